@@ -1,0 +1,16 @@
+# Compile options every mxconf target shares: warnings, strict fp semantics, sanitizers.
+add_library(mxconf_options INTERFACE)
+target_compile_options(mxconf_options INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
+  # Never contract mul+add into FMA: bit-exact fp32 kernels depend on separate roundings.
+  -ffp-contract=off
+  # Lets '#pragma omp simd reduction' vectorize sums that are exact (order-independent).
+  -fopenmp-simd)
+if(MXCONF_WERROR)
+  target_compile_options(mxconf_options INTERFACE -Werror)
+endif()
+if(MXCONF_SANITIZE)
+  target_compile_options(mxconf_options INTERFACE
+    -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  target_link_options(mxconf_options INTERFACE -fsanitize=address,undefined)
+endif()

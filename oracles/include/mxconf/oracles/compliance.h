@@ -1,0 +1,54 @@
+// TOSA compliance checks (conformance-practice.md §3-4): DOT_PRODUCT with the MX relaxation, and
+// the CAST_TO_BLOCK_SCALED scale-then-value check. These are far looser than bit-exactness.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "mxconf/oracles/format_model.h"
+
+namespace mxconf::oracles {
+
+struct DotProductBounds {
+  int64_t ksb = 0;  // kernel size, +1 with a bias
+  double abs_bound = 0;
+  double variance_error_bound = 0;
+};
+
+// MX relaxation (SPEC introduction.adoc "Dot product accuracy requirements"):
+//   ABS_BOUND = 2 * max(ksb, min(ksb, 64) * 2^10), VEB = 1.6 * max(ksb, min(ksb, 64) * 2^20).
+DotProductBounds mx_dot_product_bounds(int64_t ksb);
+
+struct DotProductReport {
+  bool pass = true;
+  size_t outputs = 0;
+  size_t element_failures = 0;
+  double max_abs_err = 0;   // max |err| in units of the per-element error unit
+  double sum_err = 0;       // sum err (bias statistic)
+  double sum_err_sq = 0;    // sum err^2 (variance statistic)
+  double variance_limit = 0;
+  double bias_limit = 0;    // 0 when the bias check does not apply
+  int64_t first_failure = -1;
+  std::string reason;       // empty when pass
+};
+
+// imp: fp32 outputs; ref: fp64 reference in pseudocode order; bnd: the same computation on
+// absolute values. bias_check applies the S3-S5 "4 sigma" bias test.
+DotProductReport check_dot_product(std::span<const float> imp, std::span<const double> ref,
+                                   std::span<const double> bnd, const DotProductBounds& bounds,
+                                   bool bias_check);
+
+// tosa_reference_check_scale for one element of CAST_TO_BLOCK_SCALED.
+// input: the exact input value; ref_scale: the reference E8M0 byte.
+// UNVERIFIED (tosa-mx-spec.md §9.3): normal_frac<fp8ue8m0> is undefined; read as 0 the scale
+// check accepts anything in (0, 2*ref]. UNVERIFIED (§9.9): at 063846a the value check passes
+// test and reference swapped; mxconf sizes the ulp bound from the recomputed reference.
+struct CastCheck {
+  bool pass = true;
+  std::string reason;
+};
+CastCheck check_cast_element(const FormatSpec& f, double input, uint8_t test_scale,
+                             uint8_t test_code, uint8_t ref_scale);
+
+}  // namespace mxconf::oracles

@@ -1,0 +1,62 @@
+// Exact value model of MX element formats, described only by parameters (never by tables copied
+// from formats/). Values come from the generic formula; every code can be enumerated.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace mxconf::oracles {
+
+enum class NanEncoding : uint8_t {
+  none,          // fp6, fp4
+  all_ones,      // OCP E4M3 "FN": only S.1111.111 is NaN, no Inf
+  ieee,          // IEEE-like: exponent all ones, mantissa != 0; mantissa 0 is Inf
+};
+
+enum class OverflowPolicy : uint8_t {
+  tosa,       // Inf if the format has one, else NaN if it has one, else +-max (mxconf's choice)
+  saturate,   // +-max finite
+};
+
+struct FormatSpec {
+  std::string_view name;
+  int exp_bits;
+  int man_bits;
+  int bias;
+  NanEncoding nan;
+  int ocp_emax;  // OCP MX v1.0 table 1 "emax_elem"
+
+  int code_bits() const { return 1 + exp_bits + man_bits; }
+  int code_count() const { return 1 << code_bits(); }
+  uint8_t sign_mask() const { return uint8_t(1u << (exp_bits + man_bits)); }
+  bool has_inf() const { return nan == NanEncoding::ieee; }
+  bool has_nan() const { return nan != NanEncoding::none; }
+  // Exponent of the quantum: every finite value is an integer times 2^quantum_exp().
+  int quantum_exp() const { return 1 - bias - man_bits; }
+
+  double value(uint8_t code) const;  // NaN for NaN codes, +-Inf for Inf codes
+  bool is_nan(uint8_t code) const;
+  bool is_inf(uint8_t code) const;
+  double max_finite() const;
+  uint8_t max_finite_code() const;
+  double normal_min() const;
+  // The step between max_finite and the value below it: what the next binade value would add.
+  double ulp_at_max() const;
+  // Code mxconf writes for NaN (see docs/formats.md): fp8 0x7F; fp6/fp4 +0 (spec is silent).
+  uint8_t nan_code() const { return has_nan() ? uint8_t(sign_mask() - 1) : uint8_t{0}; }
+  // Exact round-to-nearest-even of an arbitrary double into this format.
+  uint8_t quantize(double v, OverflowPolicy overflow) const;
+};
+
+// The five MX payload formats of the suite.
+const FormatSpec& fp8e4m3();
+const FormatSpec& fp8e5m2();
+const FormatSpec& fp6e2m3();
+const FormatSpec& fp6e3m2();
+const FormatSpec& fp4e2m1();
+const std::vector<const FormatSpec*>& all_formats();
+const FormatSpec* format_by_name(std::string_view name);
+
+}  // namespace mxconf::oracles

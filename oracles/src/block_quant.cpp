@@ -1,0 +1,79 @@
+#include "mxconf/oracles/block_quant.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace mxconf::oracles {
+
+std::string_view policy_name(ScalePolicy p) {
+  switch (p) {
+    case ScalePolicy::tosa: return "tosa";
+    case ScalePolicy::tosa_pre44: return "tosa-pre44";
+    case ScalePolicy::ocp: return "ocp";
+    case ScalePolicy::rceil: return "rceil";
+  }
+  return "?";
+}
+
+std::optional<ScalePolicy> parse_policy(std::string_view s) {
+  for (ScalePolicy p : kAllScalePolicies) {
+    if (policy_name(p) == s) return p;
+  }
+  return std::nullopt;
+}
+
+int scale_exponent(const FormatSpec& f, ScalePolicy p, double amax) {
+  if (p == ScalePolicy::ocp) return std::ilogb(amax) - f.ocp_emax;
+  double limit = f.max_finite();
+  if (p == ScalePolicy::tosa) limit += f.ulp_at_max() / 2;
+  // Why the split (tosa-mx-spec.md §2.1): amax/2^k == L is safe only if that tie rounds down to
+  // max, which RNE does exactly when max's code is even.
+  const bool inclusive = p == ScalePolicy::rceil || f.max_finite_code() % 2 == 0;
+  auto fits = [&](int k) {
+    const double bound = std::ldexp(limit, k);  // exact: L has few significant bits
+    return inclusive ? amax <= bound : amax < bound;
+  };
+  int k = std::ilogb(amax) - std::ilogb(limit) - 1;
+  while (!fits(k)) ++k;
+  while (fits(k - 1)) --k;
+  return k;
+}
+
+uint8_t scale_byte(const FormatSpec& f, ScalePolicy p, double amax) {
+  if (std::isnan(amax) || std::isinf(amax)) return 0xFF;
+  if (amax == 0) return 0x00;
+  return uint8_t(std::clamp(scale_exponent(f, p, amax), -127, 127) + 127);
+}
+
+double e8m0_value(uint8_t byte) {
+  if (byte == 0xFF) return std::numeric_limits<double>::quiet_NaN();
+  return std::ldexp(1.0, int(byte) - 127);
+}
+
+BlockQuantization quantize_block(const FormatSpec& f, ScalePolicy p,
+                                 std::span<const double, kMxBlock> block) {
+  BlockQuantization q;
+  double amax = 0;
+  bool special = false;
+  for (double v : block) {
+    if (!std::isfinite(v)) special = true;
+    amax = std::max(amax, std::fabs(v));
+  }
+  if (special) {
+    // calc_block_scale returns NaN; every element is x / NaN = NaN.
+    q.scale = 0xFF;
+    q.codes.fill(f.nan_code());
+    return q;
+  }
+  q.scale = scale_byte(f, p, amax);
+  const double scale = e8m0_value(q.scale);
+  // OCP and torchao clamp elements to +-max; TOSA converts without saturation.
+  const OverflowPolicy overflow = (p == ScalePolicy::ocp || p == ScalePolicy::rceil)
+                                     ? OverflowPolicy::saturate
+                                     : OverflowPolicy::tosa;
+  for (int i = 0; i < kMxBlock; ++i) q.codes[i] = f.quantize(block[i] / scale, overflow);
+  return q;
+}
+
+}  // namespace mxconf::oracles

@@ -1,0 +1,133 @@
+#include "mxconf/oracles/compliance.h"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+
+#include "mxconf/oracles/block_quant.h"
+
+namespace mxconf::oracles {
+namespace {
+
+constexpr double kFp32Unit = 0x1p-24;     // 2^-(1 + normal_frac<fp32>)
+constexpr double kFp32NormalMin = 0x1p-126;
+
+std::string describe(int64_t i, const char* what) {
+  return "output " + std::to_string(i) + ": " + what;
+}
+
+// 2^floor(log2 |x|) for finite non-zero x.
+double binade(double x) { return std::ldexp(1.0, std::ilogb(x)); }
+
+}  // namespace
+
+DotProductBounds mx_dot_product_bounds(int64_t ksb) {
+  DotProductBounds b;
+  b.ksb = ksb;
+  const double k = double(ksb);
+  const double kmin = double(std::min<int64_t>(ksb, 64));
+  b.abs_bound = 2.0 * std::max(k, kmin * 0x1p10);
+  b.variance_error_bound = 1.6 * std::max(k, kmin * 0x1p20);
+  return b;
+}
+
+DotProductReport check_dot_product(std::span<const float> imp, std::span<const double> ref,
+                                   std::span<const double> bnd, const DotProductBounds& bounds,
+                                   bool bias_check) {
+  DotProductReport r;
+  r.outputs = imp.size();
+  if (ref.size() != imp.size() || bnd.size() != imp.size()) {
+    r.pass = false;
+    r.reason = "result, reference and bound tensors differ in size";
+    return r;
+  }
+  auto fail = [&](int64_t i, const std::string& why) {
+    ++r.element_failures;
+    if (r.first_failure < 0) {
+      r.first_failure = i;
+      r.reason = describe(i, why.c_str());
+    }
+  };
+  for (size_t i = 0; i < imp.size(); ++i) {
+    const double x = imp[i];
+    if (std::isnan(ref[i])) {
+      if (!std::isnan(x)) fail(int64_t(i), "reference is NaN, result is not");
+      continue;
+    }
+    // When the bound itself overflows the output type, anything passes.
+    if (!std::isfinite(bnd[i]) || bnd[i] * (1.0 + bounds.abs_bound * kFp32Unit) > FLT_MAX) continue;
+    if (bnd[i] == 0) {
+      if (ref[i] != 0 || x != 0) fail(int64_t(i), "bound is 0 but result or reference is not 0");
+      continue;
+    }
+    if (!std::isfinite(x)) {
+      fail(int64_t(i), "result is not finite");
+      continue;
+    }
+    const double err = (x - ref[i]) / std::max(bnd[i] * kFp32Unit, kFp32NormalMin);
+    r.max_abs_err = std::max(r.max_abs_err, std::fabs(err));
+    r.sum_err += err;
+    r.sum_err_sq += err * err;
+    if (std::fabs(err) > bounds.abs_bound) {
+      fail(int64_t(i), ("|err| = " + std::to_string(std::fabs(err)) + " > ABS_BOUND " +
+                        std::to_string(bounds.abs_bound)));
+    }
+  }
+  const double t = double(imp.size());
+  r.variance_limit = bounds.variance_error_bound * t;
+  if (r.element_failures == 0 && r.sum_err_sq > r.variance_limit) {
+    r.reason = "sum err^2 = " + std::to_string(r.sum_err_sq) + " > VEB*T = " +
+               std::to_string(r.variance_limit);
+  }
+  if (bias_check) {
+    r.bias_limit = std::sqrt(10.0 * bounds.variance_error_bound * t);
+    if (r.reason.empty() && std::fabs(r.sum_err) > r.bias_limit) {
+      r.reason = "|sum err| = " + std::to_string(std::fabs(r.sum_err)) +
+                 " > sqrt(10*VEB*T) = " + std::to_string(r.bias_limit);
+    }
+  }
+  r.pass = r.reason.empty();
+  return r;
+}
+
+CastCheck check_cast_element(const FormatSpec& f, double input, uint8_t test_scale,
+                             uint8_t test_code, uint8_t ref_scale) {
+  CastCheck c;
+  if (ref_scale == 0xFF) return c;  // a NaN reference scale accepts anything
+  const double ref_s = e8m0_value(ref_scale);
+  const double test_s = e8m0_value(test_scale);
+  // check_fp<fp8ue8m0>(test, ref, 1 ulp) with normal_frac = 0: |test - ref| <= binade(ref).
+  if (std::isnan(test_s) || std::fabs(test_s - ref_s) > binade(ref_s)) {
+    c.pass = false;
+    c.reason = "scale byte " + std::to_string(test_scale) + " outside 1 ulp of reference byte " +
+               std::to_string(ref_scale);
+    return c;
+  }
+  const double r = input / test_s;  // (ref_scale * ref_value) / test_scale, exact here
+  const double test_v = f.value(test_code);
+  const int n_ulp = (&f == &fp8e4m3()) ? 2 : 1;
+  double bound = 0;
+  if (r != 0 && std::isfinite(r)) {
+    bound = n_ulp * std::max(binade(r), f.normal_min()) * std::ldexp(1.0, -f.man_bits);
+  }
+  double lo = r - bound, hi = r + bound;
+  // Limits beyond the largest normal widen to +-Inf.
+  if (hi > f.max_finite()) hi = INFINITY;
+  if (lo < -f.max_finite()) lo = -INFINITY;
+  if (std::isnan(test_v)) {
+    const bool allowed = f.has_nan() && f.nan == NanEncoding::all_ones && std::isinf(hi);
+    if (!allowed) {
+      c.pass = false;
+      c.reason = "value is NaN";
+    }
+    return c;
+  }
+  if (test_v < lo || test_v > hi) {
+    c.pass = false;
+    c.reason = "value " + std::to_string(test_v) + " outside [" + std::to_string(lo) + ", " +
+               std::to_string(hi) + "]";
+  }
+  return c;
+}
+
+}  // namespace mxconf::oracles

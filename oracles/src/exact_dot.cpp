@@ -1,0 +1,118 @@
+#include "mxconf/oracles/exact_dot.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "mxconf/oracles/block_quant.h"
+
+namespace mxconf::oracles {
+namespace {
+
+// Largest |mantissa| (in quanta) of the format.
+double max_mantissa(const FormatSpec& f) { return std::ldexp(f.max_finite(), -f.quantum_exp()); }
+
+// A block sum of 32 products fits a double exactly when 32 * max^2 < 2^53 (all but e5m2).
+bool needs_split(const FormatSpec& f) {
+  const double m = max_mantissa(f);
+  return 32.0 * m * m >= 0x1p53;
+}
+
+// For split formats (e5m2): products of 3-bit significands have <= 6 significant bits, so a
+// product >= 2^24 is a multiple of 2^19; such products sum exactly (< 2^69) in units of 2^19,
+// and the rest stay below 2^29.
+constexpr double kSplitAt = 0x1p24;
+constexpr int kHiShift = 19;
+
+}  // namespace
+
+DecodedMxVector decode_mx_vector(const FormatSpec& f, std::span<const uint8_t> codes,
+                                 std::span<const uint8_t> scales) {
+  if (codes.size() != scales.size() * kMxBlock) {
+    throw std::invalid_argument("decode_mx_vector: codes must be 32 per scale");
+  }
+  DecodedMxVector d;
+  d.format = &f;
+  d.mantissas.resize(codes.size());
+  d.block_exps.resize(scales.size());
+  for (size_t b = 0; b < scales.size(); ++b) {
+    d.has_nonfinite |= scales[b] == 0xFF;
+    d.block_exps[b] = int(scales[b]) - 127 + f.quantum_exp();
+  }
+  for (size_t i = 0; i < codes.size(); ++i) {
+    const double v = f.value(codes[i]);
+    if (!std::isfinite(v)) {
+      d.has_nonfinite = true;
+      d.mantissas[i] = 0;
+    } else {
+      d.mantissas[i] = std::ldexp(v, -f.quantum_exp());
+    }
+  }
+  if (d.has_nonfinite) {
+    d.values.resize(codes.size());
+    for (size_t i = 0; i < codes.size(); ++i) {
+      d.values[i] = f.value(codes[i]) * e8m0_value(scales[i / kMxBlock]);
+    }
+  }
+  return d;
+}
+
+DecodedMxVector DecodedMxVector::abs() const {
+  DecodedMxVector r = *this;
+  for (double& m : r.mantissas) m = std::fabs(m);
+  for (double& v : r.values) v = std::fabs(v);
+  return r;
+}
+
+BlockDot exact_block_dot(const FormatSpec& f, const double* a, const double* b) {
+  BlockDot out;
+  if (!needs_split(f)) {
+    double s = 0;
+    // Every partial sum is an integer below 2^53, so any summation order is exact.
+#pragma omp simd reduction(+ : s)
+    for (int i = 0; i < kMxBlock; ++i) s += a[i] * b[i];
+    out.lo = int64_t(s);
+    return out;
+  }
+  double lo = 0, hi = 0;
+#pragma omp simd reduction(+ : lo, hi)
+  for (int i = 0; i < kMxBlock; ++i) {
+    const double p = a[i] * b[i];
+    const bool big = std::fabs(p) >= kSplitAt;
+    hi += big ? p : 0.0;
+    lo += big ? 0.0 : p;
+  }
+  out.lo = int64_t(lo);
+  out.hi = int64_t(std::ldexp(hi, -kHiShift));
+  out.hi_shift = kHiShift;
+  return out;
+}
+
+ExactSum exact_dot(const DecodedMxVector& a, const DecodedMxVector& b) {
+  if (a.format != b.format || a.mantissas.size() != b.mantissas.size()) {
+    throw std::invalid_argument("exact_dot: operands differ in format or length");
+  }
+  ExactSum sum;
+  if (a.has_nonfinite || b.has_nonfinite) {
+    // IEEE semantics decide: any NaN term (NaN scale, NaN element, Inf*0) or +Inf + -Inf is NaN.
+    for (size_t i = 0; i < a.mantissas.size(); ++i) {
+      const double va = a.values.empty() ? std::ldexp(a.mantissas[i], a.block_exps[i / kMxBlock])
+                                         : a.values[i];
+      const double vb = b.values.empty() ? std::ldexp(b.mantissas[i], b.block_exps[i / kMxBlock])
+                                         : b.values[i];
+      const double p = va * vb;
+      if (!std::isfinite(va) || !std::isfinite(vb) || !std::isfinite(p)) sum.add_nonfinite(p);
+    }
+    if (sum.is_nan() || sum.is_inf()) return sum;
+  }
+  const FormatSpec& f = *a.format;
+  const size_t blocks = a.block_exps.size();
+  for (size_t blk = 0; blk < blocks; ++blk) {
+    const BlockDot d = exact_block_dot(f, &a.mantissas[blk * kMxBlock], &b.mantissas[blk * kMxBlock]);
+    const int e = a.block_exps[blk] + b.block_exps[blk];
+    sum.add(d.lo, e);
+    sum.add(d.hi, e + d.hi_shift);
+  }
+  return sum;
+}
+
+}  // namespace mxconf::oracles

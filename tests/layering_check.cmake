@@ -1,0 +1,33 @@
+# Fails if oracles/ includes or links anything from formats/ or pipeline/.
+#   cmake -DORACLES_DIR=<dir> [-DLINK_FILE=<file with the oracle target's link libraries>] -P ...
+# An oracle that shares code with the thing it judges shares its bugs.
+if(NOT ORACLES_DIR)
+  message(FATAL_ERROR "ORACLES_DIR is not set")
+endif()
+file(GLOB_RECURSE sources "${ORACLES_DIR}/*.h" "${ORACLES_DIR}/*.hpp" "${ORACLES_DIR}/*.cpp"
+     "${ORACLES_DIR}/*.cc" "${ORACLES_DIR}/CMakeLists.txt")
+if(NOT sources)
+  message(FATAL_ERROR "no sources under ${ORACLES_DIR}")
+endif()
+set(violations "")
+foreach(f IN LISTS sources)
+  file(STRINGS "${f}" lines REGEX "#[ \t]*include|target_link_libraries|include_directories")
+  foreach(line IN LISTS lines)
+    if(line MATCHES "(formats|pipeline)/" OR line MATCHES "mxconf_(formats|pipeline)"
+       OR line MATCHES "mxconf::(formats|pipeline)")
+      list(APPEND violations "${f}: ${line}")
+    endif()
+  endforeach()
+endforeach()
+if(LINK_FILE)
+  file(READ "${LINK_FILE}" links)
+  if(links MATCHES "mxconf_(formats|pipeline)|mxconf::(formats|pipeline)")
+    list(APPEND violations "mxconf_oracles links: ${links}")
+  endif()
+endif()
+if(violations)
+  string(REPLACE ";" "\n  " text "${violations}")
+  message(FATAL_ERROR "oracles/ must not depend on formats/ or pipeline/:\n  ${text}")
+endif()
+list(LENGTH sources n)
+message(STATUS "layering ok: ${n} oracle files, no formats/ or pipeline/ dependency")
