@@ -4,6 +4,8 @@ target_compile_options(mxconf_options INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
   # Never contract mul+add into FMA: bit-exact fp32 kernels depend on separate roundings.
   -ffp-contract=off
+  # We never read FP exception flags; this lets GCC if-convert float selects (no value changes).
+  -fno-trapping-math
   # Lets '#pragma omp simd reduction' vectorize sums that are exact (order-independent).
   -fopenmp-simd)
 if(MXCONF_WERROR)

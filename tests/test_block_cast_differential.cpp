@@ -8,64 +8,27 @@
 #include <sstream>
 
 #include "mxconf/formats/block_cast.h"
-#include "support/adversarial_blocks.h"
+#include "mxconf/generators/adversarial_blocks.h"
+#include "mxconf/runner/block_cast_check.h"
 #include "support/bridge.h"
 
 namespace mxconf::test {
 namespace {
 
+using generators::AdversarialBlock;
+using generators::AdversarialBlockSource;
+using generators::BlockKind;
+
 using formats::ElementType;
 using formats::ScaleRule;
-
-struct CastResult {
-  uint8_t scale;
-  std::array<uint8_t, 32> codes;
-  bool operator==(const CastResult&) const = default;
-};
-
-CastResult cast_with_formats(ElementType t, ScaleRule r, const uint32_t* in_bits, bool bf16) {
-  CastResult res{};
-  if (bf16) {
-    uint16_t b[32];
-    for (int i = 0; i < 32; ++i) b[i] = uint16_t(in_bits[i] >> 16);
-    res.scale = formats::cast_block_bf16(t, r, b, res.codes.data());
-  } else {
-    float f[32];
-    for (int i = 0; i < 32; ++i) f[i] = f32(in_bits[i]);
-    res.scale = formats::cast_block(t, r, f, res.codes.data());
-  }
-  return res;
-}
-
-CastResult cast_with_oracle(ElementType t, ScaleRule r, const uint32_t* in_bits) {
-  std::array<double, 32> v;
-  for (int i = 0; i < 32; ++i) v[i] = f32(in_bits[i]);
-  const auto q = oracles::quantize_block(oracle_format(t), oracle_policy(r), v);
-  return {q.scale, q.codes};
-}
-
-std::string describe(ElementType t, ScaleRule r, const uint32_t* in_bits, bool bf16,
-                     const CastResult& a, const CastResult& b) {
-  std::ostringstream os;
-  os << formats::name(t) << " " << formats::name(r) << (bf16 ? " bf16" : " fp32")
-     << " scale formats=" << int(a.scale) << " oracle=" << int(b.scale) << "\n";
-  for (int i = 0; i < 32; ++i) {
-    if (a.codes[i] != b.codes[i]) {
-      os << "  [" << i << "] in=0x" << std::hex << in_bits[i] << " (" << f32(in_bits[i])
-         << ") formats=0x" << int(a.codes[i]) << " oracle=0x" << int(b.codes[i]) << std::dec
-         << "\n";
-    }
-  }
-  return os.str();
-}
 
 // fp32 bit patterns biased toward the interesting: specials, zeros, subnormals, cut-offs, plain
 // small integers. RapidCheck shrinks integers toward 0, i.e. toward +0.0 and plainer values.
 rc::Gen<uint32_t> gen_fp32_bits() {
   return rc::gen::weightedOneOf<uint32_t>({
       {6, rc::gen::arbitrary<uint32_t>()},
-      {4, rc::gen::map(rc::gen::inRange<int>(-64, 65),
-                       [](int i) { return bits(float(i) * 0.25f); })},
+      {4,
+       rc::gen::map(rc::gen::inRange<int>(-64, 65), [](int i) { return bits(float(i) * 0.25f); })},
       {1, rc::gen::element<uint32_t>(0x7FC00000u, 0x7F800000u, 0xFF800000u, 0x80000000u, 0u,
                                      0x00000001u, 0x007FFFFFu, 0x7F7FFFFFu, 0x43E80000u,
                                      0x40E00000u, 0x476F0000u)},
@@ -83,9 +46,8 @@ RC_GTEST_PROP(BlockCastDifferential, FormatsMatchOracleBitForBit, ()) {
   if (bf16) {
     for (uint32_t& v : in) v &= 0xFFFF0000u;  // bf16 values; the oracle sees the same bits
   }
-  const CastResult a = cast_with_formats(t, r, in.data(), bf16);
-  const CastResult b = cast_with_oracle(t, r, in.data());
-  RC_ASSERT(a == b);
+  const auto c = runner::compare_block_cast(t, r, in.data(), bf16);
+  if (!c.agree()) RC_FAIL(c.describe(in.data()));
 }
 
 // How many blocks per (format, rule): 10^6 by default; MXCONF_SWEEP_BLOCKS overrides it (the
@@ -110,12 +72,11 @@ TEST_P(AdversarialSweep, FormatsMatchOracleOnEveryBlock) {
   size_t mismatches = 0;
   for (size_t i = 0; i < n; ++i) {
     const AdversarialBlock blk = source.next(oracle_format(t));
-    const CastResult a = cast_with_formats(t, r, blk.bits, blk.bf16);
-    const CastResult b = cast_with_oracle(t, r, blk.bits);
+    const auto c = runner::compare_block_cast(t, r, blk.bits, blk.bf16);
     ++per_kind[size_t(blk.kind)];
-    if (!(a == b) && ++mismatches <= 3) {
-      ADD_FAILURE() << "block " << i << " kind " << int(blk.kind) << ": "
-                    << describe(t, r, blk.bits, blk.bf16, a, b);
+    if (!c.agree() && ++mismatches <= 3) {
+      ADD_FAILURE() << formats::name(t) << " " << formats::name(r) << " block " << i << " kind "
+                    << int(blk.kind) << (blk.bf16 ? " bf16: " : " fp32: ") << c.describe(blk.bits);
     }
   }
   EXPECT_EQ(mismatches, 0u);
@@ -152,7 +113,8 @@ TEST(AdversarialBlocks, CutoffBlocksSeparateTheRules) {
       if (blk.kind != BlockKind::cutoff_max || blk.bf16) continue;
       uint8_t s[4];
       for (int r = 0; r < 4; ++r) {
-        s[r] = cast_with_formats(t, formats::kAllScaleRules[r], blk.bits, false).scale;
+        s[r] = runner::compare_block_cast(t, formats::kAllScaleRules[r], blk.bits, false)
+                   .implementation.scale;
       }
       for (int a = 0; a < 4; ++a) {
         for (int b = 0; b < 4; ++b) differs[a][b] |= s[a] != s[b];
@@ -167,8 +129,8 @@ TEST(AdversarialBlocks, CutoffBlocksSeparateTheRules) {
           EXPECT_FALSE(differs[a][b]);
           continue;
         }
-        EXPECT_TRUE(differs[a][b]) << formats::name(t) << ": " << formats::name(rules[a])
-                                   << " vs " << formats::name(rules[b]);
+        EXPECT_TRUE(differs[a][b]) << formats::name(t) << ": " << formats::name(rules[a]) << " vs "
+                                   << formats::name(rules[b]);
       }
     }
   }

@@ -29,8 +29,8 @@ void expect_scale(ElementType t, ScaleRule r, float amax, int want_k) {
   const auto block = block_with_max(amax, 0.0f);
   std::array<uint8_t, 32> codes;
   const uint8_t got = formats::cast_block(t, r, block.data(), codes.data());
-  EXPECT_EQ(int(got) - 127, want_k) << formats::name(t) << " " << formats::name(r) << " amax "
-                                    << amax;
+  EXPECT_EQ(int(got) - 127, want_k)
+      << formats::name(t) << " " << formats::name(r) << " amax " << amax;
   EXPECT_EQ(int(oracles::scale_byte(oracle_format(t), oracle_policy(r), amax)) - 127, want_k)
       << "oracle: " << formats::name(t) << " " << formats::name(r) << " amax " << amax;
 }
@@ -63,8 +63,8 @@ TEST(BlockScaleWorkedExamples, Fp4AmaxSevenElements) {
   formats::cast_block(ElementType::fp4e2m1, ScaleRule::ocp, block.data(), codes.data());
   EXPECT_EQ(codes[0], 0x7);
   // tosa: X = 2, 7/2 = 3.5 is a tie between 3 (code 5) and 4 (code 6): even -> 4, i.e. 8.
-  const uint8_t s = formats::cast_block(ElementType::fp4e2m1, ScaleRule::tosa, block.data(),
-                                        codes.data());
+  const uint8_t s =
+      formats::cast_block(ElementType::fp4e2m1, ScaleRule::tosa, block.data(), codes.data());
   EXPECT_EQ(codes[0], 0x6);
   EXPECT_EQ(formats::dequantize(ElementType::fp4e2m1, codes[0], s), 8.0f);
 }
@@ -72,8 +72,8 @@ TEST(BlockScaleWorkedExamples, Fp4AmaxSevenElements) {
 TEST(BlockScaleWorkedExamples, E4m3At464RoundsToEven448) {
   const auto block = block_with_max(464.0f);
   std::array<uint8_t, 32> codes;
-  const uint8_t s = formats::cast_block(ElementType::fp8e4m3, ScaleRule::tosa, block.data(),
-                                        codes.data());
+  const uint8_t s =
+      formats::cast_block(ElementType::fp8e4m3, ScaleRule::tosa, block.data(), codes.data());
   EXPECT_EQ(s, 0x7F);
   EXPECT_EQ(codes[0], 0x7E);  // 448 = S.1111.110, not the NaN code
 }
@@ -124,7 +124,8 @@ TEST(BlockScaleEdges, ZeroNanInfAndClamp) {
   // e4m3 with amax = 2^127 exactly: HEAD k = 127 - 8 + (1.0 > 1.8125 ? 1 : 0) = 119.
   expect_scale(ElementType::fp8e4m3, ScaleRule::tosa, std::ldexp(1.0f, 127), 119);
   // An fp32-subnormal maximum 2^-149 normalizes: OCP k = -149 - 8 -> clamped to -127.
-  expect_scale(ElementType::fp8e4m3, ScaleRule::ocp, std::numeric_limits<float>::denorm_min(), -127);
+  expect_scale(ElementType::fp8e4m3, ScaleRule::ocp, std::numeric_limits<float>::denorm_min(),
+               -127);
 }
 
 TEST(BlockCastTies, Fp4RoundToNearestEvenAtReachableTies) {

@@ -22,7 +22,8 @@ class QuantizeCli : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() /
-           ("mxconf_cli_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+           ("mxconf_cli_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -61,7 +62,8 @@ class QuantizeCli : public ::testing::Test {
 };
 
 std::vector<uint8_t> float_npy(std::vector<int64_t> shape, const std::vector<float>& v) {
-  return io::serialize_npy(io::make_npy(io::NpyDtype::f4, std::move(shape), v.data(), v.size() * 4));
+  return io::serialize_npy(
+      io::make_npy(io::NpyDtype::f4, std::move(shape), v.data(), v.size() * 4));
 }
 
 TEST_F(QuantizeCli, WritesDequantCodesAndScalesMatchingTheOracle) {
@@ -143,8 +145,8 @@ TEST_F(QuantizeCli, HelpExplainsTheCommand) {
   ASSERT_EQ(std::system((std::string(MXCONF_CLI) + " quantize --help >" + out_file).c_str()), 0);
   std::ifstream in(out_file);
   const std::string help((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  for (const char* word : {"--dtype", "--scale-rule", "--dequant", "--codes", "--scales",
-                           "multiple of 32", "rceil"}) {
+  for (const char* word :
+       {"--dtype", "--scale-rule", "--dequant", "--codes", "--scales", "multiple of 32", "rceil"}) {
     EXPECT_NE(help.find(word), std::string::npos) << word;
   }
   EXPECT_NE(run("--help"), 1);

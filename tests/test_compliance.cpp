@@ -44,13 +44,19 @@ TEST(CheckDotProduct, NanZeroAndOverflowRules) {
   const DotProductBounds b = mx_dot_product_bounds(32);
   const double nan = std::numeric_limits<double>::quiet_NaN();
   EXPECT_FALSE(check_dot_product(std::vector<float>{1.0f}, std::vector<double>{nan},
-                                 std::vector<double>{1.0}, b, false).pass);
+                                 std::vector<double>{1.0}, b, false)
+                   .pass);
   EXPECT_TRUE(check_dot_product(std::vector<float>{float(nan)}, std::vector<double>{nan},
-                                std::vector<double>{1.0}, b, false).pass);
+                                std::vector<double>{1.0}, b, false)
+                  .pass);
   EXPECT_FALSE(check_dot_product(std::vector<float>{0x1p-100f}, std::vector<double>{0.0},
-                                 std::vector<double>{0.0}, b, false).pass) << "bnd 0 needs 0";
+                                 std::vector<double>{0.0}, b, false)
+                   .pass)
+      << "bnd 0 needs 0";
   EXPECT_TRUE(check_dot_product(std::vector<float>{123.0f}, std::vector<double>{1.0},
-                                std::vector<double>{3e38}, b, false).pass) << "bound overflows";
+                                std::vector<double>{3e38}, b, false)
+                  .pass)
+      << "bound overflows";
 }
 
 TEST(CheckDotProduct, VarianceAndBiasStatistics) {

@@ -17,7 +17,9 @@ namespace {
 __extension__ typedef __int128 i128;
 
 // Code of an exactly representable value (test helper; the oracle's quantize is exact there).
-uint8_t code_of(const FormatSpec& f, double v) { return f.quantize(v, OverflowPolicy::tosa); }
+uint8_t code_of(const FormatSpec& f, double v) {
+  return f.quantize(v, OverflowPolicy::tosa);
+}
 
 using Bytes = std::vector<uint8_t>;
 
@@ -126,9 +128,8 @@ RC_GTEST_PROP(ExactDot, MatchesInt128BruteForce, ()) {
   const FormatSpec* f = *rc::gen::elementOf(all_formats());
   const int blocks = *rc::gen::inRange(1, 5);
   const int base = *rc::gen::inRange(100, 150);
-  auto finite_code = rc::gen::suchThat(rc::gen::inRange<int>(0, f->code_count()), [f](int c) {
-    return std::isfinite(f->value(uint8_t(c)));
-  });
+  auto finite_code = rc::gen::suchThat(rc::gen::inRange<int>(0, f->code_count()),
+                                       [f](int c) { return std::isfinite(f->value(uint8_t(c))); });
   std::vector<uint8_t> ac, bc, as, bs;
   for (int i = 0; i < 32 * blocks; ++i) {
     ac.push_back(uint8_t(*finite_code));

@@ -86,7 +86,7 @@ TEST_P(EveryFormat, ValuesPastTheTopFollowTheOverflowRule) {
   // is even; for the others the tie overflows.
   const float step = float(oracle_format(t).ulp_at_max());
   const float tie = max + step / 2;
-  const uint8_t overflow_code = tr.has_inf ? uint8_t(tr.max_code + 1)
+  const uint8_t overflow_code = tr.has_inf   ? uint8_t(tr.max_code + 1)
                                 : tr.has_nan ? uint8_t(0x7F)
                                              : tr.max_code;  // fp6/fp4: mxconf saturates
   EXPECT_EQ(formats::encode(t, tie), t == ElementType::fp8e4m3 ? tr.max_code : overflow_code);
@@ -94,9 +94,9 @@ TEST_P(EveryFormat, ValuesPastTheTopFollowTheOverflowRule) {
   EXPECT_EQ(formats::encode(t, std::nextafter(tie, 1e30f)), overflow_code);
   EXPECT_EQ(formats::encode(t, max * 4), overflow_code);
   EXPECT_EQ(formats::encode(t, std::numeric_limits<float>::max()), overflow_code);
-  const uint8_t neg_overflow =
-      tr.has_inf ? uint8_t(overflow_code | 0x80) : tr.has_nan ? overflow_code
-                                                              : uint8_t(tr.max_code | formats::sign_bit(t));
+  const uint8_t neg_overflow = tr.has_inf   ? uint8_t(overflow_code | 0x80)
+                               : tr.has_nan ? overflow_code
+                                            : uint8_t(tr.max_code | formats::sign_bit(t));
   EXPECT_EQ(formats::encode(t, -max * 4), neg_overflow);
   // Infinity: Inf for e5m2, NaN for e4m3, saturation for fp6/fp4.
   EXPECT_EQ(formats::encode(t, std::numeric_limits<float>::infinity()), overflow_code);

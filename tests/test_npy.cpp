@@ -37,9 +37,9 @@ TEST(Npy, ReadsWhatNumpyWrites) {
 }
 
 TEST(Npy, RoundTripsEveryRank) {
-  for (const std::vector<int64_t>& shape : {std::vector<int64_t>{32}, std::vector<int64_t>{2, 32},
-                                            std::vector<int64_t>{2, 3, 64},
-                                            std::vector<int64_t>{1, 2, 2, 32}}) {
+  for (const std::vector<int64_t>& shape :
+       {std::vector<int64_t>{32}, std::vector<int64_t>{2, 32}, std::vector<int64_t>{2, 3, 64},
+        std::vector<int64_t>{1, 2, 2, 32}}) {
     size_t n = 1;
     for (int64_t d : shape) n *= size_t(d);
     std::vector<float> v(n);
@@ -77,7 +77,8 @@ TEST(Npy, RejectsBadInputWithAClearMessage) {
   expect_error(npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", 12),
                "trailing bytes");
   expect_error(npy_bytes("{'descr': '<f4', 'fortran_order': False, "
-                         "'shape': (4611686018427387904, 4), }", 16),
+                         "'shape': (4611686018427387904, 4), }",
+                         16),
                "truncated data");
   expect_error(npy_bytes("{'descr': '<f4', 'shape': (2,), }", 8), "lacks");
   try {

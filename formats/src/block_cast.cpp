@@ -37,7 +37,7 @@ float inverse_scale(uint8_t byte) {
 }
 
 template <ElementType T, bool Saturate>
-uint8_t cast_block_bits(ScaleRule r, const uint32_t* bits, uint8_t* codes) {
+uint8_t cast_block_bits(ScaleRule r, const uint32_t* __restrict bits, uint8_t* __restrict codes) {
   uint32_t amax = 0;
   for (size_t i = 0; i < kBlockSize; ++i) amax = std::max(amax, bits[i] & 0x7FFFFFFFu);
   const uint8_t scale = calc_block_scale(T, r, amax);
@@ -71,8 +71,8 @@ template <typename In>
 void dispatch_rows(ElementType t, ScaleRule r, std::span<const In> in, std::span<uint8_t> codes,
                    std::span<uint8_t> scales) {
   const bool sat = (r == ScaleRule::ocp || r == ScaleRule::rceil);
-#define MXCONF_CAST_CASE(TYPE)                                               \
-  case ElementType::TYPE:                                                    \
+#define MXCONF_CAST_CASE(TYPE)                                                \
+  case ElementType::TYPE:                                                     \
     if (sat) return cast_rows<ElementType::TYPE, true>(r, in, codes, scales); \
     return cast_rows<ElementType::TYPE, false>(r, in, codes, scales);
   switch (t) {
@@ -89,10 +89,14 @@ void dispatch_rows(ElementType t, ScaleRule r, std::span<const In> in, std::span
 
 std::string_view name(ScaleRule r) {
   switch (r) {
-    case ScaleRule::tosa: return "tosa";
-    case ScaleRule::tosa_pre44: return "tosa-pre44";
-    case ScaleRule::ocp: return "ocp";
-    case ScaleRule::rceil: return "rceil";
+    case ScaleRule::tosa:
+      return "tosa";
+    case ScaleRule::tosa_pre44:
+      return "tosa-pre44";
+    case ScaleRule::ocp:
+      return "ocp";
+    case ScaleRule::rceil:
+      return "rceil";
   }
   return "?";
 }

@@ -46,11 +46,16 @@ const DecodeTable& decode_table(ElementType t) {
 template <bool Saturate>
 uint8_t encode_as(ElementType t, float v) {
   switch (t) {
-    case ElementType::fp8e4m3: return detail::encode_rne<ElementType::fp8e4m3, Saturate>(v);
-    case ElementType::fp8e5m2: return detail::encode_rne<ElementType::fp8e5m2, Saturate>(v);
-    case ElementType::fp6e2m3: return detail::encode_rne<ElementType::fp6e2m3, Saturate>(v);
-    case ElementType::fp6e3m2: return detail::encode_rne<ElementType::fp6e3m2, Saturate>(v);
-    case ElementType::fp4e2m1: return detail::encode_rne<ElementType::fp4e2m1, Saturate>(v);
+    case ElementType::fp8e4m3:
+      return detail::encode_rne<ElementType::fp8e4m3, Saturate>(v);
+    case ElementType::fp8e5m2:
+      return detail::encode_rne<ElementType::fp8e5m2, Saturate>(v);
+    case ElementType::fp6e2m3:
+      return detail::encode_rne<ElementType::fp6e2m3, Saturate>(v);
+    case ElementType::fp6e3m2:
+      return detail::encode_rne<ElementType::fp6e3m2, Saturate>(v);
+    case ElementType::fp4e2m1:
+      return detail::encode_rne<ElementType::fp4e2m1, Saturate>(v);
   }
   return 0;
 }
@@ -66,9 +71,12 @@ std::optional<ElementType> parse_element_type(std::string_view s) {
 
 bool is_nan_code(ElementType t, uint8_t code) {
   switch (t) {
-    case ElementType::fp8e4m3: return (code & 0x7F) == 0x7F;
-    case ElementType::fp8e5m2: return (code & 0x7F) > 0x7C;
-    default: return false;
+    case ElementType::fp8e4m3:
+      return (code & 0x7F) == 0x7F;
+    case ElementType::fp8e5m2:
+      return (code & 0x7F) > 0x7C;
+    default:
+      return false;
   }
 }
 

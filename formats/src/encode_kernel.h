@@ -27,22 +27,23 @@ inline uint8_t encode_rne(float y) {
   // with the hardware's round-to-nearest-even.
   constexpr float kMagic = pow2f(23 + 1 - tr.bias - kMan);
   constexpr float kInvQuantum = pow2f(tr.bias - 1 + kMan);
-  constexpr uint32_t kSign = uint32_t(1) << (tr.code_bits - 1);
 
+  // Every select below is a bit mask, so the kernel has no control flow and block loops vectorize
+  // (a branch on "is this a target subnormal" would mispredict on real data).
   const uint32_t bits = std::bit_cast<uint32_t>(y);
-  const uint32_t sign = (bits >> 31) ? kSign : 0u;
+  const uint32_t sign = (bits >> 31) << (tr.code_bits - 1);
   const uint32_t a = bits & 0x7FFFFFFFu;
-  const bool is_sub = a < kMinNormalBits;
+  const uint32_t sub_mask = 0u - uint32_t(a < kMinNormalBits);
 
   // Normal target: round the fp32 significand to kMan bits, then rebias the exponent.
   const uint32_t rounded = a + ((uint32_t(1) << (kShift - 1)) - 1) + ((a >> kShift) & 1u);
   const uint32_t normal = (rounded >> kShift) - kRebias;
   // Subnormal target (|y| below the smallest normal): integer multiple of the quantum. A result
   // of 2^kMan is the smallest normal, whose code is exactly 2^kMan: the encodings line up.
-  const float small = is_sub ? std::bit_cast<float>(a) : 0.0f;
+  const float small = std::bit_cast<float>(a & sub_mask);
   const float snapped = (small + kMagic) - kMagic;
   const uint32_t sub = uint32_t(int32_t(snapped * kInvQuantum));
-  const uint32_t mag = is_sub ? sub : normal;
+  const uint32_t mag = (sub & sub_mask) | (normal & ~sub_mask);
 
   uint32_t overflow_code;
   if constexpr (Saturate || (!tr.has_inf && !tr.has_nan)) {
@@ -52,8 +53,10 @@ inline uint8_t encode_rne(float y) {
   } else {
     overflow_code = nan_code(T);  // e4m3: no Inf, so NaN
   }
-  uint32_t code = (mag > tr.max_code) ? overflow_code : (mag | sign);
-  code = (a > 0x7F800000u) ? uint32_t(nan_code(T)) : code;
+  const uint32_t ovf_mask = 0u - uint32_t(mag > tr.max_code);
+  const uint32_t nan_mask = 0u - uint32_t(a > 0x7F800000u);
+  uint32_t code = (overflow_code & ovf_mask) | ((mag | sign) & ~ovf_mask);
+  code = (uint32_t(nan_code(T)) & nan_mask) | (code & ~nan_mask);
   return uint8_t(code);
 }
 

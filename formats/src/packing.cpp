@@ -4,9 +4,12 @@ namespace mxconf::formats {
 
 size_t packed_size(ElementType t, size_t count) {
   switch (traits(t).code_bits) {
-    case 4: return (count + 1) / 2;
-    case 6: return (count + 3) / 4 * 3;
-    default: return count;
+    case 4:
+      return (count + 1) / 2;
+    case 6:
+      return (count + 3) / 4 * 3;
+    default:
+      return count;
   }
 }
 

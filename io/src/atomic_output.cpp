@@ -14,7 +14,9 @@
 namespace mxconf::io {
 namespace {
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+  return std::strerror(errno);
+}
 
 }  // namespace
 
@@ -65,7 +67,8 @@ std::vector<uint8_t> read_file(const std::string& path) {
   if (!std::filesystem::is_regular_file(path, ec)) throw std::runtime_error(path + ": not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot open " + path + ": " + errno_text());
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
   if (in.bad()) throw std::runtime_error("cannot read " + path);
   return bytes;
 }

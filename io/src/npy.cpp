@@ -31,11 +31,16 @@ class HeaderParser {
       skip_ws();
       if (key == "descr") {
         const std::string d = read_string();
-        if (d == "<f4") a.dtype = NpyDtype::f4;
-        else if (d == "<f8") a.dtype = NpyDtype::f8;
-        else if (d == "|u1" || d == "<u1") a.dtype = NpyDtype::u1;
-        else if (d == "<u2") a.dtype = NpyDtype::u2;
-        else fail("unsupported dtype '" + d + "' (want <f4, <f8, |u1 or <u2)");
+        if (d == "<f4")
+          a.dtype = NpyDtype::f4;
+        else if (d == "<f8")
+          a.dtype = NpyDtype::f8;
+        else if (d == "|u1" || d == "<u1")
+          a.dtype = NpyDtype::u1;
+        else if (d == "<u2")
+          a.dtype = NpyDtype::u2;
+        else
+          fail("unsupported dtype '" + d + "' (want <f4, <f8, |u1 or <u2)");
         have_descr = true;
       } else if (key == "fortran_order") {
         if (s_.substr(pos_, 5) == "False") {
@@ -108,20 +113,28 @@ class HeaderParser {
 
 std::string descr(NpyDtype d) {
   switch (d) {
-    case NpyDtype::f4: return "<f4";
-    case NpyDtype::f8: return "<f8";
-    case NpyDtype::u1: return "|u1";
-    case NpyDtype::u2: return "<u2";
+    case NpyDtype::f4:
+      return "<f4";
+    case NpyDtype::f8:
+      return "<f8";
+    case NpyDtype::u1:
+      return "|u1";
+    case NpyDtype::u2:
+      return "<u2";
   }
   return "?";
 }
 
 size_t itemsize(NpyDtype d) {
   switch (d) {
-    case NpyDtype::f4: return 4;
-    case NpyDtype::f8: return 8;
-    case NpyDtype::u1: return 1;
-    case NpyDtype::u2: return 2;
+    case NpyDtype::f4:
+      return 4;
+    case NpyDtype::f8:
+      return 8;
+    case NpyDtype::u1:
+      return 1;
+    case NpyDtype::u2:
+      return 2;
   }
   return 0;
 }

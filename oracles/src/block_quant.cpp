@@ -8,10 +8,14 @@ namespace mxconf::oracles {
 
 std::string_view policy_name(ScalePolicy p) {
   switch (p) {
-    case ScalePolicy::tosa: return "tosa";
-    case ScalePolicy::tosa_pre44: return "tosa-pre44";
-    case ScalePolicy::ocp: return "ocp";
-    case ScalePolicy::rceil: return "rceil";
+    case ScalePolicy::tosa:
+      return "tosa";
+    case ScalePolicy::tosa_pre44:
+      return "tosa-pre44";
+    case ScalePolicy::ocp:
+      return "ocp";
+    case ScalePolicy::rceil:
+      return "rceil";
   }
   return "?";
 }
@@ -70,8 +74,8 @@ BlockQuantization quantize_block(const FormatSpec& f, ScalePolicy p,
   const double scale = e8m0_value(q.scale);
   // OCP and torchao clamp elements to +-max; TOSA converts without saturation.
   const OverflowPolicy overflow = (p == ScalePolicy::ocp || p == ScalePolicy::rceil)
-                                     ? OverflowPolicy::saturate
-                                     : OverflowPolicy::tosa;
+                                      ? OverflowPolicy::saturate
+                                      : OverflowPolicy::tosa;
   for (int i = 0; i < kMxBlock; ++i) q.codes[i] = f.quantize(block[i] / scale, overflow);
   return q;
 }

@@ -9,7 +9,7 @@
 namespace mxconf::oracles {
 namespace {
 
-constexpr double kFp32Unit = 0x1p-24;     // 2^-(1 + normal_frac<fp32>)
+constexpr double kFp32Unit = 0x1p-24;  // 2^-(1 + normal_frac<fp32>)
 constexpr double kFp32NormalMin = 0x1p-126;
 
 std::string describe(int64_t i, const char* what) {
@@ -17,7 +17,9 @@ std::string describe(int64_t i, const char* what) {
 }
 
 // 2^floor(log2 |x|) for finite non-zero x.
-double binade(double x) { return std::ldexp(1.0, std::ilogb(x)); }
+double binade(double x) {
+  return std::ldexp(1.0, std::ilogb(x));
+}
 
 }  // namespace
 
@@ -76,8 +78,8 @@ DotProductReport check_dot_product(std::span<const float> imp, std::span<const d
   const double t = double(imp.size());
   r.variance_limit = bounds.variance_error_bound * t;
   if (r.element_failures == 0 && r.sum_err_sq > r.variance_limit) {
-    r.reason = "sum err^2 = " + std::to_string(r.sum_err_sq) + " > VEB*T = " +
-               std::to_string(r.variance_limit);
+    r.reason = "sum err^2 = " + std::to_string(r.sum_err_sq) +
+               " > VEB*T = " + std::to_string(r.variance_limit);
   }
   if (bias_check) {
     r.bias_limit = std::sqrt(10.0 * bounds.variance_error_bound * t);

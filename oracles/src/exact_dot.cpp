@@ -9,7 +9,9 @@ namespace mxconf::oracles {
 namespace {
 
 // Largest |mantissa| (in quanta) of the format.
-double max_mantissa(const FormatSpec& f) { return std::ldexp(f.max_finite(), -f.quantum_exp()); }
+double max_mantissa(const FormatSpec& f) {
+  return std::ldexp(f.max_finite(), -f.quantum_exp());
+}
 
 // A block sum of 32 products fits a double exactly when 32 * max^2 < 2^53 (all but e5m2).
 bool needs_split(const FormatSpec& f) {
@@ -17,11 +19,19 @@ bool needs_split(const FormatSpec& f) {
   return 32.0 * m * m >= 0x1p53;
 }
 
-// For split formats (e5m2): products of 3-bit significands have <= 6 significant bits, so a
-// product >= 2^24 is a multiple of 2^19; such products sum exactly (< 2^69) in units of 2^19,
-// and the rest stay below 2^29.
-constexpr double kSplitAt = 0x1p24;
+// For split formats (e5m2), each product (an integer below 2^64) splits into a multiple of 2^19
+// and a remainder below 2^18 in magnitude; 32 of each sum exactly in a double.
+constexpr double kSplitRound = 0x1.8p71;
+
+// Runtime dispatch: an AVX2 clone of the hot loop beside the portable one, picked by the loader
+// (ifunc). A plain build stays runnable on any x86-64; sums are exact, so both give equal bits.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
+#define MXCONF_DISPATCH __attribute__((target_clones("avx2", "default")))
+#else
+#define MXCONF_DISPATCH
+#endif
 constexpr int kHiShift = 19;
+static_assert(kHiShift == 19, "the scaling constant in block_dot assumes 2^19");
 
 }  // namespace
 
@@ -63,9 +73,12 @@ DecodedMxVector DecodedMxVector::abs() const {
   return r;
 }
 
-BlockDot exact_block_dot(const FormatSpec& f, const double* a, const double* b) {
+namespace {
+
+// The inner loop, with the split decision made once per dot product rather than per block.
+inline BlockDot block_dot(bool split, const double* __restrict a, const double* __restrict b) {
   BlockDot out;
-  if (!needs_split(f)) {
+  if (!split) {
     double s = 0;
     // Every partial sum is an integer below 2^53, so any summation order is exact.
 #pragma omp simd reduction(+ : s)
@@ -77,17 +90,25 @@ BlockDot exact_block_dot(const FormatSpec& f, const double* a, const double* b) 
 #pragma omp simd reduction(+ : lo, hi)
   for (int i = 0; i < kMxBlock; ++i) {
     const double p = a[i] * b[i];
-    const bool big = std::fabs(p) >= kSplitAt;
-    hi += big ? p : 0.0;
-    lo += big ? 0.0 : p;
+    // h: p rounded to a multiple of 2^19 (adding 1.5*2^71 leaves 2^19 as the ulp); p - h is
+    // exact and |p - h| <= 2^18. The h sum stays below 2^69 in steps of 2^19: exact.
+    const double h = (p + kSplitRound) - kSplitRound;
+    hi += h;
+    lo += p - h;
   }
   out.lo = int64_t(lo);
-  out.hi = int64_t(std::ldexp(hi, -kHiShift));
+  out.hi = int64_t(hi * 0x1p-19);  // exact: hi is a multiple of 2^kHiShift
   out.hi_shift = kHiShift;
   return out;
 }
 
-ExactSum exact_dot(const DecodedMxVector& a, const DecodedMxVector& b) {
+}  // namespace
+
+BlockDot exact_block_dot(const FormatSpec& f, const double* a, const double* b) {
+  return block_dot(needs_split(f), a, b);
+}
+
+MXCONF_DISPATCH ExactSum exact_dot(const DecodedMxVector& a, const DecodedMxVector& b) {
   if (a.format != b.format || a.mantissas.size() != b.mantissas.size()) {
     throw std::invalid_argument("exact_dot: operands differ in format or length");
   }
@@ -95,19 +116,19 @@ ExactSum exact_dot(const DecodedMxVector& a, const DecodedMxVector& b) {
   if (a.has_nonfinite || b.has_nonfinite) {
     // IEEE semantics decide: any NaN term (NaN scale, NaN element, Inf*0) or +Inf + -Inf is NaN.
     for (size_t i = 0; i < a.mantissas.size(); ++i) {
-      const double va = a.values.empty() ? std::ldexp(a.mantissas[i], a.block_exps[i / kMxBlock])
-                                         : a.values[i];
-      const double vb = b.values.empty() ? std::ldexp(b.mantissas[i], b.block_exps[i / kMxBlock])
-                                         : b.values[i];
+      const double va =
+          a.values.empty() ? std::ldexp(a.mantissas[i], a.block_exps[i / kMxBlock]) : a.values[i];
+      const double vb =
+          b.values.empty() ? std::ldexp(b.mantissas[i], b.block_exps[i / kMxBlock]) : b.values[i];
       const double p = va * vb;
       if (!std::isfinite(va) || !std::isfinite(vb) || !std::isfinite(p)) sum.add_nonfinite(p);
     }
     if (sum.is_nan() || sum.is_inf()) return sum;
   }
-  const FormatSpec& f = *a.format;
+  const bool split = needs_split(*a.format);
   const size_t blocks = a.block_exps.size();
   for (size_t blk = 0; blk < blocks; ++blk) {
-    const BlockDot d = exact_block_dot(f, &a.mantissas[blk * kMxBlock], &b.mantissas[blk * kMxBlock]);
+    const BlockDot d = block_dot(split, &a.mantissas[blk * kMxBlock], &b.mantissas[blk * kMxBlock]);
     const int e = a.block_exps[blk] + b.block_exps[blk];
     sum.add(d.lo, e);
     sum.add(d.hi, e + d.hi_shift);

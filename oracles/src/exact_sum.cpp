@@ -12,19 +12,8 @@ __extension__ typedef unsigned __int128 u128;  // GCC/Clang extension, pedantic-
 constexpr int64_t kDigit = int64_t{1} << 32;
 }  // namespace
 
-void ExactSum::add(int64_t m, int exp) {
-  if (m == 0) return;
-  const int offset = exp - kMinExp;
-  if (offset < 0 || offset / 32 + 3 > kLimbs) throw std::out_of_range("ExactSum: exponent range");
-  const bool neg = m < 0;
-  const u128 mag = u128(neg ? -static_cast<uint64_t>(m) : static_cast<uint64_t>(m)) << (offset % 32);
-  const int base = offset / 32;
-  for (int d = 0; d < 3; ++d) {
-    const int64_t digit = int64_t((mag >> (32 * d)) & 0xFFFFFFFFu);
-    limbs_[base + d] += neg ? -digit : digit;
-  }
-  // Each limb moves by < 2^32 per add: normalize long before an int64 could overflow.
-  if (++pending_adds_ >= (1u << 30)) normalize();
+void ExactSum::throw_range() {
+  throw std::out_of_range("ExactSum: exponent out of range");
 }
 
 void ExactSum::add_nonfinite(double v) {
@@ -56,7 +45,7 @@ void ExactSum::normalize() {
     const int64_t v = limbs_[i] + carry;
     const int64_t lo = v & (kDigit - 1);  // v mod 2^32, in [0, 2^32)
     limbs_[i] = lo;
-    carry = (v - lo) / kDigit;            // exact floor division
+    carry = (v - lo) / kDigit;  // exact floor division
   }
   // A leftover carry of -1 means a negative value in two's complement over the limbs; keep it in
   // the top limb (which then is negative) so sign() and the conversions can see it.
@@ -102,8 +91,8 @@ void ExactSum::round_magnitude(int precision, int min_normal_exp, uint64_t& mant
   for (int d = 0; d < window_lsb_digit; ++d) sticky |= n.limbs_[d] != 0;
   const int window_lsb_exp = kMinExp + 32 * window_lsb_digit;
   const uint64_t window_hi = uint64_t(window >> 64);
-  const int bits = window_hi != 0 ? 128 - std::countl_zero(window_hi)
-                                  : 64 - std::countl_zero(uint64_t(window));
+  const int bits =
+      window_hi != 0 ? 128 - std::countl_zero(window_hi) : 64 - std::countl_zero(uint64_t(window));
   const int value_exp = window_lsb_exp + bits - 1;  // |value| in [2^value_exp, 2^(value_exp+1))
   // Quantum of the result: ulp at this exponent, or the subnormal quantum below min_normal_exp.
   const int quantum_exp = std::max(value_exp, min_normal_exp) - (precision - 1);

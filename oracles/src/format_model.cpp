@@ -44,9 +44,12 @@ bool FormatSpec::is_nan(uint8_t code) const {
   const int m = code & ((1 << man_bits) - 1);
   const bool top = e == (1 << exp_bits) - 1;
   switch (nan) {
-    case NanEncoding::none: return false;
-    case NanEncoding::all_ones: return top && m == (1 << man_bits) - 1;
-    case NanEncoding::ieee: return top && m != 0;
+    case NanEncoding::none:
+      return false;
+    case NanEncoding::all_ones:
+      return top && m == (1 << man_bits) - 1;
+    case NanEncoding::ieee:
+      return top && m != 0;
   }
   return false;
 }
@@ -68,9 +71,15 @@ double FormatSpec::value(uint8_t code) const {
   return e == 0 ? sign * std::ldexp(frac, 1 - bias) : sign * std::ldexp(1.0 + frac, e - bias);
 }
 
-double FormatSpec::max_finite() const { return value_table(*this).back().first; }
-uint8_t FormatSpec::max_finite_code() const { return value_table(*this).back().second; }
-double FormatSpec::normal_min() const { return std::ldexp(1.0, 1 - bias); }
+double FormatSpec::max_finite() const {
+  return value_table(*this).back().first;
+}
+uint8_t FormatSpec::max_finite_code() const {
+  return value_table(*this).back().second;
+}
+double FormatSpec::normal_min() const {
+  return std::ldexp(1.0, 1 - bias);
+}
 
 double FormatSpec::ulp_at_max() const {
   const ValueTable& t = value_table(*this);
@@ -135,8 +144,8 @@ const FormatSpec& fp4e2m1() {
 }
 
 const std::vector<const FormatSpec*>& all_formats() {
-  static const std::vector<const FormatSpec*> v = {&fp8e4m3(), &fp8e5m2(), &fp6e2m3(),
-                                                   &fp6e3m2(), &fp4e2m1()};
+  static const std::vector<const FormatSpec*> v = {&fp8e4m3(), &fp8e5m2(), &fp6e2m3(), &fp6e3m2(),
+                                                   &fp4e2m1()};
   return v;
 }
 

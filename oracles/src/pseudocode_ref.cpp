@@ -20,8 +20,8 @@ float pseudocode_dot(const FormatSpec& f, std::span<const uint8_t> a_codes,
       const size_t k = b * kMxBlock + i;
       blk = blk + static_cast<float>(f.value(a_codes[k])) * static_cast<float>(f.value(b_codes[k]));
     }
-    const float scale = static_cast<float>(e8m0_value(a_scales[b])) *
-                        static_cast<float>(e8m0_value(b_scales[b]));
+    const float scale =
+        static_cast<float>(e8m0_value(a_scales[b])) * static_cast<float>(e8m0_value(b_scales[b]));
     blk = blk * scale;
     acc = acc + blk;
   }
@@ -48,9 +48,9 @@ std::vector<float> pseudocode_matmul_t(const FormatSpec& f, const MatmulTShape& 
       const size_t arow = size_t(n * s.h + h);
       for (int64_t w = 0; w < s.w; ++w) {
         const size_t brow = size_t(d * s.w + w);
-        out[size_t((n * s.h + h) * s.w + w)] = pseudocode_dot(
-            f, a_codes.subspan(arow * s.c, s.c), a_scales.subspan(arow * cb, cb),
-            b_codes.subspan(brow * s.c, s.c), b_scales.subspan(brow * cb, cb));
+        out[size_t((n * s.h + h) * s.w + w)] =
+            pseudocode_dot(f, a_codes.subspan(arow * s.c, s.c), a_scales.subspan(arow * cb, cb),
+                           b_codes.subspan(brow * s.c, s.c), b_scales.subspan(brow * cb, cb));
       }
     }
   }

@@ -10,20 +10,21 @@
 #include "mxconf/formats/block_cast.h"
 #include "mxconf/oracles/block_quant.h"
 #include "mxconf/oracles/format_model.h"
+#include "mxconf/runner/block_cast_check.h"
 
 namespace mxconf::test {
 
-inline const oracles::FormatSpec& oracle_format(formats::ElementType t) {
-  const oracles::FormatSpec* f = oracles::format_by_name(formats::name(t));
-  if (!f) throw std::logic_error("no oracle format for " + std::string(formats::name(t)));
-  return *f;
-}
+using runner::oracle_format;
 
 inline oracles::ScalePolicy oracle_policy(formats::ScaleRule r) {
   return *oracles::parse_policy(formats::name(r));
 }
 
-inline float f32(uint32_t bits) { return std::bit_cast<float>(bits); }
-inline uint32_t bits(float f) { return std::bit_cast<uint32_t>(f); }
+inline float f32(uint32_t bits) {
+  return std::bit_cast<float>(bits);
+}
+inline uint32_t bits(float f) {
+  return std::bit_cast<uint32_t>(f);
+}
 
 }  // namespace mxconf::test

@@ -41,7 +41,8 @@ int run_quantize(const QuantizeOptions& o) {
 
   const io::NpyArray in = io::read_npy(o.input);
   if (in.dtype != io::NpyDtype::f4) {
-    throw UsageError(o.input + ": dtype is " + io::descr(in.dtype) + ", quantize needs float32 <f4");
+    throw UsageError(o.input + ": dtype is " + io::descr(in.dtype) +
+                     ", quantize needs float32 <f4");
   }
   if (in.shape.empty()) throw UsageError(o.input + ": rank 0; quantize needs rank >= 1");
   const int64_t last = in.shape.back();
@@ -69,8 +70,8 @@ int run_quantize(const QuantizeOptions& o) {
                            io::make_npy(io::NpyDtype::u1, in.shape, codes.data(), codes.size())));
   }
   if (!o.scales.empty()) {
-    out.stage(o.scales, io::serialize_npy(io::make_npy(io::NpyDtype::u1, scale_shape,
-                                                       scales.data(), scales.size())));
+    out.stage(o.scales, io::serialize_npy(io::make_npy(io::NpyDtype::u1, scale_shape, scales.data(),
+                                                       scales.size())));
   }
   out.commit();
   std::printf("quantized %zu values in %zu blocks to %s with the %s scale rule\n", values.size(),
@@ -101,14 +102,7 @@ void add_quantize_command(CLI::App& app, int& result) {
   cmd->add_option("--codes", opts->codes, "output .npy, uint8, one unpacked code per element");
   cmd->add_option("--scales", opts->scales,
                   "output .npy, uint8 E8M0 bytes, last dimension divided by 32");
-  cmd->callback([opts, &result] {
-    try {
-      result = run_quantize(*opts);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "mxconf quantize: error: %s\n", e.what());
-      result = 1;
-    }
-  });
+  set_action(cmd, result, [opts] { return run_quantize(*opts); });
 }
 
 }  // namespace mxconf::cli

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
 
 namespace mxconf::cli {
 
@@ -10,6 +12,21 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Makes `body` the subcommand's action. Any exception becomes "mxconf <name>: error: <what>" on
+// stderr and exit code 1; otherwise `result` is what body returned.
+template <typename Body>
+void set_action(CLI::App* cmd, int& result, Body body) {
+  cmd->callback([cmd, &result, body] {
+    try {
+      result = body();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "mxconf %s: error: %s\n", cmd->get_name().c_str(), e.what());
+      result = 1;
+    }
+  });
+}
+
 void add_quantize_command(CLI::App& app, int& result);
+void add_selfcheck_command(CLI::App& app, int& result);
 
 }  // namespace mxconf::cli

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int result = 0;
   mxconf::cli::add_quantize_command(app, result);
+  mxconf::cli::add_selfcheck_command(app, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -15,39 +15,52 @@ inline constexpr ElementType kAllElementTypes[] = {ElementType::fp8e4m3, Element
 
 struct ElementTraits {
   std::string_view name;
-  int code_bits;       // 8, 6 or 4; the sign is the top bit
+  int code_bits;  // 8, 6 or 4; the sign is the top bit
   int exp_bits;
   int man_bits;
   int bias;
-  bool has_inf;        // e5m2 only
-  bool has_nan;        // fp8 only
-  uint8_t max_code;    // code of +max normal
+  bool has_inf;      // e5m2 only
+  bool has_nan;      // fp8 only
+  uint8_t max_code;  // code of +max normal
   float max_normal;
-  int emax;            // OCP emax_elem: exponent of the largest normal binade
+  int emax;  // OCP emax_elem: exponent of the largest normal binade
 };
 
 constexpr ElementTraits traits(ElementType t) {
   switch (t) {
-    case ElementType::fp8e4m3: return {"fp8e4m3", 8, 4, 3, 7, false, true, 0x7E, 448.0f, 8};
-    case ElementType::fp8e5m2: return {"fp8e5m2", 8, 5, 2, 15, true, true, 0x7B, 57344.0f, 15};
-    case ElementType::fp6e2m3: return {"fp6e2m3", 6, 2, 3, 1, false, false, 0x1F, 7.5f, 2};
-    case ElementType::fp6e3m2: return {"fp6e3m2", 6, 3, 2, 3, false, false, 0x1F, 28.0f, 4};
-    case ElementType::fp4e2m1: return {"fp4e2m1", 4, 2, 1, 1, false, false, 0x07, 6.0f, 2};
+    case ElementType::fp8e4m3:
+      return {"fp8e4m3", 8, 4, 3, 7, false, true, 0x7E, 448.0f, 8};
+    case ElementType::fp8e5m2:
+      return {"fp8e5m2", 8, 5, 2, 15, true, true, 0x7B, 57344.0f, 15};
+    case ElementType::fp6e2m3:
+      return {"fp6e2m3", 6, 2, 3, 1, false, false, 0x1F, 7.5f, 2};
+    case ElementType::fp6e3m2:
+      return {"fp6e3m2", 6, 3, 2, 3, false, false, 0x1F, 28.0f, 4};
+    case ElementType::fp4e2m1:
+      return {"fp4e2m1", 4, 2, 1, 1, false, false, 0x07, 6.0f, 2};
   }
   return {};
 }
 
-constexpr std::string_view name(ElementType t) { return traits(t).name; }
+constexpr std::string_view name(ElementType t) {
+  return traits(t).name;
+}
 std::optional<ElementType> parse_element_type(std::string_view s);
 
 // Number of distinct codes (2^code_bits).
-constexpr int code_count(ElementType t) { return 1 << traits(t).code_bits; }
-constexpr uint8_t sign_bit(ElementType t) { return uint8_t(1u << (traits(t).code_bits - 1)); }
+constexpr int code_count(ElementType t) {
+  return 1 << traits(t).code_bits;
+}
+constexpr uint8_t sign_bit(ElementType t) {
+  return uint8_t(1u << (traits(t).code_bits - 1));
+}
 
 // The code written for NaN (and, in a NaN-scaled block, for every element).
 // fp8: the positive NaN pattern S.1..1 (0x7F for both e4m3 and e5m2).
 // fp6/fp4 have no NaN: the spec leaves this open (tosa-mx-spec.md §9.7, UNVERIFIED); mxconf
 // writes +0. The block's scale is then NaN (0xFF), so every decoded value is NaN regardless.
-constexpr uint8_t nan_code(ElementType t) { return traits(t).has_nan ? 0x7F : 0x00; }
+constexpr uint8_t nan_code(ElementType t) {
+  return traits(t).has_nan ? 0x7F : 0x00;
+}
 
 }  // namespace mxconf::formats

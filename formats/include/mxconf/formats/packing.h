@@ -18,7 +18,8 @@ size_t packed_size(ElementType t, size_t count);
 // fp8: one byte each. `codes` hold one unpacked code per element.
 std::vector<uint8_t> pack(ElementType t, std::span<const uint8_t> codes);
 // Returns false if `packed` does not hold exactly packed_size(t, count) bytes.
-bool unpack(ElementType t, std::span<const uint8_t> packed, size_t count, std::vector<uint8_t>& out);
+bool unpack(ElementType t, std::span<const uint8_t> packed, size_t count,
+            std::vector<uint8_t>& out);
 
 // The single place that fixes the fp6 bit order. UNVERIFIED against tosa-tools'
 // pack_6bit_array: mxconf uses little-endian bit packing, value j occupies bits [6j, 6j+6) of

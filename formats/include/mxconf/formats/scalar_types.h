@@ -18,7 +18,9 @@ inline float decode_e8m0(uint8_t e) {
   return std::bit_cast<float>(uint32_t(e) << 23);
 }
 
-inline float bf16_to_float(uint16_t b) { return std::bit_cast<float>(uint32_t(b) << 16); }
+inline float bf16_to_float(uint16_t b) {
+  return std::bit_cast<float>(uint32_t(b) << 16);
+}
 
 // fp32 -> bf16 with round-to-nearest-even; NaN stays a quiet NaN with its sign.
 inline uint16_t float_to_bf16(float f) {

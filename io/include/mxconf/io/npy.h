@@ -42,7 +42,8 @@ NpyArray make_npy(NpyDtype dtype, std::vector<int64_t> shape, const void* data, 
 
 template <typename T>
 std::vector<T> NpyArray::as() const {
-  if (sizeof(T) != itemsize(dtype)) throw NpyError("npy: element type does not match " + descr(dtype));
+  if (sizeof(T) != itemsize(dtype))
+    throw NpyError("npy: element type does not match " + descr(dtype));
   std::vector<T> out(element_count());
   if (!out.empty()) std::memcpy(out.data(), data.data(), data.size());
   return out;

@@ -24,13 +24,13 @@ struct DotProductReport {
   bool pass = true;
   size_t outputs = 0;
   size_t element_failures = 0;
-  double max_abs_err = 0;   // max |err| in units of the per-element error unit
-  double sum_err = 0;       // sum err (bias statistic)
-  double sum_err_sq = 0;    // sum err^2 (variance statistic)
+  double max_abs_err = 0;  // max |err| in units of the per-element error unit
+  double sum_err = 0;      // sum err (bias statistic)
+  double sum_err_sq = 0;   // sum err^2 (variance statistic)
   double variance_limit = 0;
-  double bias_limit = 0;    // 0 when the bias check does not apply
+  double bias_limit = 0;  // 0 when the bias check does not apply
   int64_t first_failure = -1;
-  std::string reason;       // empty when pass
+  std::string reason;  // empty when pass
 };
 
 // imp: fp32 outputs; ref: fp64 reference in pseudocode order; bnd: the same computation on

@@ -14,10 +14,10 @@ namespace mxconf::oracles {
 // format's quantum (held in a double, exact), and each block's exponent 2^(scale-127+quantum).
 struct DecodedMxVector {
   const FormatSpec* format = nullptr;
-  std::vector<double> mantissas;   // size K
-  std::vector<int> block_exps;     // size K/32
-  bool has_nonfinite = false;      // a NaN scale, or a NaN/Inf element
-  std::vector<double> values;      // exact element*scale values, only when has_nonfinite
+  std::vector<double> mantissas;  // size K
+  std::vector<int> block_exps;    // size K/32
+  bool has_nonfinite = false;     // a NaN scale, or a NaN/Inf element
+  std::vector<double> values;     // exact element*scale values, only when has_nonfinite
 
   // |x| elementwise, for the DOT_PRODUCT bound (the same sum over absolute values).
   DecodedMxVector abs() const;

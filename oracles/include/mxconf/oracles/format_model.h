@@ -10,14 +10,14 @@
 namespace mxconf::oracles {
 
 enum class NanEncoding : uint8_t {
-  none,          // fp6, fp4
-  all_ones,      // OCP E4M3 "FN": only S.1111.111 is NaN, no Inf
-  ieee,          // IEEE-like: exponent all ones, mantissa != 0; mantissa 0 is Inf
+  none,      // fp6, fp4
+  all_ones,  // OCP E4M3 "FN": only S.1111.111 is NaN, no Inf
+  ieee,      // IEEE-like: exponent all ones, mantissa != 0; mantissa 0 is Inf
 };
 
 enum class OverflowPolicy : uint8_t {
-  tosa,       // Inf if the format has one, else NaN if it has one, else +-max (mxconf's choice)
-  saturate,   // +-max finite
+  tosa,      // Inf if the format has one, else NaN if it has one, else +-max (mxconf's choice)
+  saturate,  // +-max finite
 };
 
 struct FormatSpec {

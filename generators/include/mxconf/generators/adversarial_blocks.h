@@ -8,23 +8,23 @@
 
 #include "mxconf/oracles/format_model.h"
 
-namespace mxconf::test {
+namespace mxconf::generators {
 
 enum class BlockKind : uint8_t {
-  random_wide,      // random signs/mantissas, exponents spread over 40 binades
-  cutoff_max,       // amax on (or one fp32 ulp beside) a mantissa where two rules disagree
-  exact_ties,       // midpoints between representable values, times the scale
-  subnormal_only,   // only fp32 subnormals
-  zero,             // +-0 only
-  nonfinite,        // one NaN or +-Inf among random values
-  extreme_max,      // maxima near 2^127 or 2^-127 (E8M0 clamp limits)
+  random_wide,     // random signs/mantissas, exponents spread over 40 binades
+  cutoff_max,      // amax on (or one fp32 ulp beside) a mantissa where two rules disagree
+  exact_ties,      // midpoints between representable values, times the scale
+  subnormal_only,  // only fp32 subnormals
+  zero,            // +-0 only
+  nonfinite,       // one NaN or +-Inf among random values
+  extreme_max,     // maxima near 2^127 or 2^-127 (E8M0 clamp limits)
   kind_count,
 };
 
 struct AdversarialBlock {
   BlockKind kind;
-  bool bf16;                    // values are exactly representable in bf16
-  uint32_t bits[32];            // fp32 bit patterns
+  bool bf16;          // values are exactly representable in bf16
+  uint32_t bits[32];  // fp32 bit patterns
 };
 
 class AdversarialBlockSource {
@@ -41,4 +41,4 @@ class AdversarialBlockSource {
   uint64_t count_ = 0;
 };
 
-}  // namespace mxconf::test
+}  // namespace mxconf::generators

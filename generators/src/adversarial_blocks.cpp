@@ -1,14 +1,16 @@
-#include "adversarial_blocks.h"
+#include "mxconf/generators/adversarial_blocks.h"
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <limits>
 
-namespace mxconf::test {
+namespace mxconf::generators {
 namespace {
 
-uint32_t to_bits(float f) { return std::bit_cast<uint32_t>(f); }
+uint32_t to_bits(float f) {
+  return std::bit_cast<uint32_t>(f);
+}
 
 // Rounds an fp32 bit pattern to bf16 (RNE) and widens it back.
 uint32_t round_to_bf16(uint32_t u) {
@@ -70,15 +72,15 @@ AdversarialBlock AdversarialBlockSource::next(const oracles::FormatSpec& f) {
       break;
     }
     case BlockKind::subnormal_only:
-      for (uint32_t& v : b.bits) v = uint32_t(rng_() & 1) << 31 | uint32_t(rng_() & 0x7FFFFF) >> (rng_() % 23);
+      for (uint32_t& v : b.bits)
+        v = uint32_t(rng_() & 1) << 31 | uint32_t(rng_() & 0x7FFFFF) >> (rng_() % 23);
       break;
     case BlockKind::zero:
       for (uint32_t& v : b.bits) v = uint32_t(rng_() & 1) << 31;
       break;
     case BlockKind::nonfinite: {
       for (uint32_t& v : b.bits) v = random_bits_in_binades(top, 20);
-      const uint32_t specials[] = {0x7FC00000u, 0xFFC00000u, 0x7F800001u, 0x7F800000u,
-                                   0xFF800000u};
+      const uint32_t specials[] = {0x7FC00000u, 0xFFC00000u, 0x7F800001u, 0x7F800000u, 0xFF800000u};
       b.bits[rng_() % 32] = specials[rng_() % 5];
       break;
     }
@@ -88,7 +90,8 @@ AdversarialBlock AdversarialBlockSource::next(const oracles::FormatSpec& f) {
       for (uint32_t& v : b.bits) v = random_bits_in_binades(t, high ? 30 : 8);
       break;
     }
-    case BlockKind::kind_count: break;
+    case BlockKind::kind_count:
+      break;
   }
   if (b.bf16) {
     for (uint32_t& v : b.bits) v = round_to_bf16(v);
@@ -96,4 +99,4 @@ AdversarialBlock AdversarialBlockSource::next(const oracles::FormatSpec& f) {
   return b;
 }
 
-}  // namespace mxconf::test
+}  // namespace mxconf::generators
