@@ -1,0 +1,87 @@
+#include "mxconf/oracles/linear_ref.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <stdexcept>
+
+#include "mxconf/oracles/exact_dot.h"
+#include "mxconf/oracles/pseudocode_ref.h"
+
+namespace mxconf::oracles {
+
+float round_to_bf16(float x) {
+  if (!std::isfinite(x) || x == 0) return x;
+  int e;
+  std::frexp(double(x), &e);                  // |x| in [2^(e-1), 2^e)
+  const int quantum = std::max(e - 8, -133);  // 8 significant bits; bf16 subnormal quantum 2^-133
+  const double r = std::ldexp(std::nearbyint(std::ldexp(double(x), -quantum)), quantum);
+  return std::fabs(r) >= 0x1p128 ? std::copysign(INFINITY, x) : float(r);
+}
+
+void quantize_rows(const FormatSpec& f, ScalePolicy p, std::span<const float> values,
+                   std::vector<uint8_t>& codes, std::vector<uint8_t>& scales) {
+  if (values.size() % kMxBlock != 0) throw std::invalid_argument("quantize_rows: not whole blocks");
+  codes.resize(values.size());
+  scales.resize(values.size() / kMxBlock);
+  std::array<double, kMxBlock> block;
+  for (size_t b = 0; b < scales.size(); ++b) {
+    for (int i = 0; i < kMxBlock; ++i) block[size_t(i)] = values[b * kMxBlock + size_t(i)];
+    const BlockQuantization q = quantize_block(f, p, block);
+    scales[b] = q.scale;
+    for (int i = 0; i < kMxBlock; ++i) codes[b * kMxBlock + size_t(i)] = q.codes[size_t(i)];
+  }
+}
+
+MxLinearReference mx_linear_reference(const FormatSpec& f, ScalePolicy activation_rule,
+                                      ScalePolicy weight_rule, int64_t m, int64_t k, int64_t n,
+                                      std::span<const float> x, std::span<const float> w,
+                                      std::span<const float> bias) {
+  if (x.size() != size_t(m * k) || w.size() != size_t(n * k) ||
+      (!bias.empty() && bias.size() != size_t(n))) {
+    throw std::invalid_argument("mx_linear_reference: sizes disagree with M, K, N");
+  }
+  MxLinearReference r;
+  quantize_rows(f, activation_rule, x, r.x_codes, r.x_scales);
+  quantize_rows(f, weight_rule, w, r.w_codes, r.w_scales);
+  r.pseudocode =
+      pseudocode_matmul_t(f, {1, m, n, k, 1}, r.x_codes, r.x_scales, r.w_codes, r.w_scales);
+  const size_t cb = size_t(k / kMxBlock);
+  std::vector<DecodedMxVector> rows, cols, abs_rows, abs_cols;
+  for (int64_t i = 0; i < m; ++i) {
+    rows.push_back(decode_mx_vector(f, std::span(r.x_codes).subspan(size_t(i * k), size_t(k)),
+                                    std::span(r.x_scales).subspan(size_t(i) * cb, cb)));
+    abs_rows.push_back(rows.back().abs());
+  }
+  for (int64_t j = 0; j < n; ++j) {
+    cols.push_back(decode_mx_vector(f, std::span(r.w_codes).subspan(size_t(j * k), size_t(k)),
+                                    std::span(r.w_scales).subspan(size_t(j) * cb, cb)));
+    abs_cols.push_back(cols.back().abs());
+  }
+  r.exact.resize(size_t(m * n));
+  r.bound.resize(size_t(m * n));
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = 0; j < n; ++j) {
+      const size_t o = size_t(i * n + j);
+      ExactSum s = exact_dot(rows[size_t(i)], cols[size_t(j)]);
+      ExactSum a = exact_dot(abs_rows[size_t(i)], abs_cols[size_t(j)]);
+      if (!bias.empty()) {
+        // The bias is an fp32 value: exactly m * 2^e with a 24-bit m.
+        const float b = bias[size_t(j)];
+        if (std::isfinite(b) && b != 0) {
+          int e;
+          const double frac = std::frexp(double(b), &e);
+          const int64_t mant = int64_t(std::ldexp(frac, 24));
+          s.add(mant, e - 24);
+          a.add(mant < 0 ? -mant : mant, e - 24);
+        }
+        r.pseudocode[o] = r.pseudocode[o] + b;  // ADD in fp32, as the graph does
+      }
+      r.exact[o] = s.to_double();
+      r.bound[o] = a.to_double();
+    }
+  }
+  return r;
+}
+
+}  // namespace mxconf::oracles

@@ -1,0 +1,76 @@
+// The MXFP linear model description (JSON, versioned; docs/model-format.md).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mxconf/formats/block_cast.h"
+#include "mxconf/pipeline/types.h"
+
+namespace mxconf::pipeline {
+
+inline constexpr int kModelFormatVersion = 1;
+
+// Where a layer's weights (or bias) come from.
+struct ValueSource {
+  enum class Kind { seed, values, npy };
+  Kind kind = Kind::seed;
+  uint64_t seed = 0;
+  double scale = 0;           // seed: uniform in [-scale, scale]; 0 means 1/sqrt(K)
+  std::vector<float> values;  // values: row-major [N, K] (weights) or [N] (bias)
+  std::string npy_path;       // npy: float32 file, as given (relative to the model file)
+  bool operator==(const ValueSource&) const = default;
+};
+
+struct LayerSpec {
+  int64_t in_features = 0;   // K, a multiple of 32
+  int64_t out_features = 0;  // N >= 1
+  bool bias = false;
+  formats::ElementType payload = formats::ElementType::fp8e4m3;
+  formats::ScaleRule weight_scale_rule = formats::ScaleRule::rceil;  // as torchao quantizes
+  ValueSource weights;
+  ValueSource bias_values;
+  bool operator==(const LayerSpec&) const = default;
+};
+
+struct InputSpec {
+  std::string name = "x";
+  std::vector<int64_t> shape;      // logical, rank 1-4
+  std::vector<int64_t> dim_order;  // physical layout, a permutation; empty = contiguous
+  DType dtype = DType::fp32;       // fp32 or bf16
+  bool operator==(const InputSpec&) const = default;
+};
+
+struct OutputSpec {
+  std::string name = "y";
+  DType dtype = DType::fp32;       // fp32, or bf16 through a CAST at the end
+  std::vector<int64_t> dim_order;  // empty = contiguous
+  bool operator==(const OutputSpec&) const = default;
+};
+
+struct ModelSpec {
+  InputSpec input;
+  std::vector<LayerSpec> layers;
+  OutputSpec output;
+  bool operator==(const ModelSpec&) const = default;
+};
+
+// Throws io::JsonError with the JSON path of the first problem. `base_dir` resolves npy paths.
+ModelSpec parse_model(const nlohmann::json& j);
+ModelSpec load_model_file(const std::string& path);
+nlohmann::json to_json(const ModelSpec& m);
+
+// The layer's fp32 weights [N, K] and bias [N], materialized deterministically. npy paths are
+// resolved against base_dir. Throws std::runtime_error naming the layer for a bad file.
+std::vector<float> layer_weights(const LayerSpec& l, size_t index, const std::string& base_dir);
+std::vector<float> layer_bias(const LayerSpec& l, size_t index, const std::string& base_dir);
+
+// Logical output shape of the whole model.
+std::vector<int64_t> output_shape(const ModelSpec& m);
+// `order` is a permutation of 0..rank-1 (empty counts as contiguous).
+bool is_permutation(const std::vector<int64_t>& order, size_t rank);
+
+}  // namespace mxconf::pipeline

@@ -1,0 +1,65 @@
+// TOSA data types and operator kinds, with their serialized (tosa.fbs) numeric values.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "mxconf/formats/element_type.h"
+
+namespace mxconf::pipeline {
+
+enum class DType : uint32_t {
+  unknown = 0,
+  boolean = 1,
+  int4 = 2,
+  int8 = 3,
+  int16 = 4,
+  int32 = 5,
+  int48 = 6,
+  fp32 = 7,
+  fp16 = 8,
+  bf16 = 9,
+  shape = 10,
+  fp8e4m3 = 11,
+  fp8e5m2 = 12,
+  fp6e2m3 = 13,
+  fp6e3m2 = 14,
+  fp4e2m1 = 15,
+  fp8ue8m0 = 16,
+  int64 = 17,
+  mxint8 = 18,
+};
+inline constexpr uint32_t kMaxDTypeValue = 18;
+
+std::string_view name(DType t);
+std::optional<DType> parse_dtype(std::string_view s);
+bool is_mx_payload(DType t);
+std::optional<formats::ElementType> element_type(DType t);
+DType dtype_of(formats::ElementType t);
+// Bytes of constant data for `count` elements (packed for fp4/fp6); nullopt if not storable.
+std::optional<uint64_t> data_size(DType t, uint64_t count);
+
+// TOSA operator kinds. Values below 1000 are the tosa.fbs Op values; the two importer-level
+// kinds exist only before lowering and never reach a .tosa file.
+enum class OpKind : uint32_t {
+  unknown = 0,
+  matmul = 7,
+  add = 15,
+  reshape = 57,
+  transpose = 61,
+  cast = 65,
+  const_tensor = 67,
+  const_shape = 75,
+  matmul_t_block_scaled = 76,
+  cast_from_block_scaled = 77,
+  cast_to_block_scaled = 78,
+  linear = 1000,       // importer: y = x W^T (+ b) with fp32 weights
+  mxfp_linear = 1001,  // after QuantizeWeights: MX payload + E8M0 weights
+};
+inline constexpr uint32_t kMaxTosaOpValue = 96;
+
+std::string_view name(OpKind op);  // TOSA spelling, e.g. "MATMUL_T_BLOCK_SCALED"
+bool is_tosa_op(OpKind op);
+
+}  // namespace mxconf::pipeline

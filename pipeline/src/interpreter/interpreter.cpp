@@ -1,0 +1,373 @@
+#include <cstring>
+#include <sstream>
+
+#include "mxconf/formats/codec.h"
+#include "mxconf/formats/packing.h"
+#include "mxconf/formats/scalar_types.h"
+#include "mxconf/pipeline/interpreter.h"
+#include "mxconf/pipeline/verifier.h"
+
+namespace mxconf::pipeline {
+namespace {
+
+std::string shape_str(const std::vector<int64_t>& s) {
+  std::ostringstream os;
+  os << "[";
+  for (size_t i = 0; i < s.size(); ++i) os << (i ? "," : "") << s[i];
+  return os.str() + "]";
+}
+
+int64_t count_of(const std::vector<int64_t>& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  return n;
+}
+
+[[noreturn]] void fail(const Operator& op, const std::string& why) {
+  throw InterpretError(std::string(name(op.op)) + ": " + why);
+}
+
+Value constant_value(const Tensor& t) {
+  Value v;
+  v.dtype = t.dtype;
+  v.shape = t.shape;
+  const auto& d = *t.data;
+  const size_t n = size_t(t.element_count());
+  if (t.dtype == DType::fp32) {
+    v.f32.resize(n);
+    std::memcpy(v.f32.data(), d.data(), n * 4);
+  } else if (t.dtype == DType::bf16) {
+    v.bf16.resize(n);
+    std::memcpy(v.bf16.data(), d.data(), n * 2);
+  } else if (auto e = element_type(t.dtype)) {
+    if (!formats::unpack(*e, d, n, v.codes))
+      throw InterpretError("constant '" + t.name + "': bad packed size");
+  } else if (t.dtype == DType::fp8ue8m0) {
+    v.codes = d;
+  } else if (t.dtype == DType::shape || t.dtype == DType::int64) {
+    v.ints = shape_values(t);
+  } else {
+    throw InterpretError("constant '" + t.name + "': dtype " + std::string(name(t.dtype)) +
+                         " is not supported");
+  }
+  return v;
+}
+
+std::vector<float> as_f32(const Value& v) {
+  if (v.dtype == DType::fp32) return v.f32;
+  std::vector<float> out(v.bf16.size());
+  for (size_t i = 0; i < out.size(); ++i) out[i] = formats::bf16_to_float(v.bf16[i]);
+  return out;
+}
+
+// Strides of a C-order shape.
+std::vector<int64_t> strides(const std::vector<int64_t>& s) {
+  std::vector<int64_t> st(s.size(), 1);
+  for (size_t i = s.size(); i-- > 1;) st[i - 1] = st[i] * s[i];
+  return st;
+}
+
+template <typename T>
+std::vector<T> permute(const std::vector<T>& in, const std::vector<int64_t>& in_shape,
+                       const std::vector<int32_t>& perms) {
+  std::vector<int64_t> out_shape(perms.size());
+  for (size_t i = 0; i < perms.size(); ++i) out_shape[i] = in_shape[size_t(perms[i])];
+  const auto ist = strides(in_shape);
+  std::vector<T> out(in.size());
+  std::vector<int64_t> idx(out_shape.size(), 0);
+  for (size_t o = 0; o < out.size(); ++o) {
+    int64_t src = 0;
+    for (size_t i = 0; i < idx.size(); ++i) src += idx[i] * ist[size_t(perms[i])];
+    out[o] = in[size_t(src)];
+    for (size_t i = idx.size(); i-- > 0;) {
+      if (++idx[i] < out_shape[i]) break;
+      idx[i] = 0;
+    }
+  }
+  return out;
+}
+
+class Interpreter {
+ public:
+  Interpreter(const Graph& g, const InterpreterOptions& o) : g_(g), o_(o) {}
+
+  std::map<std::string, Value> run(const std::map<std::string, Value>& inputs) {
+    for (const std::string& in : g_.inputs) {
+      const Tensor& t = *g_.find(in);
+      auto it = inputs.find(in);
+      if (it == inputs.end()) throw InterpretError("missing graph input '" + in + "'");
+      const Value& v = it->second;
+      if (v.dtype != t.dtype) {
+        throw InterpretError("input '" + in + "' is " + std::string(name(v.dtype)) +
+                             ", the graph wants " + std::string(name(t.dtype)));
+      }
+      if (v.shape != t.shape) {
+        throw InterpretError("input '" + in + "' has shape " + shape_str(v.shape) +
+                             ", the graph wants " + shape_str(t.shape));
+      }
+      const size_t n = size_t(count_of(v.shape));
+      if ((v.dtype == DType::fp32 && v.f32.size() != n) ||
+          (v.dtype == DType::bf16 && v.bf16.size() != n)) {
+        throw InterpretError("input '" + in + "' holds the wrong number of values");
+      }
+      values_[in] = v;
+    }
+    const auto order = topological_order(g_);
+    if (!order) throw InterpretError("the graph has a cycle");
+    for (size_t i : *order) exec(g_.ops[i]);
+    std::map<std::string, Value> outs;
+    for (const std::string& o : g_.outputs) outs[o] = values_.at(o);
+    return outs;
+  }
+
+ private:
+  const Value& get(const Operator& op, size_t i) {
+    if (i >= op.inputs.size()) fail(op, "missing input " + std::to_string(i));
+    auto it = values_.find(op.inputs[i]);
+    if (it == values_.end()) fail(op, "input '" + op.inputs[i] + "' has no value");
+    return it->second;
+  }
+
+  void put(const Operator& op, size_t i, Value v) {
+    const Tensor* t = g_.find(op.outputs.at(i));
+    if (!t) fail(op, "undeclared output");
+    if (v.shape != t->shape || v.dtype != t->dtype) {
+      fail(op, "result " + std::string(name(v.dtype)) + shape_str(v.shape) + " disagrees with '" +
+                   t->name + "' declared " + std::string(name(t->dtype)) + shape_str(t->shape));
+    }
+    if (uint64_t(count_of(v.shape)) > o_.max_elements) fail(op, "result exceeds the element limit");
+    values_[t->name] = std::move(v);
+  }
+
+  const Tensor& out_tensor(const Operator& op, size_t i) {
+    const Tensor* t = op.outputs.size() > i ? g_.find(op.outputs[i]) : nullptr;
+    if (!t) fail(op, "missing output " + std::to_string(i));
+    if (uint64_t(t->element_count()) > o_.max_elements)
+      fail(op, "output '" + t->name + "' exceeds the element limit");
+    return *t;
+  }
+
+  void exec(const Operator& op) {
+    switch (op.op) {
+      case OpKind::const_tensor:
+      case OpKind::const_shape: {
+        const Tensor& t = out_tensor(op, 0);
+        if (!t.data) fail(op, "'" + t.name + "' has no data");
+        values_[t.name] = constant_value(t);
+        return;
+      }
+      case OpKind::reshape:
+        return reshape(op);
+      case OpKind::transpose:
+        return transpose(op);
+      case OpKind::add:
+        return add(op);
+      case OpKind::cast:
+        return cast(op);
+      case OpKind::cast_to_block_scaled:
+        return cast_to(op);
+      case OpKind::cast_from_block_scaled:
+        return cast_from(op);
+      case OpKind::matmul_t_block_scaled:
+        return matmul_t(op);
+      case OpKind::matmul:
+        return matmul(op);
+      default:
+        fail(op, "is not supported by the interpreter");
+    }
+  }
+
+  void reshape(const Operator& op) {
+    Value v = get(op, 0);
+    const std::vector<int64_t> shape = get(op, 1).ints;
+    if (count_of(shape) != v.element_count()) fail(op, "element count changes");
+    v.shape = shape;
+    put(op, 0, std::move(v));
+  }
+
+  void transpose(const Operator& op) {
+    const Value& x = get(op, 0);
+    const auto& p = op.attrs.perms;
+    if (p.size() != x.shape.size()) fail(op, "perms do not match the rank");
+    Value y;
+    y.dtype = x.dtype;
+    for (int32_t i : p) {
+      if (i < 0 || size_t(i) >= x.shape.size()) fail(op, "perms out of range");
+      y.shape.push_back(x.shape[size_t(i)]);
+    }
+    if (!x.f32.empty()) y.f32 = permute(x.f32, x.shape, p);
+    if (!x.bf16.empty()) y.bf16 = permute(x.bf16, x.shape, p);
+    if (!x.codes.empty()) y.codes = permute(x.codes, x.shape, p);
+    put(op, 0, std::move(y));
+  }
+
+  void add(const Operator& op) {
+    const Value& a = get(op, 0);
+    const Value& b = get(op, 1);
+    if (a.shape.size() != b.shape.size()) fail(op, "ranks differ");
+    std::vector<int64_t> shape(a.shape.size());
+    for (size_t i = 0; i < shape.size(); ++i) {
+      if (a.shape[i] != b.shape[i] && a.shape[i] != 1 && b.shape[i] != 1)
+        fail(op, "shapes do not broadcast");
+      shape[i] = std::max(a.shape[i], b.shape[i]);
+    }
+    const auto fa = as_f32(a), fb = as_f32(b);
+    const auto sa = strides(a.shape), sb = strides(b.shape);
+    std::vector<float> out(size_t(count_of(shape)));
+    std::vector<int64_t> idx(shape.size(), 0);
+    for (size_t o = 0; o < out.size(); ++o) {
+      int64_t ia = 0, ib = 0;
+      for (size_t i = 0; i < idx.size(); ++i) {
+        ia += (a.shape[i] == 1 ? 0 : idx[i]) * sa[i];
+        ib += (b.shape[i] == 1 ? 0 : idx[i]) * sb[i];
+      }
+      out[o] = fa[size_t(ia)] + fb[size_t(ib)];
+      for (size_t i = idx.size(); i-- > 0;) {
+        if (++idx[i] < shape[i]) break;
+        idx[i] = 0;
+      }
+    }
+    if (a.dtype == DType::bf16) {
+      std::vector<uint16_t> h(out.size());
+      for (size_t i = 0; i < h.size(); ++i) h[i] = formats::float_to_bf16(out[i]);
+      return put(op, 0, Value::from_bf16(shape, std::move(h)));
+    }
+    put(op, 0, Value::from_f32(shape, std::move(out)));
+  }
+
+  void cast(const Operator& op) {
+    const Value& x = get(op, 0);
+    const Tensor& t = out_tensor(op, 0);
+    if (x.dtype == DType::fp32 && t.dtype == DType::bf16) {
+      std::vector<uint16_t> h(x.f32.size());
+      for (size_t i = 0; i < h.size(); ++i) h[i] = formats::float_to_bf16(x.f32[i]);
+      return put(op, 0, Value::from_bf16(x.shape, std::move(h)));
+    }
+    if (x.dtype == DType::bf16 && t.dtype == DType::fp32)
+      return put(op, 0, Value::from_f32(x.shape, as_f32(x)));
+    fail(op,
+         std::string(name(x.dtype)) + " -> " + std::string(name(t.dtype)) + " is not supported");
+  }
+
+  void cast_to(const Operator& op) {
+    const Value& x = get(op, 0);
+    const Tensor& data_t = out_tensor(op, 0);
+    out_tensor(op, 1);
+    const auto e = element_type(data_t.dtype);
+    if (!e || x.shape.empty() || x.shape.back() % 32 != 0 || op.attrs.block_size != 32) {
+      fail(op, "needs an MX payload output, rank >= 1, C % 32 == 0 and block_size 32");
+    }
+    const size_t n = size_t(x.element_count());
+    Value data, scale;
+    data.dtype = data_t.dtype;
+    data.shape = x.shape;
+    data.codes.resize(n);
+    scale.dtype = DType::fp8ue8m0;
+    scale.shape = x.shape;
+    scale.shape.back() /= 32;
+    scale.codes.resize(n / 32);
+    if (x.dtype == DType::fp32) {
+      formats::cast_to_block_scaled(*e, o_.cast_rule, x.f32, data.codes, scale.codes);
+    } else if (x.dtype == DType::bf16) {
+      formats::cast_to_block_scaled_bf16(*e, o_.cast_rule, x.bf16, data.codes, scale.codes);
+    } else {
+      fail(op, "input must be FP32 or BF16");
+    }
+    put(op, 0, std::move(data));
+    put(op, 1, std::move(scale));
+  }
+
+  void cast_from(const Operator& op) {
+    const Value& data = get(op, 0);
+    const Value& scale = get(op, 1);
+    const Tensor& t = out_tensor(op, 0);
+    const auto e = element_type(data.dtype);
+    if (!e || scale.dtype != DType::fp8ue8m0 || data.codes.size() != scale.codes.size() * 32) {
+      fail(op, "needs MX payload data with 32 elements per E8M0 scale");
+    }
+    std::vector<float> out(data.codes.size());
+    for (size_t i = 0; i < out.size(); ++i)
+      out[i] = formats::dequantize(*e, data.codes[i], scale.codes[i / 32]);
+    if (t.dtype == DType::bf16) {
+      std::vector<uint16_t> h(out.size());
+      for (size_t i = 0; i < h.size(); ++i) h[i] = formats::float_to_bf16(out[i]);
+      return put(op, 0, Value::from_bf16(data.shape, std::move(h)));
+    }
+    put(op, 0, Value::from_f32(data.shape, std::move(out)));
+  }
+
+  void matmul_t(const Operator& op) {
+    const Value &a = get(op, 0), &as = get(op, 1), &b = get(op, 2), &bs = get(op, 3);
+    const auto e = element_type(a.dtype);
+    if (!e || a.dtype != b.dtype || a.shape.size() != 3 || b.shape.size() != 3) {
+      fail(op, "needs rank-3 A and B of one MX payload type");
+    }
+    const int64_t n = a.shape[0], h = a.shape[1], c = a.shape[2];
+    const int64_t d = b.shape[0], w = b.shape[1];
+    if (b.shape[2] != c || c % 32 != 0 || (d != 1 && d != n) ||
+        as.shape != std::vector<int64_t>{n, h, c / 32} ||
+        bs.shape != std::vector<int64_t>{d, w, c / 32}) {
+      fail(op, "operand shapes break the MATMUL_T_BLOCK_SCALED rules");
+    }
+    out_tensor(op, 0);
+    std::vector<float> out(size_t(n * h * w));
+    matmul_t_block_scaled(*e, n, h, w, c, d, a.codes.data(), as.codes.data(), b.codes.data(),
+                          bs.codes.data(), out.data());
+    put(op, 0, Value::from_f32({n, h, w}, std::move(out)));
+  }
+
+  void matmul(const Operator& op) {
+    const Value &a = get(op, 0), &b = get(op, 1);
+    if (a.dtype != DType::fp32 || b.dtype != DType::fp32 || a.shape.size() != 3 ||
+        b.shape.size() != 3 || a.shape[0] != b.shape[0] || a.shape[2] != b.shape[1]) {
+      fail(op, "needs FP32 A [N,H,C] and B [N,C,W]");
+    }
+    const int64_t n = a.shape[0], h = a.shape[1], c = a.shape[2], w = b.shape[2];
+    out_tensor(op, 0);
+    std::vector<float> out(size_t(n * h * w));
+    for (int64_t bi = 0; bi < n; ++bi) {
+      for (int64_t i = 0; i < h; ++i) {
+        for (int64_t j = 0; j < w; ++j) {
+          float acc = 0.0f;  // sequential fp32 sum in k order
+          for (int64_t k = 0; k < c; ++k)
+            acc = acc + a.f32[size_t((bi * h + i) * c + k)] * b.f32[size_t((bi * c + k) * w + j)];
+          out[size_t((bi * h + i) * w + j)] = acc;
+        }
+      }
+    }
+    put(op, 0, Value::from_f32({n, h, w}, std::move(out)));
+  }
+
+  const Graph& g_;
+  const InterpreterOptions& o_;
+  std::map<std::string, Value> values_;
+};
+
+}  // namespace
+
+int64_t Value::element_count() const {
+  return count_of(shape);
+}
+
+Value Value::from_f32(std::vector<int64_t> shape, std::vector<float> v) {
+  Value x;
+  x.dtype = DType::fp32;
+  x.shape = std::move(shape);
+  x.f32 = std::move(v);
+  return x;
+}
+
+Value Value::from_bf16(std::vector<int64_t> shape, std::vector<uint16_t> v) {
+  Value x;
+  x.dtype = DType::bf16;
+  x.shape = std::move(shape);
+  x.bf16 = std::move(v);
+  return x;
+}
+
+std::map<std::string, Value> run_graph(const Graph& g, const std::map<std::string, Value>& inputs,
+                                       const InterpreterOptions& options) {
+  return Interpreter(g, options).run(inputs);
+}
+
+}  // namespace mxconf::pipeline

@@ -1,0 +1,77 @@
+#include "mxconf/pipeline/lower.h"
+
+#include <cstring>
+
+#include "mxconf/pipeline/passes/eliminate_dead_code.h"
+#include "mxconf/pipeline/passes/normalize_io_layout.h"
+#include "mxconf/pipeline/passes/quantize_weights.h"
+#include "mxconf/pipeline/passes/rewrite_mxfp_linear.h"
+
+namespace mxconf::pipeline {
+namespace {
+
+std::vector<uint8_t> float_bytes(const std::vector<float>& v) {
+  std::vector<uint8_t> b(v.size() * 4);
+  if (!v.empty()) std::memcpy(b.data(), v.data(), b.size());
+  return b;
+}
+
+}  // namespace
+
+Graph import_model(const ModelSpec& m, const std::string& base_dir) {
+  Graph g;
+  g.add_tensor({m.input.name, m.input.shape, m.input.dtype, std::nullopt});
+  g.inputs = {m.input.name};
+  if (!m.input.dim_order.empty()) g.io_dim_order[m.input.name] = m.input.dim_order;
+
+  std::string current = m.input.name;
+  std::vector<int64_t> shape = m.input.shape;
+  for (size_t i = 0; i < m.layers.size(); ++i) {
+    const LayerSpec& l = m.layers[i];
+    const std::string stem = "layer" + std::to_string(i);
+    const bool last = i + 1 == m.layers.size();
+    const std::string w =
+        g.add_tensor(make_const(stem + ".weight", DType::fp32, {l.out_features, l.in_features},
+                                float_bytes(layer_weights(l, i, base_dir))));
+    g.ops.push_back({OpKind::const_tensor, 67, {}, {w}, {}});
+    std::vector<std::string> inputs = {current, w};
+    if (l.bias) {
+      const std::string b = g.add_tensor(make_const(stem + ".bias", DType::fp32, {l.out_features},
+                                                    float_bytes(layer_bias(l, i, base_dir))));
+      g.ops.push_back({OpKind::const_tensor, 67, {}, {b}, {}});
+      inputs.push_back(b);
+    }
+    shape.back() = l.out_features;
+    const std::string out = (last && m.output.dtype == DType::fp32) ? m.output.name : stem + ".out";
+    g.add_tensor({out, shape, DType::fp32, std::nullopt});
+    Operator op{OpKind::linear, 1000, inputs, {out}, {}};
+    op.attrs.payload = std::string(formats::name(l.payload));
+    op.attrs.weight_scale_rule = std::string(formats::name(l.weight_scale_rule));
+    g.ops.push_back(op);
+    current = out;
+  }
+  if (m.output.dtype == DType::bf16) {
+    g.add_tensor({m.output.name, shape, DType::bf16, std::nullopt});
+    g.ops.push_back({OpKind::cast, 65, {current}, {m.output.name}, {}});
+  }
+  g.outputs = {m.output.name};
+  if (!m.output.dim_order.empty()) g.io_dim_order[m.output.name] = m.output.dim_order;
+  return g;
+}
+
+PassManager standard_pipeline() {
+  PassManager pm;
+  pm.add(std::make_unique<QuantizeWeights>())
+      .add(std::make_unique<NormalizeIoLayout>())
+      .add(std::make_unique<RewriteMxfpLinear>())
+      .add(std::make_unique<EliminateDeadCode>());
+  return pm;
+}
+
+Graph lower_model(const ModelSpec& m, const std::string& base_dir) {
+  Graph g = import_model(m, base_dir);
+  standard_pipeline().run(g);
+  return g;
+}
+
+}  // namespace mxconf::pipeline

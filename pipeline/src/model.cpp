@@ -1,0 +1,285 @@
+#include "mxconf/pipeline/model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "mxconf/io/json_reader.h"
+#include "mxconf/io/npy.h"
+
+namespace mxconf::pipeline {
+namespace {
+
+using io::JsonError;
+using io::JsonObject;
+
+constexpr int64_t kMaxDim = int64_t{1} << 24;
+constexpr int64_t kMaxK = 1 << 16;
+
+ValueSource parse_source(JsonObject o, int64_t rows, int64_t cols) {
+  ValueSource s;
+  const int kinds = int(o.has("seed")) + int(o.has("values")) + int(o.has("npy"));
+  if (kinds != 1) throw JsonError(o.path(), "give exactly one of seed, values or npy");
+  if (o.has("seed")) {
+    s.kind = ValueSource::Kind::seed;
+    s.seed = uint64_t(o.integer("seed", 0, INT64_MAX));
+    s.scale = o.number_or("scale", 0.0);
+    if (!(s.scale >= 0 && s.scale < 1e30))
+      throw JsonError(o.child("scale"), "must be in [0, 1e30)");
+  } else if (o.has("values")) {
+    s.kind = ValueSource::Kind::values;
+    const auto& v = o.get("values");
+    const std::string p = o.child("values");
+    if (!v.is_array()) throw JsonError(p, "expected an array");
+    auto number = [](const nlohmann::json& x, const std::string& path) {
+      const double d = io::json_number(x, path);
+      if (!std::isfinite(float(d))) throw JsonError(path, "not a finite fp32 value");
+      return float(d);
+    };
+    if (cols == 0) {  // a vector [rows]
+      if (int64_t(v.size()) != rows) {
+        throw JsonError(
+            p, "has " + std::to_string(v.size()) + " values, expected " + std::to_string(rows));
+      }
+      for (size_t i = 0; i < v.size(); ++i)
+        s.values.push_back(number(v[i], p + "/" + std::to_string(i)));
+    } else {  // a matrix [rows][cols]
+      if (int64_t(v.size()) != rows) {
+        throw JsonError(p, "has " + std::to_string(v.size()) +
+                               " rows, expected out_features = " + std::to_string(rows));
+      }
+      for (size_t r = 0; r < v.size(); ++r) {
+        const std::string rp = p + "/" + std::to_string(r);
+        if (!v[r].is_array() || int64_t(v[r].size()) != cols) {
+          throw JsonError(rp,
+                          "expected a row of in_features = " + std::to_string(cols) + " numbers");
+        }
+        for (size_t c = 0; c < v[r].size(); ++c)
+          s.values.push_back(number(v[r][c], rp + "/" + std::to_string(c)));
+      }
+    }
+  } else {
+    s.kind = ValueSource::Kind::npy;
+    s.npy_path = o.string("npy");
+    if (s.npy_path.empty()) throw JsonError(o.child("npy"), "empty path");
+  }
+  o.finish();
+  return s;
+}
+
+DType parse_io_dtype(JsonObject& o, const std::string& key) {
+  const std::string s = o.string_or(key, "fp32");
+  if (s == "fp32") return DType::fp32;
+  if (s == "bf16") return DType::bf16;
+  throw JsonError(o.child(key), "'" + s + "' is not fp32 or bf16");
+}
+
+// SplitMix64: a tiny portable generator, so generated weights are the same on every platform.
+uint64_t splitmix64(uint64_t& state) {
+  uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+std::vector<float> materialize(const ValueSource& s, size_t count, double default_scale,
+                               const std::string& base_dir, const std::string& what) {
+  switch (s.kind) {
+    case ValueSource::Kind::values:
+      return s.values;
+    case ValueSource::Kind::seed: {
+      const double scale = s.scale > 0 ? s.scale : default_scale;
+      uint64_t state = s.seed;
+      std::vector<float> v(count);
+      for (float& x : v) {
+        const double u = double(splitmix64(state) >> 11) * 0x1p-53;  // [0, 1)
+        x = float((2.0 * u - 1.0) * scale);
+      }
+      return v;
+    }
+    case ValueSource::Kind::npy: {
+      std::filesystem::path p(s.npy_path);
+      if (p.is_relative() && !base_dir.empty()) p = std::filesystem::path(base_dir) / p;
+      const io::NpyArray a = io::read_npy(p.string());
+      if (a.dtype != io::NpyDtype::f4)
+        throw std::runtime_error(what + ": " + p.string() + " is not float32");
+      if (a.element_count() != count) {
+        throw std::runtime_error(what + ": " + p.string() + " holds " +
+                                 std::to_string(a.element_count()) + " values, expected " +
+                                 std::to_string(count));
+      }
+      return a.as<float>();
+    }
+  }
+  return {};
+}
+
+nlohmann::json source_json(const ValueSource& s, int64_t cols) {
+  switch (s.kind) {
+    case ValueSource::Kind::seed: {
+      nlohmann::json j = {{"seed", s.seed}};
+      if (s.scale > 0) j["scale"] = s.scale;
+      return j;
+    }
+    case ValueSource::Kind::npy:
+      return {{"npy", s.npy_path}};
+    case ValueSource::Kind::values: {
+      if (cols == 0) return {{"values", s.values}};
+      nlohmann::json rows = nlohmann::json::array();
+      for (size_t r = 0; r * size_t(cols) < s.values.size(); ++r) {
+        rows.push_back(std::vector<float>(s.values.begin() + long(r * size_t(cols)),
+                                          s.values.begin() + long((r + 1) * size_t(cols))));
+      }
+      return {{"values", rows}};
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+bool is_permutation(const std::vector<int64_t>& order, size_t rank) {
+  if (order.empty()) return true;
+  if (order.size() != rank) return false;
+  std::vector<int64_t> sorted = order;
+  std::sort(sorted.begin(), sorted.end());
+  for (size_t i = 0; i < rank; ++i) {
+    if (sorted[i] != int64_t(i)) return false;
+  }
+  return true;
+}
+
+ModelSpec parse_model(const nlohmann::json& j) {
+  JsonObject root(j, "");
+  const int64_t version = root.integer("mxconf_model", 1, 1000);
+  if (version != kModelFormatVersion) {
+    throw JsonError("/mxconf_model", "version " + std::to_string(version) +
+                                         " is not supported (this mxconf reads version " +
+                                         std::to_string(kModelFormatVersion) + ")");
+  }
+  ModelSpec m;
+  {
+    JsonObject in = root.object("input");
+    m.input.name = in.string_or("name", "x");
+    m.input.shape = in.int_array("shape", 1, kMaxDim);
+    if (m.input.shape.empty() || m.input.shape.size() > 4) {
+      throw JsonError(in.child("shape"),
+                      "rank " + std::to_string(m.input.shape.size()) + " is not in 1..4");
+    }
+    if (in.has("dim_order")) m.input.dim_order = in.int_array("dim_order", 0, 3);
+    if (!is_permutation(m.input.dim_order, m.input.shape.size())) {
+      throw JsonError(in.child("dim_order"),
+                      "is not a permutation of 0.." + std::to_string(m.input.shape.size() - 1));
+    }
+    m.input.dtype = parse_io_dtype(in, "dtype");
+    in.finish();
+  }
+  const auto& layers = root.get("layers");
+  if (!layers.is_array() || layers.empty())
+    throw JsonError("/layers", "expected a non-empty array");
+  int64_t prev = m.input.shape.back();
+  for (size_t i = 0; i < layers.size(); ++i) {
+    JsonObject o(layers[i], "/layers/" + std::to_string(i));
+    LayerSpec l;
+    l.in_features = o.integer("in_features", 1, kMaxK);
+    if (l.in_features % 32 != 0) {
+      throw JsonError(o.child("in_features"), std::to_string(l.in_features) +
+                                                  " is not a multiple of 32 (the MX block size)");
+    }
+    if (l.in_features != prev) {
+      throw JsonError(o.child("in_features"),
+                      std::to_string(l.in_features) + " does not match the " +
+                          (i == 0 ? "input's last dimension " : "previous out_features ") +
+                          std::to_string(prev));
+    }
+    l.out_features = o.integer("out_features", 1, kMaxDim);
+    l.bias = o.boolean_or("bias", false);
+    const std::string payload = o.string("payload");
+    const auto p = formats::parse_element_type(payload);
+    if (!p) throw JsonError(o.child("payload"), "'" + payload + "' is not an MX payload type");
+    l.payload = *p;
+    const std::string rule = o.string_or("weight_scale_rule", "rceil");
+    const auto r = formats::parse_scale_rule(rule);
+    if (!r) throw JsonError(o.child("weight_scale_rule"), "'" + rule + "' is not a scale rule");
+    l.weight_scale_rule = *r;
+    l.weights = parse_source(o.object("weights"), l.out_features, l.in_features);
+    if (o.has("bias_values")) {
+      if (!l.bias) throw JsonError(o.child("bias_values"), "given but bias is false");
+      l.bias_values = parse_source(o.object("bias_values"), l.out_features, 0);
+    } else {
+      l.bias_values.seed = l.weights.seed ^ 0xB1A5;
+    }
+    o.finish();
+    prev = l.out_features;
+    m.layers.push_back(std::move(l));
+  }
+  if (root.has("output")) {
+    JsonObject out = root.object("output");
+    m.output.name = out.string_or("name", "y");
+    m.output.dtype = parse_io_dtype(out, "dtype");
+    if (out.has("dim_order")) m.output.dim_order = out.int_array("dim_order", 0, 3);
+    if (!is_permutation(m.output.dim_order, m.input.shape.size())) {
+      throw JsonError(out.child("dim_order"), "is not a permutation of the output's dimensions");
+    }
+    out.finish();
+  }
+  if (m.output.name == m.input.name) throw JsonError("/output/name", "equals the input's name");
+  root.finish();
+  return m;
+}
+
+ModelSpec load_model_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": cannot open");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_model(io::parse_json_text(ss.str(), path));
+}
+
+nlohmann::json to_json(const ModelSpec& m) {
+  nlohmann::json in = {{"name", m.input.name},
+                       {"shape", m.input.shape},
+                       {"dtype", m.input.dtype == DType::bf16 ? "bf16" : "fp32"}};
+  if (!m.input.dim_order.empty()) in["dim_order"] = m.input.dim_order;
+  nlohmann::json layers = nlohmann::json::array();
+  for (const LayerSpec& l : m.layers) {
+    nlohmann::json j = {{"in_features", l.in_features},
+                        {"out_features", l.out_features},
+                        {"bias", l.bias},
+                        {"payload", formats::name(l.payload)},
+                        {"weight_scale_rule", formats::name(l.weight_scale_rule)},
+                        {"weights", source_json(l.weights, l.in_features)}};
+    if (l.bias && !(l.bias_values.kind == ValueSource::Kind::seed &&
+                    l.bias_values.seed == (l.weights.seed ^ 0xB1A5) && l.bias_values.scale == 0)) {
+      j["bias_values"] = source_json(l.bias_values, 0);
+    }
+    layers.push_back(j);
+  }
+  nlohmann::json out = {{"name", m.output.name},
+                        {"dtype", m.output.dtype == DType::bf16 ? "bf16" : "fp32"}};
+  if (!m.output.dim_order.empty()) out["dim_order"] = m.output.dim_order;
+  return {
+      {"mxconf_model", kModelFormatVersion}, {"input", in}, {"layers", layers}, {"output", out}};
+}
+
+std::vector<float> layer_weights(const LayerSpec& l, size_t index, const std::string& base_dir) {
+  return materialize(l.weights, size_t(l.out_features * l.in_features),
+                     1.0 / std::sqrt(double(l.in_features)), base_dir,
+                     "layer " + std::to_string(index) + " weights");
+}
+
+std::vector<float> layer_bias(const LayerSpec& l, size_t index, const std::string& base_dir) {
+  if (!l.bias) return {};
+  return materialize(l.bias_values, size_t(l.out_features), 0.1, base_dir,
+                     "layer " + std::to_string(index) + " bias");
+}
+
+std::vector<int64_t> output_shape(const ModelSpec& m) {
+  std::vector<int64_t> s = m.input.shape;
+  s.back() = m.layers.back().out_features;
+  return s;
+}
+
+}  // namespace mxconf::pipeline

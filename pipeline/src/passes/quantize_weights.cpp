@@ -1,0 +1,47 @@
+#include "mxconf/pipeline/passes/quantize_weights.h"
+
+#include <cstring>
+
+#include "mxconf/formats/block_cast.h"
+#include "mxconf/formats/packing.h"
+
+namespace mxconf::pipeline {
+
+void QuantizeWeights::run(Graph& g) const {
+  std::vector<Operator> new_consts;
+  for (Operator& op : g.ops) {
+    if (op.op != OpKind::linear) continue;
+    const Tensor w = *g.find(op.inputs[1]);
+    auto refuse = [&](const std::string& why) {
+      throw PassError(std::string(name()), {}, "QuantizeWeights: weight '" + w.name + "' " + why);
+    };
+    if (w.shape.size() != 2 || w.dtype != DType::fp32 || !w.data)
+      refuse("is not constant fp32 [N, K]");
+    const int64_t n = w.shape[0], k = w.shape[1];
+    if (k % 32 != 0) refuse("has K = " + std::to_string(k) + ", not a multiple of 32");
+    const auto payload = formats::parse_element_type(op.attrs.payload);
+    const auto rule = formats::parse_scale_rule(op.attrs.weight_scale_rule);
+    if (!payload || !rule) refuse("has a bad payload type or scale rule");
+
+    std::vector<float> values(size_t(n * k));
+    std::memcpy(values.data(), w.data->data(), values.size() * 4);
+    std::vector<uint8_t> codes(values.size()), scales(values.size() / 32);
+    formats::cast_to_block_scaled(*payload, *rule, values, codes, scales);
+
+    const std::string wq = g.unique_name(w.name + ".q");
+    g.add_tensor(make_const(wq, dtype_of(*payload), {1, n, k}, formats::pack(*payload, codes)));
+    const std::string ws = g.unique_name(w.name + ".scale");
+    g.add_tensor(make_const(ws, DType::fp8ue8m0, {1, n, k / 32}, std::move(scales)));
+    new_consts.push_back({OpKind::const_tensor, 67, {}, {wq}, {}});
+    new_consts.push_back({OpKind::const_tensor, 67, {}, {ws}, {}});
+
+    std::vector<std::string> inputs = {op.inputs[0], wq, ws};
+    if (op.inputs.size() > 2) inputs.push_back(op.inputs[2]);  // the fp32 bias stays as it is
+    op.inputs = std::move(inputs);
+    op.op = OpKind::mxfp_linear;
+  }
+  // Constants first: the op list stays in topological order. The fp32 weights are now dead.
+  g.ops.insert(g.ops.begin(), new_consts.begin(), new_consts.end());
+}
+
+}  // namespace mxconf::pipeline

@@ -1,0 +1,66 @@
+#include "mxconf/pipeline/passes/rewrite_mxfp_linear.h"
+
+namespace mxconf::pipeline {
+namespace {
+
+// Emits CONST_SHAPE + RESHAPE of `in` to `shape`, writing `out`.
+void reshape(Graph& g, std::vector<Operator>& ops, const std::string& in, const std::string& out,
+             const std::vector<int64_t>& shape) {
+  const std::string s = g.add_tensor(make_shape_const(g.unique_name(out + ".shape"), shape));
+  ops.push_back({OpKind::const_shape, 75, {}, {s}, {}});
+  ops.push_back({OpKind::reshape, 57, {in, s}, {out}, {}});
+}
+
+}  // namespace
+
+void RewriteMxfpLinear::run(Graph& g) const {
+  std::vector<Operator> rewritten;
+  for (const Operator& op : g.ops) {
+    if (op.op != OpKind::mxfp_linear) {
+      rewritten.push_back(op);
+      continue;
+    }
+    const Tensor x = *g.find(op.inputs[0]);
+    const Tensor wq = *g.find(op.inputs[1]);
+    const Tensor y = *g.find(op.outputs[0]);
+    const int64_t k = x.shape.back();
+    const int64_t n = wq.shape[1];
+    const int64_t m = x.element_count() / k;  // product of leading dims; 1 for rank 1
+    const std::string stem = y.name;
+
+    // 1. [..., K] -> [1, M, K]
+    const std::string x3 = g.add_tensor({g.unique_name(stem + ".x3"), {1, m, k}, x.dtype, {}});
+    reshape(g, rewritten, x.name, x3, {1, m, k});
+    // 2. CAST_TO_BLOCK_SCALED -> data (payload) and scale (E8M0), in that order.
+    const std::string xq = g.add_tensor({g.unique_name(stem + ".xq"), {1, m, k}, wq.dtype, {}});
+    const std::string xs =
+        g.add_tensor({g.unique_name(stem + ".xs"), {1, m, k / 32}, DType::fp8ue8m0, {}});
+    Operator cast{OpKind::cast_to_block_scaled, 78, {x3}, {xq, xs}, {}};
+    cast.attrs.block_size = 32;
+    rewritten.push_back(cast);
+    // 3. MATMUL_T_BLOCK_SCALED(A = activation, B = weights as they are, D = 1) -> fp32 [1, M, N]
+    const std::string y3 = g.add_tensor({g.unique_name(stem + ".y3"), {1, m, n}, DType::fp32, {}});
+    Operator mm{OpKind::matmul_t_block_scaled, 76, {xq, xs, op.inputs[1], op.inputs[2]}, {y3}, {}};
+    mm.attrs.block_size = 32;
+    rewritten.push_back(mm);
+    // 4. [1, M, N] -> [..., N]; 5. bias: RESHAPE to the output rank, then ADD (fp32).
+    if (op.inputs.size() < 4) {
+      reshape(g, rewritten, y3, y.name, y.shape);
+      continue;
+    }
+    const std::string yr = g.add_tensor({g.unique_name(stem + ".mm"), y.shape, DType::fp32, {}});
+    reshape(g, rewritten, y3, yr, y.shape);
+    std::string bias = op.inputs[3];
+    if (y.shape.size() > 1) {
+      std::vector<int64_t> bshape(y.shape.size(), 1);
+      bshape.back() = n;
+      const std::string br = g.add_tensor({g.unique_name(stem + ".bias"), bshape, DType::fp32, {}});
+      reshape(g, rewritten, bias, br, bshape);
+      bias = br;
+    }
+    rewritten.push_back({OpKind::add, 15, {yr, bias}, {y.name}, {}});
+  }
+  g.ops = std::move(rewritten);
+}
+
+}  // namespace mxconf::pipeline

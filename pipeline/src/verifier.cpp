@@ -1,0 +1,183 @@
+#include "mxconf/pipeline/verifier.h"
+
+#include <map>
+#include <set>
+#include <unordered_map>
+
+namespace mxconf::pipeline {
+namespace {
+
+constexpr int64_t kMaxElements = int64_t{1} << 40;
+
+struct Arity {
+  int inputs, outputs;  // -1: any
+};
+
+Arity arity(OpKind op) {
+  switch (op) {
+    case OpKind::const_tensor:
+    case OpKind::const_shape:
+      return {0, 1};
+    case OpKind::reshape:
+    case OpKind::add:
+      return {2, 1};
+    case OpKind::transpose:
+    case OpKind::cast:
+      return {1, 1};
+    case OpKind::cast_to_block_scaled:
+      return {1, 2};
+    case OpKind::cast_from_block_scaled:
+      return {2, 1};
+    case OpKind::matmul_t_block_scaled:
+    case OpKind::matmul:
+      return {4, 1};
+    case OpKind::linear:
+      return {-1, 1};  // x, W (, bias)
+    case OpKind::mxfp_linear:
+      return {-1, 1};  // x, Wq, Ws (, bias)
+    default:
+      return {-1, -1};
+  }
+}
+
+}  // namespace
+
+std::string_view name(IrErrorCode c) {
+  switch (c) {
+    case IrErrorCode::duplicate_tensor:
+      return "duplicate_tensor";
+    case IrErrorCode::undeclared_tensor:
+      return "undeclared_tensor";
+    case IrErrorCode::multiple_definitions:
+      return "multiple_definitions";
+    case IrErrorCode::undefined_tensor:
+      return "undefined_tensor";
+    case IrErrorCode::cycle:
+      return "cycle";
+    case IrErrorCode::bad_shape:
+      return "bad_shape";
+    case IrErrorCode::data_size_mismatch:
+      return "data_size_mismatch";
+    case IrErrorCode::const_without_data:
+      return "const_without_data";
+    case IrErrorCode::wrong_arity:
+      return "wrong_arity";
+  }
+  return "?";
+}
+
+std::optional<std::vector<size_t>> topological_order(const Graph& g) {
+  std::unordered_map<std::string, size_t> producer;
+  for (size_t i = 0; i < g.ops.size(); ++i) {
+    for (const auto& o : g.ops[i].outputs) producer.emplace(o, i);
+  }
+  // Kahn's algorithm, preferring the original index so an ordered graph keeps its order.
+  std::vector<size_t> indegree(g.ops.size(), 0);
+  std::vector<std::vector<size_t>> users(g.ops.size());
+  for (size_t i = 0; i < g.ops.size(); ++i) {
+    std::set<size_t> deps;
+    for (const auto& in : g.ops[i].inputs) {
+      auto it = producer.find(in);
+      if (it != producer.end()) deps.insert(it->second);
+    }
+    for (size_t d : deps) {
+      users[d].push_back(i);
+      ++indegree[i];
+    }
+  }
+  std::set<size_t> ready;
+  for (size_t i = 0; i < g.ops.size(); ++i) {
+    if (indegree[i] == 0) ready.insert(i);
+  }
+  std::vector<size_t> order;
+  while (!ready.empty()) {
+    const size_t i = *ready.begin();
+    ready.erase(ready.begin());
+    order.push_back(i);
+    for (size_t u : users[i]) {
+      if (--indegree[u] == 0) ready.insert(u);
+    }
+  }
+  if (order.size() != g.ops.size()) return std::nullopt;
+  return order;
+}
+
+std::vector<IrError> verify_graph(const Graph& g) {
+  std::vector<IrError> errors;
+  auto report = [&](IrErrorCode c, std::string msg) { errors.push_back({c, std::move(msg)}); };
+
+  std::map<std::string, const Tensor*> declared;
+  for (const Tensor& t : g.tensors) {
+    if (!declared.emplace(t.name, &t).second) {
+      report(IrErrorCode::duplicate_tensor, "tensor '" + t.name + "' is declared twice");
+    }
+    int64_t count = 1;
+    bool shape_ok = true;
+    for (int64_t d : t.shape) {
+      if (d < 0 || (d > 0 && count > kMaxElements / d)) shape_ok = false;
+      if (shape_ok) count *= d;
+    }
+    if (!shape_ok) {
+      report(IrErrorCode::bad_shape, "tensor '" + t.name + "' has a negative or huge dimension");
+      continue;
+    }
+    if (t.data) {
+      const auto want = data_size(t.dtype, uint64_t(count));
+      if (!want || *want != t.data->size()) {
+        report(IrErrorCode::data_size_mismatch,
+               "tensor '" + t.name + "' holds " + std::to_string(t.data->size()) +
+                   " bytes, its shape and " + std::string(name(t.dtype)) + " need " +
+                   (want ? std::to_string(*want) : std::string("a storable dtype")));
+      }
+    }
+  }
+
+  std::map<std::string, std::string> definer;  // tensor -> what defines it
+  auto define = [&](const std::string& tensor, const std::string& by) {
+    if (!declared.count(tensor)) {
+      report(IrErrorCode::undeclared_tensor, by + " names undeclared tensor '" + tensor + "'");
+      return;
+    }
+    auto [it, fresh] = definer.emplace(tensor, by);
+    if (!fresh) {
+      report(IrErrorCode::multiple_definitions,
+             "tensor '" + tensor + "' is defined by " + it->second + " and by " + by);
+    }
+  };
+  for (const auto& in : g.inputs) define(in, "the graph input list");
+  for (size_t i = 0; i < g.ops.size(); ++i) {
+    const Operator& op = g.ops[i];
+    const std::string who = "op " + std::to_string(i) + " (" + std::string(name(op.op)) + ")";
+    const Arity a = arity(op.op);
+    if ((a.inputs >= 0 && int(op.inputs.size()) != a.inputs) ||
+        (a.outputs >= 0 && int(op.outputs.size()) != a.outputs)) {
+      report(IrErrorCode::wrong_arity, who + " has " + std::to_string(op.inputs.size()) +
+                                           " inputs and " + std::to_string(op.outputs.size()) +
+                                           " outputs");
+    }
+    for (const auto& out : op.outputs) {
+      define(out, who);
+      if ((op.op == OpKind::const_tensor || op.op == OpKind::const_shape) && declared.count(out) &&
+          !declared[out]->data) {
+        report(IrErrorCode::const_without_data, who + " produces '" + out + "' without data");
+      }
+    }
+  }
+  auto use = [&](const std::string& tensor, const std::string& by) {
+    if (!declared.count(tensor)) {
+      report(IrErrorCode::undeclared_tensor, by + " uses undeclared tensor '" + tensor + "'");
+    } else if (!definer.count(tensor)) {
+      report(IrErrorCode::undefined_tensor,
+             by + " uses tensor '" + tensor + "', which nothing produces");
+    }
+  };
+  for (size_t i = 0; i < g.ops.size(); ++i) {
+    const std::string who = "op " + std::to_string(i) + " (" + std::string(name(g.ops[i].op)) + ")";
+    for (const auto& in : g.ops[i].inputs) use(in, who);
+  }
+  for (const auto& out : g.outputs) use(out, "the graph output list");
+  if (!topological_order(g)) report(IrErrorCode::cycle, "the operators form a cycle");
+  return errors;
+}
+
+}  // namespace mxconf::pipeline

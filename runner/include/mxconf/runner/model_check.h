@@ -1,0 +1,48 @@
+// One model through the whole pipeline (lower -> validate -> serialize -> load -> execute), with
+// the oracle's expectation computed alongside from the same fp32 data.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mxconf/formats/block_cast.h"
+#include "mxconf/pipeline/graph.h"
+#include "mxconf/pipeline/model.h"
+#include "mxconf/pipeline/tosa_validate.h"
+
+namespace mxconf::runner {
+
+struct PipelineRun {
+  std::string failed_stage;  // empty, or lower / validate / serialize / load / execute
+  std::string error;
+  pipeline::Graph lowered;
+  std::vector<pipeline::ValidationIssue> issues;
+  std::vector<uint8_t> tosa;
+  pipeline::Graph loaded;
+  std::vector<float> output;  // logical layout, fp32 values (bf16 outputs widened)
+};
+
+// `input` holds the logical input (bf16 inputs: bf16-exact values). The graph input is fed in
+// its physical dim order; the output is returned in logical order.
+PipelineRun run_pipeline(const pipeline::ModelSpec& m, const std::vector<float>& input,
+                         const pipeline::Target& target, formats::ScaleRule cast_rule,
+                         const std::string& base_dir = "");
+
+struct OracleExpectation {
+  std::vector<float> pseudocode;   // bit-exact target, logical layout
+  std::vector<double> exact_last;  // the last layer's exact values (+bias)
+  std::vector<double> bound_last;  // the last layer's DOT_PRODUCT bound
+  std::vector<float> fp32_model;   // the unquantized fp32 model (fidelity reference)
+};
+
+OracleExpectation oracle_expectation(const pipeline::ModelSpec& m, const std::vector<float>& input,
+                                     formats::ScaleRule cast_rule,
+                                     const std::string& base_dir = "");
+
+// Permutes a C-order tensor: out dim j = in dim order[j].
+std::vector<float> permute_dims(const std::vector<float>& in, const std::vector<int64_t>& shape,
+                                const std::vector<int64_t>& order);
+
+}  // namespace mxconf::runner
