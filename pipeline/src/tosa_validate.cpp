@@ -424,16 +424,16 @@ std::string_view name(ValidationCode c) {
   case ValidationCode::x: \
     return #x;
     MXCONF_CODE(unsupported_op)
-    MXCONF_CODE(profile_missing) MXCONF_CODE(rank_zero) MXCONF_CODE(rank_not_3)
-        MXCONF_CODE(block_size) MXCONF_CODE(block_misaligned) MXCONF_CODE(scale_shape)
-            MXCONF_CODE(payload_mismatch) MXCONF_CODE(contraction_mismatch)
-                MXCONF_CODE(batch_broadcast) MXCONF_CODE(input_dtype) MXCONF_CODE(output_dtype)
-                    MXCONF_CODE(scale_dtype) MXCONF_CODE(output_shape) MXCONF_CODE(add_rank)
-                        MXCONF_CODE(add_broadcast) MXCONF_CODE(reshape_element_count)
-                            MXCONF_CODE(reshape_shape_operand) MXCONF_CODE(transpose_permutation)
-                                MXCONF_CODE(cast_types) MXCONF_CODE(zero_point)
-                                    MXCONF_CODE(extension_mx_payload) MXCONF_CODE(extension_e8m0)
-                                        MXCONF_CODE(extension_bf16)
+    MXCONF_CODE(profile_missing)
+    MXCONF_CODE(rank_zero) MXCONF_CODE(rank_not_3) MXCONF_CODE(block_size)
+        MXCONF_CODE(block_misaligned) MXCONF_CODE(scale_shape) MXCONF_CODE(payload_mismatch)
+            MXCONF_CODE(contraction_mismatch) MXCONF_CODE(batch_broadcast) MXCONF_CODE(input_dtype)
+                MXCONF_CODE(output_dtype) MXCONF_CODE(scale_dtype) MXCONF_CODE(output_shape)
+                    MXCONF_CODE(add_rank) MXCONF_CODE(add_broadcast)
+                        MXCONF_CODE(reshape_element_count) MXCONF_CODE(reshape_shape_operand)
+                            MXCONF_CODE(transpose_permutation) MXCONF_CODE(cast_types)
+                                MXCONF_CODE(zero_point) MXCONF_CODE(extension_mx_payload)
+                                    MXCONF_CODE(extension_e8m0) MXCONF_CODE(extension_bf16)
 #undef MXCONF_CODE
   }
   return "?";

@@ -28,5 +28,8 @@ void set_action(CLI::App* cmd, int& result, Body body) {
 
 void add_quantize_command(CLI::App& app, int& result);
 void add_selfcheck_command(CLI::App& app, int& result);
+void add_lower_command(CLI::App& app, int& result);
+void add_dump_command(CLI::App& app, int& result);
+void add_exec_command(CLI::App& app, int& result);
 
 }  // namespace mxconf::cli

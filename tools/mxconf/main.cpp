@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
   int result = 0;
   mxconf::cli::add_quantize_command(app, result);
   mxconf::cli::add_selfcheck_command(app, result);
+  mxconf::cli::add_lower_command(app, result);
+  mxconf::cli::add_dump_command(app, result);
+  mxconf::cli::add_exec_command(app, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,60 @@
+// A scratch directory per test and a runner for the mxconf binary (MXCONF_CLI).
+#pragma once
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace mxconf::test {
+
+namespace fs = std::filesystem;
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("mxconf_cli_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+  void write(const std::string& name, const std::vector<uint8_t>& bytes) const {
+    std::ofstream(path(name), std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+  }
+
+  // Runs mxconf with args; returns the exit code and captures stderr.
+  int run(const std::string& args, std::string* err = nullptr) const {
+    const std::string err_file = path("stderr.txt");
+    const std::string cmd = std::string(MXCONF_CLI) + " " + args + " >/dev/null 2>" + err_file;
+    const int status = std::system(cmd.c_str());
+    if (err) {
+      std::ifstream in(err_file);
+      err->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    fs::remove(err_file);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+  }
+
+  std::vector<std::string> outputs() const {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir_)) {
+      const std::string n = e.path().filename().string();
+      if (n.rfind("in", 0) != 0 && n != "stderr.txt") names.push_back(n);
+    }
+    return names;
+  }
+
+  fs::path dir_;
+};
+
+}  // namespace mxconf::test

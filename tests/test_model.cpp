@@ -1,0 +1,102 @@
+// The model description: parsing, round trip, and errors that carry the JSON path.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include "mxconf/io/json_reader.h"
+
+#include "mxconf/pipeline/model.h"
+
+namespace mxconf::pipeline {
+namespace {
+
+nlohmann::json base() {
+  return nlohmann::json::parse(R"({
+    "mxconf_model": 1,
+    "input": {"name": "x", "shape": [4, 5, 64], "dim_order": [0, 2, 1], "dtype": "bf16"},
+    "layers": [
+      {"in_features": 64, "out_features": 32, "bias": true, "payload": "fp6e2m3",
+       "weights": {"seed": 5, "scale": 0.5}, "bias_values": {"values": [
+         1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32]}},
+      {"in_features": 32, "out_features": 3, "payload": "fp4e2m1", "weight_scale_rule": "ocp",
+       "weights": {"seed": 6}}
+    ],
+    "output": {"name": "out", "dtype": "fp32"}
+  })");
+}
+
+TEST(ModelJson, ParsesEveryFieldAndRoundTrips) {
+  const ModelSpec m = parse_model(base());
+  EXPECT_EQ(m.input.shape, (std::vector<int64_t>{4, 5, 64}));
+  EXPECT_EQ(m.input.dim_order, (std::vector<int64_t>{0, 2, 1}));
+  EXPECT_EQ(m.input.dtype, DType::bf16);
+  ASSERT_EQ(m.layers.size(), 2u);
+  EXPECT_EQ(m.layers[0].payload, formats::ElementType::fp6e2m3);
+  EXPECT_EQ(m.layers[0].weight_scale_rule, formats::ScaleRule::rceil) << "the default";
+  EXPECT_EQ(m.layers[1].weight_scale_rule, formats::ScaleRule::ocp);
+  EXPECT_EQ(m.layers[0].bias_values.values.size(), 32u);
+  EXPECT_EQ(parse_model(to_json(m)), m);
+  EXPECT_EQ(output_shape(m), (std::vector<int64_t>{4, 5, 3}));
+}
+
+TEST(ModelJson, GeneratedWeightsAreDeterministicAndScaled) {
+  const ModelSpec m = parse_model(base());
+  const auto w1 = layer_weights(m.layers[0], 0, "");
+  EXPECT_EQ(w1, layer_weights(m.layers[0], 0, ""));
+  EXPECT_EQ(w1.size(), 32u * 64u);
+  for (float v : w1) EXPECT_LE(std::fabs(v), 0.5f);
+  const auto w2 = layer_weights(m.layers[1], 1, "");  // default scale 1/sqrt(32)
+  for (float v : w2) EXPECT_LE(std::fabs(v), 1.0f / std::sqrt(32.0f));
+  EXPECT_EQ(layer_bias(m.layers[0], 0, "")[31], 32.0f);
+}
+
+void expect_error(nlohmann::json j, const std::string& path, const std::string& words) {
+  try {
+    parse_model(j);
+    ADD_FAILURE() << "accepted; wanted an error at " << path;
+  } catch (const io::JsonError& e) {
+    EXPECT_EQ(e.path(), path) << e.what();
+    EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
+  }
+}
+
+TEST(ModelJson, RejectsWithTheJsonPath) {
+  auto j = base();
+  j["layers"][1]["in_features"] = 30;
+  expect_error(j, "/layers/1/in_features", "multiple of 32");
+  j = base();
+  j["layers"][1]["in_features"] = 64;
+  expect_error(j, "/layers/1/in_features", "previous out_features 32");
+  j = base();
+  j["layers"][0]["colour"] = "red";
+  expect_error(j, "/layers/0/colour", "unknown key");
+  j = base();
+  j["input"]["shape"] = "4x5";
+  expect_error(j, "/input/shape", "expected an array");
+  j = base();
+  j["input"]["shape"] = nlohmann::json::array();
+  expect_error(j, "/input/shape", "rank 0");
+  j = base();
+  j["input"]["dim_order"] = {0, 0, 1};
+  expect_error(j, "/input/dim_order", "not a permutation");
+  j = base();
+  j["layers"][0]["payload"] = "fp8e4m4";
+  expect_error(j, "/layers/0/payload", "fp8e4m4");
+  j = base();
+  j["layers"][0]["bias_values"]["values"].erase(0);
+  expect_error(j, "/layers/0/bias_values/values", "expected 32");
+  j = base();
+  j["layers"][0]["out_features"] = 0;
+  expect_error(j, "/layers/0/out_features", "outside");
+  j = base();
+  j["mxconf_model"] = 2;
+  expect_error(j, "/mxconf_model", "not supported");
+  j = base();
+  j["layers"][1]["weights"] = {{"seed", 1}, {"npy", "w.npy"}};
+  expect_error(j, "/layers/1/weights", "exactly one");
+  j = base();
+  j["input"]["dtype"] = "fp16";
+  expect_error(j, "/input/dtype", "fp16");
+}
+
+}  // namespace
+}  // namespace mxconf::pipeline

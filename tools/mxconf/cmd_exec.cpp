@@ -1,0 +1,138 @@
+// mxconf exec FILE.tosa --input NAME=FILE.npy ... --output-dir DIR: run a .tosa file with the
+// reference interpreter and write one .npy per graph output.
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <map>
+
+#include "commands.h"
+#include "mxconf/io/atomic_output.h"
+#include "mxconf/io/npy.h"
+#include "mxconf/pipeline/interpreter.h"
+#include "mxconf/pipeline/serialize.h"
+#include "mxconf/pipeline/tosa_validate.h"
+
+namespace mxconf::cli {
+namespace {
+
+struct ExecOptions {
+  std::string file;
+  std::vector<std::string> inputs;
+  std::string out_dir;
+  std::string cast_rule = "tosa";
+  std::string target = "TOSA-1.1+FP+mxfp+bf16";
+};
+
+// Output file names come from tensor names; keep them inside the output directory.
+std::string file_name_for(const std::string& tensor) {
+  std::string s = tensor;
+  for (char& c : s) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) c = '_';
+  }
+  if (s.empty() || s[0] == '.') s = "_" + s;
+  return s + ".npy";
+}
+
+pipeline::Value to_value(const io::NpyArray& a, const pipeline::Tensor& t,
+                         const std::string& path) {
+  if (t.dtype == pipeline::DType::fp32) {
+    if (a.dtype != io::NpyDtype::f4)
+      throw UsageError(path + ": input '" + t.name + "' is FP32, the file is " +
+                       io::descr(a.dtype) + " (want <f4)");
+    return pipeline::Value::from_f32(a.shape, a.as<float>());
+  }
+  if (t.dtype == pipeline::DType::bf16) {
+    if (a.dtype != io::NpyDtype::u2)
+      throw UsageError(path + ": input '" + t.name + "' is BF16, the file is " +
+                       io::descr(a.dtype) + " (want <u2 holding bf16 bits)");
+    return pipeline::Value::from_bf16(a.shape, a.as<uint16_t>());
+  }
+  throw UsageError("graph input '" + t.name + "' is " + std::string(pipeline::name(t.dtype)) +
+                   "; exec feeds FP32 or BF16 inputs");
+}
+
+int run_exec(const ExecOptions& o) {
+  const pipeline::LoadResult r = pipeline::deserialize_graph(io::read_file(o.file));
+  if (!r.ok())
+    throw UsageError(o.file + ": " + std::string(pipeline::name(r.error->code)) + ": " +
+                     r.error->message);
+  const pipeline::Graph& g = *r.graph;
+  const auto issues = pipeline::validate_tosa(g, pipeline::Target::parse(o.target));
+  if (!issues.empty())
+    throw UsageError(o.file + ": [" + std::string(pipeline::name(issues[0].code)) + "] " +
+                     issues[0].message);
+
+  std::map<std::string, pipeline::Value> values;
+  for (const std::string& spec : o.inputs) {
+    const size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw UsageError("--input '" + spec + "' is not NAME=FILE.npy");
+    const std::string name = spec.substr(0, eq), path = spec.substr(eq + 1);
+    const pipeline::Tensor* t = g.find(name);
+    if (!t || std::find(g.inputs.begin(), g.inputs.end(), name) == g.inputs.end()) {
+      throw UsageError("'" + name + "' is not a graph input (inputs: " + [&] {
+        std::string s;
+        for (const auto& i : g.inputs) s += (s.empty() ? "" : ", ") + i;
+        return s;
+      }() + ")");
+    }
+    const io::NpyArray a = io::read_npy(path);
+    if (a.shape != t->shape) {
+      std::string want, got;
+      for (int64_t d : t->shape) want += std::to_string(d) + " ";
+      for (int64_t d : a.shape) got += std::to_string(d) + " ";
+      throw UsageError(path + ": shape ( " + got + ") differs from input '" + name + "' ( " + want +
+                       ")");
+    }
+    values[name] = to_value(a, *t, path);
+  }
+  for (const std::string& in : g.inputs) {
+    if (!values.count(in)) throw UsageError("missing --input " + in + "=FILE.npy");
+  }
+  pipeline::InterpreterOptions opts;
+  opts.cast_rule = *formats::parse_scale_rule(o.cast_rule);
+  const auto outs = pipeline::run_graph(g, values, opts);
+
+  std::filesystem::create_directories(o.out_dir);
+  io::AtomicOutputs files;
+  for (const auto& [name, v] : outs) {
+    const std::string path = (std::filesystem::path(o.out_dir) / file_name_for(name)).string();
+    if (v.dtype == pipeline::DType::fp32) {
+      files.stage(path, io::serialize_npy(io::make_npy(io::NpyDtype::f4, v.shape, v.f32.data(),
+                                                       v.f32.size() * 4)));
+    } else if (v.dtype == pipeline::DType::bf16) {
+      files.stage(path, io::serialize_npy(io::make_npy(io::NpyDtype::u2, v.shape, v.bf16.data(),
+                                                       v.bf16.size() * 2)));
+    } else {
+      throw UsageError("graph output '" + name + "' is " + std::string(pipeline::name(v.dtype)) +
+                       "; exec writes FP32 or BF16");
+    }
+    std::printf("%s -> %s\n", name.c_str(), path.c_str());
+  }
+  files.commit();
+  return 0;
+}
+
+}  // namespace
+
+void add_exec_command(CLI::App& app, int& result) {
+  auto opts = std::make_shared<ExecOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "exec",
+      "Run a .tosa file with the reference interpreter. Inputs and outputs are .npy files:\n"
+      "FP32 as <f4; BF16 as <u2 holding the raw bf16 bits. One output file per graph output,\n"
+      "named after the tensor, written only if the whole run succeeds.");
+  cmd->add_option("FILE", opts->file, "the .tosa file")->required();
+  cmd->add_option("--input", opts->inputs, "NAME=FILE.npy, once per graph input")->required();
+  cmd->add_option("--output-dir", opts->out_dir, "directory for the output .npy files")->required();
+  cmd->add_option("--cast-rule", opts->cast_rule, "scale rule of CAST_TO_BLOCK_SCALED")
+      ->check(CLI::IsMember({"tosa", "tosa-pre44", "ocp", "rceil"}))
+      ->capture_default_str();
+  cmd->add_option("--target", opts->target, "TOSA target the file is validated against")
+      ->capture_default_str();
+  set_action(cmd, result, [opts] { return run_exec(*opts); });
+}
+
+}  // namespace mxconf::cli
