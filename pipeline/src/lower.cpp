@@ -32,7 +32,7 @@ Graph import_model(const ModelSpec& m, const std::string& base_dir) {
     const bool last = i + 1 == m.layers.size();
     const std::string w =
         g.add_tensor(make_const(stem + ".weight", DType::fp32, {l.out_features, l.in_features},
-                                float_bytes(layer_weights(l, i, base_dir))));
+                                layer_weight_bytes(l, i, base_dir)));
     g.ops.push_back({OpKind::const_tensor, 67, {}, {w}, {}});
     std::vector<std::string> inputs = {current, w};
     if (l.bias) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -84,19 +85,27 @@ uint64_t splitmix64(uint64_t& state) {
   return z ^ (z >> 31);
 }
 
+// Seeded values: two per draw, 24-bit uniforms in [0, 1) mapped to [-scale, scale).
+template <typename Store>
+void generate_values(uint64_t seed, size_t count, float scale, Store store) {
+  uint64_t state = seed;
+  for (size_t i = 0; i < count; i += 2) {
+    const uint64_t r = splitmix64(state);
+    store(i, (float(uint32_t(r >> 40)) * 0x1p-23f - 1.0f) * scale);
+    if (i + 1 < count)
+      store(i + 1, (float(uint32_t(r >> 8) & 0xFFFFFFu) * 0x1p-23f - 1.0f) * scale);
+  }
+}
+
 std::vector<float> materialize(const ValueSource& s, size_t count, double default_scale,
                                const std::string& base_dir, const std::string& what) {
   switch (s.kind) {
     case ValueSource::Kind::values:
       return s.values;
     case ValueSource::Kind::seed: {
-      const double scale = s.scale > 0 ? s.scale : default_scale;
-      uint64_t state = s.seed;
       std::vector<float> v(count);
-      for (float& x : v) {
-        const double u = double(splitmix64(state) >> 11) * 0x1p-53;  // [0, 1)
-        x = float((2.0 * u - 1.0) * scale);
-      }
+      generate_values(s.seed, count, float(s.scale > 0 ? s.scale : default_scale),
+                      [&](size_t i, float x) { v[i] = x; });
       return v;
     }
     case ValueSource::Kind::npy: {
@@ -268,6 +277,23 @@ std::vector<float> layer_weights(const LayerSpec& l, size_t index, const std::st
   return materialize(l.weights, size_t(l.out_features * l.in_features),
                      1.0 / std::sqrt(double(l.in_features)), base_dir,
                      "layer " + std::to_string(index) + " weights");
+}
+
+std::vector<uint8_t> layer_weight_bytes(const LayerSpec& l, size_t index,
+                                        const std::string& base_dir) {
+  const size_t count = size_t(l.out_features * l.in_features);
+  std::vector<uint8_t> bytes(count * 4);
+  if (l.weights.kind == ValueSource::Kind::seed) {
+    // Straight into the constant's bytes: large weights allocate once.
+    const double scale =
+        l.weights.scale > 0 ? l.weights.scale : 1.0 / std::sqrt(double(l.in_features));
+    generate_values(l.weights.seed, count, float(scale),
+                    [&](size_t i, float x) { std::memcpy(&bytes[i * 4], &x, 4); });
+  } else {
+    const std::vector<float> v = layer_weights(l, index, base_dir);
+    std::memcpy(bytes.data(), v.data(), bytes.size());
+  }
+  return bytes;
 }
 
 std::vector<float> layer_bias(const LayerSpec& l, size_t index, const std::string& base_dir) {

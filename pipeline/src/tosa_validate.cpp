@@ -419,24 +419,35 @@ Target Target::parse(std::string_view text) {
 }
 
 std::string_view name(ValidationCode c) {
-  switch (c) {
-#define MXCONF_CODE(x)    \
-  case ValidationCode::x: \
-    return #x;
-    MXCONF_CODE(unsupported_op)
-    MXCONF_CODE(profile_missing)
-    MXCONF_CODE(rank_zero) MXCONF_CODE(rank_not_3) MXCONF_CODE(block_size)
-        MXCONF_CODE(block_misaligned) MXCONF_CODE(scale_shape) MXCONF_CODE(payload_mismatch)
-            MXCONF_CODE(contraction_mismatch) MXCONF_CODE(batch_broadcast) MXCONF_CODE(input_dtype)
-                MXCONF_CODE(output_dtype) MXCONF_CODE(scale_dtype) MXCONF_CODE(output_shape)
-                    MXCONF_CODE(add_rank) MXCONF_CODE(add_broadcast)
-                        MXCONF_CODE(reshape_element_count) MXCONF_CODE(reshape_shape_operand)
-                            MXCONF_CODE(transpose_permutation) MXCONF_CODE(cast_types)
-                                MXCONF_CODE(zero_point) MXCONF_CODE(extension_mx_payload)
-                                    MXCONF_CODE(extension_e8m0) MXCONF_CODE(extension_bf16)
-#undef MXCONF_CODE
-  }
-  return "?";
+  // In enum order (tosa_validate.h).
+  static constexpr std::string_view kNames[] = {
+      "unsupported_op",
+      "profile_missing",
+      "rank_zero",
+      "rank_not_3",
+      "block_size",
+      "block_misaligned",
+      "scale_shape",
+      "payload_mismatch",
+      "contraction_mismatch",
+      "batch_broadcast",
+      "input_dtype",
+      "output_dtype",
+      "scale_dtype",
+      "output_shape",
+      "add_rank",
+      "add_broadcast",
+      "reshape_element_count",
+      "reshape_shape_operand",
+      "transpose_permutation",
+      "cast_types",
+      "zero_point",
+      "extension_mx_payload",
+      "extension_e8m0",
+      "extension_bf16",
+  };
+  static_assert(std::size(kNames) == size_t(ValidationCode::extension_bf16) + 1);
+  return kNames[size_t(c)];
 }
 
 std::vector<ValidationIssue> validate_tosa(const Graph& g, const Target& target) {

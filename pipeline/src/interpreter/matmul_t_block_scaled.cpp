@@ -12,7 +12,15 @@
 namespace mxconf::pipeline {
 namespace {
 
-constexpr int64_t kTile = 16;  // outputs per tile (lanes)
+constexpr int64_t kTile = 32;  // outputs per tile (lanes): four independent 8-lane add chains
+
+// GCC/Clang vector extensions pin the shape of the loop: lanes are outputs, k stays sequential
+// per lane (the compiler may not vectorize along k, which would reorder the fp32 sum). On a
+// baseline build each 8-lane vector is two SSE registers; the AVX2 clone uses one YMM.
+typedef float v8f __attribute__((vector_size(32)));
+// The same vector with element alignment, for unaligned loads and stores (vector types may alias
+// their element type).
+typedef float v8f_unaligned __attribute__((vector_size(32), aligned(4)));
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
 #define MXCONF_DISPATCH __attribute__((target_clones("avx2", "default")))
@@ -20,27 +28,40 @@ constexpr int64_t kTile = 16;  // outputs per tile (lanes)
 #define MXCONF_DISPATCH
 #endif
 
-// One tile: out[lane] for lanes of B packed as bt[k * kTile + lane], bs[blk * kTile + lane].
+#define MXCONF_LOAD8(p) (*reinterpret_cast<const v8f_unaligned*>(p))
+
+// One tile: acc[lane] for the lanes of B packed as bt[k * kTile + lane], bs[blk * kTile + lane].
 MXCONF_DISPATCH void tile_kernel(int64_t blocks, const float* __restrict a,
                                  const float* __restrict as, const float* __restrict bt,
                                  const float* __restrict bs, float* __restrict acc) {
-  for (int64_t l = 0; l < kTile; ++l) acc[l] = 0.0f;
+  v8f acc0 = {}, acc1 = {}, acc2 = {}, acc3 = {};
   for (int64_t b = 0; b < blocks; ++b) {
-    float blk[kTile];
-    for (int64_t l = 0; l < kTile; ++l) blk[l] = 0.0f;
+    v8f blk0 = {}, blk1 = {}, blk2 = {}, blk3 = {};
     const float* brow = bt + b * 32 * kTile;
     const float* arow = a + b * 32;
     for (int64_t i = 0; i < 32; ++i) {
       const float ai = arow[i];
-      for (int64_t l = 0; l < kTile; ++l) blk[l] = blk[l] + ai * brow[i * kTile + l];
+      const v8f av = {ai, ai, ai, ai, ai, ai, ai, ai};
+      const float* bi = brow + i * kTile;
+      blk0 = blk0 + av * MXCONF_LOAD8(bi);  // a product, then an add: two roundings, as specified
+      blk1 = blk1 + av * MXCONF_LOAD8(bi + 8);
+      blk2 = blk2 + av * MXCONF_LOAD8(bi + 16);
+      blk3 = blk3 + av * MXCONF_LOAD8(bi + 24);
     }
-    for (int64_t l = 0; l < kTile; ++l) {
-      const float scale = as[b] * bs[b * kTile + l];  // sA * sB first, in fp32
-      blk[l] = blk[l] * scale;
-      acc[l] = acc[l] + blk[l];
-    }
+    const float sa = as[b];
+    const v8f sav = {sa, sa, sa, sa, sa, sa, sa, sa};
+    const float* sb = bs + b * kTile;
+    acc0 = acc0 + blk0 * (sav * MXCONF_LOAD8(sb));  // sA * sB first, in fp32
+    acc1 = acc1 + blk1 * (sav * MXCONF_LOAD8(sb + 8));
+    acc2 = acc2 + blk2 * (sav * MXCONF_LOAD8(sb + 16));
+    acc3 = acc3 + blk3 * (sav * MXCONF_LOAD8(sb + 24));
   }
+  *reinterpret_cast<v8f_unaligned*>(acc) = acc0;
+  *reinterpret_cast<v8f_unaligned*>(acc + 8) = acc1;
+  *reinterpret_cast<v8f_unaligned*>(acc + 16) = acc2;
+  *reinterpret_cast<v8f_unaligned*>(acc + 24) = acc3;
 }
+#undef MXCONF_LOAD8
 
 }  // namespace
 

@@ -1,6 +1,8 @@
 #include "mxconf/pipeline/passes/quantize_weights.h"
 
+#include <algorithm>
 #include <cstring>
+#include <span>
 
 #include "mxconf/formats/block_cast.h"
 #include "mxconf/formats/packing.h"
@@ -11,9 +13,10 @@ void QuantizeWeights::run(Graph& g) const {
   std::vector<Operator> new_consts;
   for (Operator& op : g.ops) {
     if (op.op != OpKind::linear) continue;
-    const Tensor w = *g.find(op.inputs[1]);
+    const Tensor& w = *g.find(op.inputs[1]);
+    const std::string w_name = w.name;  // `w` dangles once tensors are added below
     auto refuse = [&](const std::string& why) {
-      throw PassError(std::string(name()), {}, "QuantizeWeights: weight '" + w.name + "' " + why);
+      throw PassError(std::string(name()), {}, "QuantizeWeights: weight '" + w_name + "' " + why);
     };
     if (w.shape.size() != 2 || w.dtype != DType::fp32 || !w.data)
       refuse("is not constant fp32 [N, K]");
@@ -23,14 +26,21 @@ void QuantizeWeights::run(Graph& g) const {
     const auto rule = formats::parse_scale_rule(op.attrs.weight_scale_rule);
     if (!payload || !rule) refuse("has a bad payload type or scale rule");
 
-    std::vector<float> values(size_t(n * k));
-    std::memcpy(values.data(), w.data->data(), values.size() * 4);
-    std::vector<uint8_t> codes(values.size()), scales(values.size() / 32);
-    formats::cast_to_block_scaled(*payload, *rule, values, codes, scales);
-
-    const std::string wq = g.unique_name(w.name + ".q");
+    // In 16 KiB chunks straight from the constant's bytes: no fp32 copy of the whole weight.
+    const size_t count = size_t(n * k);
+    std::vector<uint8_t> codes(count), scales(count / 32);
+    constexpr size_t kChunk = 4096;  // floats, a multiple of 32
+    float chunk[kChunk];
+    for (size_t at = 0; at < count; at += kChunk) {
+      const size_t len = std::min(kChunk, count - at);
+      std::memcpy(chunk, w.data->data() + at * 4, len * 4);
+      formats::cast_to_block_scaled(*payload, *rule, std::span<const float>(chunk, len),
+                                    std::span(codes).subspan(at, len),
+                                    std::span(scales).subspan(at / 32, len / 32));
+    }
+    const std::string wq = g.unique_name(w_name + ".q");
     g.add_tensor(make_const(wq, dtype_of(*payload), {1, n, k}, formats::pack(*payload, codes)));
-    const std::string ws = g.unique_name(w.name + ".scale");
+    const std::string ws = g.unique_name(w_name + ".scale");
     g.add_tensor(make_const(ws, DType::fp8ue8m0, {1, n, k / 32}, std::move(scales)));
     new_consts.push_back({OpKind::const_tensor, 67, {}, {wq}, {}});
     new_consts.push_back({OpKind::const_tensor, 67, {}, {ws}, {}});

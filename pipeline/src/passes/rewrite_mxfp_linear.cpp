@@ -20,19 +20,23 @@ void RewriteMxfpLinear::run(Graph& g) const {
       rewritten.push_back(op);
       continue;
     }
-    const Tensor x = *g.find(op.inputs[0]);
-    const Tensor wq = *g.find(op.inputs[1]);
-    const Tensor y = *g.find(op.outputs[0]);
-    const int64_t k = x.shape.back();
-    const int64_t n = wq.shape[1];
-    const int64_t m = x.element_count() / k;  // product of leading dims; 1 for rank 1
-    const std::string stem = y.name;
+    // Copies of names and shapes only: the tensor list grows below, and constants are large.
+    const Tensor* xp = g.find(op.inputs[0]);
+    const std::string x_name = xp->name;
+    const DType x_dtype = xp->dtype;
+    const int64_t k = xp->shape.back();
+    const int64_t m = xp->element_count() / k;  // product of leading dims; 1 for rank 1
+    const DType payload = g.find(op.inputs[1])->dtype;
+    const int64_t n = g.find(op.inputs[1])->shape[1];
+    const std::string y_name = op.outputs[0];
+    const std::vector<int64_t> y_shape = g.find(y_name)->shape;
+    const std::string stem = y_name;
 
     // 1. [..., K] -> [1, M, K]
-    const std::string x3 = g.add_tensor({g.unique_name(stem + ".x3"), {1, m, k}, x.dtype, {}});
-    reshape(g, rewritten, x.name, x3, {1, m, k});
+    const std::string x3 = g.add_tensor({g.unique_name(stem + ".x3"), {1, m, k}, x_dtype, {}});
+    reshape(g, rewritten, x_name, x3, {1, m, k});
     // 2. CAST_TO_BLOCK_SCALED -> data (payload) and scale (E8M0), in that order.
-    const std::string xq = g.add_tensor({g.unique_name(stem + ".xq"), {1, m, k}, wq.dtype, {}});
+    const std::string xq = g.add_tensor({g.unique_name(stem + ".xq"), {1, m, k}, payload, {}});
     const std::string xs =
         g.add_tensor({g.unique_name(stem + ".xs"), {1, m, k / 32}, DType::fp8ue8m0, {}});
     Operator cast{OpKind::cast_to_block_scaled, 78, {x3}, {xq, xs}, {}};
@@ -45,20 +49,20 @@ void RewriteMxfpLinear::run(Graph& g) const {
     rewritten.push_back(mm);
     // 4. [1, M, N] -> [..., N]; 5. bias: RESHAPE to the output rank, then ADD (fp32).
     if (op.inputs.size() < 4) {
-      reshape(g, rewritten, y3, y.name, y.shape);
+      reshape(g, rewritten, y3, y_name, y_shape);
       continue;
     }
-    const std::string yr = g.add_tensor({g.unique_name(stem + ".mm"), y.shape, DType::fp32, {}});
-    reshape(g, rewritten, y3, yr, y.shape);
+    const std::string yr = g.add_tensor({g.unique_name(stem + ".mm"), y_shape, DType::fp32, {}});
+    reshape(g, rewritten, y3, yr, y_shape);
     std::string bias = op.inputs[3];
-    if (y.shape.size() > 1) {
-      std::vector<int64_t> bshape(y.shape.size(), 1);
+    if (y_shape.size() > 1) {
+      std::vector<int64_t> bshape(y_shape.size(), 1);
       bshape.back() = n;
       const std::string br = g.add_tensor({g.unique_name(stem + ".bias"), bshape, DType::fp32, {}});
       reshape(g, rewritten, bias, br, bshape);
       bias = br;
     }
-    rewritten.push_back({OpKind::add, 15, {yr, bias}, {y.name}, {}});
+    rewritten.push_back({OpKind::add, 15, {yr, bias}, {y_name}, {}});
   }
   g.ops = std::move(rewritten);
 }

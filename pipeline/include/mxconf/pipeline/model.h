@@ -66,6 +66,9 @@ nlohmann::json to_json(const ModelSpec& m);
 // The layer's fp32 weights [N, K] and bias [N], materialized deterministically. npy paths are
 // resolved against base_dir. Throws std::runtime_error naming the layer for a bad file.
 std::vector<float> layer_weights(const LayerSpec& l, size_t index, const std::string& base_dir);
+// The same weights as little-endian fp32 bytes (the constant's encoding), generated in place.
+std::vector<uint8_t> layer_weight_bytes(const LayerSpec& l, size_t index,
+                                        const std::string& base_dir);
 std::vector<float> layer_bias(const LayerSpec& l, size_t index, const std::string& base_dir);
 
 // Logical output shape of the whole model.
