@@ -62,4 +62,14 @@ std::vector<int64_t> shape_values(const Tensor& shape_tensor) {
   return out;
 }
 
+std::string shape_string(const std::vector<int64_t>& shape) {
+  std::string out = "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(shape[i]);
+  }
+  out += ']';
+  return out;
+}
+
 }  // namespace mxconf::pipeline

@@ -7,14 +7,6 @@
 namespace mxconf::pipeline {
 namespace {
 
-std::string shape_str(const std::vector<int64_t>& s) {
-  std::ostringstream os;
-  os << "[";
-  for (size_t i = 0; i < s.size(); ++i) os << (i ? "," : "") << s[i];
-  os << "]";
-  return os.str();
-}
-
 class Validator {
  public:
   Validator(const Graph& g, const Target& t) : g_(g), t_(t) {}
@@ -121,7 +113,7 @@ class Validator {
     }
     if (scale.shape != want) {
       issue(ValidationCode::scale_shape, idx, n, operand(role, scale),
-            "shape " + shape_str(scale.shape) + " must be " + shape_str(want));
+            "shape " + shape_string(scale.shape) + " must be " + shape_string(want));
     }
   }
 
@@ -139,7 +131,8 @@ class Validator {
     if (!block_rules(idx, n, op, *x)) return;
     if (data->shape != x->shape) {
       issue(ValidationCode::output_shape, idx, n, operand("output_data", *data),
-            "shape " + shape_str(data->shape) + " must equal the input's " + shape_str(x->shape));
+            "shape " + shape_string(data->shape) + " must equal the input's " +
+                shape_string(x->shape));
     }
     auto want = x->shape;
     want.back() /= 32;
@@ -163,7 +156,7 @@ class Validator {
     expect_scale_shape(idx, n, "input_scale", *scale, want);
     if (y->shape != data->shape) {
       issue(ValidationCode::output_shape, idx, n, operand("output_data", *y),
-            "shape " + shape_str(y->shape) + " must equal " + shape_str(data->shape));
+            "shape " + shape_string(y->shape) + " must equal " + shape_string(data->shape));
     }
   }
 
@@ -216,7 +209,7 @@ class Validator {
     expect_scale_shape(idx, n, "B_scale", *bs, {D, W, C / 32});
     if (y->shape != std::vector<int64_t>{N, H, W}) {
       issue(ValidationCode::output_shape, idx, n, operand("output_data", *y),
-            "shape " + shape_str(y->shape) + " must be [N,H,W] = " + shape_str({N, H, W}));
+            "shape " + shape_string(y->shape) + " must be [N,H,W] = " + shape_string({N, H, W}));
     }
   }
 
@@ -233,9 +226,9 @@ class Validator {
     }
     const std::vector<int64_t> target = shape_values(*s);
     if (target != y->shape) {
-      issue(
-          ValidationCode::output_shape, idx, n, operand("output", *y),
-          "shape " + shape_str(y->shape) + " differs from the shape operand " + shape_str(target));
+      issue(ValidationCode::output_shape, idx, n, operand("output", *y),
+            "shape " + shape_string(y->shape) + " differs from the shape operand " +
+                shape_string(target));
     }
     int64_t count = 1;
     for (int64_t d : target) {
@@ -248,7 +241,7 @@ class Validator {
     }
     if (count != x->element_count()) {
       issue(ValidationCode::reshape_element_count, idx, n, operand("input1", *x),
-            std::to_string(x->element_count()) + " elements cannot become " + shape_str(target));
+            std::to_string(x->element_count()) + " elements cannot become " + shape_string(target));
     }
     if (x->dtype != y->dtype) {
       issue(ValidationCode::output_dtype, idx, n, operand("output", *y),
@@ -273,7 +266,7 @@ class Validator {
     for (size_t i = 0; i < p.size(); ++i) want[i] = x->shape[size_t(p[i])];
     if (y->shape != want) {
       issue(ValidationCode::output_shape, idx, n, operand("output", *y),
-            "shape " + shape_str(y->shape) + " must be " + shape_str(want));
+            "shape " + shape_string(y->shape) + " must be " + shape_string(want));
     }
   }
 
@@ -304,7 +297,7 @@ class Validator {
     }
     if (y->shape != want) {
       issue(ValidationCode::output_shape, idx, n, operand("output", *y),
-            "shape " + shape_str(y->shape) + " must be " + shape_str(want));
+            "shape " + shape_string(y->shape) + " must be " + shape_string(want));
     }
   }
 
@@ -345,13 +338,13 @@ class Validator {
     }
     if (a->shape[0] != b->shape[0] || a->shape[2] != b->shape[1]) {
       issue(ValidationCode::contraction_mismatch, idx, n, operand("B", *b),
-            "B " + shape_str(b->shape) + " does not fit A " + shape_str(a->shape));
+            "B " + shape_string(b->shape) + " does not fit A " + shape_string(a->shape));
       return;
     }
     const std::vector<int64_t> want = {a->shape[0], a->shape[1], b->shape[2]};
     if (y->shape != want || y->dtype != DType::fp32) {
       issue(ValidationCode::output_shape, idx, n, operand("output", *y),
-            "must be FP32 " + shape_str(want));
+            "must be FP32 " + shape_string(want));
     }
   }
 

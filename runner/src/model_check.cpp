@@ -8,6 +8,8 @@
 
 namespace mxconf::runner {
 
+// Written apart from the interpreter's TRANSPOSE on purpose: if the harness laid out inputs with
+// the SUT's own permutation, a permutation bug would cancel itself out.
 std::vector<float> permute_dims(const std::vector<float>& in, const std::vector<int64_t>& shape,
                                 const std::vector<int64_t>& order) {
   if (order.empty()) return in;

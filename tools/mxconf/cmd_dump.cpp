@@ -15,12 +15,6 @@ struct DumpOptions {
   bool json = false;
 };
 
-std::string shape_str(const std::vector<int64_t>& s) {
-  std::string out = "[";
-  for (size_t i = 0; i < s.size(); ++i) out += (i ? "," : "") + std::to_string(s[i]);
-  return out + "]";
-}
-
 std::string op_name(const pipeline::Operator& op) {
   return op.op == pipeline::OpKind::unknown ? "OP_" + std::to_string(op.raw_op)
                                             : std::string(pipeline::name(op.op));
@@ -88,7 +82,8 @@ int run_dump(const DumpOptions& o) {
   std::printf("\ntensors (%zu):\n", g.tensors.size());
   for (const auto& t : g.tensors) {
     std::printf("  %-28s %-9s %-18s %s\n", t.name.c_str(),
-                std::string(pipeline::name(t.dtype)).c_str(), shape_str(t.shape).c_str(),
+                std::string(pipeline::name(t.dtype)).c_str(),
+                pipeline::shape_string(t.shape).c_str(),
                 t.data ? ("const, " + std::to_string(t.data->size()) + " bytes").c_str() : "-");
   }
   return 0;

@@ -10,13 +10,6 @@
 namespace mxconf::pipeline {
 namespace {
 
-std::string shape_str(const std::vector<int64_t>& s) {
-  std::ostringstream os;
-  os << "[";
-  for (size_t i = 0; i < s.size(); ++i) os << (i ? "," : "") << s[i];
-  return os.str() + "]";
-}
-
 int64_t count_of(const std::vector<int64_t>& shape) {
   int64_t n = 1;
   for (int64_t d : shape) n *= d;
@@ -102,8 +95,8 @@ class Interpreter {
                              ", the graph wants " + std::string(name(t.dtype)));
       }
       if (v.shape != t.shape) {
-        throw InterpretError("input '" + in + "' has shape " + shape_str(v.shape) +
-                             ", the graph wants " + shape_str(t.shape));
+        throw InterpretError("input '" + in + "' has shape " + shape_string(v.shape) +
+                             ", the graph wants " + shape_string(t.shape));
       }
       const size_t n = size_t(count_of(v.shape));
       if ((v.dtype == DType::fp32 && v.f32.size() != n) ||
@@ -132,8 +125,9 @@ class Interpreter {
     const Tensor* t = g_.find(op.outputs.at(i));
     if (!t) fail(op, "undeclared output");
     if (v.shape != t->shape || v.dtype != t->dtype) {
-      fail(op, "result " + std::string(name(v.dtype)) + shape_str(v.shape) + " disagrees with '" +
-                   t->name + "' declared " + std::string(name(t->dtype)) + shape_str(t->shape));
+      fail(op, "result " + std::string(name(v.dtype)) + shape_string(v.shape) +
+                   " disagrees with '" + t->name + "' declared " + std::string(name(t->dtype)) +
+                   shape_string(t->shape));
     }
     if (uint64_t(count_of(v.shape)) > o_.max_elements) fail(op, "result exceeds the element limit");
     values_[t->name] = std::move(v);

@@ -71,5 +71,6 @@ struct Graph {
 Tensor make_const(std::string name, DType t, std::vector<int64_t> shape, std::vector<uint8_t> data);
 Tensor make_shape_const(std::string name, const std::vector<int64_t>& values);
 std::vector<int64_t> shape_values(const Tensor& shape_tensor);  // SHAPE data as int64
+std::string shape_string(const std::vector<int64_t>& shape);    // "[1,20,32]"
 
 }  // namespace mxconf::pipeline
