@@ -4,6 +4,10 @@
 #include <rapidcheck/gtest.h>
 
 #include <bit>
+#include <cstring>
+
+#include "mxconf/formats/codec.h"
+#include "mxconf/pipeline/verifier.h"
 
 #include "mxconf/oracles/pseudocode_ref.h"
 #include "mxconf/pipeline/interpreter.h"
@@ -57,6 +61,77 @@ TEST(Interpreter, RejectsMissingAndMismatchedInputs) {
   EXPECT_THROW(run_graph(g, {{"x", Value::from_bf16({2}, {1, 2})}}), InterpretError);
   const auto out = run_graph(g, {{"x", Value::from_f32({2}, {1.0f, 1.00390625f})}});
   EXPECT_EQ(out.at("y").bf16, (std::vector<uint16_t>{0x3F80, 0x3F80})) << "RNE: 1+2^-8 ties to 1.0";
+}
+
+}  // namespace
+}  // namespace mxconf::pipeline
+
+namespace mxconf::pipeline {
+namespace {
+
+// The non-MX fallback (tosa-mx-spec.md §4): CAST_FROM_BLOCK_SCALED(W) -> TRANSPOSE [0,2,1] ->
+// MATMUL(x3, Wt, 0, 0). It rounds differently (scales per element, one long fp32 sum), so it
+// agrees with MATMUL_T_BLOCK_SCALED only within a tolerance; on exactly representable data it
+// agrees exactly.
+TEST(Interpreter, FallbackFormMatchesBlockScaledMatmul) {
+  const int64_t m = 3, k = 64, n = 5;
+  std::vector<uint8_t> xq(size_t(m * k)), wq(size_t(n * k));
+  for (size_t i = 0; i < xq.size(); ++i) xq[i] = uint8_t((i * 3) % 7 + 0x30);   // e4m3 0.5..0.875
+  for (size_t i = 0; i < wq.size(); ++i) wq[i] = uint8_t((i * 5) % 11 + 0x38);  // 1.0..2.5
+  const std::vector<uint8_t> xs(size_t(m * k / 32), 127), ws(size_t(n * k / 32), 126);
+
+  auto bytes_of = [](const std::vector<float>& v) {
+    std::vector<uint8_t> b(v.size() * 4);
+    std::memcpy(b.data(), v.data(), b.size());
+    return b;
+  };
+  Graph g;
+  g.tensors = {make_const("xq", DType::fp8e4m3, {1, m, k}, xq),
+               make_const("xs", DType::fp8ue8m0, {1, m, k / 32}, xs),
+               make_const("wq", DType::fp8e4m3, {1, n, k}, wq),
+               make_const("ws", DType::fp8ue8m0, {1, n, k / 32}, ws),
+               {"x3", {1, m, k}, DType::fp32, std::nullopt},
+               {"w", {1, n, k}, DType::fp32, std::nullopt},
+               {"wt", {1, k, n}, DType::fp32, std::nullopt},
+               make_const("zp", DType::fp32, {1}, bytes_of({0.0f})),
+               {"fallback", {1, m, n}, DType::fp32, std::nullopt},
+               {"blockscaled", {1, m, n}, DType::fp32, std::nullopt}};
+  Operator from_x{OpKind::cast_from_block_scaled, 77, {"xq", "xs"}, {"x3"}, {}};
+  Operator from_w{OpKind::cast_from_block_scaled, 77, {"wq", "ws"}, {"w"}, {}};
+  from_x.attrs.block_size = from_w.attrs.block_size = 32;
+  Operator tr{OpKind::transpose, 61, {"w"}, {"wt"}, {}};
+  tr.attrs.perms = {0, 2, 1};
+  Operator mmt{OpKind::matmul_t_block_scaled, 76, {"xq", "xs", "wq", "ws"}, {"blockscaled"}, {}};
+  mmt.attrs.block_size = 32;
+  g.ops = {{OpKind::const_tensor, 67, {}, {"xq"}, {}},
+           {OpKind::const_tensor, 67, {}, {"xs"}, {}},
+           {OpKind::const_tensor, 67, {}, {"wq"}, {}},
+           {OpKind::const_tensor, 67, {}, {"ws"}, {}},
+           {OpKind::const_tensor, 67, {}, {"zp"}, {}},
+           from_x,
+           from_w,
+           tr,
+           {OpKind::matmul, 7, {"x3", "wt", "zp", "zp"}, {"fallback"}, {}},
+           mmt};
+  g.outputs = {"fallback", "blockscaled"};
+  ASSERT_TRUE(verify_graph(g).empty());
+  const auto out = run_graph(g, {});
+  const auto& a = out.at("fallback").f32;
+  const auto& b = out.at("blockscaled").f32;
+  ASSERT_EQ(a.size(), size_t(m * n));
+  for (size_t i = 0; i < a.size(); ++i) {
+    // Small integers times powers of two: every partial sum is exact in fp32 either way.
+    EXPECT_EQ(a[i], b[i]) << i;
+    double want = 0;
+    const size_t r = i / size_t(n), c = i % size_t(n);
+    for (int64_t kk = 0; kk < k; ++kk) {
+      want +=
+          double(formats::decode(formats::ElementType::fp8e4m3, xq[r * size_t(k) + size_t(kk)])) *
+          double(formats::decode(formats::ElementType::fp8e4m3, wq[c * size_t(k) + size_t(kk)])) *
+          0.5;
+    }
+    EXPECT_EQ(double(a[i]), want) << i;
+  }
 }
 
 }  // namespace
