@@ -1,5 +1,8 @@
 #include "mxconf/io/json_reader.h"
 
+#include <fstream>
+#include <sstream>
+
 namespace mxconf::io {
 
 nlohmann::json parse_json_text(const std::string& text, const std::string& what) {
@@ -8,6 +11,14 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& what)
   } catch (const nlohmann::json::parse_error& e) {
     throw JsonError("", what + ": not valid JSON at byte " + std::to_string(e.byte));
   }
+}
+
+nlohmann::json read_json_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": cannot open");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_json_text(ss.str(), path);
 }
 
 JsonObject::JsonObject(const nlohmann::json& j, std::string path) : j_(j), path_(std::move(path)) {

@@ -42,7 +42,8 @@ ValueSource parse_source(JsonObject o, int64_t rows, int64_t cols) {
     if (cols == 0) {  // a vector [rows]
       if (int64_t(v.size()) != rows) {
         throw JsonError(
-            p, "has " + std::to_string(v.size()) + " values, expected " + std::to_string(rows));
+            p, "has " + std::to_string(v.size()) + " values, expected " + std::to_string(rows),
+            "bias_length");
       }
       for (size_t i = 0; i < v.size(); ++i)
         s.values.push_back(number(v[i], p + "/" + std::to_string(i)));
@@ -175,12 +176,14 @@ ModelSpec parse_model(const nlohmann::json& j) {
     m.input.shape = in.int_array("shape", 1, kMaxDim);
     if (m.input.shape.empty() || m.input.shape.size() > 4) {
       throw JsonError(in.child("shape"),
-                      "rank " + std::to_string(m.input.shape.size()) + " is not in 1..4");
+                      "rank " + std::to_string(m.input.shape.size()) + " is not in 1..4",
+                      "rank_out_of_range");
     }
     if (in.has("dim_order")) m.input.dim_order = in.int_array("dim_order", 0, 3);
     if (!is_permutation(m.input.dim_order, m.input.shape.size())) {
       throw JsonError(in.child("dim_order"),
-                      "is not a permutation of 0.." + std::to_string(m.input.shape.size() - 1));
+                      "is not a permutation of 0.." + std::to_string(m.input.shape.size() - 1),
+                      "dim_order_not_permutation");
     }
     m.input.dtype = parse_io_dtype(in, "dtype");
     in.finish();
@@ -194,14 +197,17 @@ ModelSpec parse_model(const nlohmann::json& j) {
     LayerSpec l;
     l.in_features = o.integer("in_features", 1, kMaxK);
     if (l.in_features % 32 != 0) {
-      throw JsonError(o.child("in_features"), std::to_string(l.in_features) +
-                                                  " is not a multiple of 32 (the MX block size)");
+      throw JsonError(
+          o.child("in_features"),
+          std::to_string(l.in_features) + " is not a multiple of 32 (the MX block size)",
+          "k_not_multiple_of_32");
     }
     if (l.in_features != prev) {
       throw JsonError(o.child("in_features"),
                       std::to_string(l.in_features) + " does not match the " +
                           (i == 0 ? "input's last dimension " : "previous out_features ") +
-                          std::to_string(prev));
+                          std::to_string(prev),
+                      "in_features_mismatch");
     }
     l.out_features = o.integer("out_features", 1, kMaxDim);
     l.bias = o.boolean_or("bias", false);
@@ -230,7 +236,8 @@ ModelSpec parse_model(const nlohmann::json& j) {
     m.output.dtype = parse_io_dtype(out, "dtype");
     if (out.has("dim_order")) m.output.dim_order = out.int_array("dim_order", 0, 3);
     if (!is_permutation(m.output.dim_order, m.input.shape.size())) {
-      throw JsonError(out.child("dim_order"), "is not a permutation of the output's dimensions");
+      throw JsonError(out.child("dim_order"), "is not a permutation of the output's dimensions",
+                      "dim_order_not_permutation");
     }
     out.finish();
   }
@@ -240,11 +247,7 @@ ModelSpec parse_model(const nlohmann::json& j) {
 }
 
 ModelSpec load_model_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(path + ": cannot open");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_model(io::parse_json_text(ss.str(), path));
+  return parse_model(io::read_json_file(path));
 }
 
 nlohmann::json to_json(const ModelSpec& m) {

@@ -1,5 +1,7 @@
 #include "mxconf/runner/model_check.h"
 
+#include <map>
+
 #include "mxconf/formats/scalar_types.h"
 #include "mxconf/oracles/linear_ref.h"
 #include "mxconf/pipeline/interpreter.h"
@@ -69,7 +71,29 @@ PipelineRun run_pipeline(const pipeline::ModelSpec& m, const std::vector<float>&
     }
     pipeline::InterpreterOptions opts;
     opts.cast_rule = cast_rule;
+    std::map<std::string, pipeline::Value> all;
+    opts.intermediates = &all;
     auto outs = pipeline::run_graph(r.loaded, {{m.input.name, v}}, opts);
+    // The final CAST to bf16 (if any) reads the logical fp32 result.
+    for (const pipeline::Operator& op : r.loaded.ops) {
+      if (op.op == pipeline::OpKind::cast && all.at(op.inputs[0]).dtype == pipeline::DType::fp32) {
+        r.output_fp32 = all.at(op.inputs[0]).f32;
+      }
+    }
+    for (const pipeline::Operator& op : r.loaded.ops) {
+      if (op.op != pipeline::OpKind::cast_to_block_scaled) continue;
+      const pipeline::Value& in = all.at(op.inputs[0]);
+      PipelineRun::CastObservation obs;
+      obs.input = in.f32;
+      if (in.dtype == pipeline::DType::bf16) {
+        obs.input.resize(in.bf16.size());
+        for (size_t i = 0; i < in.bf16.size(); ++i)
+          obs.input[i] = formats::bf16_to_float(in.bf16[i]);
+      }
+      obs.codes = all.at(op.outputs[0]).codes;
+      obs.scales = all.at(op.outputs[1]).codes;
+      r.casts.push_back(std::move(obs));
+    }
     const pipeline::Value& y = outs.at(m.output.name);
     std::vector<float> phys = y.f32;
     if (y.dtype == pipeline::DType::bf16) {
@@ -84,6 +108,7 @@ PipelineRun run_pipeline(const pipeline::ModelSpec& m, const std::vector<float>&
         inverse[size_t(m.output.dim_order[j])] = int64_t(j);
       r.output = permute_dims(phys, y.shape, inverse);
     }
+    if (r.output_fp32.empty()) r.output_fp32 = r.output;
   });
   return r;
 }
@@ -104,6 +129,9 @@ OracleExpectation oracle_expectation(const pipeline::ModelSpec& m, const std::ve
     const auto wrule = *oracles::parse_policy(formats::name(l.weight_scale_rule));
     oracles::MxLinearReference ref = oracles::mx_linear_reference(
         f, act_rule, wrule, rows, l.in_features, l.out_features, x, w, b);
+    e.layer_inputs.push_back(x);
+    e.x_codes.push_back(ref.x_codes);
+    e.x_scales.push_back(ref.x_scales);
     // The fp32 model in double, rounded to fp32 per layer.
     std::vector<double> fy(size_t(rows * l.out_features));
     for (int64_t r = 0; r < rows; ++r) {

@@ -31,5 +31,7 @@ void add_selfcheck_command(CLI::App& app, int& result);
 void add_lower_command(CLI::App& app, int& result);
 void add_dump_command(CLI::App& app, int& result);
 void add_exec_command(CLI::App& app, int& result);
+void add_run_command(CLI::App& app, int& result);
+void add_replay_command(CLI::App& app, int& result);
 
 }  // namespace mxconf::cli

@@ -110,6 +110,7 @@ class Interpreter {
     for (size_t i : *order) exec(g_.ops[i]);
     std::map<std::string, Value> outs;
     for (const std::string& o : g_.outputs) outs[o] = values_.at(o);
+    if (o_.intermediates) *o_.intermediates = std::move(values_);
     return outs;
   }
 

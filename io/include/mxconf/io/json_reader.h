@@ -14,17 +14,26 @@ namespace mxconf::io {
 
 class JsonError : public std::runtime_error {
  public:
-  JsonError(std::string path, const std::string& what)
+  JsonError(std::string path, const std::string& what, std::string code = "invalid_json")
       : std::runtime_error((path.empty() ? std::string("/") : path) + ": " + what),
-        path_(std::move(path)) {}
+        path_(std::move(path)),
+        message_(what),
+        code_(std::move(code)) {}
   const std::string& path() const { return path_; }
+  const std::string& message() const { return message_; }  // without the path
+  // A typed code for callers that branch on the kind of problem (e.g. "k_not_multiple_of_32").
+  const std::string& code() const { return code_; }
 
  private:
   std::string path_;
+  std::string message_;
+  std::string code_;
 };
 
 // Parses text, turning syntax errors into JsonError with the byte offset.
 nlohmann::json parse_json_text(const std::string& text, const std::string& what);
+// Reads and parses a JSON file; throws std::runtime_error if it cannot be read.
+nlohmann::json read_json_file(const std::string& path);
 
 class JsonObject {
  public:

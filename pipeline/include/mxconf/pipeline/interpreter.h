@@ -31,6 +31,8 @@ struct Value {
 struct InterpreterOptions {
   formats::ScaleRule cast_rule = formats::ScaleRule::tosa;  // CAST_TO_BLOCK_SCALED's rule
   uint64_t max_elements = uint64_t{1} << 28;                // per tensor, guards memory
+  // When set, receives every tensor's value (intermediates too), for judges that look inside.
+  std::map<std::string, Value>* intermediates = nullptr;
 };
 
 class InterpretError : public std::runtime_error {

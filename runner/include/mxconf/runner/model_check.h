@@ -22,6 +22,14 @@ struct PipelineRun {
   std::vector<uint8_t> tosa;
   pipeline::Graph loaded;
   std::vector<float> output;  // logical layout, fp32 values (bf16 outputs widened)
+  // The fp32 result before a bf16 output CAST (logical layout): what DOT_PRODUCT judges.
+  std::vector<float> output_fp32;
+  // Per CAST_TO_BLOCK_SCALED, in execution order (one per layer): its input and its outputs.
+  struct CastObservation {
+    std::vector<float> input;  // [1, M, K] values (bf16 widened)
+    std::vector<uint8_t> codes, scales;
+  };
+  std::vector<CastObservation> casts;
 };
 
 // `input` holds the logical input (bf16 inputs: bf16-exact values). The graph input is fed in
@@ -31,6 +39,9 @@ PipelineRun run_pipeline(const pipeline::ModelSpec& m, const std::vector<float>&
                          const std::string& base_dir = "");
 
 struct OracleExpectation {
+  // Per layer: the oracle's activation cast (under the case's cast rule) and the layer's input.
+  std::vector<std::vector<uint8_t>> x_codes, x_scales;
+  std::vector<std::vector<float>> layer_inputs;
   std::vector<float> pseudocode;   // bit-exact target, logical layout
   std::vector<double> exact_last;  // the last layer's exact values (+bias)
   std::vector<double> bound_last;  // the last layer's DOT_PRODUCT bound

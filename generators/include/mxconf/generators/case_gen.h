@@ -1,0 +1,46 @@
+// RapidCheck generators of conformance cases, composed from small ones. Shrinking moves toward
+// simpler cases: fewer blocks (K shrinks by whole blocks), smaller M and N, lower rank, one layer,
+// contiguous layout, plainer campaigns and values.
+#pragma once
+
+#include <rapidcheck.h>
+
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+#include "mxconf/generators/campaigns.h"
+#include "mxconf/generators/case.h"
+#include "mxconf/generators/invalid_rules.h"
+
+namespace mxconf::generators {
+
+struct GenConfig {
+  std::vector<Campaign> campaigns;  // empty: all campaigns
+  double invalid_fraction = 0.0;    // share of invalid (one-rule-broken) cases
+  formats::ScaleRule cast_rule = formats::ScaleRule::tosa;
+  int max_k_blocks = 256;  // K up to 32 * 256 = 8192
+};
+
+// Small building blocks.
+rc::Gen<int64_t> gen_dim();                                // 1, primes, and larger values
+rc::Gen<std::vector<int64_t>> gen_dim_order(size_t rank);  // every permutation; identity first
+rc::Gen<int64_t> gen_k_blocks(int max_blocks);             // blocks of 32 along K
+
+rc::Gen<pipeline::ModelSpec> gen_model();  // M*N bounded by the RapidCheck size
+rc::Gen<Case> gen_valid_case(const GenConfig& cfg);
+rc::Gen<Case> gen_invalid_case(const GenConfig& cfg);
+rc::Gen<Case> gen_case(const GenConfig& cfg);
+
+// Case `index` of the run with seed `run_seed`: the generator driven by a Random derived from
+// both, at a size that cycles with the index. Deterministic; the Shrinkable carries the shrinks.
+rc::Shrinkable<Case> case_at(const GenConfig& cfg, uint64_t run_seed, uint64_t index);
+
+// RapidCheck's generation context (what `*gen` inside gen::exec uses) is process-global, and a
+// Shrinkable re-runs its generator whenever its value or shrinks are taken. Every such call from
+// a worker thread must hold this lock.
+std::mutex& generation_mutex();
+// case_at(...).value() under the lock.
+Case generate_case(const GenConfig& cfg, uint64_t run_seed, uint64_t index);
+
+}  // namespace mxconf::generators

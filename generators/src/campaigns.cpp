@@ -1,0 +1,236 @@
+#include "mxconf/generators/campaigns.h"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+#include <random>
+
+#include "mxconf/generators/adversarial_blocks.h"
+#include "mxconf/oracles/format_model.h"
+#include "mxconf/oracles/linear_ref.h"
+
+namespace mxconf::generators {
+namespace {
+
+constexpr std::array<std::string_view, size_t(Campaign::count)> kNames = {
+    "tosa_s0", "tosa_s1",        "tosa_s2",    "tosa_s3",      "tosa_s4",  "tosa_s5",      "normal",
+    "uniform", "block_contrast", "exact_ties", "rule_cutoffs", "specials", "e8m0_extremes"};
+
+// fp32's B for fp32 -> fp32 dot products (conformance-practice.md §5): 2^64 - 2^40.
+constexpr double kB = 18446742974197923840.0;
+
+// Small, portable distributions over mt19937_64 (std:: distributions differ across libraries).
+struct Rng {
+  explicit Rng(uint64_t seed) : g(seed) {}
+  double uniform() { return double(g() >> 11) * 0x1p-53; }  // [0, 1)
+  double normal() {
+    const double u1 = 1.0 - uniform(), u2 = uniform();
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+  }
+  uint64_t below(uint64_t n) { return g() % n; }
+  std::mt19937_64 g;
+};
+
+float sg(float u) {
+  return u < 0 ? -1.0f : 1.0f;
+}
+
+const oracles::FormatSpec& payload_format(const pipeline::ModelSpec& m) {
+  return *oracles::format_by_name(formats::name(m.layers.front().payload));
+}
+
+// One block of 32 values for the adversarial campaigns.
+void fill_block(Campaign c, const oracles::FormatSpec& f, Rng& rng, float* out) {
+  const int top = int(rng.below(40)) - 20;
+  switch (c) {
+    case Campaign::exact_ties: {
+      std::vector<double> mags;
+      for (int code = 0; code < f.code_count() / 2; ++code) {
+        if (std::isfinite(f.value(uint8_t(code)))) mags.push_back(f.value(uint8_t(code)));
+      }
+      std::sort(mags.begin(), mags.end());
+      for (int i = 0; i < 32; ++i) {
+        const size_t k = rng.below(mags.size() - 1);
+        out[i] =
+            float(std::ldexp((mags[k] + mags[k + 1]) / 2, top)) * (rng.below(2) ? -1.0f : 1.0f);
+      }
+      out[rng.below(32)] = float(std::ldexp(mags.back(), top));  // pins the scale to 2^top
+      break;
+    }
+    case Campaign::rule_cutoffs: {
+      const auto cuts = AdversarialBlockSource::cutoff_mantissas(f);
+      const float amax = float(std::ldexp(cuts[rng.below(cuts.size())], top));
+      const uint32_t bits = std::bit_cast<uint32_t>(amax) + uint32_t(int(rng.below(3)) - 1);
+      for (int i = 0; i < 32; ++i) out[i] = float((rng.uniform() * 2 - 1) * amax * 0.9);
+      out[rng.below(32)] = std::bit_cast<float>(bits);
+      break;
+    }
+    case Campaign::specials: {
+      const uint64_t kind = rng.below(4);
+      for (int i = 0; i < 32; ++i) {
+        if (kind == 0) {  // fp32 subnormals only
+          out[i] =
+              std::bit_cast<float>(uint32_t(rng.below(0x800000)) | uint32_t(rng.below(2)) << 31);
+        } else if (kind == 1) {  // signed zeros
+          out[i] = rng.below(2) ? -0.0f : 0.0f;
+        } else {
+          out[i] = float(rng.normal());
+        }
+      }
+      if (kind == 2) {
+        const float specials[] = {NAN, INFINITY, -INFINITY};
+        out[rng.below(32)] = specials[rng.below(3)];
+      }
+      break;
+    }
+    case Campaign::e8m0_extremes: {
+      const bool high = rng.below(2);
+      for (int i = 0; i < 32; ++i) {
+        const int e = high ? 127 - int(rng.below(6)) : -118 - int(rng.below(25));
+        out[i] = float(std::ldexp(1.0 + rng.uniform(), e) * (rng.below(2) ? -1 : 1));
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+}  // namespace
+
+std::string_view name(Campaign c) {
+  return kNames[size_t(c)];
+}
+
+std::optional<Campaign> parse_campaign(std::string_view s) {
+  for (size_t i = 0; i < kNames.size(); ++i) {
+    if (kNames[i] == s) return Campaign(i);
+  }
+  return std::nullopt;
+}
+
+bool is_numeric(Campaign c) {
+  return c == Campaign::normal || c == Campaign::uniform || c == Campaign::block_contrast;
+}
+
+bool wants_bias_check(Campaign c) {
+  return c == Campaign::tosa_s3 || c == Campaign::tosa_s4 || c == Campaign::tosa_s5;
+}
+
+std::optional<int> tosa_set(Campaign c) {
+  if (uint8_t(c) <= uint8_t(Campaign::tosa_s5)) return int(c);
+  return std::nullopt;
+}
+
+float tosa_set_data(uint32_t set, uint32_t i) {
+  const uint32_t m = (8u * set + 1u) * 0x705A5E75u;
+  uint32_t r = m + 1u;
+  for (uint32_t k = 0; k < i; ++k) r = r * m + 1u;
+  const float sign = (r >> 31) == 0 ? 1.0f : -1.0f;
+  return sign * float(r & 0x7FFFFFFFu) / float(0x7FFFFFFF);
+}
+
+TosaDotProductData::TosaDotProductData(int set, int64_t ks, size_t max_index) : set_(set), ks_(ks) {
+  // u_j(i) = set_data(3S + j, i), stepping the recurrence instead of restarting it per index.
+  u_.resize(3);
+  for (int j = 0; j < 3; ++j) {
+    const uint32_t s = uint32_t(3 * set + j);
+    const uint32_t m = (8u * s + 1u) * 0x705A5E75u;
+    uint32_t r = m + 1u;
+    u_[size_t(j)].resize(max_index);
+    for (size_t i = 0; i < max_index; ++i) {
+      const float sign = (r >> 31) == 0 ? 1.0f : -1.0f;
+      u_[size_t(j)][i] = sign * float(r & 0x7FFFFFFFu) / float(0x7FFFFFFF);
+      r = r * m + 1u;
+    }
+  }
+}
+
+float TosaDotProductData::value(int p, int64_t k, uint32_t i) const {
+  const double ks = double(ks_);
+  const int j = p;  // u0 for the input, u1 for the weight, u2 for the bias
+  switch (set_) {
+    case 0:
+      if (p == 2) return 0.0f;
+      return p == 0 ? (u(0, i) < 0 ? 0.0f : u(1, i)) : (u(0, i) < 0 ? u(1, i) : 0.0f);
+    case 1: {
+      const float x = 0.75f * sg(u(j, 2 * i)) + 0.25f * u(j, 2 * i + 1);
+      if (p == 2) return float(kB * kB / (ks + 1) * x);
+      return float(kB / std::sqrt(ks + 1) * x);
+    }
+    case 2:
+      if (p == 2) return 0.0f;
+      return k == 0 ? 1.0f : float(u(j, i) / std::sqrt(ks));
+    case 3:
+      if (p == 2) return 0.0f;
+      return k == 0 ? 16.0f * sg(u(j, 2 * i))
+                    : float(std::exp(2.0 * u(j, 2 * i)) * u(j, 2 * i + 1));
+    case 4:
+      if (p == 2) return 0.0f;
+      if (k == ks_ / 2) return (p == 0 ? 0.5f : -0.5f) * sg(u(0, i));
+      if (p == 0) return u(0, i) < 0 ? 0.0f : float(kB / std::sqrt(ks) * u(1, i));
+      return u(0, i) < 0 ? float(kB / std::sqrt(ks) * u(1, i)) : 0.0f;
+    default:
+      if (p == 2) return 0.0f;
+      return float(kB / std::sqrt(ks) * u(j, i));
+  }
+}
+
+std::vector<float> campaign_input(const pipeline::ModelSpec& m, Campaign c, uint64_t seed,
+                                  int magnitude) {
+  const int64_t k = m.input.shape.back();
+  int64_t rows = 1;
+  for (size_t i = 0; i + 1 < m.input.shape.size(); ++i) rows *= m.input.shape[i];
+  std::vector<float> x(size_t(rows * k));
+  Rng rng(seed);
+  if (auto s = tosa_set(c)) {
+    const TosaDotProductData d(*s, k, size_t(2 * rows * k + 2));
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t col = 0; col < k; ++col)
+        x[size_t(r * k + col)] = d.value(0, col, uint32_t(r * k + col));
+    }
+  } else if (c == Campaign::normal) {
+    const double scale = std::ldexp(1.0, magnitude);
+    for (float& v : x) v = float(rng.normal() * scale);
+  } else if (c == Campaign::uniform) {
+    for (float& v : x) v = float(rng.uniform());
+  } else if (c == Campaign::block_contrast) {
+    for (size_t i = 0; i < x.size(); ++i) {
+      const bool small = ((i / 32) % 2 == 0) != ((i / size_t(k)) % 2 == 1);
+      x[i] = float((small ? 1e-3 : 100.0) * rng.normal());
+    }
+  } else {
+    const oracles::FormatSpec& f = payload_format(m);
+    for (size_t b = 0; b < x.size() / 32; ++b) fill_block(c, f, rng, &x[b * 32]);
+  }
+  if (m.input.dtype == pipeline::DType::bf16) {
+    for (float& v : x) v = oracles::round_to_bf16(v);
+  }
+  return x;
+}
+
+pipeline::ModelSpec campaign_model(const pipeline::ModelSpec& m, Campaign c) {
+  const auto s = tosa_set(c);
+  if (!s) return m;
+  pipeline::ModelSpec out = m;
+  for (pipeline::LayerSpec& l : out.layers) {
+    const TosaDotProductData d(*s, l.in_features, size_t(2 * l.out_features * l.in_features + 2));
+    l.weights = {};
+    l.weights.kind = pipeline::ValueSource::Kind::values;
+    for (int64_t x = 0; x < l.out_features; ++x) {
+      for (int64_t col = 0; col < l.in_features; ++col) {
+        l.weights.values.push_back(d.value(1, col, uint32_t(x * l.in_features + col)));
+      }
+    }
+    if (l.bias) {
+      l.bias_values = {};
+      l.bias_values.kind = pipeline::ValueSource::Kind::values;
+      for (int64_t x = 0; x < l.out_features; ++x)
+        l.bias_values.values.push_back(d.value(2, 0, uint32_t(x)));
+    }
+  }
+  return out;
+}
+
+}  // namespace mxconf::generators

@@ -1,0 +1,101 @@
+#include "mxconf/generators/case.h"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "mxconf/generators/campaigns.h"
+#include "mxconf/io/json_reader.h"
+
+namespace mxconf::generators {
+
+nlohmann::json to_json(const Case& c) {
+  nlohmann::json expect = {{"valid", c.expect.valid}};
+  if (!c.expect.valid) {
+    expect["rule"] = c.expect.rule;
+    expect["code"] = c.expect.code;
+  }
+  return {
+      {"mxconf_case", kCaseFormatVersion},
+      {"model", pipeline::to_json(c.model)},
+      {"data", {{"campaign", c.data.campaign}, {"seed", c.data.seed}, {"params", c.data.params}}},
+      {"target",
+       {{"profile", c.target.profile},
+        {"spec_revision", c.target.spec_revision},
+        {"cast_rule", formats::name(c.target.cast_rule)}}},
+      {"expect", expect}};
+}
+
+Case case_from_json(const nlohmann::json& j) {
+  io::JsonObject root(j, "");
+  const int64_t version = root.integer("mxconf_case", 1, 1000);
+  if (version != kCaseFormatVersion) {
+    throw io::JsonError("/mxconf_case", "version " + std::to_string(version) + " is not supported");
+  }
+  Case c;
+  try {
+    c.model = pipeline::parse_model(root.get("model"));
+  } catch (const io::JsonError& e) {
+    throw io::JsonError("/model" + e.path(), e.message());
+  }
+  io::JsonObject data = root.object("data");
+  c.data.campaign = data.string("campaign");
+  if (!parse_campaign(c.data.campaign)) {
+    throw io::JsonError(data.child("campaign"), "unknown campaign '" + c.data.campaign + "'");
+  }
+  c.data.seed = uint64_t(data.integer("seed", 0, INT64_MAX));
+  if (data.has("params")) {
+    c.data.params = data.get("params");
+    if (!c.data.params.is_object()) throw io::JsonError(data.child("params"), "expected an object");
+  }
+  data.finish();
+  io::JsonObject target = root.object("target");
+  c.target.profile = target.string_or("profile", c.target.profile);
+  c.target.spec_revision = target.string_or("spec_revision", c.target.spec_revision);
+  const std::string rule = target.string_or("cast_rule", "tosa");
+  const auto r = formats::parse_scale_rule(rule);
+  if (!r) throw io::JsonError(target.child("cast_rule"), "'" + rule + "' is not a scale rule");
+  c.target.cast_rule = *r;
+  target.finish();
+  io::JsonObject expect = root.object("expect");
+  c.expect.valid = expect.boolean("valid");
+  if (!c.expect.valid) {
+    c.expect.rule = expect.string("rule");
+    c.expect.code = expect.string("code");
+  }
+  expect.finish();
+  root.finish();
+  return c;
+}
+
+Case load_case_file(const std::string& path) {
+  return case_from_json(io::read_json_file(path));
+}
+
+std::string fingerprint(const Case& c) {
+  const std::string canonical = to_json(c).dump();  // nlohmann objects keep keys sorted
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char ch : canonical) {
+    h ^= ch;
+    h *= 0x100000001b3ULL;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+std::string case_name(const Case& c) {
+  int64_t m = 1;
+  for (size_t i = 0; i + 1 < c.model.input.shape.size(); ++i) m *= c.model.input.shape[i];
+  const auto& l0 = c.model.layers.front();
+  std::string s = "mxfp_linear_" + std::to_string(m) + "x" + std::to_string(l0.in_features) + "x" +
+                  std::to_string(c.model.layers.back().out_features) + "_" +
+                  std::string(formats::name(l0.payload)) + "_" +
+                  std::string(formats::name(c.target.cast_rule)) + "_" +
+                  (l0.bias ? "bias" : "nobias") + "_" + c.data.campaign + "_" +
+                  std::to_string(c.data.seed % 100000);
+  if (!c.expect.valid) s += "_ERRORIF_" + c.expect.rule;
+  return s;
+}
+
+}  // namespace mxconf::generators

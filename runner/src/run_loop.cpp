@@ -1,0 +1,226 @@
+#include "mxconf/runner/run_loop.h"
+
+#include <unistd.h>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "mxconf/io/atomic_output.h"
+
+namespace mxconf::runner {
+namespace {
+
+namespace fs = std::filesystem;
+using clock_type = std::chrono::steady_clock;
+
+bool is_good(Verdict v) {
+  return v == Verdict::pass || v == Verdict::rejected_as_expected;
+}
+
+nlohmann::json run_identity(const RunOptions& o) {
+  std::vector<std::string> campaigns;
+  for (auto c : o.gen.campaigns) campaigns.emplace_back(generators::name(c));
+  return {{"seed", o.seed},
+          {"cases", o.cases},
+          {"shard", {{"index", o.shard_index}, {"count", o.shard_count}}},
+          {"invalid_fraction", o.gen.invalid_fraction},
+          {"cast_rule", formats::name(o.gen.cast_rule)},
+          {"campaigns", campaigns}};
+}
+
+void write_json(const fs::path& p, const nlohmann::json& j) {
+  const std::string text = j.dump(2) + "\n";
+  io::write_file_atomic(p.string(), {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
+}
+
+// Reads the complete lines of an existing results file (a line cut by an interrupt is dropped
+// and the file truncated to the last newline). Returns how many results it holds.
+uint64_t resume_results(const fs::path& p) {
+  if (!fs::exists(p)) return 0;
+  std::ifstream in(p, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t keep = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
+  if (keep != text.size()) fs::resize_file(p, keep);
+  uint64_t lines = 0;
+  for (size_t i = 0; i < keep; ++i) lines += text[i] == '\n';
+  return lines;
+}
+
+}  // namespace
+
+RunSummary run_campaign(const RunOptions& o) {
+  if (o.shard_count == 0 || o.shard_index >= o.shard_count)
+    throw std::runtime_error("shard must be I/N with 0 <= I < N");
+  if (o.jobs == 0) throw std::runtime_error("--jobs must be at least 1");
+  const fs::path dir(o.out_dir);
+  fs::create_directories(dir / "failures");
+  const fs::path results_path = dir / "results.jsonl";
+  const fs::path run_path = dir / "run.json";
+  const nlohmann::json identity = run_identity(o);
+
+  // This shard's indices, in order.
+  std::vector<uint64_t> indices;
+  for (uint64_t i = o.shard_index; i < o.cases; i += o.shard_count) indices.push_back(i);
+
+  uint64_t done = 0;
+  if (o.resume) {
+    if (fs::exists(run_path)) {
+      std::ifstream in(run_path);
+      const nlohmann::json prev = nlohmann::json::parse(in, nullptr, false);
+      if (prev.is_discarded() || prev.value("identity", nlohmann::json()) != identity) {
+        throw std::runtime_error(
+            run_path.string() +
+            " belongs to a different run (seed, cases, shard or generator options differ)");
+      }
+    }
+    done = std::min<uint64_t>(resume_results(results_path), indices.size());
+  } else if (fs::exists(results_path) && fs::file_size(results_path) > 0) {
+    throw std::runtime_error(results_path.string() +
+                             " exists: use --resume to continue it or choose another --out");
+  }
+  write_json(run_path, {{"identity", identity}, {"kind", "mxconf-run"}, {"version", 1}});
+
+  std::ofstream results(results_path, o.resume ? std::ios::app : std::ios::trunc);
+  if (!results) throw std::runtime_error("cannot write " + results_path.string());
+
+  const auto start = clock_type::now();
+  std::map<std::string, uint64_t> counts;
+  nlohmann::json failures = nlohmann::json::array();
+  std::mutex mu;
+  std::condition_variable cv;
+  std::map<size_t, std::pair<CaseResult, std::optional<nlohmann::json>>>
+      ready;  // position -> result
+  std::atomic<size_t> next{size_t(done)};
+  std::atomic<bool> halt{false};
+
+  auto out_of_time = [&] {
+    if (o.stop && o.stop->load()) return true;
+    return o.time_budget_seconds > 0 &&
+           std::chrono::duration<double>(clock_type::now() - start).count() > o.time_budget_seconds;
+  };
+
+  auto worker = [&] {
+    while (!halt.load()) {
+      const size_t pos = next.fetch_add(1);
+      if (pos >= indices.size()) break;
+      if (out_of_time()) {
+        halt = true;
+        cv.notify_all();
+        break;
+      }
+      const uint64_t index = indices[pos];
+      const generators::Case c = generators::generate_case(o.gen, o.seed, index);
+      CaseResult r = run_case(c);
+      r.index = index;
+      std::optional<nlohmann::json> failure;
+      if (!is_good(r.verdict)) {
+        const std::string sig = failure_signature(r);
+        const generators::Case minimal = o.shrink
+                                             ? shrink_case(
+                                                   c, &o.gen, o.seed, index,
+                                                   [&](const generators::Case& x) {
+                                                     return failure_signature(run_case(x)) == sig;
+                                                   },
+                                                   o.shrink_seconds)
+                                             : c;
+        const CaseResult mr = run_case(minimal);
+        const std::string fp = generators::fingerprint(minimal);
+        const fs::path file = dir / "failures" / (fp + ".json");
+        nlohmann::json record = {{"case", generators::to_json(minimal)},
+                                 {"fingerprint", fp},
+                                 {"original_fingerprint", r.fingerprint},
+                                 {"original_index", index},
+                                 {"verdict", name(mr.verdict)},
+                                 {"tier", mr.failed_tier},
+                                 {"stage", mr.error_stage},
+                                 {"message", mr.message},
+                                 {"replay", o.replay_prefix + " " + file.string()}};
+        write_json(file, record);
+        failure = nlohmann::json{{"fingerprint", fp},          {"index", index},
+                                 {"verdict", name(r.verdict)}, {"tier", r.failed_tier},
+                                 {"stage", r.error_stage},     {"message", r.message},
+                                 {"replay", record["replay"]}};
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      ready.emplace(pos, std::make_pair(std::move(r), std::move(failure)));
+      cv.notify_all();
+    }
+  };
+
+  std::vector<std::thread> threads;
+  for (unsigned j = 0; j < o.jobs; ++j) threads.emplace_back(worker);
+
+  // The writer: results leave in index order, one flushed line each, whatever --jobs is.
+  size_t written = size_t(done);
+  auto last_progress = clock_type::now();
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    while (written < indices.size()) {
+      cv.wait_for(lock, std::chrono::milliseconds(200),
+                  [&] { return ready.count(written) || halt.load(); });
+      while (ready.count(written)) {
+        auto node = ready.extract(written);
+        const CaseResult& r = node.mapped().first;
+        results << r.to_json().dump() << '\n';
+        results.flush();
+        ++counts[std::string(name(r.verdict))];
+        if (node.mapped().second) failures.push_back(*node.mapped().second);
+        ++written;
+      }
+      if (o.progress && clock_type::now() - last_progress > std::chrono::milliseconds(200)) {
+        last_progress = clock_type::now();
+        const double secs = std::chrono::duration<double>(last_progress - start).count();
+        o.progress({{"done", written},
+                    {"total", indices.size()},
+                    {"counts", counts},
+                    {"cases_per_second", double(written - done) / std::max(secs, 1e-9)}});
+      }
+      if (halt.load() && !ready.count(written)) {
+        // Wait for in-flight cases to land, then stop at the first gap.
+        lock.unlock();
+        for (auto& t : threads) {
+          if (t.joinable()) t.join();
+        }
+        lock.lock();
+        while (ready.count(written)) {
+          auto node = ready.extract(written);
+          results << node.mapped().first.to_json().dump() << '\n';
+          ++counts[std::string(name(node.mapped().first.verdict))];
+          if (node.mapped().second) failures.push_back(*node.mapped().second);
+          ++written;
+        }
+        results.flush();
+        break;
+      }
+    }
+  }
+  for (auto& t : threads) {
+    if (t.joinable()) t.join();
+  }
+  const double secs = std::chrono::duration<double>(clock_type::now() - start).count();
+  RunSummary s;
+  for (const auto& [verdict, n] : counts) {
+    if (verdict != "pass" && verdict != "rejected-as-expected" && n > 0) s.all_good = false;
+  }
+  s.json = {{"kind", "mxconf-run-summary"},
+            {"version", 1},
+            {"identity", identity},
+            {"results", results_path.string()},
+            {"cases_planned", indices.size()},
+            {"cases_done", written},
+            {"cases_this_session", written - done},
+            {"complete", written == indices.size()},
+            {"counts", counts},
+            {"seconds", secs},
+            {"cases_per_second", double(written - done) / std::max(secs, 1e-9)},
+            {"failures", failures}};
+  write_json(dir / "summary.json", s.json);
+  return s;
+}
+
+}  // namespace mxconf::runner

@@ -1,0 +1,242 @@
+// The conformance runner: cases, generators, judging, sharding, resume, regressions.
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "mxconf/io/json_reader.h"
+
+#include "mxconf/generators/case_gen.h"
+#include "mxconf/runner/judge.h"
+#include "mxconf/runner/run_loop.h"
+
+namespace mxconf::test {
+namespace {
+
+namespace fs = std::filesystem;
+using generators::Case;
+using generators::GenConfig;
+
+TEST(CaseModel, WriteReadIsTheSameCaseAndFingerprint) {
+  GenConfig cfg;
+  cfg.invalid_fraction = 0.3;
+  for (uint64_t i = 0; i < 200; ++i) {
+    const Case c = generators::generate_case(cfg, 42, i);
+    const Case back =
+        generators::case_from_json(nlohmann::json::parse(generators::to_json(c).dump()));
+    ASSERT_EQ(back, c) << i;
+    EXPECT_EQ(generators::fingerprint(back), generators::fingerprint(c));
+  }
+  Case c = generators::generate_case(cfg, 42, 0);
+  const std::string fp = generators::fingerprint(c);
+  c.data.seed ^= 1;
+  EXPECT_NE(generators::fingerprint(c), fp) << "every field is part of the fingerprint";
+  EXPECT_EQ(generators::generate_case(cfg, 42, 7), generators::generate_case(cfg, 42, 7))
+      << "deterministic";
+}
+
+TEST(CaseModel, RejectsBadCasesWithTheJsonPath) {
+  nlohmann::json j = generators::to_json(generators::generate_case({}, 1, 1));
+  j["model"]["layers"][0]["in_features"] = 33;
+  try {
+    generators::case_from_json(j);
+    FAIL();
+  } catch (const io::JsonError& e) {
+    EXPECT_EQ(e.path(), "/model/layers/0/in_features");
+  }
+  j = generators::to_json(generators::generate_case({}, 1, 1));
+  j["data"]["campaign"] = "sunny";
+  EXPECT_THROW(generators::case_from_json(j), io::JsonError);
+}
+
+TEST(Generators, CoverEveryDtypeRankLayoutCampaignAndRuleIn5000Cases) {
+  GenConfig cfg;
+  cfg.invalid_fraction = 0.1;
+  std::set<std::string> payloads, layouts, campaigns, rules, dtypes;
+  std::set<size_t> ranks, layers;
+  for (uint64_t i = 0; i < 5000; ++i) {
+    const Case c = generators::generate_case(cfg, 2026, i);
+    payloads.insert(std::string(formats::name(c.model.layers[0].payload)));
+    ranks.insert(c.model.input.shape.size());
+    layers.insert(c.model.layers.size());
+    campaigns.insert(c.data.campaign);
+    dtypes.insert(std::string(pipeline::name(c.model.input.dtype)));
+    const auto& o = c.model.input.dim_order;
+    bool identity = true;
+    for (size_t d = 0; d < o.size(); ++d) identity &= o[d] == int64_t(d);
+    layouts.insert(o.empty() || identity                   ? "contiguous"
+                   : o == std::vector<int64_t>{0, 2, 3, 1} ? "channels_last"
+                                                           : "permuted");
+    if (!c.expect.valid) rules.insert(c.expect.rule);
+    for (int64_t k = 0; k < 1; ++k) EXPECT_EQ(c.model.layers[0].in_features % 32, 0);
+  }
+  EXPECT_EQ(payloads.size(), 5u);
+  EXPECT_EQ(ranks, (std::set<size_t>{1, 2, 3, 4}));
+  EXPECT_EQ(layers, (std::set<size_t>{1, 2, 3}));
+  EXPECT_EQ(campaigns.size(), std::size(generators::kAllCampaigns));
+  EXPECT_EQ(layouts, (std::set<std::string>{"contiguous", "channels_last", "permuted"}));
+  EXPECT_EQ(rules.size(), std::size(generators::kAllInvalidRules));
+  EXPECT_EQ(dtypes, (std::set<std::string>{"FP32", "BF16"}));
+}
+
+TEST(InvalidGenerator, BreaksExactlyOneRule) {
+  GenConfig cfg;
+  size_t checked = 0;
+  for (uint64_t i = 0; i < 60; ++i) {
+    const Case base = generators::generate_case(cfg, 9, i);
+    ASSERT_EQ(runner::run_case(base).tiers.count("rejection"), 0u);
+    for (generators::InvalidRule rule : generators::kAllInvalidRules) {
+      Case c = base;
+      c.expect = {false, std::string(generators::name(rule)), generators::expected_code(rule)};
+      const runner::CaseResult r = runner::run_case(c);
+      ASSERT_EQ(r.verdict, runner::Verdict::rejected_as_expected)
+          << c.expect.rule << ": " << r.message;
+      for (const auto& code : r.tiers["rejection"]["reported"]) {
+        EXPECT_EQ(code.get<std::string>(), c.expect.code)
+            << c.expect.rule << " broke another rule too";
+      }
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 60u * std::size(generators::kAllInvalidRules));
+}
+
+// The main property: every valid generated case passes every tier.
+RC_GTEST_PROP(Conformance, ValidCasesPassEveryTier, ()) {
+  GenConfig cfg;
+  cfg.max_k_blocks = 32;  // keeps the CI budget small; nightly runs use the full 8192
+  const Case c = *generators::gen_valid_case(cfg);
+  const runner::CaseResult r = runner::run_case(c);
+  RC_ASSERT(r.verdict == runner::Verdict::pass);
+}
+
+std::vector<nlohmann::json> read_results(const fs::path& p) {
+  std::vector<nlohmann::json> out;
+  std::ifstream in(p);
+  for (std::string line; std::getline(in, line);) {
+    nlohmann::json j = nlohmann::json::parse(line);
+    j.erase("seconds");  // wall time is the only field that may differ between runs
+    out.push_back(j);
+  }
+  return out;
+}
+
+runner::RunOptions small_run(const fs::path& dir) {
+  runner::RunOptions o;
+  o.cases = 60;
+  o.seed = 5;
+  o.gen.invalid_fraction = 0.2;
+  o.gen.max_k_blocks = 8;
+  o.out_dir = dir.string();
+  o.shrink = false;
+  return o;
+}
+
+fs::path scratch(const std::string& name) {
+  const fs::path p = fs::temp_directory_path() / ("mxconf_runner_" + name);
+  fs::remove_all(p);
+  return p;
+}
+
+TEST(RunLoop, ShardsTogetherEqualTheUnshardedRun) {
+  const fs::path all = scratch("all");
+  runner::run_campaign(small_run(all));
+  const auto whole = read_results(all / "results.jsonl");
+  ASSERT_EQ(whole.size(), 60u);
+  std::map<uint64_t, nlohmann::json> merged;
+  for (uint32_t s = 0; s < 3; ++s) {
+    const fs::path d = scratch("shard" + std::to_string(s));
+    runner::RunOptions o = small_run(d);
+    o.shard_index = s;
+    o.shard_count = 3;
+    runner::run_campaign(o);
+    for (const auto& r : read_results(d / "results.jsonl")) {
+      EXPECT_EQ(r["index"].get<uint64_t>() % 3, s);
+      EXPECT_TRUE(merged.emplace(r["index"].get<uint64_t>(), r).second) << "shards overlap";
+    }
+  }
+  ASSERT_EQ(merged.size(), whole.size());
+  for (const auto& r : whole) EXPECT_EQ(merged.at(r["index"].get<uint64_t>()), r);
+}
+
+TEST(RunLoop, JobsDoNotChangeResults) {
+  const fs::path one = scratch("jobs1"), two = scratch("jobs2");
+  runner::run_campaign(small_run(one));
+  runner::RunOptions o = small_run(two);
+  o.jobs = 2;
+  runner::run_campaign(o);
+  EXPECT_EQ(read_results(one / "results.jsonl"), read_results(two / "results.jsonl"));
+}
+
+TEST(RunLoop, ResumeAfterAKillGivesTheSameResults) {
+  const fs::path full = scratch("full"), killed = scratch("killed");
+  runner::run_campaign(small_run(full));
+  // What a kill leaves: run.json, 23 complete lines, and half of the 24th.
+  fs::create_directories(killed);
+  fs::copy_file(full / "run.json", killed / "run.json");
+  std::ifstream in(full / "results.jsonl");
+  std::ofstream out(killed / "results.jsonl");
+  std::string line;
+  for (int i = 0; i < 23 && std::getline(in, line); ++i) out << line << '\n';
+  std::getline(in, line);
+  out << line.substr(0, line.size() / 2);
+  out.close();
+  runner::RunOptions o = small_run(killed);
+  o.resume = true;
+  const runner::RunSummary s = runner::run_campaign(o);
+  EXPECT_EQ(s.json["cases_this_session"].get<uint64_t>(), 60u - 23u);
+  EXPECT_EQ(read_results(killed / "results.jsonl"), read_results(full / "results.jsonl"));
+  // A results file from another run is not resumed into.
+  runner::RunOptions other = small_run(killed);
+  other.seed = 6;
+  other.resume = true;
+  EXPECT_THROW(runner::run_campaign(other), std::runtime_error);
+}
+
+TEST(RunLoop, RefusesToOverwriteAnExistingRun) {
+  const fs::path d = scratch("twice");
+  runner::run_campaign(small_run(d));
+  EXPECT_THROW(runner::run_campaign(small_run(d)), std::runtime_error);
+}
+
+TEST(Shrinking, ReducesTowardTheSmallestFailingCase) {
+  // A synthetic failure predicate: "K >= 64 and a bias" fails; the minimum keeps exactly that.
+  GenConfig cfg;
+  Case big;
+  uint64_t index = 0;
+  for (;; ++index) {
+    big = generators::generate_case(cfg, 3, index);
+    if (big.model.layers[0].in_features >= 128 && big.model.input.shape.size() >= 3 &&
+        big.model.layers[0].bias)
+      break;
+  }
+  auto fails = [](const Case& c) {
+    return c.model.layers[0].in_features >= 64 && c.model.layers[0].bias;
+  };
+  const Case small = runner::shrink_case(big, &cfg, 3, index, fails, 10);
+  EXPECT_TRUE(fails(small));
+  EXPECT_EQ(small.model.layers[0].in_features, 64);
+  EXPECT_EQ(small.model.layers.size(), 1u);
+  EXPECT_EQ(small.model.input.shape.size(), 1u);
+  EXPECT_EQ(small.model.layers.back().out_features, 1);
+}
+
+TEST(Regressions, EveryCaseInTheCorpusPasses) {
+  size_t n = 0;
+  for (const auto& e : fs::directory_iterator(MXCONF_REGRESSIONS_DIR)) {
+    if (e.path().extension() != ".json") continue;
+    const Case c = generators::load_case_file(e.path().string());
+    const runner::CaseResult r = runner::run_case(c);
+    EXPECT_TRUE(r.verdict == runner::Verdict::pass ||
+                r.verdict == runner::Verdict::rejected_as_expected)
+        << e.path() << ": " << runner::name(r.verdict) << " " << r.message;
+    ++n;
+  }
+  EXPECT_GE(n, 2u);
+}
+
+}  // namespace
+}  // namespace mxconf::test

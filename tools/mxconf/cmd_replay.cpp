@@ -1,0 +1,68 @@
+// mxconf replay CASE.json: rerun one case and print every stage and tier.
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "commands.h"
+#include "mxconf/generators/case.h"
+#include "mxconf/io/json_reader.h"
+#include "mxconf/runner/judge.h"
+
+namespace mxconf::cli {
+namespace {
+
+struct ReplayOptions {
+  std::string file;
+  bool verbose = false;
+};
+
+int run_replay(const ReplayOptions& o) {
+  std::ifstream in(o.file);
+  if (!in) throw UsageError(o.file + ": cannot open");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  nlohmann::json j = io::parse_json_text(ss.str(), o.file);
+  if (j.is_object() && j.contains("case")) j = j["case"];  // a saved failure record
+  const generators::Case c = generators::case_from_json(j);
+  runner::JudgeOptions opts;
+  opts.keep_details = true;
+  const runner::CaseResult r = runner::run_case(c, opts);
+  std::printf("case %s (%s)\n", r.fingerprint.c_str(), r.name.c_str());
+  if (!c.expect.valid) {
+    std::printf("  expect: rejected with %s (rule %s)\n", c.expect.code.c_str(),
+                c.expect.rule.c_str());
+  }
+  const char* stages[] = {"generate", "lower", "validate", "serialize", "load", "execute", "judge"};
+  bool broke = false;
+  for (const char* s : stages) {
+    if (!c.expect.valid && std::string(s) != "lower") continue;
+    const bool here = r.error_stage == s;
+    std::printf("  %-10s %s\n", s, broke ? "-" : here ? ("ERROR: " + r.message).c_str() : "ok");
+    broke |= here;
+  }
+  for (const auto& [tier, value] : r.tiers.items()) {
+    std::printf("  tier %-15s %s\n", tier.c_str(),
+                o.verbose ? value.dump(2).c_str() : value.dump().c_str());
+  }
+  std::printf("verdict: %s%s%s\n", std::string(runner::name(r.verdict)).c_str(),
+              r.failed_tier.empty() ? "" : (" (tier " + r.failed_tier + ")").c_str(),
+              r.message.empty() ? "" : (": " + r.message).c_str());
+  return (r.verdict == runner::Verdict::pass || r.verdict == runner::Verdict::rejected_as_expected)
+             ? 0
+             : 1;
+}
+
+}  // namespace
+
+void add_replay_command(CLI::App& app, int& result) {
+  auto opts = std::make_shared<ReplayOptions>();
+  CLI::App* cmd =
+      app.add_subcommand("replay",
+                         "Rerun one case (a case JSON or a saved failure) and print every\n"
+                         "stage and tier; mismatches show the first differing elements.");
+  cmd->add_option("CASE", opts->file, "case .json")->required();
+  cmd->add_flag("--verbose", opts->verbose, "print each tier in full");
+  set_action(cmd, result, [opts] { return run_replay(*opts); });
+}
+
+}  // namespace mxconf::cli

@@ -1,0 +1,131 @@
+// mxconf run: the conformance campaign (generate -> lower -> validate -> serialize -> load ->
+// execute -> judge), streamed to DIR/results.jsonl with DIR/summary.json at the end.
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+#include "commands.h"
+#include "mxconf/runner/run_loop.h"
+
+namespace mxconf::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+extern "C" void on_signal(int) {
+  g_stop = true;
+}
+
+struct RunCliOptions {
+  uint64_t cases = 1000;
+  uint64_t seed = 1;
+  double time_budget = 0;
+  std::string shard = "0/1";
+  unsigned jobs = 1;
+  std::vector<std::string> campaigns;
+  double invalid_fraction = 0.1;
+  std::string out = "out/run";
+  bool resume = false;
+  bool no_shrink = false;
+  std::string cast_rule = "tosa";
+};
+
+int run_run(const RunCliOptions& o) {
+  runner::RunOptions r;
+  r.cases = o.cases;
+  r.seed = o.seed;
+  r.time_budget_seconds = o.time_budget;
+  unsigned si = 0, sn = 0;
+  char tail = 0;
+  if (std::sscanf(o.shard.c_str(), "%u/%u%c", &si, &sn, &tail) != 2 || sn == 0 || si >= sn) {
+    throw UsageError("--shard '" + o.shard + "' is not I/N with 0 <= I < N");
+  }
+  r.shard_index = si;
+  r.shard_count = sn;
+  r.jobs = o.jobs;
+  for (const std::string& c : o.campaigns) {
+    const auto campaign = generators::parse_campaign(c);
+    if (!campaign) throw UsageError("unknown campaign '" + c + "'");
+    r.gen.campaigns.push_back(*campaign);
+  }
+  r.gen.invalid_fraction = o.invalid_fraction;
+  r.gen.cast_rule = *formats::parse_scale_rule(o.cast_rule);
+  r.out_dir = o.out;
+  r.resume = o.resume;
+  r.shrink = !o.no_shrink;
+  r.stop = &g_stop;
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  // A status line on a terminal, silence otherwise. (Debian packages no C++ progress-bar library.)
+  const bool tty = ::isatty(STDERR_FILENO);
+  if (tty) {
+    r.progress = [](const nlohmann::json& p) {
+      const auto& c = p["counts"];
+      std::fprintf(stderr,
+                   "\r%llu/%llu cases  %.0f cases/s  pass %llu  rejected %llu  fail %llu  error "
+                   "%llu  missed %llu ",
+                   (unsigned long long)p["done"].get<uint64_t>(),
+                   (unsigned long long)p["total"].get<uint64_t>(),
+                   p["cases_per_second"].get<double>(), (unsigned long long)c.value("pass", 0ull),
+                   (unsigned long long)c.value("rejected-as-expected", 0ull),
+                   (unsigned long long)c.value("fail", 0ull),
+                   (unsigned long long)c.value("error", 0ull),
+                   (unsigned long long)c.value("rejection-missed", 0ull));
+    };
+  }
+  const runner::RunSummary s = runner::run_campaign(r);
+  if (tty) std::fprintf(stderr, "\n");
+  const auto& j = s.json;
+  std::printf("%llu of %llu cases in %.1f s (%.0f cases/s): %s\n",
+              (unsigned long long)j["cases_done"].get<uint64_t>(),
+              (unsigned long long)j["cases_planned"].get<uint64_t>(), j["seconds"].get<double>(),
+              j["cases_per_second"].get<double>(), j["counts"].dump().c_str());
+  for (const auto& f : j["failures"]) {
+    std::printf("  %s case %llu: %s\n    replay: %s\n", f["verdict"].get<std::string>().c_str(),
+                (unsigned long long)f["index"].get<uint64_t>(),
+                f["message"].get<std::string>().c_str(), f["replay"].get<std::string>().c_str());
+  }
+  std::printf("results: %s/results.jsonl, summary: %s/summary.json\n", o.out.c_str(),
+              o.out.c_str());
+  if (g_stop) {
+    std::printf("interrupted: continue with --resume\n");
+    return 130;
+  }
+  return s.all_good ? 0 : 1;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, int& result) {
+  auto opts = std::make_shared<RunCliOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "run",
+      "Generate MXFP linear cases, run each through the whole pipeline and judge it with the\n"
+      "oracle. Exit 0 only if every verdict is pass or rejected-as-expected.");
+  cmd->add_option("--cases", opts->cases, "cases in the run (case i derives from --seed and i)")
+      ->capture_default_str();
+  cmd->add_option("--seed", opts->seed, "run seed")->capture_default_str();
+  cmd->add_option("--time-budget", opts->time_budget, "stop after SECONDS (0: no budget)")
+      ->capture_default_str();
+  cmd->add_option("--shard", opts->shard, "I/N: run cases i with i % N == I")
+      ->capture_default_str();
+  cmd->add_option("--jobs", opts->jobs, "parallel workers; results do not depend on it")
+      ->check(CLI::Range(1u, 256u))
+      ->capture_default_str();
+  cmd->add_option("--campaign", opts->campaigns, "value campaigns (default: all)");
+  cmd->add_option("--invalid-fraction", opts->invalid_fraction, "share of invalid cases")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  cmd->add_option("--out", opts->out, "output directory")->capture_default_str();
+  cmd->add_flag("--resume", opts->resume, "continue an interrupted run in --out");
+  cmd->add_flag("--no-shrink", opts->no_shrink, "save failing cases as they are");
+  cmd->add_option("--cast-rule", opts->cast_rule,
+                  "the CAST_TO_BLOCK_SCALED rule the SUT implements")
+      ->check(CLI::IsMember({"tosa", "tosa-pre44", "ocp", "rceil"}))
+      ->capture_default_str();
+  set_action(cmd, result, [opts] { return run_run(*opts); });
+}
+
+}  // namespace mxconf::cli
