@@ -48,19 +48,21 @@ DecodedMxVector decode_mx_vector(const FormatSpec& f, std::span<const uint8_t> c
     d.has_nonfinite |= scales[b] == 0xFF;
     d.block_exps[b] = int(scales[b]) - 127 + f.quantum_exp();
   }
+  const double* table = f.values();
+  const double to_quanta = std::ldexp(1.0, -f.quantum_exp());
   for (size_t i = 0; i < codes.size(); ++i) {
-    const double v = f.value(codes[i]);
+    const double v = table[codes[i]];
     if (!std::isfinite(v)) {
       d.has_nonfinite = true;
       d.mantissas[i] = 0;
     } else {
-      d.mantissas[i] = std::ldexp(v, -f.quantum_exp());
+      d.mantissas[i] = v * to_quanta;  // exact: a power of two
     }
   }
   if (d.has_nonfinite) {
     d.values.resize(codes.size());
     for (size_t i = 0; i < codes.size(); ++i) {
-      d.values[i] = f.value(codes[i]) * e8m0_value(scales[i / kMxBlock]);
+      d.values[i] = table[codes[i]] * e8m0_value(scales[i / kMxBlock]);
     }
   }
   return d;

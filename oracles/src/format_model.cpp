@@ -1,6 +1,7 @@
 #include "mxconf/oracles/format_model.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -22,15 +23,33 @@ ValueTable build_value_table(const FormatSpec& f) {
   return table;
 }
 
-const ValueTable& value_table(const FormatSpec& f) {
-  // The five suite formats are built once (thread-safe static init); any other parameter set a
-  // test invents is cached per thread. Keyed by name: specs are immutable singletons.
-  static const std::map<std::string_view, ValueTable> known = [] {
-    std::map<std::string_view, ValueTable> m;
-    for (const FormatSpec* spec : all_formats()) m.emplace(spec->name, build_value_table(*spec));
-    return m;
+struct KnownFormat {
+  const FormatSpec* spec;
+  ValueTable table;
+  std::array<double, 256> values;
+};
+
+const std::vector<KnownFormat>& known_formats() {
+  static const std::vector<KnownFormat> known = [] {
+    std::vector<KnownFormat> v;
+    for (const FormatSpec* spec : all_formats()) {
+      KnownFormat k{spec, build_value_table(*spec), {}};
+      for (int c = 0; c < 256; ++c)
+        k.values[size_t(c)] = c < spec->code_count() ? spec->value(uint8_t(c)) : 0.0;
+      v.push_back(std::move(k));
+    }
+    return v;
   }();
-  if (auto it = known.find(f.name); it != known.end()) return it->second;
+  return known;
+}
+
+const ValueTable& value_table(const FormatSpec& f) {
+  // The five suite formats are static singletons: their tables are built once (thread-safe
+  // static init) and found by address. Any other parameter set a test invents is cached per
+  // thread by name.
+  for (const KnownFormat& k : known_formats()) {
+    if (k.spec == &f) return k.table;
+  }
   thread_local std::map<std::string_view, ValueTable> others;
   auto it = others.find(f.name);
   if (it == others.end()) it = others.emplace(f.name, build_value_table(f)).first;
@@ -69,6 +88,20 @@ double FormatSpec::value(uint8_t code) const {
   const double frac = double(m) / double(1 << man_bits);
   // (-1)^S * 2^(E-bias) * (1 + M/2^mb) for normals; (-1)^S * 2^(1-bias) * (M/2^mb) for E == 0.
   return e == 0 ? sign * std::ldexp(frac, 1 - bias) : sign * std::ldexp(1.0 + frac, e - bias);
+}
+
+const double* FormatSpec::values() const {
+  for (const KnownFormat& k : known_formats()) {
+    if (k.spec == this) return k.values.data();
+  }
+  thread_local std::map<std::string_view, std::array<double, 256>> others;
+  auto it = others.find(name);
+  if (it == others.end()) {
+    std::array<double, 256> v{};
+    for (int c = 0; c < code_count(); ++c) v[size_t(c)] = value(uint8_t(c));
+    it = others.emplace(name, v).first;
+  }
+  return it->second.data();
 }
 
 double FormatSpec::max_finite() const {

@@ -28,6 +28,22 @@ float pseudocode_dot(const FormatSpec& f, std::span<const uint8_t> a_codes,
   return acc;
 }
 
+namespace {
+
+// The spec's per-block order over rows already decoded to fp32 values and scales.
+float dot_decoded(const float* a, const float* as, const float* b, const float* bs, size_t blocks) {
+  float acc = 0.0f;
+  for (size_t blk = 0; blk < blocks; ++blk) {
+    float sum = 0.0f;
+    for (size_t i = 0; i < kMxBlock; ++i) sum = sum + a[blk * kMxBlock + i] * b[blk * kMxBlock + i];
+    sum = sum * (as[blk] * bs[blk]);
+    acc = acc + sum;
+  }
+  return acc;
+}
+
+}  // namespace
+
 std::vector<float> pseudocode_matmul_t(const FormatSpec& f, const MatmulTShape& s,
                                        std::span<const uint8_t> a_codes,
                                        std::span<const uint8_t> a_scales,
@@ -41,6 +57,19 @@ std::vector<float> pseudocode_matmul_t(const FormatSpec& f, const MatmulTShape& 
       a_scales.size() != size_t(s.n * s.h) * cb || b_scales.size() != size_t(s.d * s.w) * cb) {
     throw std::invalid_argument("pseudocode_matmul_t: buffer sizes do not match the shape");
   }
+  // Every code and scale byte decoded once, from the oracle's own value formula.
+  float value[256], scale[256];
+  for (int c = 0; c < 256; ++c) {
+    value[c] = static_cast<float>(f.values()[c]);
+    scale[c] = static_cast<float>(e8m0_value(uint8_t(c)));
+  }
+  auto decode = [](std::span<const uint8_t> in, const float* table) {
+    std::vector<float> out(in.size());
+    for (size_t i = 0; i < in.size(); ++i) out[i] = table[in[i]];
+    return out;
+  };
+  const std::vector<float> a = decode(a_codes, value), as = decode(a_scales, scale);
+  const std::vector<float> b = decode(b_codes, value), bs = decode(b_scales, scale);
   std::vector<float> out(size_t(s.n * s.h * s.w));
   for (int64_t n = 0; n < s.n; ++n) {
     const int64_t d = (s.d == 1) ? 0 : n;
@@ -48,9 +77,8 @@ std::vector<float> pseudocode_matmul_t(const FormatSpec& f, const MatmulTShape& 
       const size_t arow = size_t(n * s.h + h);
       for (int64_t w = 0; w < s.w; ++w) {
         const size_t brow = size_t(d * s.w + w);
-        out[size_t((n * s.h + h) * s.w + w)] =
-            pseudocode_dot(f, a_codes.subspan(arow * s.c, s.c), a_scales.subspan(arow * cb, cb),
-                           b_codes.subspan(brow * s.c, s.c), b_scales.subspan(brow * cb, cb));
+        out[size_t((n * s.h + h) * s.w + w)] = dot_decoded(
+            &a[arow * size_t(s.c)], &as[arow * cb], &b[brow * size_t(s.c)], &bs[brow * cb], cb);
       }
     }
   }

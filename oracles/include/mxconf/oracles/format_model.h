@@ -37,6 +37,8 @@ struct FormatSpec {
   int quantum_exp() const { return 1 - bias - man_bits; }
 
   double value(uint8_t code) const;  // NaN for NaN codes, +-Inf for Inf codes
+  // value() of every code, evaluated once per format (codes past code_count() hold 0).
+  const double* values() const;
   bool is_nan(uint8_t code) const;
   bool is_inf(uint8_t code) const;
   double max_finite() const;
