@@ -5,6 +5,7 @@
 #include <bit>
 #include <cstdint>
 
+#include "mxconf/faults/faults.h"
 #include "mxconf/formats/element_type.h"
 
 namespace mxconf::formats::detail {
@@ -36,13 +37,15 @@ inline uint8_t encode_rne(float y) {
   const uint32_t sub_mask = 0u - uint32_t(a < kMinNormalBits);
 
   // Normal target: round the fp32 significand to kMan bits, then rebias the exponent.
-  const uint32_t rounded = a + ((uint32_t(1) << (kShift - 1)) - 1) + ((a >> kShift) & 1u);
+  uint32_t rounded = a + ((uint32_t(1) << (kShift - 1)) - 1) + ((a >> kShift) & 1u);
+  if (MXCONF_FAULT(round_half_away)) rounded = a + (uint32_t(1) << (kShift - 1));
   const uint32_t normal = (rounded >> kShift) - kRebias;
   // Subnormal target (|y| below the smallest normal): integer multiple of the quantum. A result
   // of 2^kMan is the smallest normal, whose code is exactly 2^kMan: the encodings line up.
   const float small = std::bit_cast<float>(a & sub_mask);
   const float snapped = (small + kMagic) - kMagic;
-  const uint32_t sub = uint32_t(int32_t(snapped * kInvQuantum));
+  uint32_t sub = uint32_t(int32_t(snapped * kInvQuantum));
+  if (MXCONF_FAULT(subnormals_flushed)) sub = 0;
   const uint32_t mag = (sub & sub_mask) | (normal & ~sub_mask);
 
   uint32_t overflow_code;

@@ -1,5 +1,7 @@
 #include "mxconf/formats/packing.h"
 
+#include "mxconf/faults/faults.h"
+
 namespace mxconf::formats {
 
 size_t packed_size(ElementType t, size_t count) {
@@ -32,7 +34,8 @@ std::vector<uint8_t> pack(ElementType t, std::span<const uint8_t> codes) {
     case 4:
       for (size_t i = 0; i < codes.size(); ++i) {
         const uint8_t nib = codes[i] & 0x0F;
-        out[i / 2] |= (i % 2 == 0) ? nib : uint8_t(nib << 4);
+        const bool low = (i % 2 == 0) != MXCONF_FAULT(fp4_nibble_order);
+        out[i / 2] |= low ? nib : uint8_t(nib << 4);
       }
       break;
     case 6:

@@ -1,5 +1,7 @@
 #include "mxconf/pipeline/tosa_validate.h"
 
+#include "mxconf/faults/faults.h"
+
 #include <algorithm>
 #include <sstream>
 #include <stdexcept>
@@ -34,7 +36,7 @@ class Validator {
         issue(ValidationCode::extension_mx_payload, -1, "target " + t_.text, operand,
               "needs EXT-MX-COMMON and EXT-MX-" + std::string(name(t.dtype)) + " (or mxfp)");
       }
-      if (t.dtype == DType::fp8ue8m0 && !t_.mx_common) {
+      if (t.dtype == DType::fp8ue8m0 && !t_.mx_common && !MXCONF_FAULT(e8m0_gate_missing)) {
         issue(ValidationCode::extension_e8m0, -1, "target " + t_.text, operand,
               "FP8UE8M0 needs EXT-MX-COMMON (or mxfp)");
       }

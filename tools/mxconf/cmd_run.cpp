@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "commands.h"
+#include "mxconf/faults/faults.h"
 #include "mxconf/runner/run_loop.h"
 
 namespace mxconf::cli {
@@ -30,9 +31,11 @@ struct RunCliOptions {
   bool resume = false;
   bool no_shrink = false;
   std::string cast_rule = "tosa";
+  std::string fault;
 };
 
 int run_run(const RunCliOptions& o) {
+  if (!o.fault.empty()) faults::inject(o.fault);  // throws if unknown or not compiled in
   runner::RunOptions r;
   r.cases = o.cases;
   r.seed = o.seed;
@@ -125,6 +128,9 @@ void add_run_command(CLI::App& app, int& result) {
                   "the CAST_TO_BLOCK_SCALED rule the SUT implements")
       ->check(CLI::IsMember({"tosa", "tosa-pre44", "ocp", "rceil"}))
       ->capture_default_str();
+  cmd->add_option("--inject-fault", opts->fault,
+                  "run against a deliberately broken pipeline (mutation score; needs a build with\n"
+                  "MXCONF_FAULT_INJECTION=ON, see docs/mutation-score.md)");
   set_action(cmd, result, [opts] { return run_run(*opts); });
 }
 

@@ -1,6 +1,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "mxconf/faults/faults.h"
 #include "mxconf/formats/codec.h"
 #include "mxconf/formats/packing.h"
 #include "mxconf/formats/scalar_types.h"
@@ -261,10 +262,12 @@ class Interpreter {
     scale.shape = x.shape;
     scale.shape.back() /= 32;
     scale.codes.resize(n / 32);
+    const formats::ScaleRule rule =
+        MXCONF_FAULT(pre44_in_cast) ? formats::ScaleRule::tosa_pre44 : o_.cast_rule;
     if (x.dtype == DType::fp32) {
-      formats::cast_to_block_scaled(*e, o_.cast_rule, x.f32, data.codes, scale.codes);
+      formats::cast_to_block_scaled(*e, rule, x.f32, data.codes, scale.codes);
     } else if (x.dtype == DType::bf16) {
-      formats::cast_to_block_scaled_bf16(*e, o_.cast_rule, x.bf16, data.codes, scale.codes);
+      formats::cast_to_block_scaled_bf16(*e, rule, x.bf16, data.codes, scale.codes);
     } else {
       fail(op, "input must be FP32 or BF16");
     }

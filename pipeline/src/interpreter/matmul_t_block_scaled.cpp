@@ -5,6 +5,7 @@
 #include <array>
 #include <vector>
 
+#include "mxconf/faults/faults.h"
 #include "mxconf/formats/codec.h"
 #include "mxconf/formats/scalar_types.h"
 #include "mxconf/pipeline/interpreter.h"
@@ -72,6 +73,7 @@ void matmul_t_block_scaled(formats::ElementType t, int64_t n, int64_t h, int64_t
   for (int i = 0; i < 256; ++i) table[size_t(i)] = formats::decode(t, uint8_t(i));
   std::array<float, 256> e8m0;
   for (int i = 0; i < 256; ++i) e8m0[size_t(i)] = formats::decode_e8m0(uint8_t(i));
+  if (MXCONF_FAULT(nan_scale_as_one)) e8m0[255] = 1.0f;
 
   const int64_t blocks = c / 32;
   const int64_t tiles = (w + kTile - 1) / kTile;
@@ -81,8 +83,8 @@ void matmul_t_block_scaled(formats::ElementType t, int64_t n, int64_t h, int64_t
   std::vector<float> as(static_cast<size_t>(blocks));
   float acc[kTile];
   for (int64_t batch = 0; batch < n; ++batch) {
-    const int64_t db = (d == 1) ? 0 : batch;
-    if (batch == 0 || d != 1) {
+    const int64_t db = (d == 1 && !MXCONF_FAULT(broadcast_b_d_eq_n)) ? 0 : batch;
+    if (batch == 0 || d != 1 || MXCONF_FAULT(broadcast_b_d_eq_n)) {
       // Decode and transpose this batch's B once: bt[tile][k][lane]; padding lanes are 0.
       std::fill(bt.begin(), bt.end(), 0.0f);
       std::fill(bs.begin(), bs.end(), 1.0f);
@@ -100,8 +102,27 @@ void matmul_t_block_scaled(formats::ElementType t, int64_t n, int64_t h, int64_t
       const uint8_t* codes = a_codes + (batch * h + row) * c;
       for (int64_t k = 0; k < c; ++k) a[size_t(k)] = table[codes[k]];
       const uint8_t* sc = a_scales + (batch * h + row) * blocks;
-      for (int64_t b = 0; b < blocks; ++b) as[size_t(b)] = e8m0[sc[b]];
+      for (int64_t b = 0; b < blocks; ++b) {
+        const int64_t from = MXCONF_FAULT(block_index_off_by_one) ? std::min(b + 1, blocks - 1) : b;
+        as[size_t(b)] = e8m0[sc[from]];
+      }
       float* dst = out + (batch * h + row) * w;
+      if (MXCONF_FAULT(scale_product_in_double)) {  // blk * (sA * sB) formed in double
+        for (int64_t col = 0; col < w; ++col) {
+          float acc_f = 0.0f;
+          for (int64_t b = 0; b < blocks; ++b) {
+            float sum = 0.0f;
+            for (int64_t i = 0; i < 32; ++i) {
+              sum = sum + a[size_t(b * 32 + i)] *
+                              bt[size_t(((col / kTile) * c + b * 32 + i) * kTile + col % kTile)];
+            }
+            const double sb = bs[size_t(((col / kTile) * blocks + b) * kTile + col % kTile)];
+            acc_f = acc_f + float(double(sum) * (double(as[size_t(b)]) * sb));
+          }
+          dst[col] = acc_f;
+        }
+        continue;
+      }
       for (int64_t tile = 0; tile < tiles; ++tile) {
         tile_kernel(blocks, a.data(), as.data(), &bt[size_t(tile * c * kTile)],
                     &bs[size_t(tile * blocks * kTile)], acc);

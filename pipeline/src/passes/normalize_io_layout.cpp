@@ -1,5 +1,7 @@
 #include "mxconf/pipeline/passes/normalize_io_layout.h"
 
+#include "mxconf/faults/faults.h"
+
 #include <algorithm>
 
 namespace mxconf::pipeline {
@@ -23,6 +25,10 @@ void rename_uses(Graph& g, const std::string& from, const std::string& to) {
 }  // namespace
 
 void NormalizeIoLayout::run(Graph& g) const {
+  if (MXCONF_FAULT(dim_order_ignored)) {
+    g.io_dim_order.clear();
+    return;
+  }
   for (const auto& [io_name, order] : g.io_dim_order) {
     if (is_identity(order)) continue;
     Tensor* t = g.find(io_name);

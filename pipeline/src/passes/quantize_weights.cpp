@@ -1,5 +1,7 @@
 #include "mxconf/pipeline/passes/quantize_weights.h"
 
+#include "mxconf/faults/faults.h"
+
 #include <algorithm>
 #include <cstring>
 #include <span>
@@ -31,9 +33,21 @@ void QuantizeWeights::run(Graph& g) const {
     std::vector<uint8_t> codes(count), scales(count / 32);
     constexpr size_t kChunk = 4096;  // floats, a multiple of 32
     float chunk[kChunk];
+    std::vector<uint8_t> transposed;
+    const uint8_t* src = w.data->data();
+    if (MXCONF_FAULT(transposed_weight)) {  // [K, N] data read as [N, K]
+      transposed.resize(w.data->size());
+      for (int64_t r = 0; r < n; ++r) {
+        for (int64_t c = 0; c < k; ++c) {
+          const size_t from = size_t(c * n + r) % size_t(n * k), to = size_t(r * k + c);
+          std::memcpy(&transposed[to * 4], &(*w.data)[from * 4], 4);
+        }
+      }
+      src = transposed.data();
+    }
     for (size_t at = 0; at < count; at += kChunk) {
       const size_t len = std::min(kChunk, count - at);
-      std::memcpy(chunk, w.data->data() + at * 4, len * 4);
+      std::memcpy(chunk, src + at * 4, len * 4);
       formats::cast_to_block_scaled(*payload, *rule, std::span<const float>(chunk, len),
                                     std::span(codes).subspan(at, len),
                                     std::span(scales).subspan(at / 32, len / 32));

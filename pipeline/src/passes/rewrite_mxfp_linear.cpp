@@ -1,5 +1,9 @@
 #include "mxconf/pipeline/passes/rewrite_mxfp_linear.h"
 
+#include <utility>
+
+#include "mxconf/faults/faults.h"
+
 namespace mxconf::pipeline {
 namespace {
 
@@ -45,6 +49,7 @@ void RewriteMxfpLinear::run(Graph& g) const {
     // 3. MATMUL_T_BLOCK_SCALED(A = activation, B = weights as they are, D = 1) -> fp32 [1, M, N]
     const std::string y3 = g.add_tensor({g.unique_name(stem + ".y3"), {1, m, n}, DType::fp32, {}});
     Operator mm{OpKind::matmul_t_block_scaled, 76, {xq, xs, op.inputs[1], op.inputs[2]}, {y3}, {}};
+    if (MXCONF_FAULT(swap_scales)) std::swap(mm.inputs[1], mm.inputs[3]);
     mm.attrs.block_size = 32;
     rewritten.push_back(mm);
     // 4. [1, M, N] -> [..., N]; 5. bias: RESHAPE to the output rank, then ADD (fp32).
@@ -55,7 +60,7 @@ void RewriteMxfpLinear::run(Graph& g) const {
     const std::string yr = g.add_tensor({g.unique_name(stem + ".mm"), y_shape, DType::fp32, {}});
     reshape(g, rewritten, y3, yr, y_shape);
     std::string bias = op.inputs[3];
-    if (y_shape.size() > 1) {
+    if (y_shape.size() > 1 && !MXCONF_FAULT(dropped_bias_broadcast)) {
       std::vector<int64_t> bshape(y_shape.size(), 1);
       bshape.back() = n;
       const std::string br = g.add_tensor({g.unique_name(stem + ".bias"), bshape, DType::fp32, {}});

@@ -1,0 +1,46 @@
+// Fault injection for the mutation score: realistic bugs compiled into the system under test
+// (formats/ and pipeline/, never oracles/) when MXCONF_FAULT_INJECTION is on, selected at run
+// time with `mxconf run --inject-fault NAME`. With the option off every fault point is `false`.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mxconf::faults {
+
+enum class Fault : uint32_t {
+  none,
+  swap_scales,              // MATMUL_T_BLOCK_SCALED gets [A, B_scale, B, A_scale]
+  block_index_off_by_one,   // the kernel takes A's scale from the next block
+  round_half_away,          // element rounding ties away from zero instead of to even
+  pre44_in_cast,            // CAST_TO_BLOCK_SCALED uses the pre-#44 scale rule
+  fp4_nibble_order,         // fp4 constants packed with the odd element in the low nibble
+  dropped_bias_broadcast,   // the bias is added without its reshape to the output rank
+  broadcast_b_d_eq_n,       // B indexed as if D == N when D == 1
+  transposed_weight,        // the weight is quantized as [K, N] data under an [N, K] shape
+  e8m0_gate_missing,        // FP8UE8M0 tensors pass validation without mxfp
+  dim_order_ignored,        // NormalizeIoLayout leaves the input in logical order
+  nan_scale_as_one,         // an E8M0 NaN scale (0xFF) decodes as 1.0 in the matmul
+  subnormals_flushed,       // element subnormals are flushed to zero
+  scale_product_in_double,  // sA * sB and the block scaling computed in double
+  count,
+};
+
+std::string_view name(Fault f);
+std::vector<Fault> all_faults();  // every fault but none
+bool compiled_in();               // was the build configured with MXCONF_FAULT_INJECTION?
+// Selects the active fault. Throws std::invalid_argument for an unknown name or when fault
+// injection is not compiled in.
+void inject(std::string_view name);
+void inject(Fault f);
+Fault active();
+
+}  // namespace mxconf::faults
+
+#if defined(MXCONF_FAULT_INJECTION)
+#define MXCONF_FAULT(f) (::mxconf::faults::active() == ::mxconf::faults::Fault::f)
+#else
+#define MXCONF_FAULT(f) false
+#endif
