@@ -1,0 +1,39 @@
+// Conformance cases end to end (issue 3/6 target: >= 2,000 small cases/s per core, where small
+// means one layer with M*N <= 1024 and K <= 256): generate -> lower -> validate -> serialize ->
+// load -> execute -> judge, through runner::run_case.
+#include <benchmark/benchmark.h>
+
+#include "mxconf/generators/case_gen.h"
+#include "mxconf/runner/judge.h"
+
+namespace {
+
+using namespace mxconf;
+
+std::vector<generators::Case> small_cases(size_t count) {
+  generators::GenConfig cfg;
+  cfg.max_k_blocks = 8;
+  std::vector<generators::Case> out;
+  for (uint64_t i = 0; out.size() < count; ++i) {
+    generators::Case c = generators::generate_case(cfg, 1, i);
+    int64_t m = 1;
+    for (size_t d = 0; d + 1 < c.model.input.shape.size(); ++d) m *= c.model.input.shape[d];
+    if (c.model.layers.size() == 1 && m * c.model.layers[0].out_features <= 1024) out.push_back(c);
+  }
+  return out;
+}
+
+void BM_SmallCases(benchmark::State& state) {
+  const std::vector<generators::Case> cases = small_cases(500);
+  size_t i = 0, bad = 0;
+  for (auto _ : state) {
+    const runner::CaseResult r = runner::run_case(cases[i++ % cases.size()]);
+    bad += r.verdict != runner::Verdict::pass;
+  }
+  state.counters["cases/s"] =
+      benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["not_pass"] = double(bad);
+}
+BENCHMARK(BM_SmallCases)->Unit(benchmark::kMicrosecond)->MinTime(3.0);
+
+}  // namespace
