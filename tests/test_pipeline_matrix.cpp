@@ -8,6 +8,7 @@
 
 #include "mxconf/oracles/fidelity.h"
 #include "mxconf/pipeline/serialize.h"
+#include "mxconf/runner/judge.h"
 #include "mxconf/runner/model_check.h"
 
 namespace mxconf::test {
@@ -105,13 +106,10 @@ struct Threshold {
   double frobenius, cosine;
 };
 
-// ExecuTorch's per-dtype thresholds (#20370). Its MXFP8 pair was only ever exercised with e4m3
-// (there is no e5m2 case upstream); e5m2 keeps 2 mantissa bits, like fp6e3m2, and measurably
-// misses 0.08/0.995 on uniform data (rank2_rand: cosine 0.9949), so it gets the 2-bit (MXFP6) pair.
+// ExecuTorch's per-dtype thresholds, as the runner applies them (runner::fidelity_threshold).
 Threshold threshold(formats::ElementType t) {
-  if (t == formats::ElementType::fp8e4m3) return {0.08, 0.995};
-  if (formats::traits(t).code_bits == 4) return {0.3, 0.95};
-  return {0.2, 0.98};
+  const auto [frobenius, cosine] = runner::fidelity_threshold(t);
+  return {frobenius, cosine};
 }
 
 // ExecuTorch's compare_rel_frobenius_and_cosine_similarity: an all-zero reference is skipped, the

@@ -71,7 +71,7 @@ TEST(Generators, CoverEveryDtypeRankLayoutCampaignAndRuleIn5000Cases) {
                    : o == std::vector<int64_t>{0, 2, 3, 1} ? "channels_last"
                                                            : "permuted");
     if (!c.expect.valid) rules.insert(c.expect.rule);
-    for (int64_t k = 0; k < 1; ++k) EXPECT_EQ(c.model.layers[0].in_features % 32, 0);
+    EXPECT_EQ(c.model.layers[0].in_features % 32, 0);
   }
   EXPECT_EQ(payloads.size(), 5u);
   EXPECT_EQ(ranks, (std::set<size_t>{1, 2, 3, 4}));
