@@ -10,16 +10,28 @@ namespace {
 
 using namespace mxconf;
 
-std::vector<generators::Case> small_cases(size_t count) {
+generators::GenConfig small_config() {
   generators::GenConfig cfg;
-  cfg.max_k_blocks = 8;
-  std::vector<generators::Case> out;
+  cfg.max_k_blocks = 8;  // K <= 256
+  return cfg;
+}
+
+// Indices (run seed 1) of the first `count` generated cases that are small.
+std::vector<uint64_t> small_case_indices(size_t count) {
+  std::vector<uint64_t> out;
   for (uint64_t i = 0; out.size() < count; ++i) {
-    generators::Case c = generators::generate_case(cfg, 1, i);
+    const generators::Case c = generators::generate_case(small_config(), 1, i);
     int64_t m = 1;
     for (size_t d = 0; d + 1 < c.model.input.shape.size(); ++d) m *= c.model.input.shape[d];
-    if (c.model.layers.size() == 1 && m * c.model.layers[0].out_features <= 1024) out.push_back(c);
+    if (c.model.layers.size() == 1 && m * c.model.layers[0].out_features <= 1024) out.push_back(i);
   }
+  return out;
+}
+
+std::vector<generators::Case> small_cases(size_t count) {
+  std::vector<generators::Case> out;
+  for (uint64_t i : small_case_indices(count))
+    out.push_back(generators::generate_case(small_config(), 1, i));
   return out;
 }
 
@@ -35,5 +47,20 @@ void BM_SmallCases(benchmark::State& state) {
   state.counters["not_pass"] = double(bad);
 }
 BENCHMARK(BM_SmallCases)->Unit(benchmark::kMicrosecond)->MinTime(3.0);
+
+// The same cases with generation inside the timed loop: the end-to-end figure.
+void BM_SmallCasesWithGeneration(benchmark::State& state) {
+  const std::vector<uint64_t> indices = small_case_indices(500);
+  const generators::GenConfig cfg = small_config();
+  size_t i = 0, bad = 0;
+  for (auto _ : state) {
+    const generators::Case c = generators::generate_case(cfg, 1, indices[i++ % indices.size()]);
+    bad += runner::run_case(c).verdict != runner::Verdict::pass;
+  }
+  state.counters["cases/s"] =
+      benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["not_pass"] = double(bad);
+}
+BENCHMARK(BM_SmallCasesWithGeneration)->Unit(benchmark::kMicrosecond)->MinTime(3.0);
 
 }  // namespace

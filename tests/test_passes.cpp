@@ -125,6 +125,23 @@ TEST(RewriteMxfpLinear, EmitsTheReferenceSequence) {
   EXPECT_EQ(count(g, OpKind::transpose), 0u) << "_T: no TRANSPOSE of the weights";
 }
 
+TEST(RewriteMxfpLinear, BatchedKeepsLeadingDimsAndBroadcastsTheWeights) {
+  Graph g = import_model(linear_model({2, 3, 5, 64}, 8, true));
+  QuantizeWeights().run(g);
+  RewriteMxfpLinear(/*batched=*/true).run(g);
+  EXPECT_TRUE(verify_graph(g).empty());
+  const Operator& mm = only(g, OpKind::matmul_t_block_scaled);
+  EXPECT_EQ(g.find(mm.inputs[0])->shape, (std::vector<int64_t>{6, 5, 64})) << "N = 2 * 3";
+  EXPECT_EQ(g.find(mm.inputs[2])->shape, (std::vector<int64_t>{1, 8, 64})) << "D = 1";
+  EXPECT_EQ(g.find(mm.outputs[0])->shape, (std::vector<int64_t>{6, 5, 8}));
+  // Rank 2 has no batch to keep: the same [1, M, K] as unbatched.
+  Graph g2 = import_model(linear_model({4, 64}, 8, false));
+  QuantizeWeights().run(g2);
+  RewriteMxfpLinear(/*batched=*/true).run(g2);
+  EXPECT_EQ(g2.find(only(g2, OpKind::matmul_t_block_scaled).inputs[0])->shape,
+            (std::vector<int64_t>{1, 4, 64}));
+}
+
 TEST(RewriteMxfpLinear, RankOneAddsTheBiasDirectly) {
   Graph g = import_model(linear_model({256}, 5, true));
   QuantizeWeights().run(g);

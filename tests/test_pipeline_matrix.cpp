@@ -154,6 +154,13 @@ TEST_P(ReferenceMatrix, BitExactAgainstOracleAndWithinFidelity) {
     }
   }
   EXPECT_EQ(mismatches, 0u);
+  // The batched lowering (A = [B, S, K], weights broadcast) computes the same bits.
+  pipeline::LowerOptions batched;
+  batched.batched_matmul = true;
+  const runner::PipelineRun brun =
+      runner::run_pipeline(m, x, target, formats::ScaleRule::tosa, "", batched);
+  ASSERT_TRUE(brun.failed_stage.empty()) << brun.failed_stage << ": " << brun.error;
+  EXPECT_EQ(brun.output, run.output) << c.name << " batched";
   expect_fidelity(run.output, want.fp32_model, threshold(payload),
                   std::string(c.name) + " " + std::string(formats::name(payload)));
 }

@@ -57,6 +57,7 @@ TEST(Generators, CoverEveryDtypeRankLayoutCampaignAndRuleIn5000Cases) {
   cfg.invalid_fraction = 0.1;
   std::set<std::string> payloads, layouts, campaigns, rules, dtypes;
   std::set<size_t> ranks, layers;
+  std::set<bool> batched;
   for (uint64_t i = 0; i < 5000; ++i) {
     const Case c = generators::generate_case(cfg, 2026, i);
     payloads.insert(std::string(formats::name(c.model.layers[0].payload)));
@@ -71,6 +72,7 @@ TEST(Generators, CoverEveryDtypeRankLayoutCampaignAndRuleIn5000Cases) {
                    : o == std::vector<int64_t>{0, 2, 3, 1} ? "channels_last"
                                                            : "permuted");
     if (!c.expect.valid) rules.insert(c.expect.rule);
+    if (c.model.input.shape.size() >= 3) batched.insert(c.lowering.batched_matmul);
     EXPECT_EQ(c.model.layers[0].in_features % 32, 0);
   }
   EXPECT_EQ(payloads.size(), 5u);
@@ -80,6 +82,7 @@ TEST(Generators, CoverEveryDtypeRankLayoutCampaignAndRuleIn5000Cases) {
   EXPECT_EQ(layouts, (std::set<std::string>{"contiguous", "channels_last", "permuted"}));
   EXPECT_EQ(rules.size(), std::size(generators::kAllInvalidRules));
   EXPECT_EQ(dtypes, (std::set<std::string>{"FP32", "BF16"}));
+  EXPECT_EQ(batched, (std::set<bool>{false, true})) << "both lowerings of rank >= 3 inputs";
 }
 
 TEST(InvalidGenerator, BreaksExactlyOneRule) {
@@ -118,7 +121,8 @@ std::vector<nlohmann::json> read_results(const fs::path& p) {
   std::ifstream in(p);
   for (std::string line; std::getline(in, line);) {
     nlohmann::json j = nlohmann::json::parse(line);
-    j.erase("seconds");  // wall time is the only field that may differ between runs
+    j.erase("seconds");  // wall time differs between runs, and so does the run directory that
+    if (j.contains("minimal")) j["minimal"].erase("replay");  // a replay command names
     out.push_back(j);
   }
   return out;
@@ -189,11 +193,44 @@ TEST(RunLoop, ResumeAfterAKillGivesTheSameResults) {
   const runner::RunSummary s = runner::run_campaign(o);
   EXPECT_EQ(s.json["cases_this_session"].get<uint64_t>(), 60u - 23u);
   EXPECT_EQ(read_results(killed / "results.jsonl"), read_results(full / "results.jsonl"));
+  // The summary counts the whole file, not only the resumed session.
+  std::ifstream full_summary(full / "summary.json");
+  EXPECT_EQ(s.json["counts"], nlohmann::json::parse(full_summary)["counts"]);
+  EXPECT_EQ(s.json["cases_done"].get<uint64_t>(), 60u);
   // A results file from another run is not resumed into.
   runner::RunOptions other = small_run(killed);
   other.seed = 6;
   other.resume = true;
   EXPECT_THROW(runner::run_campaign(other), std::runtime_error);
+}
+
+TEST(RunLoop, ResumedSummaryListsFailuresFromEarlierSessions) {
+  const fs::path full = scratch("full_f"), killed = scratch("killed_f");
+  runner::run_campaign(small_run(full));
+  fs::create_directories(killed);
+  fs::copy_file(full / "run.json", killed / "run.json");
+  std::ifstream in(full / "results.jsonl");
+  std::ofstream out(killed / "results.jsonl");
+  std::string line;
+  for (int i = 0; i < 10 && std::getline(in, line); ++i) {
+    nlohmann::json j = nlohmann::json::parse(line);
+    if (i == 4) {  // as if an earlier session had found a failure here
+      j["verdict"] = "fail";
+      j["tier"] = "a_bit_exact";
+      j["minimal"] = {{"fingerprint", "00000000000000aa"}, {"replay", "mxconf replay min.json"}};
+    }
+    out << j.dump() << '\n';
+  }
+  out.close();
+  runner::RunOptions o = small_run(killed);
+  o.resume = true;
+  const runner::RunSummary s = runner::run_campaign(o);
+  EXPECT_FALSE(s.all_good);
+  EXPECT_EQ(s.json["counts"].value("fail", 0), 1);
+  ASSERT_EQ(s.json["failures"].size(), 1u);
+  EXPECT_EQ(s.json["failures"][0]["index"].get<uint64_t>(), 4u);
+  EXPECT_EQ(s.json["failures"][0]["fingerprint"], "00000000000000aa");
+  EXPECT_EQ(s.json["failures"][0]["replay"], "mxconf replay min.json");
 }
 
 TEST(RunLoop, RefusesToOverwriteAnExistingRun) {

@@ -131,24 +131,33 @@ float tosa_set_data(uint32_t set, uint32_t i) {
   return sign * float(r & 0x7FFFFFFFu) / float(0x7FFFFFFF);
 }
 
-TosaDotProductData::TosaDotProductData(int set, int64_t ks, size_t max_index) : set_(set), ks_(ks) {
-  // u_j(i) = set_data(3S + j, i), stepping the recurrence instead of restarting it per index.
-  u_.resize(3);
+TosaDotProductData::TosaDotProductData(int set, int64_t ks, int p, size_t count)
+    : set_(set), p_(p), ks_(ks) {
+  // Only the streams u_j that tosa_pro_fp_data reads for this p and set are generated, stepping
+  // the recurrence instead of restarting it per index; sets 1 and 3 read u_j(2i) and u_j(2i+1).
+  const bool both = set == 0 || set == 4;
+  const bool wanted[3] = {p == 0 || (p == 1 && both), p == 1 || (p == 0 && both),
+                          p == 2 && set == 1};
+  const size_t max_index = (set == 1 || set == 3) ? 2 * count : count;
   for (int j = 0; j < 3; ++j) {
+    if (!wanted[j]) continue;
     const uint32_t s = uint32_t(3 * set + j);
     const uint32_t m = (8u * s + 1u) * 0x705A5E75u;
     uint32_t r = m + 1u;
-    u_[size_t(j)].resize(max_index);
+    std::vector<float>& u = u_[size_t(j)];
+    u.resize(max_index);
     for (size_t i = 0; i < max_index; ++i) {
       const float sign = (r >> 31) == 0 ? 1.0f : -1.0f;
-      u_[size_t(j)][i] = sign * float(r & 0x7FFFFFFFu) / float(0x7FFFFFFF);
+      // float(0x7FFFFFFF) rounds to 2^31, so the division is this exact multiplication.
+      u[i] = sign * (float(r & 0x7FFFFFFFu) * 0x1p-31f);
       r = r * m + 1u;
     }
   }
 }
 
-float TosaDotProductData::value(int p, int64_t k, uint32_t i) const {
+float TosaDotProductData::value(int64_t k, uint32_t i) const {
   const double ks = double(ks_);
+  const int p = p_;
   const int j = p;  // u0 for the input, u1 for the weight, u2 for the bias
   switch (set_) {
     case 0:
@@ -185,10 +194,10 @@ std::vector<float> campaign_input(const pipeline::ModelSpec& m, Campaign c, uint
   std::vector<float> x(size_t(rows * k));
   Rng rng(seed);
   if (auto s = tosa_set(c)) {
-    const TosaDotProductData d(*s, k, size_t(2 * rows * k + 2));
+    const TosaDotProductData d(*s, k, 0, size_t(rows * k));
     for (int64_t r = 0; r < rows; ++r) {
       for (int64_t col = 0; col < k; ++col)
-        x[size_t(r * k + col)] = d.value(0, col, uint32_t(r * k + col));
+        x[size_t(r * k + col)] = d.value(col, uint32_t(r * k + col));
     }
   } else if (c == Campaign::normal) {
     const double scale = std::ldexp(1.0, magnitude);
@@ -224,19 +233,20 @@ pipeline::ModelSpec campaign_model(const pipeline::ModelSpec& m, Campaign c) {
   if (!s) return m;
   pipeline::ModelSpec out = m;
   for (pipeline::LayerSpec& l : out.layers) {
-    const TosaDotProductData d(*s, l.in_features, size_t(2 * l.out_features * l.in_features + 2));
+    const TosaDotProductData d(*s, l.in_features, 1, size_t(l.out_features * l.in_features));
     l.weights = {};
     l.weights.kind = pipeline::ValueSource::Kind::values;
     for (int64_t x = 0; x < l.out_features; ++x) {
       for (int64_t col = 0; col < l.in_features; ++col) {
-        l.weights.values.push_back(d.value(1, col, uint32_t(x * l.in_features + col)));
+        l.weights.values.push_back(d.value(col, uint32_t(x * l.in_features + col)));
       }
     }
     if (l.bias) {
       l.bias_values = {};
       l.bias_values.kind = pipeline::ValueSource::Kind::values;
+      const TosaDotProductData bias(*s, l.in_features, 2, size_t(l.out_features));
       for (int64_t x = 0; x < l.out_features; ++x)
-        l.bias_values.values.push_back(d.value(2, 0, uint32_t(x)));
+        l.bias_values.values.push_back(bias.value(0, uint32_t(x)));
     }
   }
   return out;

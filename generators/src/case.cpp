@@ -15,7 +15,7 @@ nlohmann::json to_json(const Case& c) {
     expect["rule"] = c.expect.rule;
     expect["code"] = c.expect.code;
   }
-  return {
+  nlohmann::json j = {
       {"mxconf_case", kCaseFormatVersion},
       {"model", pipeline::to_json(c.model)},
       {"data", {{"campaign", c.data.campaign}, {"seed", c.data.seed}, {"params", c.data.params}}},
@@ -24,6 +24,9 @@ nlohmann::json to_json(const Case& c) {
         {"spec_revision", c.target.spec_revision},
         {"cast_rule", formats::name(c.target.cast_rule)}}},
       {"expect", expect}};
+  // Only when set, so cases (and fingerprints) from before the option stay as they were.
+  if (c.lowering.batched_matmul) j["lowering"] = {{"batched_matmul", true}};
+  return j;
 }
 
 Case case_from_json(const nlohmann::json& j) {
@@ -57,6 +60,11 @@ Case case_from_json(const nlohmann::json& j) {
   if (!r) throw io::JsonError(target.child("cast_rule"), "'" + rule + "' is not a scale rule");
   c.target.cast_rule = *r;
   target.finish();
+  if (root.has("lowering")) {
+    io::JsonObject lowering = root.object("lowering");
+    c.lowering.batched_matmul = lowering.boolean_or("batched_matmul", false);
+    lowering.finish();
+  }
   io::JsonObject expect = root.object("expect");
   c.expect.valid = expect.boolean("valid");
   if (!c.expect.valid) {
@@ -94,6 +102,7 @@ std::string case_name(const Case& c) {
                   std::string(formats::name(c.target.cast_rule)) + "_" +
                   (l0.bias ? "bias" : "nobias") + "_" + c.data.campaign + "_" +
                   std::to_string(c.data.seed % 100000);
+  if (c.lowering.batched_matmul) s += "_batched";
   if (!c.expect.valid) s += "_ERRORIF_" + c.expect.rule;
   return s;
 }

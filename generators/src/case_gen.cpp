@@ -133,6 +133,8 @@ rc::Gen<Case> gen_valid_case(const GenConfig& cfg) {
                       c.model.output.dtype == pipeline::DType::bf16;
     c.target.profile = bf16 ? "TOSA-1.1+FP+mxfp+bf16" : "TOSA-1.1+FP+mxfp";
     c.target.cast_rule = cfg.cast_rule;
+    // Drawn last, so the draws above (and earlier runs' cases) are unchanged. Shrinks to false.
+    if (c.model.input.shape.size() >= 3) c.lowering.batched_matmul = *rc::gen::arbitrary<bool>();
     return c;
   });
 }

@@ -142,10 +142,14 @@ void break_graph(InvalidRule r, Graph& g) {
       ws.data->resize(size_t(ws.element_count()), 127);
       break;
     case InvalidRule::batch_not_1_or_n: {
-      wq.shape[0] = ws.shape[0] = 2;
+      // D = N + 1 copies of the weights: neither 1 nor A's batch N (N > 1 when batched).
+      const int64_t d = g.find(mm.inputs[0])->shape[0] + 1;
+      wq.shape[0] = ws.shape[0] = d;
       const std::vector<uint8_t> q = *wq.data, s = *ws.data;
-      wq.data->insert(wq.data->end(), q.begin(), q.end());
-      ws.data->insert(ws.data->end(), s.begin(), s.end());
+      for (int64_t i = 1; i < d; ++i) {
+        wq.data->insert(wq.data->end(), q.begin(), q.end());
+        ws.data->insert(ws.data->end(), s.begin(), s.end());
+      }
       break;
     }
     case InvalidRule::e8m0_without_mxfp: {

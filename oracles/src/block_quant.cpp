@@ -1,6 +1,7 @@
 #include "mxconf/oracles/block_quant.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 
@@ -52,7 +53,8 @@ uint8_t scale_byte(const FormatSpec& f, ScalePolicy p, double amax) {
 
 double e8m0_value(uint8_t byte) {
   if (byte == 0xFF) return std::numeric_limits<double>::quiet_NaN();
-  return std::ldexp(1.0, int(byte) - 127);
+  // 2^(byte - 127) built directly as a double (exponent field byte - 127 + 1023; always normal).
+  return std::bit_cast<double>(uint64_t(int(byte) - 127 + 1023) << 52);
 }
 
 BlockQuantization quantize_block(const FormatSpec& f, ScalePolicy p,
@@ -76,7 +78,7 @@ BlockQuantization quantize_block(const FormatSpec& f, ScalePolicy p,
   const OverflowPolicy overflow = (p == ScalePolicy::ocp || p == ScalePolicy::rceil)
                                       ? OverflowPolicy::saturate
                                       : OverflowPolicy::tosa;
-  for (int i = 0; i < kMxBlock; ++i) q.codes[i] = f.quantize(block[i] / scale, overflow);
+  f.quantize_each(block, scale, overflow, q.codes.data());
   return q;
 }
 

@@ -1,6 +1,7 @@
 #include "mxconf/oracles/compliance.h"
 
 #include <algorithm>
+#include <bit>
 #include <cfloat>
 #include <cmath>
 
@@ -16,9 +17,10 @@ std::string describe(int64_t i, const char* what) {
   return "output " + std::to_string(i) + ": " + what;
 }
 
-// 2^floor(log2 |x|) for finite non-zero x.
+// 2^floor(log2 |x|) for finite non-zero x: for normal doubles, x's exponent field alone.
 double binade(double x) {
-  return std::ldexp(1.0, std::ilogb(x));
+  const uint64_t exp_field = std::bit_cast<uint64_t>(x) & 0x7FF0000000000000u;
+  return exp_field != 0 ? std::bit_cast<double>(exp_field) : std::ldexp(1.0, std::ilogb(x));
 }
 
 }  // namespace
@@ -92,8 +94,21 @@ DotProductReport check_dot_product(std::span<const float> imp, std::span<const d
   return r;
 }
 
-CastCheck check_cast_element(const FormatSpec& f, double input, uint8_t test_scale,
-                             uint8_t test_code, uint8_t ref_scale) {
+namespace {
+
+// The format constants check_cast_element needs, looked up once per block.
+struct CastLimits {
+  const FormatSpec& f;
+  const double* values = f.values();
+  double max_finite = f.max_finite();
+  double normal_min = f.normal_min();
+  double ulp_unit = std::ldexp(1.0, -f.man_bits);
+  int n_ulp = (&f == &fp8e4m3()) ? 2 : 1;
+  bool nan_allowed_at_inf = f.has_nan() && f.nan == NanEncoding::all_ones;
+};
+
+CastCheck check_element(const CastLimits& k, double input, uint8_t test_scale, uint8_t test_code,
+                        uint8_t ref_scale) {
   CastCheck c;
   if (ref_scale == 0xFF) return c;  // a NaN reference scale accepts anything
   const double ref_s = e8m0_value(ref_scale);
@@ -106,19 +121,15 @@ CastCheck check_cast_element(const FormatSpec& f, double input, uint8_t test_sca
     return c;
   }
   const double r = input / test_s;  // (ref_scale * ref_value) / test_scale, exact here
-  const double test_v = f.value(test_code);
-  const int n_ulp = (&f == &fp8e4m3()) ? 2 : 1;
+  const double test_v = k.values[test_code];
   double bound = 0;
-  if (r != 0 && std::isfinite(r)) {
-    bound = n_ulp * std::max(binade(r), f.normal_min()) * std::ldexp(1.0, -f.man_bits);
-  }
+  if (r != 0 && std::isfinite(r)) bound = k.n_ulp * std::max(binade(r), k.normal_min) * k.ulp_unit;
   double lo = r - bound, hi = r + bound;
   // Limits beyond the largest normal widen to +-Inf.
-  if (hi > f.max_finite()) hi = INFINITY;
-  if (lo < -f.max_finite()) lo = -INFINITY;
+  if (hi > k.max_finite) hi = INFINITY;
+  if (lo < -k.max_finite) lo = -INFINITY;
   if (std::isnan(test_v)) {
-    const bool allowed = f.has_nan() && f.nan == NanEncoding::all_ones && std::isinf(hi);
-    if (!allowed) {
+    if (!(k.nan_allowed_at_inf && std::isinf(hi))) {
       c.pass = false;
       c.reason = "value is NaN";
     }
@@ -130,6 +141,26 @@ CastCheck check_cast_element(const FormatSpec& f, double input, uint8_t test_sca
                std::to_string(hi) + "]";
   }
   return c;
+}
+
+}  // namespace
+
+CastCheck check_cast_element(const FormatSpec& f, double input, uint8_t test_scale,
+                             uint8_t test_code, uint8_t ref_scale) {
+  return check_element(CastLimits{f}, input, test_scale, test_code, ref_scale);
+}
+
+int check_cast_block(const FormatSpec& f, std::span<const float, kMxBlock> input,
+                     uint8_t test_scale, std::span<const uint8_t, kMxBlock> test_codes,
+                     uint8_t ref_scale, std::string* first_reason) {
+  if (ref_scale == 0xFF) return 0;
+  const CastLimits limits{f};
+  int failures = 0;
+  for (size_t i = 0; i < kMxBlock; ++i) {
+    CastCheck c = check_element(limits, input[i], test_scale, test_codes[i], ref_scale);
+    if (!c.pass && failures++ == 0 && first_reason) *first_reason = std::move(c.reason);
+  }
+  return failures;
 }
 
 }  // namespace mxconf::oracles

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -10,16 +11,26 @@
 namespace mxconf::oracles {
 namespace {
 
-// Non-negative finite magnitudes with their (positive) codes, ascending.
-using ValueTable = std::vector<std::pair<double, uint8_t>>;
+// Non-negative finite magnitudes with their (positive) codes, ascending, as two flat arrays so the
+// search in quantize compares doubles only.
+struct ValueTable {
+  std::vector<double> mags;
+  std::vector<uint8_t> codes;
+  size_t size() const { return mags.size(); }
+};
 
 ValueTable build_value_table(const FormatSpec& f) {
-  ValueTable table;
+  std::vector<std::pair<double, uint8_t>> pairs;
   for (int c = 0; c < f.code_count() / 2; ++c) {
     const double v = f.value(uint8_t(c));
-    if (std::isfinite(v)) table.emplace_back(v, uint8_t(c));
+    if (std::isfinite(v)) pairs.emplace_back(v, uint8_t(c));
   }
-  std::sort(table.begin(), table.end());
+  std::sort(pairs.begin(), pairs.end());
+  ValueTable table;
+  for (const auto& [v, c] : pairs) {
+    table.mags.push_back(v);
+    table.codes.push_back(c);
+  }
   return table;
 }
 
@@ -105,10 +116,10 @@ const double* FormatSpec::values() const {
 }
 
 double FormatSpec::max_finite() const {
-  return value_table(*this).back().first;
+  return value_table(*this).mags.back();
 }
 uint8_t FormatSpec::max_finite_code() const {
-  return value_table(*this).back().second;
+  return value_table(*this).codes.back();
 }
 double FormatSpec::normal_min() const {
   return std::ldexp(1.0, 1 - bias);
@@ -116,43 +127,56 @@ double FormatSpec::normal_min() const {
 
 double FormatSpec::ulp_at_max() const {
   const ValueTable& t = value_table(*this);
-  return t[t.size() - 1].first - t[t.size() - 2].first;
+  return t.mags[t.size() - 1] - t.mags[t.size() - 2];
 }
 
-uint8_t FormatSpec::quantize(double v, OverflowPolicy overflow) const {
-  if (std::isnan(v)) return nan_code();
-  const uint8_t sign = std::signbit(v) ? sign_mask() : uint8_t{0};
+namespace {
+
+uint8_t quantize_in(const FormatSpec& f, const ValueTable& t, double v, OverflowPolicy overflow) {
+  if (std::isnan(v)) return f.nan_code();
+  const uint8_t sign = std::signbit(v) ? f.sign_mask() : uint8_t{0};
   const double mag = std::fabs(v);
-  const ValueTable& t = value_table(*this);
-  const auto& [max_v, max_code] = t.back();
+  const double max_v = t.mags.back();
+  const uint8_t max_code = t.codes.back();
 
   auto overflowed = [&]() -> uint8_t {
     if (overflow == OverflowPolicy::tosa) {
-      if (has_inf()) return uint8_t((max_code + 1) | sign);  // the Inf code follows max
-      if (has_nan()) return nan_code();
+      if (f.has_inf()) return uint8_t((max_code + 1) | sign);  // the Inf code follows max
+      if (f.has_nan()) return f.nan_code();
     }
     return uint8_t(max_code | sign);
   };
   if (mag > max_v) {
     // Past max the next candidate would be max + ulp, whose code is max_code + 1: RNE applies.
-    const double mid = max_v + ulp_at_max() / 2;
+    const double mid = max_v + (max_v - t.mags[t.size() - 2]) / 2;
     if (mag < mid) return uint8_t(max_code | sign);
     if (mag > mid) return overflowed();
     return (max_code % 2 == 0) ? uint8_t(max_code | sign) : overflowed();
   }
-  auto hi = std::lower_bound(t.begin(), t.end(), std::make_pair(mag, uint8_t{0}));
-  if (hi->first == mag) return uint8_t(hi->second | sign);
-  auto lo = hi - 1;
-  const double mid = (lo->first + hi->first) / 2;  // exact: neighbours share a small exponent
-  uint8_t pick;
-  if (mag < mid) {
-    pick = lo->second;
-  } else if (mag > mid) {
-    pick = hi->second;
-  } else {
-    pick = (lo->second % 2 == 0) ? lo->second : hi->second;  // mantissa LSB is the code LSB
-  }
-  return uint8_t(pick | sign);
+  // mag <= max: round to the quantum of mag's binade (the subnormal quantum below normal_min).
+  // With e that binade's exponent and q the rounded count of quanta (implicit bit included),
+  // value() inverts to code = ((e + bias - 1) << man_bits) + q; q == 2^(man_bits+1) carries into
+  // the next binade, and the subnormal range (e = 1 - bias, q <= 2^man_bits) falls out as code q.
+  // tests/test_exact_dot.cpp checks this against a brute-force nearest-value search.
+  const int binade_exp = int((std::bit_cast<uint64_t>(mag) >> 52) & 0x7FF) - 1023;
+  const int e = std::max(binade_exp, 1 - f.bias);
+  const double quantum = std::bit_cast<double>(uint64_t(e - f.man_bits + 1023) << 52);
+  constexpr double kRne = 0x1p52;  // adding and removing 2^52 rounds to an integer, ties to even
+  const double q = (mag / quantum + kRne) - kRne;  // mag / quantum < 2^(man_bits+1): exact
+  const int code = ((e + f.bias - 1) << f.man_bits) + int(q);
+  return uint8_t(code | sign);
+}
+
+}  // namespace
+
+uint8_t FormatSpec::quantize(double v, OverflowPolicy overflow) const {
+  return quantize_in(*this, value_table(*this), v, overflow);
+}
+
+void FormatSpec::quantize_each(std::span<const double> in, double divisor, OverflowPolicy overflow,
+                               uint8_t* out) const {
+  const ValueTable& t = value_table(*this);
+  for (size_t i = 0; i < in.size(); ++i) out[i] = quantize_in(*this, t, in[i] / divisor, overflow);
 }
 
 const FormatSpec& fp8e4m3() {

@@ -59,18 +59,18 @@ Graph import_model(const ModelSpec& m, const std::string& base_dir) {
   return g;
 }
 
-PassManager standard_pipeline() {
+PassManager standard_pipeline(const LowerOptions& opts) {
   PassManager pm;
   pm.add(std::make_unique<QuantizeWeights>())
       .add(std::make_unique<NormalizeIoLayout>())
-      .add(std::make_unique<RewriteMxfpLinear>())
+      .add(std::make_unique<RewriteMxfpLinear>(opts.batched_matmul))
       .add(std::make_unique<EliminateDeadCode>());
   return pm;
 }
 
-Graph lower_model(const ModelSpec& m, const std::string& base_dir) {
+Graph lower_model(const ModelSpec& m, const std::string& base_dir, const LowerOptions& opts) {
   Graph g = import_model(m, base_dir);
-  standard_pipeline().run(g);
+  standard_pipeline(opts).run(g);
   return g;
 }
 

@@ -72,13 +72,14 @@ void run_invalid(const generators::Case& c, CaseResult& r) {
     pipeline::Graph g;
     if (generators::stage(*rule) == generators::RuleStage::model) {
       try {
-        g = pipeline::lower_model(pipeline::parse_model(generators::break_model(*rule, c.model)));
+        g = pipeline::lower_model(pipeline::parse_model(generators::break_model(*rule, c.model)),
+                                  "", c.lowering);
       } catch (const io::JsonError& e) {
         codes.push_back(e.code());
         r.message = e.what();
       }
     } else {
-      g = pipeline::lower_model(c.model);
+      g = pipeline::lower_model(c.model, "", c.lowering);
     }
     if (codes.empty()) {
       if (generators::stage(*rule) == generators::RuleStage::graph)
@@ -174,7 +175,8 @@ CaseResult run_case(const generators::Case& c, const JudgeOptions& opts) {
   // lower -> validate -> serialize -> load -> execute
   PipelineRun run;
   try {
-    run = run_pipeline(model, input, pipeline::Target::parse(c.target.profile), c.target.cast_rule);
+    run = run_pipeline(model, input, pipeline::Target::parse(c.target.profile), c.target.cast_rule,
+                       "", c.lowering);
   } catch (const std::exception& e) {
     run.failed_stage = "validate";
     run.error = e.what();
@@ -253,16 +255,15 @@ CaseResult run_case(const generators::Case& c, const JudgeOptions& opts) {
     for (size_t l = 0; l < run.casts.size(); ++l) {
       const auto& obs = run.casts[l];
       for (size_t b = 0; b < obs.scales.size(); ++b) {
-        std::array<double, 32> blk;
-        for (size_t i = 0; i < 32; ++i) blk[i] = obs.input[b * 32 + i];
         const uint8_t ref_scale = block_scale(fmt, oracles::ScalePolicy::tosa, &obs.input[b * 32]);
-        for (size_t i = 0; i < 32; ++i) {
-          const auto chk = oracles::check_cast_element(fmt, blk[i], obs.scales[b],
-                                                       obs.codes[b * 32 + i], ref_scale);
-          if (!chk.pass && cast_failures++ == 0)
-            cast_reason =
-                "layer " + std::to_string(l) + " block " + std::to_string(b) + ": " + chk.reason;
-        }
+        std::string reason;
+        const int failed = oracles::check_cast_block(
+            fmt, std::span<const float, 32>(&obs.input[b * 32], 32), obs.scales[b],
+            std::span<const uint8_t, 32>(&obs.codes[b * 32], 32), ref_scale, &reason);
+        if (failed > 0 && cast_failures == 0)
+          cast_reason =
+              "layer " + std::to_string(l) + " block " + std::to_string(b) + ": " + reason;
+        cast_failures += size_t(failed);
       }
     }
     const bool tier_b = dot_ok && cast_failures == 0;

@@ -35,7 +35,7 @@ std::vector<float> permute_dims(const std::vector<float>& in, const std::vector<
 
 PipelineRun run_pipeline(const pipeline::ModelSpec& m, const std::vector<float>& input,
                          const pipeline::Target& target, formats::ScaleRule cast_rule,
-                         const std::string& base_dir) {
+                         const std::string& base_dir, const pipeline::LowerOptions& lowering) {
   PipelineRun r;
   auto stage = [&](const char* name, auto&& body) {
     if (!r.failed_stage.empty()) return;
@@ -46,7 +46,7 @@ PipelineRun run_pipeline(const pipeline::ModelSpec& m, const std::vector<float>&
       r.error = e.what();
     }
   };
-  stage("lower", [&] { r.lowered = pipeline::lower_model(m, base_dir); });
+  stage("lower", [&] { r.lowered = pipeline::lower_model(m, base_dir, lowering); });
   stage("validate", [&] {
     r.issues = pipeline::validate_tosa(r.lowered, target);
     if (!r.issues.empty()) throw std::runtime_error(r.issues[0].message);

@@ -30,6 +30,7 @@ nlohmann::json run_identity(const RunOptions& o) {
           {"shard", {{"index", o.shard_index}, {"count", o.shard_count}}},
           {"invalid_fraction", o.gen.invalid_fraction},
           {"cast_rule", formats::name(o.gen.cast_rule)},
+          {"max_k", int64_t(o.gen.max_k_blocks) * 32},
           {"campaigns", campaigns}};
 }
 
@@ -38,18 +39,55 @@ void write_json(const fs::path& p, const nlohmann::json& j) {
   io::write_file_atomic(p.string(), {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
 }
 
-// Reads the complete lines of an existing results file (a line cut by an interrupt is dropped
-// and the file truncated to the last newline). Returns how many results it holds.
-uint64_t resume_results(const fs::path& p) {
+// Verdict counts and the failure list of a run, rebuilt from its result lines, so a resumed
+// run's summary covers the whole results file and not only the last session.
+struct Tally {
+  std::map<std::string, uint64_t> counts;
+  nlohmann::json failures = nlohmann::json::array();
+
+  void add(const nlohmann::json& line) {
+    const std::string verdict = line.value("verdict", "");
+    ++counts[verdict];
+    if (verdict == "pass" || verdict == "rejected-as-expected") return;
+    nlohmann::json f = {{"index", line.value("index", uint64_t{0})},
+                        {"verdict", verdict},
+                        {"tier", line.value("tier", "")},
+                        {"stage", line.value("stage", "")},
+                        {"message", line.value("message", "")}};
+    const nlohmann::json minimal = line.value("minimal", nlohmann::json::object());
+    f["fingerprint"] = minimal.value("fingerprint", line.value("fingerprint", ""));
+    f["replay"] = minimal.value("replay", "");
+    failures.push_back(std::move(f));
+  }
+};
+
+// Reads the complete lines of an existing results file into `tally`, line by line (a 10^6-case
+// file is ~700 MB). A line cut by an interrupt is dropped and the file truncated to the last
+// newline. Returns how many results it holds.
+uint64_t resume_results(const fs::path& p, Tally& tally) {
   if (!fs::exists(p)) return 0;
   std::ifstream in(p, std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const size_t keep = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
-  if (keep != text.size()) fs::resize_file(p, keep);
-  uint64_t lines = 0;
-  for (size_t i = 0; i < keep; ++i) lines += text[i] == '\n';
+  std::string line;
+  uint64_t lines = 0, keep = 0;
+  while (std::getline(in, line)) {
+    if (in.eof()) break;  // no newline after it: cut by an interrupt
+    const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+      throw std::runtime_error(p.string() + ": line " + std::to_string(lines + 1) +
+                               " is not a result record; cannot resume");
+    }
+    tally.add(j);
+    keep += line.size() + 1;
+    ++lines;
+  }
+  in.close();
+  if (keep != fs::file_size(p)) fs::resize_file(p, keep);
   return lines;
 }
+
+// Workers may run at most this many cases ahead of the oldest unwritten one, so a slow case (or
+// a failure being shrunk) cannot make the buffer of finished results grow without bound.
+constexpr size_t kMaxRunAhead = 1024;
 
 }  // namespace
 
@@ -68,6 +106,7 @@ RunSummary run_campaign(const RunOptions& o) {
   for (uint64_t i = o.shard_index; i < o.cases; i += o.shard_count) indices.push_back(i);
 
   uint64_t done = 0;
+  Tally tally;
   if (o.resume) {
     if (fs::exists(run_path)) {
       std::ifstream in(run_path);
@@ -78,7 +117,7 @@ RunSummary run_campaign(const RunOptions& o) {
             " belongs to a different run (seed, cases, shard or generator options differ)");
       }
     }
-    done = std::min<uint64_t>(resume_results(results_path), indices.size());
+    done = std::min<uint64_t>(resume_results(results_path, tally), indices.size());
   } else if (fs::exists(results_path) && fs::file_size(results_path) > 0) {
     throw std::runtime_error(results_path.string() +
                              " exists: use --resume to continue it or choose another --out");
@@ -89,13 +128,12 @@ RunSummary run_campaign(const RunOptions& o) {
   if (!results) throw std::runtime_error("cannot write " + results_path.string());
 
   const auto start = clock_type::now();
-  std::map<std::string, uint64_t> counts;
-  nlohmann::json failures = nlohmann::json::array();
   std::mutex mu;
   std::condition_variable cv;
   std::map<size_t, std::pair<CaseResult, std::optional<nlohmann::json>>>
       ready;  // position -> result
   std::atomic<size_t> next{size_t(done)};
+  size_t written = size_t(done);  // guarded by mu
   std::atomic<bool> halt{false};
 
   auto out_of_time = [&] {
@@ -108,6 +146,11 @@ RunSummary run_campaign(const RunOptions& o) {
     while (!halt.load()) {
       const size_t pos = next.fetch_add(1);
       if (pos >= indices.size()) break;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return pos < written + kMaxRunAhead || halt.load(); });
+      }
+      if (halt.load()) break;
       if (out_of_time()) {
         halt = true;
         cv.notify_all();
@@ -141,10 +184,7 @@ RunSummary run_campaign(const RunOptions& o) {
                                  {"message", mr.message},
                                  {"replay", o.replay_prefix + " " + file.string()}};
         write_json(file, record);
-        failure = nlohmann::json{{"fingerprint", fp},          {"index", index},
-                                 {"verdict", name(r.verdict)}, {"tier", r.failed_tier},
-                                 {"stage", r.error_stage},     {"message", r.message},
-                                 {"replay", record["replay"]}};
+        failure = nlohmann::json{{"fingerprint", fp}, {"replay", record["replay"]}};
       }
       std::lock_guard<std::mutex> lock(mu);
       ready.emplace(pos, std::make_pair(std::move(r), std::move(failure)));
@@ -155,8 +195,15 @@ RunSummary run_campaign(const RunOptions& o) {
   std::vector<std::thread> threads;
   for (unsigned j = 0; j < o.jobs; ++j) threads.emplace_back(worker);
 
-  // The writer: results leave in index order, one flushed line each, whatever --jobs is.
-  size_t written = size_t(done);
+  // The writer: results leave in index order, one flushed line each, whatever --jobs is. A
+  // failing case's line names its minimal case ("minimal": fingerprint and replay command).
+  auto write_line = [&](std::pair<CaseResult, std::optional<nlohmann::json>>& entry) {
+    nlohmann::json line = entry.first.to_json();
+    if (entry.second) line["minimal"] = std::move(*entry.second);
+    results << line.dump() << '\n';
+    tally.add(line);
+    ++written;
+  };
   auto last_progress = clock_type::now();
   {
     std::unique_lock<std::mutex> lock(mu);
@@ -165,19 +212,16 @@ RunSummary run_campaign(const RunOptions& o) {
                   [&] { return ready.count(written) || halt.load(); });
       while (ready.count(written)) {
         auto node = ready.extract(written);
-        const CaseResult& r = node.mapped().first;
-        results << r.to_json().dump() << '\n';
+        write_line(node.mapped());
         results.flush();
-        ++counts[std::string(name(r.verdict))];
-        if (node.mapped().second) failures.push_back(*node.mapped().second);
-        ++written;
+        cv.notify_all();  // workers waiting on the run-ahead window
       }
       if (o.progress && clock_type::now() - last_progress > std::chrono::milliseconds(200)) {
         last_progress = clock_type::now();
         const double secs = std::chrono::duration<double>(last_progress - start).count();
         o.progress({{"done", written},
                     {"total", indices.size()},
-                    {"counts", counts},
+                    {"counts", tally.counts},
                     {"cases_per_second", double(written - done) / std::max(secs, 1e-9)}});
       }
       if (halt.load() && !ready.count(written)) {
@@ -189,10 +233,7 @@ RunSummary run_campaign(const RunOptions& o) {
         lock.lock();
         while (ready.count(written)) {
           auto node = ready.extract(written);
-          results << node.mapped().first.to_json().dump() << '\n';
-          ++counts[std::string(name(node.mapped().first.verdict))];
-          if (node.mapped().second) failures.push_back(*node.mapped().second);
-          ++written;
+          write_line(node.mapped());
         }
         results.flush();
         break;
@@ -204,7 +245,7 @@ RunSummary run_campaign(const RunOptions& o) {
   }
   const double secs = std::chrono::duration<double>(clock_type::now() - start).count();
   RunSummary s;
-  for (const auto& [verdict, n] : counts) {
+  for (const auto& [verdict, n] : tally.counts) {
     if (verdict != "pass" && verdict != "rejected-as-expected" && n > 0) s.all_good = false;
   }
   s.json = {{"kind", "mxconf-run-summary"},
@@ -215,10 +256,10 @@ RunSummary run_campaign(const RunOptions& o) {
             {"cases_done", written},
             {"cases_this_session", written - done},
             {"complete", written == indices.size()},
-            {"counts", counts},
+            {"counts", tally.counts},
             {"seconds", secs},
             {"cases_per_second", double(written - done) / std::max(secs, 1e-9)},
-            {"failures", failures}};
+            {"failures", tally.failures}};
   write_json(dir / "summary.json", s.json);
   return s;
 }

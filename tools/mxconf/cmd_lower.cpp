@@ -12,13 +12,14 @@
 namespace mxconf::cli {
 namespace {
 
-struct LowerOptions {
+struct LowerCliOptions {
   std::string model;
   std::string out;
   std::string target;
+  bool batched_matmul = false;
 };
 
-int run_lower(const LowerOptions& o) {
+int run_lower(const LowerCliOptions& o) {
   const pipeline::ModelSpec m = pipeline::load_model_file(o.model);
   const std::string base_dir = std::filesystem::path(o.model).parent_path().string();
   std::string target_text = o.target;
@@ -28,7 +29,9 @@ int run_lower(const LowerOptions& o) {
     target_text = bf16 ? "TOSA-1.1+FP+mxfp+bf16" : "TOSA-1.1+FP+mxfp";
   }
   const pipeline::Target target = pipeline::Target::parse(target_text);
-  const pipeline::Graph g = pipeline::lower_model(m, base_dir);
+  pipeline::LowerOptions lowering;
+  lowering.batched_matmul = o.batched_matmul;
+  const pipeline::Graph g = pipeline::lower_model(m, base_dir, lowering);
   const auto issues = pipeline::validate_tosa(g, target);
   if (!issues.empty()) {
     for (const auto& i : issues) {
@@ -66,7 +69,7 @@ int run_lower(const LowerOptions& o) {
 }  // namespace
 
 void add_lower_command(CLI::App& app, int& result) {
-  auto opts = std::make_shared<LowerOptions>();
+  auto opts = std::make_shared<LowerCliOptions>();
   CLI::App* cmd = app.add_subcommand(
       "lower",
       "Lower an MXFP linear model description (JSON, docs/model-format.md) to a .tosa file:\n"
@@ -77,6 +80,9 @@ void add_lower_command(CLI::App& app, int& result) {
   cmd->add_option("--target", opts->target,
                   "TOSA target, e.g. TOSA-1.1+FP+mxfp (default; +bf16 added for bf16 models) or\n"
                   "TOSA-1.1+FP+EXT-MX-COMMON+EXT-MX-FP8E4M3");
+  cmd->add_flag("--batched-matmul", opts->batched_matmul,
+                "keep the leading dims of a rank >= 3 input as the MATMUL batch (weights\n"
+                "broadcast with D = 1) instead of reshaping to [1, M, K]");
   set_action(cmd, result, [opts] { return run_lower(*opts); });
 }
 

@@ -32,6 +32,7 @@ struct RunCliOptions {
   bool no_shrink = false;
   std::string cast_rule = "tosa";
   std::string fault;
+  int max_k = 8192;
 };
 
 int run_run(const RunCliOptions& o) {
@@ -54,6 +55,9 @@ int run_run(const RunCliOptions& o) {
     r.gen.campaigns.push_back(*campaign);
   }
   r.gen.invalid_fraction = o.invalid_fraction;
+  if (o.max_k % 32 != 0)
+    throw UsageError("--max-k " + std::to_string(o.max_k) + " is not a multiple of 32");
+  r.gen.max_k_blocks = o.max_k / 32;
   r.gen.cast_rule = *formats::parse_scale_rule(o.cast_rule);
   r.out_dir = o.out;
   r.resume = o.resume;
@@ -120,6 +124,10 @@ void add_run_command(CLI::App& app, int& result) {
   cmd->add_option("--campaign", opts->campaigns, "value campaigns (default: all)");
   cmd->add_option("--invalid-fraction", opts->invalid_fraction, "share of invalid cases")
       ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  cmd->add_option("--max-k", opts->max_k,
+                  "largest K generated (a multiple of 32; smaller runs faster)")
+      ->check(CLI::Range(32, 8192))
       ->capture_default_str();
   cmd->add_option("--out", opts->out, "output directory")->capture_default_str();
   cmd->add_flag("--resume", opts->resume, "continue an interrupted run in --out");

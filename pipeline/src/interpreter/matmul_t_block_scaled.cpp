@@ -88,7 +88,9 @@ void matmul_t_block_scaled(formats::ElementType t, int64_t n, int64_t h, int64_t
       // Decode and transpose this batch's B once: bt[tile][k][lane]; padding lanes are 0.
       std::fill(bt.begin(), bt.end(), 0.0f);
       std::fill(bs.begin(), bs.end(), 1.0f);
-      for (int64_t col = 0; col < w; ++col) {
+      // The injected fault would read batch db past the end of a D = 1 operand; it sees zeros
+      // instead, so the faulty build stays memory-safe under the sanitizers.
+      for (int64_t col = 0; col < w && db < d; ++col) {
         const int64_t tile = col / kTile, lane = col % kTile;
         const uint8_t* codes = b_codes + (db * w + col) * c;
         float* dst = &bt[size_t(tile * c * kTile + lane)];

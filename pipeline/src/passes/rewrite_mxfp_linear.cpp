@@ -29,30 +29,34 @@ void RewriteMxfpLinear::run(Graph& g) const {
     const std::string x_name = xp->name;
     const DType x_dtype = xp->dtype;
     const int64_t k = xp->shape.back();
-    const int64_t m = xp->element_count() / k;  // product of leading dims; 1 for rank 1
+    const int64_t rows = xp->element_count() / k;  // product of leading dims; 1 for rank 1
+    // [batch, m, K]: batch 1 unless batched and the input has leading dims beyond [S, K].
+    const int64_t batch = batched_ && xp->shape.size() >= 3 ? rows / xp->shape.end()[-2] : 1;
+    const int64_t m = rows / batch;
     const DType payload = g.find(op.inputs[1])->dtype;
     const int64_t n = g.find(op.inputs[1])->shape[1];
     const std::string y_name = op.outputs[0];
     const std::vector<int64_t> y_shape = g.find(y_name)->shape;
     const std::string stem = y_name;
 
-    // 1. [..., K] -> [1, M, K]
-    const std::string x3 = g.add_tensor({g.unique_name(stem + ".x3"), {1, m, k}, x_dtype, {}});
-    reshape(g, rewritten, x_name, x3, {1, m, k});
+    // 1. [..., K] -> [batch, M, K]
+    const std::string x3 = g.add_tensor({g.unique_name(stem + ".x3"), {batch, m, k}, x_dtype, {}});
+    reshape(g, rewritten, x_name, x3, {batch, m, k});
     // 2. CAST_TO_BLOCK_SCALED -> data (payload) and scale (E8M0), in that order.
-    const std::string xq = g.add_tensor({g.unique_name(stem + ".xq"), {1, m, k}, payload, {}});
+    const std::string xq = g.add_tensor({g.unique_name(stem + ".xq"), {batch, m, k}, payload, {}});
     const std::string xs =
-        g.add_tensor({g.unique_name(stem + ".xs"), {1, m, k / 32}, DType::fp8ue8m0, {}});
+        g.add_tensor({g.unique_name(stem + ".xs"), {batch, m, k / 32}, DType::fp8ue8m0, {}});
     Operator cast{OpKind::cast_to_block_scaled, 78, {x3}, {xq, xs}, {}};
     cast.attrs.block_size = 32;
     rewritten.push_back(cast);
-    // 3. MATMUL_T_BLOCK_SCALED(A = activation, B = weights as they are, D = 1) -> fp32 [1, M, N]
-    const std::string y3 = g.add_tensor({g.unique_name(stem + ".y3"), {1, m, n}, DType::fp32, {}});
+    // 3. MATMUL_T_BLOCK_SCALED(A = activation, B = weights as they are, D = 1) -> [batch, M, N]
+    const std::string y3 =
+        g.add_tensor({g.unique_name(stem + ".y3"), {batch, m, n}, DType::fp32, {}});
     Operator mm{OpKind::matmul_t_block_scaled, 76, {xq, xs, op.inputs[1], op.inputs[2]}, {y3}, {}};
     if (MXCONF_FAULT(swap_scales)) std::swap(mm.inputs[1], mm.inputs[3]);
     mm.attrs.block_size = 32;
     rewritten.push_back(mm);
-    // 4. [1, M, N] -> [..., N]; 5. bias: RESHAPE to the output rank, then ADD (fp32).
+    // 4. [batch, M, N] -> [..., N]; 5. bias: RESHAPE to the output rank, then ADD (fp32).
     if (op.inputs.size() < 4) {
       reshape(g, rewritten, y3, y_name, y_shape);
       continue;

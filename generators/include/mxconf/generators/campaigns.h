@@ -2,6 +2,7 @@
 // weights and biases) derive from the case's seed alone.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -50,14 +51,16 @@ float tosa_set_data(uint32_t set, uint32_t i);
 // generation happens in fp32, so mxconf uses fp32's B = 2^64 - 2^40).
 class TosaDotProductData {
  public:
-  TosaDotProductData(int set, int64_t ks, size_t max_index);
-  float value(int p, int64_t k, uint32_t i) const;
+  // Data for tensor p (0 input, 1 weight, 2 bias) at offsets i < count.
+  TosaDotProductData(int set, int64_t ks, int p, size_t count);
+  float value(int64_t k, uint32_t i) const;
 
  private:
   float u(int j, uint32_t i) const { return u_[size_t(j)][i]; }
   int set_;
+  int p_;
   int64_t ks_;
-  std::vector<std::vector<float>> u_;  // u_j(i) = set_data(3S + j, i), precomputed
+  std::array<std::vector<float>, 3> u_;  // u_j(i) = set_data(3S + j, i), those p reads
 };
 
 // The logical input [..., K] of the case's model (bf16 inputs: rounded to bf16 values).

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "mxconf/formats/block_cast.h"
+#include "mxconf/pipeline/lower.h"
 #include "mxconf/pipeline/model.h"
 
 namespace mxconf::generators {
@@ -40,6 +41,7 @@ struct Case {
   pipeline::ModelSpec model;
   DataSpec data;
   TargetSpec target;
+  pipeline::LowerOptions lowering;  // JSON "lowering", written only when not the default
   Expectation expect;
   bool operator==(const Case&) const = default;
 };

@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 
+#include "mxconf/oracles/block_quant.h"
 #include "mxconf/oracles/format_model.h"
 
 namespace mxconf::oracles {
@@ -50,5 +51,10 @@ struct CastCheck {
 };
 CastCheck check_cast_element(const FormatSpec& f, double input, uint8_t test_scale,
                              uint8_t test_code, uint8_t ref_scale);
+// check_cast_element over one block: every element of `input` against its code in `test_codes`.
+// Returns the number of failing elements; `first_reason` gets the first failure's reason.
+int check_cast_block(const FormatSpec& f, std::span<const float, kMxBlock> input,
+                     uint8_t test_scale, std::span<const uint8_t, kMxBlock> test_codes,
+                     uint8_t ref_scale, std::string* first_reason);
 
 }  // namespace mxconf::oracles

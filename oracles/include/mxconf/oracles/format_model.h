@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -50,6 +51,9 @@ struct FormatSpec {
   uint8_t nan_code() const { return has_nan() ? uint8_t(sign_mask() - 1) : uint8_t{0}; }
   // Exact round-to-nearest-even of an arbitrary double into this format.
   uint8_t quantize(double v, OverflowPolicy overflow) const;
+  // quantize(in[i] / divisor) for every i, with the format's tables looked up once.
+  void quantize_each(std::span<const double> in, double divisor, OverflowPolicy overflow,
+                     uint8_t* out) const;
 };
 
 // The five MX payload formats of the suite.

@@ -13,9 +13,18 @@ namespace mxconf::pipeline {
 // and the I/O dim orders as annotations. npy weight paths resolve against base_dir.
 Graph import_model(const ModelSpec& m, const std::string& base_dir = "");
 
-// QuantizeWeights, NormalizeIoLayout, RewriteMxfpLinear, EliminateDeadCode.
-PassManager standard_pipeline();
+// Choices a lowering may make that the model does not fix.
+struct LowerOptions {
+  // Rank >= 3 inputs [..., S, K] keep their leading dims as the MATMUL batch: A is [B, S, K] and
+  // the weights broadcast with D = 1 < N = B. Off: A is [1, M, K] (the reference lowering).
+  bool batched_matmul = false;
+  bool operator==(const LowerOptions&) const = default;
+};
 
-Graph lower_model(const ModelSpec& m, const std::string& base_dir = "");
+// QuantizeWeights, NormalizeIoLayout, RewriteMxfpLinear, EliminateDeadCode.
+PassManager standard_pipeline(const LowerOptions& opts = {});
+
+Graph lower_model(const ModelSpec& m, const std::string& base_dir = "",
+                  const LowerOptions& opts = {});
 
 }  // namespace mxconf::pipeline

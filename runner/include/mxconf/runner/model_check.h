@@ -9,6 +9,7 @@
 
 #include "mxconf/formats/block_cast.h"
 #include "mxconf/pipeline/graph.h"
+#include "mxconf/pipeline/lower.h"
 #include "mxconf/pipeline/model.h"
 #include "mxconf/pipeline/tosa_validate.h"
 
@@ -36,7 +37,8 @@ struct PipelineRun {
 // its physical dim order; the output is returned in logical order.
 PipelineRun run_pipeline(const pipeline::ModelSpec& m, const std::vector<float>& input,
                          const pipeline::Target& target, formats::ScaleRule cast_rule,
-                         const std::string& base_dir = "");
+                         const std::string& base_dir = "",
+                         const pipeline::LowerOptions& lowering = {});
 
 struct OracleExpectation {
   // Per layer: the oracle's activation cast (under the case's cast rule) and the layer's input.
