@@ -11,6 +11,9 @@ target_compile_options(mxconf_options INTERFACE
 if(MXCONF_WERROR)
   target_compile_options(mxconf_options INTERFACE -Werror)
 endif()
+if(MXCONF_BUILD_FUZZERS AND MXCONF_FUZZ_INSTRUMENT)
+  target_compile_options(mxconf_options INTERFACE -fsanitize=fuzzer-no-link)
+endif()
 if(MXCONF_SANITIZE)
   target_compile_options(mxconf_options INTERFACE
     -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)

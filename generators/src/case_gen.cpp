@@ -60,6 +60,8 @@ rc::Gen<int64_t> gen_k_blocks(int max_blocks) {
   });
 }
 
+constexpr int64_t kMaxInputElements = int64_t{1} << 20;  // M * K
+
 rc::Gen<pipeline::ModelSpec> gen_model_k(int max_k_blocks) {
   return rc::gen::withSize([max_k_blocks](int size) {
     return rc::gen::exec([size, max_k_blocks] {
@@ -83,6 +85,9 @@ rc::Gen<pipeline::ModelSpec> gen_model_k(int max_k_blocks) {
       for (size_t d = 0; d + 1 < rank; ++d) {
         int64_t dim = *gen_dim();
         dim = std::max<int64_t>(1, std::min(dim, budget / (m_rows * n_max)));
+        // And at most kMaxInputElements input elements, which bounds a case's memory (the run
+        // holds several copies of the activations, some as doubles) whatever K is.
+        dim = std::max<int64_t>(1, std::min(dim, kMaxInputElements / (m_rows * k0)));
         shape.push_back(dim);
         m_rows *= dim;
       }

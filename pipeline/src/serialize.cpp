@@ -128,7 +128,10 @@ std::vector<uint8_t> serialize_graph(const Graph& g) {
     }
     const auto n = b.CreateString(t.name);
     const auto s = b.CreateVector(shape);
-    const auto d = t.data ? aligned_bytes(b, *t.data) : fb::Offset<fb::Vector<uint8_t>>();
+    // Zero bytes of data are written as no data: readers (ours included) cannot tell an empty
+    // data vector from a non-constant tensor's. Found by fuzz_roundtrip.
+    const auto d =
+        t.data && !t.data->empty() ? aligned_bytes(b, *t.data) : fb::Offset<fb::Vector<uint8_t>>();
     tensors.push_back(tosa::CreateTosaTensor(b, n, s, tosa::DType(t.dtype), d));
   }
   const auto block = tosa::CreateTosaBasicBlock(

@@ -239,7 +239,12 @@ class Validator {
               "holds a negative dimension");
         return;
       }
-      count *= d;
+      // The values are constant data, not declared dims, so no load limit bounds their product.
+      if (__builtin_mul_overflow(count, d, &count)) {
+        issue(ValidationCode::reshape_element_count, idx, n, operand("shape", *s),
+              "the element count of " + shape_string(target) + " overflows int64");
+        return;
+      }
     }
     if (count != x->element_count()) {
       issue(ValidationCode::reshape_element_count, idx, n, operand("input1", *x),

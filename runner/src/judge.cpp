@@ -23,6 +23,7 @@ constexpr size_t kMinDotProducts = 1000;
 // Below this many outputs the Frobenius/cosine metrics are too noisy to judge: seen failing
 // were 7 fp4 outputs (cosine 0.937) and 66 fp6e3m2 outputs (rel. Frobenius 0.201 vs 0.2).
 constexpr size_t kMinFidelityOutputs = 256;
+constexpr int64_t kMinFidelityRows = 8;  // distinct weight rows (out_features)
 
 bool same_bits(float a, float b) {
   return (std::isnan(a) && std::isnan(b)) ||
@@ -142,6 +143,62 @@ nlohmann::json CaseResult::to_json() const {
   return j;
 }
 
+nlohmann::json judge_bit_exact(const PipelineRun& run, const OracleExpectation& want,
+                               bool keep_details) {
+  size_t mismatches = 0;
+  int64_t first = -1;
+  for (size_t i = 0; i < run.output.size() && i < want.pseudocode.size(); ++i) {
+    if (!same_bits(run.output[i], want.pseudocode[i])) {
+      if (first < 0) first = int64_t(i);
+      ++mismatches;
+    }
+  }
+  if (run.output.size() != want.pseudocode.size()) mismatches = std::max<size_t>(mismatches, 1);
+  size_t cast_mismatches = 0;
+  std::string cast_detail;
+  for (size_t l = 0; l < run.casts.size() && l < want.x_codes.size(); ++l) {
+    const auto& obs = run.casts[l];
+    for (size_t b = 0; b < obs.scales.size(); ++b) {
+      bool bad = obs.scales[b] != want.x_scales[l][b];
+      for (size_t i = 0; i < 32 && !bad; ++i)
+        bad = obs.codes[b * 32 + i] != want.x_codes[l][b * 32 + i];
+      if (bad && cast_mismatches++ == 0) {
+        cast_detail = "layer " + std::to_string(l) + " block " + std::to_string(b) + ": scale " +
+                      std::to_string(obs.scales[b]) + " vs oracle " +
+                      std::to_string(want.x_scales[l][b]);
+      }
+    }
+  }
+  const bool tier_a =
+      mismatches == 0 && cast_mismatches == 0 && run.casts.size() == want.x_codes.size();
+  nlohmann::json a = {{"pass", tier_a},
+                      {"output_mismatches", mismatches},
+                      {"cast_block_mismatches", cast_mismatches}};
+  if (first >= 0) {
+    a["first"] = {{"index", first},
+                  {"expected", want.pseudocode[size_t(first)]},
+                  {"actual", run.output[size_t(first)]}};
+  }
+  if (!cast_detail.empty()) a["first_cast"] = cast_detail;
+  if (!tier_a) {
+    a["reason"] = mismatches ? "output " + std::to_string(first) +
+                                   " differs from the oracle's pseudocode-order reference (" +
+                                   std::to_string(mismatches) + " elements)"
+                             : "activation cast differs from the oracle: " + cast_detail;
+  }
+  if (keep_details && mismatches > 0) {
+    nlohmann::json diffs = nlohmann::json::array();
+    for (size_t i = 0; i < run.output.size() && diffs.size() < 8; ++i) {
+      if (!same_bits(run.output[i], want.pseudocode[i])) {
+        diffs.push_back(
+            {{"index", i}, {"expected", want.pseudocode[i]}, {"actual", run.output[i]}});
+      }
+    }
+    a["differences"] = diffs;
+  }
+  return a;
+}
+
 CaseResult run_case(const generators::Case& c, const JudgeOptions& opts) {
   const auto start = std::chrono::steady_clock::now();
   CaseResult r;
@@ -194,51 +251,8 @@ CaseResult run_case(const generators::Case& c, const JudgeOptions& opts) {
     const auto& fmt = *oracles::format_by_name(formats::name(payload));
 
     // (a) bit-exact
-    size_t mismatches = 0;
-    int64_t first = -1;
-    for (size_t i = 0; i < run.output.size() && i < want.pseudocode.size(); ++i) {
-      if (!same_bits(run.output[i], want.pseudocode[i])) {
-        if (first < 0) first = int64_t(i);
-        ++mismatches;
-      }
-    }
-    if (run.output.size() != want.pseudocode.size()) mismatches = std::max<size_t>(mismatches, 1);
-    size_t cast_mismatches = 0;
-    std::string cast_detail;
-    for (size_t l = 0; l < run.casts.size() && l < want.x_codes.size(); ++l) {
-      const auto& obs = run.casts[l];
-      for (size_t b = 0; b < obs.scales.size(); ++b) {
-        bool bad = obs.scales[b] != want.x_scales[l][b];
-        for (size_t i = 0; i < 32 && !bad; ++i)
-          bad = obs.codes[b * 32 + i] != want.x_codes[l][b * 32 + i];
-        if (bad && cast_mismatches++ == 0) {
-          cast_detail = "layer " + std::to_string(l) + " block " + std::to_string(b) + ": scale " +
-                        std::to_string(obs.scales[b]) + " vs oracle " +
-                        std::to_string(want.x_scales[l][b]);
-        }
-      }
-    }
-    const bool tier_a =
-        mismatches == 0 && cast_mismatches == 0 && run.casts.size() == want.x_codes.size();
-    nlohmann::json a = {{"pass", tier_a},
-                        {"output_mismatches", mismatches},
-                        {"cast_block_mismatches", cast_mismatches}};
-    if (first >= 0) {
-      a["first"] = {{"index", first},
-                    {"expected", want.pseudocode[size_t(first)]},
-                    {"actual", run.output[size_t(first)]}};
-    }
-    if (!cast_detail.empty()) a["first_cast"] = cast_detail;
-    if (opts.keep_details && mismatches > 0) {
-      nlohmann::json diffs = nlohmann::json::array();
-      for (size_t i = 0; i < run.output.size() && diffs.size() < 8; ++i) {
-        if (!same_bits(run.output[i], want.pseudocode[i])) {
-          diffs.push_back(
-              {{"index", i}, {"expected", want.pseudocode[i]}, {"actual", run.output[i]}});
-        }
-      }
-      a["differences"] = diffs;
-    }
+    const nlohmann::json a = judge_bit_exact(run, want, opts.keep_details);
+    const bool tier_a = a["pass"].get<bool>();
     r.tiers["a_bit_exact"] = a;
 
     // (b) TOSA compliance
@@ -290,11 +304,15 @@ CaseResult run_case(const generators::Case& c, const JudgeOptions& opts) {
     for (float v : want.fp32_model) finite &= std::isfinite(v);
     for (float v : run.output) finite &= std::isfinite(v);
     // The thresholds are ExecuTorch's, set for RCEIL weights on its test shapes: they apply to one
-    // layer of ordinary data with enough outputs for the metric to be stable; every other case
-    // records the metric without judging it.
+    // layer of ordinary data with enough outputs, and enough distinct weight rows, for the metric
+    // to be stable. (With a few rows every output shares the same weight quantization error; on
+    // non-negative data such as `uniform` the row sum can cancel, and one row's relative error
+    // then reached 0.28 on fp6e3m2 with tiers (a) and (b) exact.) Every other case records the
+    // metric without judging it.
     const bool applies = generators::is_numeric(*campaign) && model.layers.size() == 1 && finite &&
                          model.layers[0].weight_scale_rule == formats::ScaleRule::rceil &&
-                         run.output.size() >= kMinFidelityOutputs;
+                         run.output.size() >= kMinFidelityOutputs &&
+                         model.layers[0].out_features >= kMinFidelityRows;
     nlohmann::json cj = {{"applies", applies}};
     bool tier_c = true;
     if (finite) {
@@ -330,10 +348,7 @@ CaseResult run_case(const generators::Case& c, const JudgeOptions& opts) {
     if (!tier_a) {
       r.verdict = Verdict::fail;
       r.failed_tier = "a";
-      r.message = mismatches ? "output " + std::to_string(first) +
-                                   " differs from the oracle's pseudocode-order reference (" +
-                                   std::to_string(mismatches) + " elements)"
-                             : "activation cast differs from the oracle: " + cast_detail;
+      r.message = a["reason"].get<std::string>();
     } else if (!tier_b) {
       r.verdict = Verdict::fail;
       r.failed_tier = "b";

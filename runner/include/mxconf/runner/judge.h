@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "mxconf/generators/case.h"
+#include "mxconf/runner/model_check.h"
 
 namespace mxconf::runner {
 
@@ -42,6 +43,11 @@ struct JudgeOptions {
 };
 
 CaseResult run_case(const generators::Case& c, const JudgeOptions& opts = {});
+
+// Tier (a) alone: the pipeline's output and activation casts against the oracle's, bit for bit
+// (any NaN equals any NaN). The JSON holds "pass", mismatch counts and the first differences.
+nlohmann::json judge_bit_exact(const PipelineRun& run, const OracleExpectation& want,
+                               bool keep_details = false);
 
 // Fidelity thresholds (relative Frobenius, cosine) per payload; see tests/test_pipeline_matrix.
 std::pair<double, double> fidelity_threshold(formats::ElementType t);
