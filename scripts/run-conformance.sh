@@ -32,5 +32,8 @@ status=0
 "$MXCONF" selfcheck --blocks 100000 --seed "$SEED" --out "$OUT/selfcheck" || status=$?
 "$MXCONF" run --cases "$CASES" --seed "$SEED" --jobs "$JOBS" --invalid-fraction 0.1 \
   --out "$OUT/run" || status=$?
-echo "run-conformance: results in $OUT (selfcheck/selfcheck.json, run/results.jsonl, run/summary.json; exit $status)"
+# Reports in every format (docs/report-format.md); exit 1 there only repeats run's verdict.
+"$MXCONF" report "$OUT/run" -o "$OUT/report" || true
+echo "run-conformance: results in $OUT (selfcheck/selfcheck.json, run/results.jsonl, run/summary.json;"
+echo "  reports: report/report.html, report/summary.md, report/junit.xml, report/report.json; exit $status)"
 exit $status

@@ -154,6 +154,12 @@ TEST_P(ReferenceMatrix, BitExactAgainstOracleAndWithinFidelity) {
     }
   }
   EXPECT_EQ(mismatches, 0u);
+  // The tier-(a)-only oracle (fuzz_pipeline's) gives the same target and casts.
+  const runner::OracleExpectation lean =
+      runner::oracle_expectation(m, x, formats::ScaleRule::tosa, "", /*bit_exact_only=*/true);
+  EXPECT_EQ(lean.pseudocode, want.pseudocode);
+  EXPECT_EQ(lean.x_codes, want.x_codes);
+  EXPECT_TRUE(lean.exact_last.empty() && lean.fp32_model.empty());
   // The batched lowering (A = [B, S, K], weights broadcast) computes the same bits.
   pipeline::LowerOptions batched;
   batched.batched_matmul = true;

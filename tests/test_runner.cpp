@@ -12,6 +12,7 @@
 #include "mxconf/generators/case_gen.h"
 #include "mxconf/runner/judge.h"
 #include "mxconf/runner/run_loop.h"
+#include "support/small_run.h"
 
 namespace mxconf::test {
 namespace {
@@ -129,20 +130,11 @@ std::vector<nlohmann::json> read_results(const fs::path& p) {
 }
 
 runner::RunOptions small_run(const fs::path& dir) {
-  runner::RunOptions o;
-  o.cases = 60;
-  o.seed = 5;
-  o.gen.invalid_fraction = 0.2;
-  o.gen.max_k_blocks = 8;
-  o.out_dir = dir.string();
-  o.shrink = false;
-  return o;
+  return test::small_run_options(dir, 60, 5, 8);
 }
 
 fs::path scratch(const std::string& name) {
-  const fs::path p = fs::temp_directory_path() / ("mxconf_runner_" + name);
-  fs::remove_all(p);
-  return p;
+  return test::scratch_dir("runner_" + name);
 }
 
 TEST(RunLoop, ShardsTogetherEqualTheUnshardedRun) {
@@ -151,13 +143,9 @@ TEST(RunLoop, ShardsTogetherEqualTheUnshardedRun) {
   const auto whole = read_results(all / "results.jsonl");
   ASSERT_EQ(whole.size(), 60u);
   std::map<uint64_t, nlohmann::json> merged;
+  const auto dirs = test::run_shards(small_run(all), 3, "runner_shard");
   for (uint32_t s = 0; s < 3; ++s) {
-    const fs::path d = scratch("shard" + std::to_string(s));
-    runner::RunOptions o = small_run(d);
-    o.shard_index = s;
-    o.shard_count = 3;
-    runner::run_campaign(o);
-    for (const auto& r : read_results(d / "results.jsonl")) {
+    for (const auto& r : read_results(dirs[s] / "results.jsonl")) {
       EXPECT_EQ(r["index"].get<uint64_t>() % 3, s);
       EXPECT_TRUE(merged.emplace(r["index"].get<uint64_t>(), r).second) << "shards overlap";
     }

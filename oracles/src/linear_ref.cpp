@@ -36,7 +36,7 @@ void quantize_rows(const FormatSpec& f, ScalePolicy p, std::span<const float> va
 MxLinearReference mx_linear_reference(const FormatSpec& f, ScalePolicy activation_rule,
                                       ScalePolicy weight_rule, int64_t m, int64_t k, int64_t n,
                                       std::span<const float> x, std::span<const float> w,
-                                      std::span<const float> bias) {
+                                      std::span<const float> bias, bool bit_exact_only) {
   if (x.size() != size_t(m * k) || w.size() != size_t(n * k) ||
       (!bias.empty() && bias.size() != size_t(n))) {
     throw std::invalid_argument("mx_linear_reference: sizes disagree with M, K, N");
@@ -46,6 +46,12 @@ MxLinearReference mx_linear_reference(const FormatSpec& f, ScalePolicy activatio
   quantize_rows(f, weight_rule, w, r.w_codes, r.w_scales);
   r.pseudocode =
       pseudocode_matmul_t(f, {1, m, n, k, 1}, r.x_codes, r.x_scales, r.w_codes, r.w_scales);
+  if (bit_exact_only) {
+    for (int64_t i = 0; i < m && !bias.empty(); ++i) {
+      for (int64_t j = 0; j < n; ++j) r.pseudocode[size_t(i * n + j)] += bias[size_t(j)];
+    }
+    return r;
+  }
   const size_t cb = size_t(k / kMxBlock);
   std::vector<DecodedMxVector> rows, cols, abs_rows, abs_cols;
   for (int64_t i = 0; i < m; ++i) {

@@ -1,7 +1,10 @@
 #include "mxconf/pipeline/verifier.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <map>
 #include <set>
+#include <string_view>
 #include <unordered_map>
 
 namespace mxconf::pipeline {
@@ -67,19 +70,23 @@ std::string_view name(IrErrorCode c) {
 }
 
 std::optional<std::vector<size_t>> topological_order(const Graph& g) {
-  std::unordered_map<std::string, size_t> producer;
+  // Views into the graph's own strings: no copies (the verifier runs after every pass).
+  std::unordered_map<std::string_view, size_t> producer;
   for (size_t i = 0; i < g.ops.size(); ++i) {
     for (const auto& o : g.ops[i].outputs) producer.emplace(o, i);
   }
   // Kahn's algorithm, preferring the original index so an ordered graph keeps its order.
   std::vector<size_t> indegree(g.ops.size(), 0);
   std::vector<std::vector<size_t>> users(g.ops.size());
+  std::vector<size_t> deps;
   for (size_t i = 0; i < g.ops.size(); ++i) {
-    std::set<size_t> deps;
+    deps.clear();
     for (const auto& in : g.ops[i].inputs) {
       auto it = producer.find(in);
-      if (it != producer.end()) deps.insert(it->second);
+      if (it != producer.end()) deps.push_back(it->second);
     }
+    std::sort(deps.begin(), deps.end());
+    deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
     for (size_t d : deps) {
       users[d].push_back(i);
       ++indegree[i];
@@ -105,8 +112,16 @@ std::optional<std::vector<size_t>> topological_order(const Graph& g) {
 std::vector<IrError> verify_graph(const Graph& g) {
   std::vector<IrError> errors;
   auto report = [&](IrErrorCode c, std::string msg) { errors.push_back({c, std::move(msg)}); };
+  // Names are views into g and definers are op indices; messages are built only on error.
+  constexpr size_t kGraphInputs = SIZE_MAX;
+  auto who = [&](size_t i) {
+    return i == kGraphInputs
+               ? std::string("the graph input list")
+               : "op " + std::to_string(i) + " (" + std::string(name(g.ops[i].op)) + ")";
+  };
 
-  std::map<std::string, const Tensor*> declared;
+  std::unordered_map<std::string_view, const Tensor*> declared;
+  declared.reserve(g.tensors.size());
   for (const Tensor& t : g.tensors) {
     if (!declared.emplace(t.name, &t).second) {
       report(IrErrorCode::duplicate_tensor, "tensor '" + t.name + "' is declared twice");
@@ -132,34 +147,35 @@ std::vector<IrError> verify_graph(const Graph& g) {
     }
   }
 
-  std::map<std::string, std::string> definer;  // tensor -> what defines it
-  auto define = [&](const std::string& tensor, const std::string& by) {
+  std::unordered_map<std::string_view, size_t> definer;  // tensor -> op index (or graph inputs)
+  definer.reserve(g.tensors.size());
+  auto define = [&](const std::string& tensor, size_t by) {
     if (!declared.count(tensor)) {
-      report(IrErrorCode::undeclared_tensor, by + " names undeclared tensor '" + tensor + "'");
+      report(IrErrorCode::undeclared_tensor, who(by) + " names undeclared tensor '" + tensor + "'");
       return;
     }
     auto [it, fresh] = definer.emplace(tensor, by);
     if (!fresh) {
       report(IrErrorCode::multiple_definitions,
-             "tensor '" + tensor + "' is defined by " + it->second + " and by " + by);
+             "tensor '" + tensor + "' is defined by " + who(it->second) + " and by " + who(by));
     }
   };
-  for (const auto& in : g.inputs) define(in, "the graph input list");
+  for (const auto& in : g.inputs) define(in, kGraphInputs);
   for (size_t i = 0; i < g.ops.size(); ++i) {
     const Operator& op = g.ops[i];
-    const std::string who = "op " + std::to_string(i) + " (" + std::string(name(op.op)) + ")";
     const Arity a = arity(op.op);
     if ((a.inputs >= 0 && int(op.inputs.size()) != a.inputs) ||
         (a.outputs >= 0 && int(op.outputs.size()) != a.outputs)) {
-      report(IrErrorCode::wrong_arity, who + " has " + std::to_string(op.inputs.size()) +
+      report(IrErrorCode::wrong_arity, who(i) + " has " + std::to_string(op.inputs.size()) +
                                            " inputs and " + std::to_string(op.outputs.size()) +
                                            " outputs");
     }
     for (const auto& out : op.outputs) {
-      define(out, who);
-      if ((op.op == OpKind::const_tensor || op.op == OpKind::const_shape) && declared.count(out) &&
-          !declared[out]->data) {
-        report(IrErrorCode::const_without_data, who + " produces '" + out + "' without data");
+      define(out, i);
+      if (op.op == OpKind::const_tensor || op.op == OpKind::const_shape) {
+        const auto d = declared.find(out);
+        if (d != declared.end() && !d->second->data)
+          report(IrErrorCode::const_without_data, who(i) + " produces '" + out + "' without data");
       }
     }
   }
@@ -172,8 +188,9 @@ std::vector<IrError> verify_graph(const Graph& g) {
     }
   };
   for (size_t i = 0; i < g.ops.size(); ++i) {
-    const std::string who = "op " + std::to_string(i) + " (" + std::string(name(g.ops[i].op)) + ")";
-    for (const auto& in : g.ops[i].inputs) use(in, who);
+    for (const auto& in : g.ops[i].inputs) {
+      if (!declared.count(in) || !definer.count(in)) use(in, who(i));
+    }
   }
   for (const auto& out : g.outputs) use(out, "the graph output list");
   if (!topological_order(g)) report(IrErrorCode::cycle, "the operators form a cycle");

@@ -50,7 +50,8 @@ nlohmann::json facets_of(const generators::Case& c) {
     const bool channels_last = m.input.dim_order == std::vector<int64_t>{0, 2, 3, 1};
     layout = identity ? "contiguous" : channels_last ? "channels_last" : "permuted";
   }
-  return {{"payload", formats::name(m.layers.front().payload)},
+  return {{"op", c.expect.valid ? "MXFP_LINEAR" : "ERROR_IF:" + c.expect.rule},
+          {"payload", formats::name(m.layers.front().payload)},
           {"input_dtype", m.input.dtype == pipeline::DType::bf16 ? "bf16" : "fp32"},
           {"rank", m.input.shape.size()},
           {"dim_order", layout},

@@ -114,7 +114,8 @@ PipelineRun run_pipeline(const pipeline::ModelSpec& m, const std::vector<float>&
 }
 
 OracleExpectation oracle_expectation(const pipeline::ModelSpec& m, const std::vector<float>& input,
-                                     formats::ScaleRule cast_rule, const std::string& base_dir) {
+                                     formats::ScaleRule cast_rule, const std::string& base_dir,
+                                     bool bit_exact_only) {
   OracleExpectation e;
   const int64_t k0 = m.input.shape.back();
   const int64_t rows = int64_t(input.size()) / k0;
@@ -128,10 +129,12 @@ OracleExpectation oracle_expectation(const pipeline::ModelSpec& m, const std::ve
     const auto& f = *oracles::format_by_name(formats::name(l.payload));
     const auto wrule = *oracles::parse_policy(formats::name(l.weight_scale_rule));
     oracles::MxLinearReference ref = oracles::mx_linear_reference(
-        f, act_rule, wrule, rows, l.in_features, l.out_features, x, w, b);
+        f, act_rule, wrule, rows, l.in_features, l.out_features, x, w, b, bit_exact_only);
     e.layer_inputs.push_back(x);
     e.x_codes.push_back(ref.x_codes);
     e.x_scales.push_back(ref.x_scales);
+    x = std::move(ref.pseudocode);
+    if (bit_exact_only) continue;
     // The fp32 model in double, rounded to fp32 per layer.
     std::vector<double> fy(size_t(rows * l.out_features));
     for (int64_t r = 0; r < rows; ++r) {
@@ -147,7 +150,6 @@ OracleExpectation oracle_expectation(const pipeline::ModelSpec& m, const std::ve
       }
     }
     fx = std::move(fy);
-    x = std::move(ref.pseudocode);
     if (i + 1 == m.layers.size()) {
       e.exact_last = std::move(ref.exact);
       e.bound_last = std::move(ref.bound);
@@ -157,7 +159,7 @@ OracleExpectation oracle_expectation(const pipeline::ModelSpec& m, const std::ve
     for (float& v : x) v = oracles::round_to_bf16(v);
   }
   e.pseudocode = std::move(x);
-  e.fp32_model.assign(fx.begin(), fx.end());
+  if (!bit_exact_only) e.fp32_model.assign(fx.begin(), fx.end());
   return e;
 }
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -11,6 +12,7 @@
 #include <thread>
 
 #include "mxconf/io/atomic_output.h"
+#include "mxconf/version.h"
 
 namespace mxconf::runner {
 namespace {
@@ -32,6 +34,26 @@ nlohmann::json run_identity(const RunOptions& o) {
           {"cast_rule", formats::name(o.gen.cast_rule)},
           {"max_k", int64_t(o.gen.max_k_blocks) * 32},
           {"campaigns", campaigns}};
+}
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// What a report needs to say where and with what a run was made (not part of its identity).
+nlohmann::json run_provenance() {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  return {{"mxconf_version", MXCONF_VERSION_STRING},
+          {"git_commit", MXCONF_GIT_COMMIT},
+          {"spec_revision", generators::TargetSpec{}.spec_revision},
+          {"machine", {{"host", host}, {"cpus", std::thread::hardware_concurrency()}}},
+          {"started_at", utc_now()}};
 }
 
 void write_json(const fs::path& p, const nlohmann::json& j) {
@@ -122,7 +144,10 @@ RunSummary run_campaign(const RunOptions& o) {
     throw std::runtime_error(results_path.string() +
                              " exists: use --resume to continue it or choose another --out");
   }
-  write_json(run_path, {{"identity", identity}, {"kind", "mxconf-run"}, {"version", 1}});
+  write_json(run_path, {{"identity", identity},
+                        {"kind", "mxconf-run"},
+                        {"version", 1},
+                        {"provenance", run_provenance()}});
 
   std::ofstream results(results_path, o.resume ? std::ios::app : std::ios::trunc);
   if (!results) throw std::runtime_error("cannot write " + results_path.string());
@@ -259,7 +284,8 @@ RunSummary run_campaign(const RunOptions& o) {
             {"counts", tally.counts},
             {"seconds", secs},
             {"cases_per_second", double(written - done) / std::max(secs, 1e-9)},
-            {"failures", tally.failures}};
+            {"failures", tally.failures},
+            {"ended_at", utc_now()}};
   write_json(dir / "summary.json", s.json);
   return s;
 }

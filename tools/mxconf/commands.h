@@ -33,5 +33,6 @@ void add_dump_command(CLI::App& app, int& result);
 void add_exec_command(CLI::App& app, int& result);
 void add_run_command(CLI::App& app, int& result);
 void add_replay_command(CLI::App& app, int& result);
+void add_report_command(CLI::App& app, int& result);
 
 }  // namespace mxconf::cli

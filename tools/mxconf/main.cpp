@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   mxconf::cli::add_exec_command(app, result);
   mxconf::cli::add_run_command(app, result);
   mxconf::cli::add_replay_command(app, result);
+  mxconf::cli::add_report_command(app, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -19,11 +19,12 @@ struct MxLinearReference {
   std::vector<uint8_t> x_codes, x_scales, w_codes, w_scales;
 };
 
-// x: [M,K] (fp32 or bf16 values), w: [N,K] fp32, bias: [N] or empty.
+// x: [M,K] (fp32 or bf16 values), w: [N,K] fp32, bias: [N] or empty. bit_exact_only: skip
+// `exact` and `bound` (left empty), for callers that judge tier (a) alone.
 MxLinearReference mx_linear_reference(const FormatSpec& f, ScalePolicy activation_rule,
                                       ScalePolicy weight_rule, int64_t m, int64_t k, int64_t n,
                                       std::span<const float> x, std::span<const float> w,
-                                      std::span<const float> bias);
+                                      std::span<const float> bias, bool bit_exact_only = false);
 
 // fp32 -> bf16 value with round-to-nearest-even (subnormals kept, overflow to Inf), computed by
 // frexp/nearbyint: independent of formats/'s bit manipulation.

@@ -50,9 +50,10 @@ struct OracleExpectation {
   std::vector<float> fp32_model;   // the unquantized fp32 model (fidelity reference)
 };
 
+// bit_exact_only: only what tier (a) needs (x_codes, x_scales, layer_inputs, pseudocode).
 OracleExpectation oracle_expectation(const pipeline::ModelSpec& m, const std::vector<float>& input,
-                                     formats::ScaleRule cast_rule,
-                                     const std::string& base_dir = "");
+                                     formats::ScaleRule cast_rule, const std::string& base_dir = "",
+                                     bool bit_exact_only = false);
 
 // Permutes a C-order tensor: out dim j = in dim order[j].
 std::vector<float> permute_dims(const std::vector<float>& in, const std::vector<int64_t>& shape,

@@ -1,0 +1,184 @@
+#include "mxconf/reports/report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <stdexcept>
+
+namespace mxconf::reports {
+namespace {
+
+constexpr size_t kIndicesKept = 5;  // case indices listed per failure group
+
+std::vector<double> log_edges(double lo_exp10, double hi_exp10) {
+  std::vector<double> e = {0.0};
+  for (double x = lo_exp10; x <= hi_exp10; x += 1) e.push_back(std::pow(10.0, x));
+  return e;
+}
+
+Histogram frobenius_histogram() {
+  return Histogram::with_edges({0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0});
+}
+Histogram cosine_histogram() {
+  return Histogram::with_edges({-1.0, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 0.9999});
+}
+
+Report empty_report() {
+  Report r;
+  r.err_over_bound = Histogram::with_edges(log_edges(-9, 0));  // 0, 1e-9 .. 1 (>= 1 fails)
+  r.max_ulp = Histogram::with_edges({0, 1, 2, 4, 16, 256, 65536, 16777216});
+  return r;
+}
+
+std::string facet(const nlohmann::json& facets, const char* key) {
+  const auto it = facets.find(key);
+  if (it == facets.end()) return "?";
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+void count_outcome(Counts& c, const std::string& verdict, const nlohmann::json& line) {
+  if (verdict == "pass") {
+    ++c.pass;
+  } else if (verdict == "rejected-as-expected") {
+    ++c.rejected;
+  } else if (verdict == "rejection-missed") {
+    ++c.missed;
+  } else if (verdict == "xfail") {
+    ++c.xfail;
+  } else if (verdict == "fail") {
+    ++c.fail_by_tier[line.value("tier", "?")];
+  } else {
+    ++c.error_by_stage[line.value("stage", "?")];
+  }
+}
+
+double number_at(const nlohmann::json& j, const char* a, const char* b = nullptr) {
+  const auto ia = j.find(a);
+  if (ia == j.end()) return NAN;
+  const nlohmann::json* v = &*ia;
+  if (b) {
+    const auto ib = v->find(b);
+    if (ib == v->end()) return NAN;
+    v = &*ib;
+  }
+  return v->is_number() ? v->get<double>() : NAN;
+}
+
+}  // namespace
+
+Histogram Histogram::with_edges(std::vector<double> e) {
+  Histogram h;
+  h.counts.assign(e.size(), 0);
+  h.edges = std::move(e);
+  return h;
+}
+
+void Histogram::add(double v) {
+  if (!std::isfinite(v) || edges.empty()) return;
+  const auto it = std::upper_bound(edges.begin(), edges.end(), v);
+  const size_t bin = it == edges.begin() ? 0 : size_t(it - edges.begin()) - 1;
+  ++counts[bin];
+}
+
+uint64_t Counts::total() const {
+  uint64_t n = pass + rejected + missed + xfail;
+  for (const auto& [k, v] : fail_by_tier) n += v;
+  for (const auto& [k, v] : error_by_stage) n += v;
+  return n;
+}
+
+uint64_t Counts::bad() const {
+  return total() - pass - rejected - xfail;
+}
+
+void add_result(Report& r, const nlohmann::json& line) {
+  const std::string verdict = line.value("verdict", "?");
+  const nlohmann::json facets = line.value("facets", nlohmann::json::object());
+  std::string key;
+  for (const char* k : kMatrixKeys) {
+    if (!key.empty()) key += '|';
+    key += facet(facets, k);
+  }
+  count_outcome(r.matrix[key], verdict, line);
+  count_outcome(r.totals, verdict, line);
+
+  const nlohmann::json tiers = line.value("tiers", nlohmann::json::object());
+  if (tiers.contains("b_compliance"))
+    r.err_over_bound.add(number_at(tiers["b_compliance"], "dot_product", "max_err_over_bound"));
+  if (tiers.contains("c_fidelity")) {
+    const nlohmann::json& c = tiers["c_fidelity"];
+    r.max_ulp.add(number_at(c, "max_ulp"));
+    const std::string payload = facet(facets, "payload");
+    auto f = r.rel_frobenius.try_emplace(payload, frobenius_histogram()).first;
+    f->second.add(number_at(c, "rel_frobenius"));
+    auto cs = r.cosine.try_emplace(payload, cosine_histogram()).first;
+    cs->second.add(number_at(c, "cosine"));
+  }
+  if (const auto d = tiers.find("d_scale_rules"); d != tiers.end() && d->is_array()) {
+    for (const auto& rule : *d) {
+      if (rule.is_string()) ++r.scale_rules[rule.get<std::string>()];
+    }
+  }
+
+  if (verdict == "pass" || verdict == "rejected-as-expected") return;
+  const nlohmann::json minimal = line.value("minimal", nlohmann::json::object());
+  const std::string fp = minimal.value("fingerprint", line.value("fingerprint", "?"));
+  FailureGroup& g = r.failures[fp];
+  if (g.count == 0) {
+    g.fingerprint = fp;
+    g.verdict = verdict;
+    g.tier = line.value("tier", "");
+    g.stage = line.value("stage", "");
+    g.message = line.value("message", "");
+    g.replay = minimal.value("replay", "");
+    g.name = line.value("name", "");
+  }
+  ++g.count;
+  if (g.indices.size() < kIndicesKept) g.indices.push_back(line.value("index", uint64_t{0}));
+}
+
+Report build_report(const std::string& run_dir) {
+  const std::string results = run_dir + "/results.jsonl";
+  std::ifstream in(results, std::ios::binary);
+  if (!in)
+    throw std::runtime_error(results + ": cannot open (is " + run_dir + " a run directory?)");
+  Report r = empty_report();
+  std::string line;
+  uint64_t n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (in.eof()) {  // no newline: the run was cut off while writing this line
+      r.warnings.push_back(results + ": line " + std::to_string(n) +
+                           " is incomplete (interrupted run?) and was skipped");
+      break;
+    }
+    const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("verdict")) {
+      throw std::runtime_error(results + ": line " + std::to_string(n) + " is not a result record");
+    }
+    add_result(r, j);
+  }
+  auto read_json = [&](const std::string& name) {
+    std::ifstream f(run_dir + "/" + name);
+    if (!f) return nlohmann::json::object();
+    const nlohmann::json j = nlohmann::json::parse(f, nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+      throw std::runtime_error(run_dir + "/" + name + ": not valid JSON");
+    return j;
+  };
+  const nlohmann::json run = read_json("run.json");
+  const nlohmann::json summary = read_json("summary.json");
+  if (!run.contains("identity"))
+    r.warnings.push_back(run_dir + "/run.json: missing; no run identity");
+  r.metadata = {{"run_dir", run_dir},
+                {"identity", run.value("identity", nlohmann::json::object())},
+                {"provenance", run.value("provenance", nlohmann::json::object())},
+                {"cases", r.totals.total()},
+                {"seconds", summary.value("seconds", 0.0)},
+                {"cases_per_second", summary.value("cases_per_second", 0.0)},
+                {"ended_at", summary.value("ended_at", "")},
+                {"complete", summary.value("complete", false)}};
+  return r;
+}
+
+}  // namespace mxconf::reports
