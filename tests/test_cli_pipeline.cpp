@@ -118,11 +118,8 @@ TEST_F(PipelineCli, BadInputFailsCleanly) {
   write_text("in_bad_model.json", R"({"mxconf_model": 1, "input": {"shape": [2, 30]},
       "layers": [{"in_features": 30, "out_features": 8, "payload": "fp8e4m3", "weights": {"seed": 1}}]})");
 
-  struct Case {
-    std::string args, message;
-  };
   const std::string out = " --output-dir " + path("out_dir");
-  const std::vector<Case> cases = {
+  const std::vector<BadInput> cases = {
       {"exec " + path("in_corrupt.tosa") + " --input x=" + path("in_x.npy") + out, "error"},
       {"exec " + path("in_truncated.tosa") + " --input x=" + path("in_x.npy") + out, "malformed"},
       {"exec " + path("in_wrong_id.tosa") + " --input x=" + path("in_x.npy") + out, "identifier"},
@@ -138,12 +135,7 @@ TEST_F(PipelineCli, BadInputFailsCleanly) {
       {"lower " + path("in_model.json") + " -o " + path("out.tosa") + " --target TOSA-1.1+FP",
        "EXT-MX"},
   };
-  for (const Case& c : cases) {
-    std::string err;
-    EXPECT_NE(run(c.args, &err), 0) << c.args;
-    EXPECT_NE(err.find(c.message), std::string::npos) << c.args << "\n" << err;
-    EXPECT_TRUE(outputs().empty()) << c.args << " left output behind";
-  }
+  expect_clean_failures(cases);
 }
 
 }  // namespace

@@ -61,7 +61,7 @@ TEST_F(QuantizeCli, WritesDequantCodesAndScalesMatchingTheOracle) {
   }
 }
 
-struct BadInput {
+struct BadNpy {
   const char* name;
   std::vector<uint8_t> bytes;  // empty: the file is not created
   const char* args;
@@ -78,7 +78,7 @@ TEST_F(QuantizeCli, BadInputFailsCleanlyWithNoOutput) {
   std::string fortran_hdr(reinterpret_cast<const char*>(good.data()), good.size());
   fortran_hdr.replace(fortran_hdr.find("False"), 5, "True ");
   std::vector<uint8_t> fortran(fortran_hdr.begin(), fortran_hdr.end());
-  const std::vector<BadInput> cases = {
+  const std::vector<BadNpy> cases = {
       {"missing", {}, "--dtype fp8e4m3", "no such file"},
       {"truncated", truncated, "--dtype fp8e4m3", "truncated"},
       {"not float32", u8, "--dtype fp8e4m3", "float32"},
@@ -87,7 +87,7 @@ TEST_F(QuantizeCli, BadInputFailsCleanlyWithNoOutput) {
       {"unknown dtype", good, "--dtype fp8e4m4", "fp8e4m4"},
       {"unknown rule", good, "--dtype fp4e2m1 --scale-rule floor", "floor"},
   };
-  for (const BadInput& c : cases) {
+  for (const BadNpy& c : cases) {
     fs::remove(path("in.npy"));
     if (!c.bytes.empty()) write("in.npy", c.bytes);
     std::string err;

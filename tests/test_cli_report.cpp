@@ -32,10 +32,7 @@ TEST_F(ReportCli, BadInputFailsCleanly) {
   make_run("in_run");
   make_run("in_other", "--seed 9 --shard 1/2");
   std::ofstream(path("in_not_report.json")) << R"({"hello": 1})";
-  struct Case {
-    std::string args, message;
-  };
-  const std::vector<Case> cases = {
+  const std::vector<BadInput> cases = {
       {"report " + path("in_missing"), "not a run directory"},
       {"report " + path("in_run") + " --format json,pdf -o " + path("out_x"),
        "unknown report format"},
@@ -44,12 +41,7 @@ TEST_F(ReportCli, BadInputFailsCleanly) {
       {"report diff --baseline " + path("in_not_report.json") + " " + path("in_run"),
        "not an mxconf report"},
   };
-  for (const Case& c : cases) {
-    std::string err;
-    EXPECT_NE(run(c.args, &err), 0) << c.args;
-    EXPECT_NE(err.find(c.message), std::string::npos) << c.args << "\n" << err;
-    EXPECT_TRUE(outputs().empty()) << c.args << " left output behind";
-  }
+  expect_clean_failures(cases);
 }
 
 }  // namespace

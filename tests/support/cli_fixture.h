@@ -45,6 +45,19 @@ class CliTest : public ::testing::Test {
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
   }
 
+  // Each command must fail: a non-zero exit, stderr naming the problem, and no output file left.
+  struct BadInput {
+    std::string args, message;
+  };
+  void expect_clean_failures(const std::vector<BadInput>& cases) const {
+    for (const BadInput& c : cases) {
+      std::string err;
+      EXPECT_NE(run(c.args, &err), 0) << c.args;
+      EXPECT_NE(err.find(c.message), std::string::npos) << c.args << "\n" << err;
+      EXPECT_TRUE(outputs().empty()) << c.args << " left output behind";
+    }
+  }
+
   std::vector<std::string> outputs() const {
     std::vector<std::string> names;
     for (const auto& e : fs::directory_iterator(dir_)) {
