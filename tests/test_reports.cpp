@@ -110,6 +110,20 @@ TEST(Report, CountsMatrixStatisticsAndGroupsFailures) {
   EXPECT_EQ(in_hist, 4u);
 }
 
+TEST(Report, KnownFailuresCountAsXfail) {
+  const reports::Report r =
+      reports::build_report(write_run("known", four_lines()).string(), {"bb"});
+  EXPECT_EQ(r.totals.xfail, 2u);
+  EXPECT_EQ(r.totals.fail_by_tier.count("a"), 0u);
+  EXPECT_EQ(r.totals.bad(), 1u) << "only the error";
+  EXPECT_TRUE(r.failures.at("bb").known);
+  EXPECT_FALSE(r.failures.at("cc").known);
+  const std::string x = reports::write_junit(r);
+  EXPECT_EQ(occurrences(x, "<skipped "), 2u)
+      << "the known group, and the fp4e2m1 cell holding only it";
+  EXPECT_EQ(reports::report_from_json(reports::to_json(r)).failures, r.failures);
+}
+
 TEST(Report, TruncatedResultsAreReadToTheLastCompleteLineWithAWarning) {
   const reports::Report r = reports::build_report(write_run("cut", four_lines(), true).string());
   EXPECT_EQ(r.totals.total(), 3u);

@@ -92,7 +92,12 @@ uint64_t Counts::bad() const {
 }
 
 void add_result(Report& r, const nlohmann::json& line) {
-  const std::string verdict = line.value("verdict", "?");
+  const nlohmann::json minimal = line.value("minimal", nlohmann::json::object());
+  const std::string fp = minimal.value("fingerprint", line.value("fingerprint", "?"));
+  const std::string raw_verdict = line.value("verdict", "?");
+  const bool good = raw_verdict == "pass" || raw_verdict == "rejected-as-expected";
+  const bool known = !good && r.known_failures.count(fp) > 0;
+  const std::string verdict = known ? "xfail" : raw_verdict;
   const nlohmann::json facets = line.value("facets", nlohmann::json::object());
   std::string key;
   for (const char* k : kMatrixKeys) {
@@ -120,13 +125,12 @@ void add_result(Report& r, const nlohmann::json& line) {
     }
   }
 
-  if (verdict == "pass" || verdict == "rejected-as-expected") return;
-  const nlohmann::json minimal = line.value("minimal", nlohmann::json::object());
-  const std::string fp = minimal.value("fingerprint", line.value("fingerprint", "?"));
+  if (good) return;
   FailureGroup& g = r.failures[fp];
   if (g.count == 0) {
     g.fingerprint = fp;
-    g.verdict = verdict;
+    g.known = known;
+    g.verdict = raw_verdict;
     g.tier = line.value("tier", "");
     g.stage = line.value("stage", "");
     g.message = line.value("message", "");
@@ -137,12 +141,13 @@ void add_result(Report& r, const nlohmann::json& line) {
   if (g.indices.size() < kIndicesKept) g.indices.push_back(line.value("index", uint64_t{0}));
 }
 
-Report build_report(const std::string& run_dir) {
+Report build_report(const std::string& run_dir, const std::set<std::string>& known_failures) {
   const std::string results = run_dir + "/results.jsonl";
   std::ifstream in(results, std::ios::binary);
   if (!in)
     throw std::runtime_error(results + ": cannot open (is " + run_dir + " a run directory?)");
   Report r = empty_report();
+  r.known_failures = known_failures;
   std::string line;
   uint64_t n = 0;
   while (std::getline(in, line)) {

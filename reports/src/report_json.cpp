@@ -74,7 +74,8 @@ nlohmann::json to_json(const Report& r) {
                         {"replay", g.replay},
                         {"name", g.name},
                         {"count", g.count},
-                        {"indices", g.indices}});
+                        {"indices", g.indices},
+                        {"known", g.known}});
   }
   return {{"mxconf_report", kReportFormatVersion},
           {"metadata", r.metadata},
@@ -122,6 +123,8 @@ Report report_from_json(const nlohmann::json& j) {
       g.name = f.at("name").get<std::string>();
       g.count = f.at("count").get<uint64_t>();
       g.indices = f.at("indices").get<std::vector<uint64_t>>();
+      g.known = f.at("known").get<bool>();
+      if (g.known) r.known_failures.insert(g.fingerprint);
       r.failures[g.fingerprint] = std::move(g);
     }
     r.warnings = j.at("warnings").get<std::vector<std::string>>();

@@ -120,7 +120,7 @@ std::string write_html(const Report& r) {
          "<th>first case</th><th>message</th><th>replay</th></tr>\n";
     for (const auto& [fp, g] : r.failures) {
       o << "<tr id=\"f-" << escape_xml(fp) << "\"><td><code>" << escape_xml(fp)
-        << "</code></td><td>" << escape_xml(g.verdict) << "</td><td>"
+        << "</code></td><td>" << escape_xml(g.verdict) << (g.known ? " (known)" : "") << "</td><td>"
         << escape_xml(g.tier + g.stage) << "</td><td>" << g.count << "</td><td>"
         << escape_xml(g.name) << "</td><td>" << escape_xml(g.message) << "</td><td><code>"
         << escape_xml(g.replay) << "</code></td></tr>\n";

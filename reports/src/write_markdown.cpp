@@ -49,8 +49,9 @@ std::string write_markdown(const Report& r) {
     o << "| fingerprint | verdict | tier/stage | cases | message | replay "
          "|\n|---|---|---|---|---|---|\n";
     for (const auto& [fp, g] : r.failures) {
-      o << "| `" << fp << "` | " << g.verdict << " | " << md_cell(g.tier + g.stage) << " | "
-        << g.count << " | " << md_cell(g.message) << " | `" << md_cell(g.replay) << "` |\n";
+      o << "| `" << fp << "` | " << g.verdict << (g.known ? " (known)" : "") << " | "
+        << md_cell(g.tier + g.stage) << " | " << g.count << " | " << md_cell(g.message) << " | `"
+        << md_cell(g.replay) << "` |\n";
     }
     o << "\n";
   }

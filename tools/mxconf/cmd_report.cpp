@@ -1,6 +1,7 @@
 // mxconf report DIR | report merge DIR... -o OUT | report diff --baseline B NEW
 #include <cstdio>
 #include <filesystem>
+#include <set>
 #include <sstream>
 
 #include "commands.h"
@@ -12,7 +13,7 @@ namespace mxconf::cli {
 namespace {
 
 struct ReportOptions {
-  std::string dir, out, formats = "json,junit,md,html";
+  std::string dir, out, formats = "json,junit,md,html", report_xfail;
   std::vector<std::string> merge_dirs;
   std::string merge_out;
   std::string baseline, current, xfail, diff_out;
@@ -36,7 +37,11 @@ void print_warnings(const std::vector<std::string>& w) {
 int run_report(const ReportOptions& o) {
   if (!std::filesystem::is_directory(o.dir)) throw UsageError(o.dir + " is not a run directory");
   const std::vector<std::string> formats = split_formats(o.formats);
-  const reports::Report r = reports::build_report(o.dir);
+  std::set<std::string> known;
+  if (!o.report_xfail.empty()) {
+    for (const auto& k : reports::load_xfail_file(o.report_xfail)) known.insert(k.fingerprint);
+  }
+  const reports::Report r = reports::build_report(o.dir, known);
   print_warnings(r.warnings);
   const std::string out = o.out.empty() ? o.dir + "/report" : o.out;
   reports::write_reports(r, out, formats);
@@ -99,6 +104,8 @@ void add_report_command(CLI::App& app, int& result) {
   cmd->add_option("--format", o->formats, "comma-separated: json,junit,md,html")
       ->capture_default_str();
   cmd->add_option("-o,--output", o->out, "report directory (default: DIR/report)");
+  cmd->add_option("--xfail", o->report_xfail,
+                  "known failures (reports/xfail.json): counted as xfail, not failing");
   cmd->callback([cmd, o, &result] {
     if (!cmd->get_subcommands().empty()) return;
     try {

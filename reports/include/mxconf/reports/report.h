@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,7 @@ struct FailureGroup {
   std::string name;  // the first case's name (the smallest case is the minimal one, if shrunk)
   uint64_t count = 0;
   std::vector<uint64_t> indices;  // the first few case indices
+  bool known = false;             // listed as a known failure (xfail) when the report was built
   bool operator==(const FailureGroup&) const = default;
 };
 
@@ -55,6 +57,9 @@ struct Report {
   std::map<std::string, uint64_t> scale_rules;     // tier (d): rule -> cases it matches
   std::map<std::string, FailureGroup> failures;    // by fingerprint
   std::vector<std::string> warnings;
+  // Fingerprints of known failures (reports/xfail.json): their cases count as xfail, not as
+  // fail/error/missed, in the matrix and totals. Not serialized (the groups carry `known`).
+  std::set<std::string> known_failures;
   bool operator==(const Report&) const = default;
 };
 
@@ -67,7 +72,7 @@ void add_result(Report& r, const nlohmann::json& line);
 // Streams DIR/results.jsonl into a report (a truncated last line is skipped with a warning),
 // with metadata from DIR/run.json and DIR/summary.json. Throws std::runtime_error naming the
 // file and line for anything else that is wrong.
-Report build_report(const std::string& run_dir);
+Report build_report(const std::string& run_dir, const std::set<std::string>& known_failures = {});
 
 nlohmann::json to_json(const Report& r);
 Report report_from_json(const nlohmann::json& j);  // throws std::runtime_error
