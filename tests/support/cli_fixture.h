@@ -17,9 +17,10 @@ namespace fs = std::filesystem;
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    // Suite and test name: ctest runs tests of different suites with the same name in parallel.
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     dir_ = fs::temp_directory_path() /
-           ("mxconf_cli_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+           ("mxconf_cli_" + std::string(info->test_suite_name()) + "_" + std::string(info->name()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
