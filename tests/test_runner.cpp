@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -163,19 +164,30 @@ TEST(RunLoop, JobsDoNotChangeResults) {
   EXPECT_EQ(read_results(one / "results.jsonl"), read_results(two / "results.jsonl"));
 }
 
-TEST(RunLoop, ResumeAfterAKillGivesTheSameResults) {
-  const fs::path full = scratch("full"), killed = scratch("killed");
-  runner::run_campaign(small_run(full));
-  // What a kill leaves: run.json, 23 complete lines, and half of the 24th.
+// What a kill leaves in `killed`: run.json and the first `lines` result lines of `full` (each
+// passed through `edit`), then, if `half_line`, half of the next one.
+void copy_killed_run(const fs::path& full, const fs::path& killed, int lines, bool half_line,
+                     const std::function<void(int, nlohmann::json&)>& edit = {}) {
   fs::create_directories(killed);
   fs::copy_file(full / "run.json", killed / "run.json");
   std::ifstream in(full / "results.jsonl");
   std::ofstream out(killed / "results.jsonl");
   std::string line;
-  for (int i = 0; i < 23 && std::getline(in, line); ++i) out << line << '\n';
-  std::getline(in, line);
-  out << line.substr(0, line.size() / 2);
-  out.close();
+  for (int i = 0; i < lines && std::getline(in, line); ++i) {
+    if (edit) {
+      nlohmann::json j = nlohmann::json::parse(line);
+      edit(i, j);
+      line = j.dump();
+    }
+    out << line << '\n';
+  }
+  if (half_line && std::getline(in, line)) out << line.substr(0, line.size() / 2);
+}
+
+TEST(RunLoop, ResumeAfterAKillGivesTheSameResults) {
+  const fs::path full = scratch("full"), killed = scratch("killed");
+  runner::run_campaign(small_run(full));
+  copy_killed_run(full, killed, 23, /*half_line=*/true);
   runner::RunOptions o = small_run(killed);
   o.resume = true;
   const runner::RunSummary s = runner::run_campaign(o);
@@ -195,21 +207,12 @@ TEST(RunLoop, ResumeAfterAKillGivesTheSameResults) {
 TEST(RunLoop, ResumedSummaryListsFailuresFromEarlierSessions) {
   const fs::path full = scratch("full_f"), killed = scratch("killed_f");
   runner::run_campaign(small_run(full));
-  fs::create_directories(killed);
-  fs::copy_file(full / "run.json", killed / "run.json");
-  std::ifstream in(full / "results.jsonl");
-  std::ofstream out(killed / "results.jsonl");
-  std::string line;
-  for (int i = 0; i < 10 && std::getline(in, line); ++i) {
-    nlohmann::json j = nlohmann::json::parse(line);
-    if (i == 4) {  // as if an earlier session had found a failure here
-      j["verdict"] = "fail";
-      j["tier"] = "a_bit_exact";
-      j["minimal"] = {{"fingerprint", "00000000000000aa"}, {"replay", "mxconf replay min.json"}};
-    }
-    out << j.dump() << '\n';
-  }
-  out.close();
+  copy_killed_run(full, killed, 10, /*half_line=*/false, [](int i, nlohmann::json& j) {
+    if (i != 4) return;  // as if an earlier session had found a failure here
+    j["verdict"] = "fail";
+    j["tier"] = "a_bit_exact";
+    j["minimal"] = {{"fingerprint", "00000000000000aa"}, {"replay", "mxconf replay min.json"}};
+  });
   runner::RunOptions o = small_run(killed);
   o.resume = true;
   const runner::RunSummary s = runner::run_campaign(o);

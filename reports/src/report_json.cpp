@@ -55,12 +55,11 @@ nlohmann::json to_json(const Report& r) {
   nlohmann::json matrix = nlohmann::json::array();
   for (const auto& [key, c] : r.matrix) {
     nlohmann::json cell = counts_json(c);
-    size_t start = 0, i = 0;
+    size_t start = 0;
     for (const char* k : kMatrixKeys) {
       const size_t bar = key.find('|', start);
       cell[k] = key.substr(start, bar == std::string::npos ? std::string::npos : bar - start);
       start = bar == std::string::npos ? key.size() : bar + 1;
-      ++i;
     }
     matrix.push_back(std::move(cell));
   }
