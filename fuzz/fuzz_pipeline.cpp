@@ -39,9 +39,12 @@ FuzzCase build(FuzzedDataProvider& p) {
   const auto payload = pick(p, formats::kAllElementTypes);
   c.cast_rule = pick(p, formats::kAllScaleRules);
   const size_t rank = p.ConsumeIntegralInRange<size_t>(1, 3);
-  // Small shapes keep the target fast (every extra block is more of the same code).
-  const int64_t k = 32 * p.ConsumeIntegralInRange<int64_t>(1, 2);
-  for (size_t d = 0; d + 1 < rank; ++d) m.input.shape.push_back(p.ConsumeIntegralInRange(1, 3));
+  // Small shapes keep the target fast: every extra block or row is more of the same code, and
+  // under ASan and comparison tracing each multiply-add costs tens of nanoseconds. Two blocks
+  // along K, two leading dims of size 2 and a second layer are each reachable, not all at once.
+  const int layers = p.ConsumeIntegralInRange(1, 2);
+  const int64_t k = layers == 1 ? 32 * p.ConsumeIntegralInRange<int64_t>(1, 2) : 32;
+  for (size_t d = 0; d + 1 < rank; ++d) m.input.shape.push_back(p.ConsumeIntegralInRange(1, 2));
   m.input.shape.push_back(k);
   m.input.dtype = p.ConsumeBool() ? pipeline::DType::bf16 : pipeline::DType::fp32;
   m.output.dtype = p.ConsumeBool() ? pipeline::DType::bf16 : pipeline::DType::fp32;
@@ -53,7 +56,6 @@ FuzzCase build(FuzzedDataProvider& p) {
                 m.input.dim_order[p.ConsumeIntegralInRange<size_t>(0, i - 1)]);
   }
   c.lowering.batched_matmul = p.ConsumeBool();
-  const int layers = p.ConsumeIntegralInRange(1, 2);
   int64_t in = k;
   for (int i = 0; i < layers; ++i) {
     pipeline::LayerSpec l;

@@ -1,3 +1,4 @@
+// The .tosa writer. (The reader, which faces untrusted bytes, is deserialize.cpp.)
 #include "mxconf/pipeline/serialize.h"
 
 #include <limits>
@@ -11,24 +12,6 @@ namespace mxconf::pipeline {
 namespace {
 
 namespace fb = flatbuffers;
-
-bool models(uint32_t op) {
-  switch (OpKind(op)) {
-    case OpKind::matmul:
-    case OpKind::add:
-    case OpKind::reshape:
-    case OpKind::transpose:
-    case OpKind::cast:
-    case OpKind::const_tensor:
-    case OpKind::const_shape:
-    case OpKind::matmul_t_block_scaled:
-    case OpKind::cast_from_block_scaled:
-    case OpKind::cast_to_block_scaled:
-      return true;
-    default:
-      return false;
-  }
-}
 
 // The attribute table for an op. Attribute tables without fields are byte-identical whatever
 // their type, so one empty table serves every op mxconf does not give fields to.
@@ -56,51 +39,7 @@ fb::Offset<fb::Vector<uint8_t>> aligned_bytes(fb::FlatBufferBuilder& b,
   return b.CreateVector(d);
 }
 
-LoadResult fail(LoadErrorCode c, std::string msg) {
-  LoadResult r;
-  r.error = LoadError{c, std::move(msg)};
-  return r;
-}
-
-std::string str(const fb::String* s) {
-  return s ? s->str() : std::string();
-}
-
 }  // namespace
-
-std::string_view name(LoadErrorCode c) {
-  switch (c) {
-    case LoadErrorCode::truncated:
-      return "truncated";
-    case LoadErrorCode::too_large:
-      return "too_large";
-    case LoadErrorCode::bad_identifier:
-      return "bad_identifier";
-    case LoadErrorCode::malformed:
-      return "malformed";
-    case LoadErrorCode::version_unsupported:
-      return "version_unsupported";
-    case LoadErrorCode::no_main_block:
-      return "no_main_block";
-    case LoadErrorCode::unknown_op:
-      return "unknown_op";
-    case LoadErrorCode::attribute_mismatch:
-      return "attribute_mismatch";
-    case LoadErrorCode::unknown_dtype:
-      return "unknown_dtype";
-    case LoadErrorCode::bad_tensor:
-      return "bad_tensor";
-    case LoadErrorCode::data_size_mismatch:
-      return "data_size_mismatch";
-    case LoadErrorCode::limit_exceeded:
-      return "limit_exceeded";
-    case LoadErrorCode::undeclared_tensor:
-      return "undeclared_tensor";
-    case LoadErrorCode::malformed_graph:
-      return "malformed_graph";
-  }
-  return "?";
-}
 
 std::vector<uint8_t> serialize_graph(const Graph& g) {
   fb::FlatBufferBuilder b(1024);
@@ -146,186 +85,6 @@ std::vector<uint8_t> serialize_graph(const Graph& g) {
   b.Finish(tosa::CreateTosaGraph(b, version, b.CreateVector(std::vector{region})),
            tosa::TosaGraphIdentifier());
   return {b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize()};
-}
-
-LoadResult deserialize_graph(std::span<const uint8_t> bytes, const LoadLimits& lim) {
-  if (bytes.size() < 8)
-    return fail(LoadErrorCode::truncated,
-                "file is " + std::to_string(bytes.size()) + " bytes, too short for a flatbuffer");
-  if (bytes.size() > lim.max_bytes)
-    return fail(LoadErrorCode::too_large,
-                "file exceeds " + std::to_string(lim.max_bytes) + " bytes");
-  if (!tosa::TosaGraphBufferHasIdentifier(bytes.data())) {
-    return fail(LoadErrorCode::bad_identifier, "file identifier is not \"TOSA\"");
-  }
-  fb::Verifier::Options opts;
-  opts.max_depth = lim.max_depth;
-  opts.max_tables = lim.max_tables;
-  fb::Verifier verifier(bytes.data(), bytes.size(), opts);
-  if (!tosa::VerifyTosaGraphBuffer(verifier)) {
-    return fail(LoadErrorCode::malformed,
-                "the flatbuffers verifier rejected the file (corrupt, truncated or too deep)");
-  }
-  const tosa::TosaGraph* root = tosa::GetTosaGraph(bytes.data());
-  Graph g;
-  const tosa::Version* ver = root->version();
-  g.version = {ver->_major(), ver->_minor(), ver->_patch(), ver->_draft()};
-  if (g.version.major != 1 || g.version.minor != 1 || g.version.patch != 0) {
-    const bool newer = g.version.major > 1 || (g.version.major == 1 && g.version.minor > 1) ||
-                       (g.version.major == 1 && g.version.minor == 1 && g.version.patch > 0);
-    return fail(
-        LoadErrorCode::version_unsupported,
-        "version " + std::to_string(g.version.major) + "." + std::to_string(g.version.minor) + "." +
-            std::to_string(g.version.patch) +
-            (newer ? " is newer than this reader (1.1.0)" : " predates the MX operators (1.1)"));
-  }
-  if (!root->regions() || root->regions()->size() == 0)
-    return fail(LoadErrorCode::no_main_block, "the graph has no region");
-  const tosa::TosaRegion* region = root->regions()->Get(0);
-  g.region_name = str(region->name());
-  const tosa::TosaBasicBlock* block = nullptr;
-  if (region->blocks()) {
-    for (const tosa::TosaBasicBlock* bb : *region->blocks()) {
-      if (bb && str(bb->name()) == "main") {
-        block = bb;
-        break;
-      }
-    }
-  }
-  if (!block)
-    return fail(LoadErrorCode::no_main_block, "the first region has no block named \"main\"");
-
-  const size_t n_tensors = block->tensors() ? block->tensors()->size() : 0;
-  const size_t n_ops = block->operators() ? block->operators()->size() : 0;
-  if (n_tensors > lim.max_tensors)
-    return fail(LoadErrorCode::limit_exceeded, std::to_string(n_tensors) +
-                                                   " tensors exceed the limit of " +
-                                                   std::to_string(lim.max_tensors));
-  if (n_ops > lim.max_ops)
-    return fail(
-        LoadErrorCode::limit_exceeded,
-        std::to_string(n_ops) + " operators exceed the limit of " + std::to_string(lim.max_ops));
-
-  std::unordered_set<std::string> names;
-  uint64_t total_elements = 0;
-  for (size_t i = 0; i < n_tensors; ++i) {
-    const tosa::TosaTensor* t = block->tensors()->Get(uint32_t(i));
-    const std::string where = "tensor " + std::to_string(i);
-    if (!t->name() || t->name()->size() == 0 || t->name()->size() > lim.max_name) {
-      return fail(LoadErrorCode::bad_tensor, where + " has no name or an overlong one");
-    }
-    Tensor out;
-    out.name = t->name()->str();
-    if (uint32_t(t->type()) > kMaxDTypeValue) {
-      return fail(LoadErrorCode::unknown_dtype, "tensor '" + out.name + "' has DType value " +
-                                                    std::to_string(uint32_t(t->type())));
-    }
-    out.dtype = DType(uint32_t(t->type()));
-    if (t->is_unranked() || t->variable())
-      return fail(LoadErrorCode::bad_tensor,
-                  "tensor '" + out.name + "' is unranked or variable (unsupported)");
-    if (t->offset() > 1 || t->size() > 0)
-      return fail(LoadErrorCode::bad_tensor,
-                  "tensor '" + out.name + "' uses external data (unsupported)");
-    const size_t rank = t->shape() ? t->shape()->size() : 0;
-    if (rank > lim.max_rank)
-      return fail(LoadErrorCode::bad_tensor,
-                  "tensor '" + out.name + "' has rank " + std::to_string(rank));
-    uint64_t count = 1;
-    for (size_t d = 0; d < rank; ++d) {
-      const int32_t dim = t->shape()->Get(uint32_t(d));
-      if (dim < 0)
-        return fail(LoadErrorCode::bad_tensor,
-                    "tensor '" + out.name + "' has a negative dimension");
-      out.shape.push_back(dim);
-      if (dim != 0 && count > lim.max_tensor_elements / uint64_t(dim)) {
-        return fail(LoadErrorCode::limit_exceeded, "tensor '" + out.name + "' exceeds " +
-                                                       std::to_string(lim.max_tensor_elements) +
-                                                       " elements");
-      }
-      count *= uint64_t(dim);
-    }
-    total_elements += count;
-    if (total_elements > lim.max_total_elements)
-      return fail(
-          LoadErrorCode::limit_exceeded,
-          "the tensors exceed " + std::to_string(lim.max_total_elements) + " elements in total");
-    if (t->data() && t->data()->size() > 0) {
-      const auto want = data_size(out.dtype, count);
-      if (!want || *want != t->data()->size()) {
-        return fail(LoadErrorCode::data_size_mismatch,
-                    "tensor '" + out.name + "' holds " + std::to_string(t->data()->size()) +
-                        " bytes; " + std::string(name(out.dtype)) + " with that shape needs " +
-                        (want ? std::to_string(*want) : "a storable type"));
-      }
-      out.data.emplace(t->data()->begin(), t->data()->end());
-    }
-    if (!names.insert(out.name).second)
-      return fail(LoadErrorCode::malformed_graph, "tensor '" + out.name + "' is declared twice");
-    g.tensors.push_back(std::move(out));
-  }
-
-  auto read_names = [&](const fb::Vector<fb::Offset<fb::String>>* v, std::vector<std::string>& out,
-                        const std::string& who) -> std::optional<LoadError> {
-    if (!v) return std::nullopt;
-    for (const fb::String* s : *v) {
-      std::string n = str(s);
-      if (!names.count(n))
-        return LoadError{LoadErrorCode::undeclared_tensor,
-                         who + " names undeclared tensor '" + n + "'"};
-      out.push_back(std::move(n));
-    }
-    return std::nullopt;
-  };
-  for (size_t i = 0; i < n_ops; ++i) {
-    const tosa::TosaOperator* o = block->operators()->Get(uint32_t(i));
-    const uint32_t value = uint32_t(o->op());
-    const std::string who = "operator " + std::to_string(i);
-    if (value == 0 || value > kMaxTosaOpValue)
-      return fail(LoadErrorCode::unknown_op, who + " has Op value " + std::to_string(value));
-    if (uint32_t(o->attribute_type()) != value || !o->attribute()) {
-      return fail(LoadErrorCode::attribute_mismatch,
-                  who + " (" + tosa::EnumNameOp(o->op()) + "): attribute tag " +
-                      std::to_string(uint32_t(o->attribute_type())) +
-                      " must equal the Op value and the table must be present");
-    }
-    Operator op;
-    op.raw_op = value;
-    op.op = models(value) ? OpKind(value) : OpKind::unknown;
-    switch (op.op) {
-      case OpKind::transpose:
-        if (const auto* p = o->attribute_as_TransposeAttribute()->perms())
-          op.attrs.perms.assign(p->begin(), p->end());
-        break;
-      case OpKind::matmul_t_block_scaled:
-        op.attrs.block_size = uint32_t(o->attribute_as_MatMulTBlockScaledAttribute()->block_size());
-        break;
-      case OpKind::cast_to_block_scaled:
-        op.attrs.block_size = uint32_t(o->attribute_as_CastToBlockScaledAttribute()->block_size());
-        break;
-      case OpKind::cast_from_block_scaled:
-        op.attrs.block_size =
-            uint32_t(o->attribute_as_CastFromBlockScaledAttribute()->block_size());
-        break;
-      default:
-        break;
-    }
-    if (auto e = read_names(o->inputs(), op.inputs, who)) return fail(e->code, e->message);
-    if (auto e = read_names(o->outputs(), op.outputs, who)) return fail(e->code, e->message);
-    g.ops.push_back(std::move(op));
-  }
-  if (auto e = read_names(block->inputs(), g.inputs, "the block input list"))
-    return fail(e->code, e->message);
-  if (auto e = read_names(block->outputs(), g.outputs, "the block output list"))
-    return fail(e->code, e->message);
-  g.block_name = "main";
-  const std::vector<IrError> ir = verify_graph(g);
-  if (!ir.empty())
-    return fail(LoadErrorCode::malformed_graph,
-                std::string(name(ir[0].code)) + ": " + ir[0].message);
-  LoadResult r;
-  r.graph = std::move(g);
-  return r;
 }
 
 }  // namespace mxconf::pipeline

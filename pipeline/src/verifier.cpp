@@ -75,6 +75,20 @@ std::optional<std::vector<size_t>> topological_order(const Graph& g) {
   for (size_t i = 0; i < g.ops.size(); ++i) {
     for (const auto& o : g.ops[i].outputs) producer.emplace(o, i);
   }
+  // Fast path: every lowered or deserialized graph is already in order (each input produced by
+  // an earlier op), and then the order below is the identity. Checking that costs no allocation.
+  bool in_order = true;
+  for (size_t i = 0; i < g.ops.size() && in_order; ++i) {
+    for (const auto& in : g.ops[i].inputs) {
+      auto it = producer.find(in);
+      if (it != producer.end() && it->second >= i) in_order = false;
+    }
+  }
+  if (in_order) {
+    std::vector<size_t> identity(g.ops.size());
+    for (size_t i = 0; i < identity.size(); ++i) identity[i] = i;
+    return identity;
+  }
   // Kahn's algorithm, preferring the original index so an ordered graph keeps its order.
   std::vector<size_t> indegree(g.ops.size(), 0);
   std::vector<std::vector<size_t>> users(g.ops.size());
