@@ -40,6 +40,23 @@ TEST(CheckDotProduct, PerElementBound) {
   EXPECT_DOUBLE_EQ(r.max_abs_err, 131072.0);
 }
 
+TEST(CheckDotProduct, Bf16OutputsAreMeasuredInBf16Units) {
+  // A BF16 output's unit is bnd * 2^-(1 + 7) = 2^-8 for bnd = 1: an error of 2^-6 is 4 units
+  // in BF16 but 2^18 > ABS_BOUND = 65536 units in FP32.
+  const std::vector<double> ref = {1.0}, bnd = {1.0};
+  const std::vector<float> off = {1.0f + 0x1p-6f};
+  const DotProductBounds fp32 = mx_dot_product_bounds(32);
+  const DotProductBounds bf16 = mx_dot_product_bounds(32, 7);
+  EXPECT_EQ(bf16.unit, 0x1p-8);
+  EXPECT_EQ(fp32.unit, 0x1p-24);
+  EXPECT_EQ(check_dot_product(off, ref, bnd, fp32, false).element_failures, 1u);
+  const auto r = check_dot_product(off, ref, bnd, bf16, false);
+  EXPECT_EQ(r.element_failures, 0u);
+  EXPECT_DOUBLE_EQ(r.max_abs_err, 4.0);
+  // BF16's largest finite value bounds the overflow rule: (2 - 2^-7) * 2^127.
+  EXPECT_EQ(bf16.max_value, 0x1.fep127);
+}
+
 TEST(CheckDotProduct, NanZeroAndOverflowRules) {
   const DotProductBounds b = mx_dot_product_bounds(32);
   const double nan = std::numeric_limits<double>::quiet_NaN();

@@ -10,9 +10,6 @@
 namespace mxconf::oracles {
 namespace {
 
-constexpr double kFp32Unit = 0x1p-24;  // 2^-(1 + normal_frac<fp32>)
-constexpr double kFp32NormalMin = 0x1p-126;
-
 std::string describe(int64_t i, const char* what) {
   return "output " + std::to_string(i) + ": " + what;
 }
@@ -25,9 +22,11 @@ double binade(double x) {
 
 }  // namespace
 
-DotProductBounds mx_dot_product_bounds(int64_t ksb) {
+DotProductBounds mx_dot_product_bounds(int64_t ksb, int output_frac_bits) {
   DotProductBounds b;
   b.ksb = ksb;
+  b.unit = std::ldexp(1.0, -(1 + output_frac_bits));
+  b.max_value = std::ldexp(2.0 - std::ldexp(1.0, -output_frac_bits), 127);
   const double k = double(ksb);
   const double kmin = double(std::min<int64_t>(ksb, 64));
   b.abs_bound = 2.0 * std::max(k, kmin * 0x1p10);
@@ -59,7 +58,9 @@ DotProductReport check_dot_product(std::span<const float> imp, std::span<const d
       continue;
     }
     // When the bound itself overflows the output type, anything passes.
-    if (!std::isfinite(bnd[i]) || bnd[i] * (1.0 + bounds.abs_bound * kFp32Unit) > FLT_MAX) continue;
+    if (!std::isfinite(bnd[i]) ||
+        bnd[i] * (1.0 + bounds.abs_bound * bounds.unit) > bounds.max_value)
+      continue;
     if (bnd[i] == 0) {
       if (ref[i] != 0 || x != 0) fail(int64_t(i), "bound is 0 but result or reference is not 0");
       continue;
@@ -68,7 +69,7 @@ DotProductReport check_dot_product(std::span<const float> imp, std::span<const d
       fail(int64_t(i), "result is not finite");
       continue;
     }
-    const double err = (x - ref[i]) / std::max(bnd[i] * kFp32Unit, kFp32NormalMin);
+    const double err = (x - ref[i]) / std::max(bnd[i] * bounds.unit, bounds.normal_min);
     r.max_abs_err = std::max(r.max_abs_err, std::fabs(err));
     r.sum_err += err;
     r.sum_err_sq += err * err;

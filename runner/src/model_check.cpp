@@ -12,14 +12,17 @@ namespace mxconf::runner {
 
 // Written apart from the interpreter's TRANSPOSE on purpose: if the harness laid out inputs with
 // the SUT's own permutation, a permutation bug would cancel itself out.
-std::vector<float> permute_dims(const std::vector<float>& in, const std::vector<int64_t>& shape,
-                                const std::vector<int64_t>& order) {
+namespace {
+
+template <typename T>
+std::vector<T> permute(const std::vector<T>& in, const std::vector<int64_t>& shape,
+                       const std::vector<int64_t>& order) {
   if (order.empty()) return in;
   std::vector<int64_t> st(shape.size(), 1);
   for (size_t i = shape.size(); i-- > 1;) st[i - 1] = st[i] * shape[i];
   std::vector<int64_t> out_shape(order.size());
   for (size_t j = 0; j < order.size(); ++j) out_shape[j] = shape[size_t(order[j])];
-  std::vector<float> out(in.size());
+  std::vector<T> out(in.size());
   std::vector<int64_t> idx(order.size(), 0);
   for (size_t o = 0; o < out.size(); ++o) {
     int64_t src = 0;
@@ -31,6 +34,82 @@ std::vector<float> permute_dims(const std::vector<float>& in, const std::vector<
     }
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<float> permute_dims(const std::vector<float>& in, const std::vector<int64_t>& shape,
+                                const std::vector<int64_t>& order) {
+  return permute(in, shape, order);
+}
+
+std::vector<double> permute_dims(const std::vector<double>& in, const std::vector<int64_t>& shape,
+                                 const std::vector<int64_t>& order) {
+  return permute(in, shape, order);
+}
+
+void execute_loaded(const pipeline::ModelSpec& m, const std::vector<float>& input,
+                    formats::ScaleRule cast_rule, PipelineRun& run) {
+  // The graph's own names: an external lowering may name its tensors as it likes.
+  if (run.loaded.inputs.size() != 1 || run.loaded.outputs.size() != 1) {
+    throw std::runtime_error("the graph has " + std::to_string(run.loaded.inputs.size()) +
+                             " inputs and " + std::to_string(run.loaded.outputs.size()) +
+                             " outputs; the model has one of each");
+  }
+  const std::string& in_name = run.loaded.inputs.front();
+  const std::string& out_name = run.loaded.outputs.front();
+  const std::vector<float> physical = permute_dims(input, m.input.shape, m.input.dim_order);
+  const pipeline::Tensor* in_p = run.loaded.find(in_name);
+  if (in_p == nullptr || in_p->element_count() != int64_t(physical.size()))
+    throw std::runtime_error("the graph input '" + in_name + "' does not hold the model's " +
+                             std::to_string(physical.size()) + " input elements");
+  const pipeline::Tensor& in_t = *in_p;
+  pipeline::Value v;
+  if (m.input.dtype == pipeline::DType::bf16) {
+    std::vector<uint16_t> bits(physical.size());
+    for (size_t i = 0; i < bits.size(); ++i) bits[i] = formats::float_to_bf16(physical[i]);
+    v = pipeline::Value::from_bf16(in_t.shape, std::move(bits));
+  } else {
+    v = pipeline::Value::from_f32(in_t.shape, physical);
+  }
+  pipeline::InterpreterOptions opts;
+  opts.cast_rule = cast_rule;
+  std::map<std::string, pipeline::Value> all;
+  opts.intermediates = &all;
+  auto outs = pipeline::run_graph(run.loaded, {{in_name, v}}, opts);
+  // The final CAST to bf16 (if any) reads the logical fp32 result.
+  for (const pipeline::Operator& op : run.loaded.ops) {
+    if (op.op == pipeline::OpKind::cast && all.at(op.inputs[0]).dtype == pipeline::DType::fp32) {
+      run.output_fp32 = all.at(op.inputs[0]).f32;
+    }
+  }
+  for (const pipeline::Operator& op : run.loaded.ops) {
+    if (op.op != pipeline::OpKind::cast_to_block_scaled) continue;
+    const pipeline::Value& in = all.at(op.inputs[0]);
+    PipelineRun::CastObservation obs;
+    obs.input = in.f32;
+    if (in.dtype == pipeline::DType::bf16) {
+      obs.input.resize(in.bf16.size());
+      for (size_t i = 0; i < in.bf16.size(); ++i) obs.input[i] = formats::bf16_to_float(in.bf16[i]);
+    }
+    obs.codes = all.at(op.outputs[0]).codes;
+    obs.scales = all.at(op.outputs[1]).codes;
+    run.casts.push_back(std::move(obs));
+  }
+  const pipeline::Value& y = outs.at(out_name);
+  std::vector<float> phys = y.f32;
+  if (y.dtype == pipeline::DType::bf16) {
+    phys.resize(y.bf16.size());
+    for (size_t i = 0; i < phys.size(); ++i) phys[i] = formats::bf16_to_float(y.bf16[i]);
+  }
+  // Undo the output dim order: logical dim order[j] sits at physical position j.
+  run.output = phys;
+  if (!m.output.dim_order.empty()) {
+    std::vector<int64_t> inverse(m.output.dim_order.size());
+    for (size_t j = 0; j < inverse.size(); ++j) inverse[size_t(m.output.dim_order[j])] = int64_t(j);
+    run.output = permute_dims(phys, y.shape, inverse);
+  }
+  if (run.output_fp32.empty()) run.output_fp32 = run.output;
 }
 
 PipelineRun run_pipeline(const pipeline::ModelSpec& m, const std::vector<float>& input,
@@ -58,58 +137,7 @@ PipelineRun run_pipeline(const pipeline::ModelSpec& m, const std::vector<float>&
       throw std::runtime_error(std::string(name(l.error->code)) + ": " + l.error->message);
     r.loaded = std::move(*l.graph);
   });
-  stage("execute", [&] {
-    const std::vector<float> physical = permute_dims(input, m.input.shape, m.input.dim_order);
-    const pipeline::Tensor& in_t = *r.loaded.find(m.input.name);
-    pipeline::Value v;
-    if (m.input.dtype == pipeline::DType::bf16) {
-      std::vector<uint16_t> bits(physical.size());
-      for (size_t i = 0; i < bits.size(); ++i) bits[i] = formats::float_to_bf16(physical[i]);
-      v = pipeline::Value::from_bf16(in_t.shape, std::move(bits));
-    } else {
-      v = pipeline::Value::from_f32(in_t.shape, physical);
-    }
-    pipeline::InterpreterOptions opts;
-    opts.cast_rule = cast_rule;
-    std::map<std::string, pipeline::Value> all;
-    opts.intermediates = &all;
-    auto outs = pipeline::run_graph(r.loaded, {{m.input.name, v}}, opts);
-    // The final CAST to bf16 (if any) reads the logical fp32 result.
-    for (const pipeline::Operator& op : r.loaded.ops) {
-      if (op.op == pipeline::OpKind::cast && all.at(op.inputs[0]).dtype == pipeline::DType::fp32) {
-        r.output_fp32 = all.at(op.inputs[0]).f32;
-      }
-    }
-    for (const pipeline::Operator& op : r.loaded.ops) {
-      if (op.op != pipeline::OpKind::cast_to_block_scaled) continue;
-      const pipeline::Value& in = all.at(op.inputs[0]);
-      PipelineRun::CastObservation obs;
-      obs.input = in.f32;
-      if (in.dtype == pipeline::DType::bf16) {
-        obs.input.resize(in.bf16.size());
-        for (size_t i = 0; i < in.bf16.size(); ++i)
-          obs.input[i] = formats::bf16_to_float(in.bf16[i]);
-      }
-      obs.codes = all.at(op.outputs[0]).codes;
-      obs.scales = all.at(op.outputs[1]).codes;
-      r.casts.push_back(std::move(obs));
-    }
-    const pipeline::Value& y = outs.at(m.output.name);
-    std::vector<float> phys = y.f32;
-    if (y.dtype == pipeline::DType::bf16) {
-      phys.resize(y.bf16.size());
-      for (size_t i = 0; i < phys.size(); ++i) phys[i] = formats::bf16_to_float(y.bf16[i]);
-    }
-    // Undo the output dim order: logical dim order[j] sits at physical position j.
-    r.output = phys;
-    if (!m.output.dim_order.empty()) {
-      std::vector<int64_t> inverse(m.output.dim_order.size());
-      for (size_t j = 0; j < inverse.size(); ++j)
-        inverse[size_t(m.output.dim_order[j])] = int64_t(j);
-      r.output = permute_dims(phys, y.shape, inverse);
-    }
-    if (r.output_fp32.empty()) r.output_fp32 = r.output;
-  });
+  stage("execute", [&] { execute_loaded(m, input, cast_rule, r); });
   return r;
 }
 

@@ -27,13 +27,17 @@ bool is_good(Verdict v) {
 nlohmann::json run_identity(const RunOptions& o) {
   std::vector<std::string> campaigns;
   for (auto c : o.gen.campaigns) campaigns.emplace_back(generators::name(c));
-  return {{"seed", o.seed},
-          {"cases", o.cases},
-          {"shard", {{"index", o.shard_index}, {"count", o.shard_count}}},
-          {"invalid_fraction", o.gen.invalid_fraction},
-          {"cast_rule", formats::name(o.gen.cast_rule)},
-          {"max_k", int64_t(o.gen.max_k_blocks) * 32},
-          {"campaigns", campaigns}};
+  nlohmann::json id = {{"seed", o.seed},
+                       {"cases", o.cases},
+                       {"shard", {{"index", o.shard_index}, {"count", o.shard_count}}},
+                       {"invalid_fraction", o.gen.invalid_fraction},
+                       {"cast_rule", formats::name(o.gen.cast_rule)},
+                       {"max_k", int64_t(o.gen.max_k_blocks) * 32},
+                       {"campaigns", campaigns}};
+  if (o.sut != nullptr && o.sut->active())
+    id["sut"] = {{"exec", o.sut->exec.text()}, {"lower", o.sut->lower.text()}};
+  for (const auto& [k, v] : o.identity_extra.items()) id[k] = v;
+  return id;
 }
 
 std::string utc_now() {
@@ -182,21 +186,24 @@ RunSummary run_campaign(const RunOptions& o) {
         break;
       }
       const uint64_t index = indices[pos];
-      const generators::Case c = generators::generate_case(o.gen, o.seed, index);
-      CaseResult r = run_case(c);
+      const generators::Case c =
+          o.case_at ? o.case_at(index) : generators::generate_case(o.gen, o.seed, index);
+      JudgeOptions judge;
+      judge.sut = o.sut;
+      CaseResult r = o.evaluate ? o.evaluate(c, index) : run_case(c, judge);
       r.index = index;
       std::optional<nlohmann::json> failure;
-      if (!is_good(r.verdict)) {
+      if (!is_good(r.verdict) && !o.evaluate) {
         const std::string sig = failure_signature(r);
-        const generators::Case minimal = o.shrink
-                                             ? shrink_case(
-                                                   c, &o.gen, o.seed, index,
-                                                   [&](const generators::Case& x) {
-                                                     return failure_signature(run_case(x)) == sig;
-                                                   },
-                                                   o.shrink_seconds)
-                                             : c;
-        const CaseResult mr = run_case(minimal);
+        const generators::Case minimal =
+            o.shrink ? shrink_case(
+                           c, &o.gen, o.seed, index,
+                           [&](const generators::Case& x) {
+                             return failure_signature(run_case(x, judge)) == sig;
+                           },
+                           o.shrink_seconds)
+                     : c;
+        const CaseResult mr = run_case(minimal, judge);
         const std::string fp = generators::fingerprint(minimal);
         const fs::path file = dir / "failures" / (fp + ".json");
         nlohmann::json record = {{"case", generators::to_json(minimal)},

@@ -66,10 +66,15 @@ int run_exec(const ExecOptions& o) {
 
   std::map<std::string, pipeline::Value> values;
   for (const std::string& spec : o.inputs) {
+    // NAME=FILE.npy, or just FILE.npy for a graph with one input (as SUT command templates
+    // pass {inputs}).
     const size_t eq = spec.find('=');
-    if (eq == std::string::npos || eq == 0)
-      throw UsageError("--input '" + spec + "' is not NAME=FILE.npy");
-    const std::string name = spec.substr(0, eq), path = spec.substr(eq + 1);
+    if (eq == 0) throw UsageError("--input '" + spec + "' is not NAME=FILE.npy");
+    if (eq == std::string::npos && g.inputs.size() != 1)
+      throw UsageError("--input '" + spec + "' has no NAME= and the graph has " +
+                       std::to_string(g.inputs.size()) + " inputs");
+    const std::string name = eq == std::string::npos ? g.inputs.front() : spec.substr(0, eq);
+    const std::string path = eq == std::string::npos ? spec : spec.substr(eq + 1);
     const pipeline::Tensor* t = g.find(name);
     if (!t || std::find(g.inputs.begin(), g.inputs.end(), name) == g.inputs.end()) {
       throw UsageError("'" + name + "' is not a graph input (inputs: " + [&] {
@@ -125,7 +130,8 @@ void add_exec_command(CLI::App& app, int& result) {
       "FP32 as <f4; BF16 as <u2 holding the raw bf16 bits. One output file per graph output,\n"
       "named after the tensor, written only if the whole run succeeds.");
   cmd->add_option("FILE", opts->file, "the .tosa file")->required();
-  cmd->add_option("--input", opts->inputs, "NAME=FILE.npy, once per graph input")->required();
+  cmd->add_option("--input", opts->inputs,
+                  "NAME=FILE.npy, once per graph input (FILE.npy alone for a one-input graph)");
   cmd->add_option("--output-dir", opts->out_dir, "directory for the output .npy files")->required();
   cmd->add_option("--cast-rule", opts->cast_rule, "scale rule of CAST_TO_BLOCK_SCALED")
       ->check(CLI::IsMember({"tosa", "tosa-pre44", "ocp", "rceil"}))

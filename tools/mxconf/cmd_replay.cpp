@@ -1,5 +1,6 @@
 // mxconf replay CASE.json: rerun one case and print every stage and tier.
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -7,6 +8,7 @@
 #include "mxconf/generators/case.h"
 #include "mxconf/io/json_reader.h"
 #include "mxconf/runner/judge.h"
+#include "sut_options.h"
 
 namespace mxconf::cli {
 namespace {
@@ -14,6 +16,8 @@ namespace {
 struct ReplayOptions {
   std::string file;
   bool verbose = false;
+  SutCliOptions sut;
+  std::string sut_work = "out/replay/sut";
 };
 
 int run_replay(const ReplayOptions& o) {
@@ -26,16 +30,24 @@ int run_replay(const ReplayOptions& o) {
   const generators::Case c = generators::case_from_json(j);
   runner::JudgeOptions opts;
   opts.keep_details = true;
+  const std::unique_ptr<runner::ExternalSut> sut =
+      make_sut(o.sut, std::filesystem::absolute(o.sut_work).string());
+  opts.sut = sut.get();
   const runner::CaseResult r = runner::run_case(c, opts);
   std::printf("case %s (%s)\n", r.fingerprint.c_str(), r.name.c_str());
   if (!c.expect.valid) {
     std::printf("  expect: rejected with %s (rule %s)\n", c.expect.code.c_str(),
                 c.expect.rule.c_str());
   }
-  const char* stages[] = {"generate", "lower", "validate", "serialize", "load", "execute", "judge"};
+  const char* stages[] = {"generate", "sut-lower", "lower",   "validate", "serialize",
+                          "load",     "sut-exec",  "execute", "judge"};
   bool broke = false;
   for (const char* s : stages) {
-    if (!c.expect.valid && std::string(s) != "lower") continue;
+    const std::string stage = s;
+    if (!c.expect.valid && stage != "lower" && stage != "sut-exec") continue;
+    if (stage.starts_with("sut-") &&
+        (!sut || (stage == "sut-exec" ? sut->exec : sut->lower).empty()))
+      continue;
     const bool here = r.error_stage == s;
     std::printf("  %-10s %s\n", s, broke ? "-" : here ? ("ERROR: " + r.message).c_str() : "ok");
     broke |= here;
@@ -62,6 +74,9 @@ void add_replay_command(CLI::App& app, int& result) {
                          "stage and tier; mismatches show the first differing elements.");
   cmd->add_option("CASE", opts->file, "case .json")->required();
   cmd->add_flag("--verbose", opts->verbose, "print each tier in full");
+  add_sut_options(cmd, opts->sut);
+  cmd->add_option("--sut-work", opts->sut_work, "work directories of the external commands")
+      ->capture_default_str();
   set_action(cmd, result, [opts] { return run_replay(*opts); });
 }
 

@@ -5,11 +5,14 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <thread>
 
 #include "commands.h"
+#include "generation_options.h"
 #include "mxconf/faults/faults.h"
 #include "mxconf/runner/run_loop.h"
+#include "sut_options.h"
 
 namespace mxconf::cli {
 namespace {
@@ -20,26 +23,22 @@ extern "C" void on_signal(int) {
 }
 
 struct RunCliOptions {
-  uint64_t cases = 1000;
-  uint64_t seed = 1;
+  GenerationCliOptions gen;
   double time_budget = 0;
   std::string shard = "0/1";
   unsigned jobs = 1;
-  std::vector<std::string> campaigns;
-  double invalid_fraction = 0.1;
   std::string out = "out/run";
   bool resume = false;
   bool no_shrink = false;
-  std::string cast_rule = "tosa";
   std::string fault;
-  int max_k = 8192;
+  SutCliOptions sut;
 };
 
 int run_run(const RunCliOptions& o) {
   if (!o.fault.empty()) faults::inject(o.fault);  // throws if unknown or not compiled in
   runner::RunOptions r;
-  r.cases = o.cases;
-  r.seed = o.seed;
+  r.cases = o.gen.cases;
+  r.seed = o.gen.seed;
   r.time_budget_seconds = o.time_budget;
   unsigned si = 0, sn = 0;
   char tail = 0;
@@ -49,16 +48,11 @@ int run_run(const RunCliOptions& o) {
   r.shard_index = si;
   r.shard_count = sn;
   r.jobs = o.jobs;
-  for (const std::string& c : o.campaigns) {
-    const auto campaign = generators::parse_campaign(c);
-    if (!campaign) throw UsageError("unknown campaign '" + c + "'");
-    r.gen.campaigns.push_back(*campaign);
-  }
-  r.gen.invalid_fraction = o.invalid_fraction;
-  if (o.max_k % 32 != 0)
-    throw UsageError("--max-k " + std::to_string(o.max_k) + " is not a multiple of 32");
-  r.gen.max_k_blocks = o.max_k / 32;
-  r.gen.cast_rule = *formats::parse_scale_rule(o.cast_rule);
+  r.gen = make_gen_config(o.gen);
+  const std::unique_ptr<runner::ExternalSut> sut =
+      make_sut(o.sut, (std::filesystem::absolute(o.out) / "sut").string());
+  r.sut = sut.get();
+  if (sut) r.replay_prefix += sut->cli_options();
   r.out_dir = o.out;
   r.resume = o.resume;
   r.shrink = !o.no_shrink;
@@ -109,11 +103,10 @@ void add_run_command(CLI::App& app, int& result) {
   auto opts = std::make_shared<RunCliOptions>();
   CLI::App* cmd = app.add_subcommand(
       "run",
-      "Generate MXFP linear cases, run each through the whole pipeline and judge it with the\n"
-      "oracle. Exit 0 only if every verdict is pass or rejected-as-expected.");
-  cmd->add_option("--cases", opts->cases, "cases in the run (case i derives from --seed and i)")
-      ->capture_default_str();
-  cmd->add_option("--seed", opts->seed, "run seed")->capture_default_str();
+      "Generate MXFP linear cases, run each through the whole pipeline (or an external lowering\n"
+      "or runtime: --sut-lower, --sut-exec) and judge it with the oracle. Exit 0 only if every\n"
+      "verdict is pass or rejected-as-expected.");
+  add_generation_options(cmd, opts->gen);
   cmd->add_option("--time-budget", opts->time_budget, "stop after SECONDS (0: no budget)")
       ->capture_default_str();
   cmd->add_option("--shard", opts->shard, "I/N: run cases i with i % N == I")
@@ -121,24 +114,13 @@ void add_run_command(CLI::App& app, int& result) {
   cmd->add_option("--jobs", opts->jobs, "parallel workers; results do not depend on it")
       ->check(CLI::Range(1u, 256u))
       ->capture_default_str();
-  cmd->add_option("--campaign", opts->campaigns, "value campaigns (default: all)");
-  cmd->add_option("--invalid-fraction", opts->invalid_fraction, "share of invalid cases")
-      ->check(CLI::Range(0.0, 1.0))
-      ->capture_default_str();
-  cmd->add_option("--max-k", opts->max_k,
-                  "largest K generated (a multiple of 32; smaller runs faster)")
-      ->check(CLI::Range(32, 8192))
-      ->capture_default_str();
   cmd->add_option("--out", opts->out, "output directory")->capture_default_str();
   cmd->add_flag("--resume", opts->resume, "continue an interrupted run in --out");
   cmd->add_flag("--no-shrink", opts->no_shrink, "save failing cases as they are");
-  cmd->add_option("--cast-rule", opts->cast_rule,
-                  "the CAST_TO_BLOCK_SCALED rule the SUT implements")
-      ->check(CLI::IsMember({"tosa", "tosa-pre44", "ocp", "rceil"}))
-      ->capture_default_str();
   cmd->add_option("--inject-fault", opts->fault,
                   "run against a deliberately broken pipeline (mutation score; needs a build with\n"
                   "MXCONF_FAULT_INJECTION=ON, see docs/mutation-score.md)");
+  add_sut_options(cmd, opts->sut);
   set_action(cmd, result, [opts] { return run_run(*opts); });
 }
 

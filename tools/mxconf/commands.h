@@ -34,5 +34,7 @@ void add_exec_command(CLI::App& app, int& result);
 void add_run_command(CLI::App& app, int& result);
 void add_replay_command(CLI::App& app, int& result);
 void add_report_command(CLI::App& app, int& result);
+void add_export_command(CLI::App& app, int& result);
+void add_check_command(CLI::App& app, int& result);
 
 }  // namespace mxconf::cli

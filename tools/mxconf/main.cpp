@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   mxconf::cli::add_run_command(app, result);
   mxconf::cli::add_replay_command(app, result);
   mxconf::cli::add_report_command(app, result);
+  mxconf::cli::add_export_command(app, result);
+  mxconf::cli::add_check_command(app, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -15,11 +15,17 @@ struct DotProductBounds {
   int64_t ksb = 0;  // kernel size, +1 with a bias
   double abs_bound = 0;
   double variance_error_bound = 0;
+  // The output type: err is measured in units of max(bnd * 2^-(1 + normal_frac), normal_min),
+  // and a bound that overflows max_value lets anything pass.
+  double unit = 0x1p-24;
+  double normal_min = 0x1p-126;
+  double max_value = 0x1.fffffep127;
 };
 
 // MX relaxation (SPEC introduction.adoc "Dot product accuracy requirements"):
 //   ABS_BOUND = 2 * max(ksb, min(ksb, 64) * 2^10), VEB = 1.6 * max(ksb, min(ksb, 64) * 2^20).
-DotProductBounds mx_dot_product_bounds(int64_t ksb);
+// output_frac_bits: 23 for an fp32 output, 7 for bf16 (same exponent range).
+DotProductBounds mx_dot_product_bounds(int64_t ksb, int output_frac_bits = 23);
 
 struct DotProductReport {
   bool pass = true;

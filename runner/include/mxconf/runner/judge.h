@@ -38,11 +38,23 @@ struct CaseResult {
   nlohmann::json to_json() const;
 };
 
+struct ExternalSut;  // external_sut.h
+
 struct JudgeOptions {
   bool keep_details = false;  // replay: first differing elements, block scales involved
+  // External lowering and/or runtime in place of mxconf's own (null: mxconf's pipeline). Only
+  // what it exposes is judged: without cast observations, tier (a) is the output alone, tier
+  // (b) is DOT_PRODUCT alone and tier (d) is left out.
+  const ExternalSut* sut = nullptr;
 };
 
 CaseResult run_case(const generators::Case& c, const JudgeOptions& opts = {});
+
+// mxconf check: grades the file a system under test wrote for an exported case, with the same
+// tiers and verdicts as run. Valid cases: a missing or malformed file is an error (stage
+// "result"), a file of the wrong shape a failure. ERROR_IF cases: no result file means the
+// system rejected the graph (rejected-as-expected); a result file, that it accepted it.
+CaseResult grade_result_file(const generators::Case& c, const std::string& result_path);
 
 // Tier (a) alone: the pipeline's output and activation casts against the oracle's, bit for bit
 // (any NaN equals any NaN). The JSON holds "pass", mismatch counts and the first differences.

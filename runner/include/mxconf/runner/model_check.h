@@ -31,7 +31,18 @@ struct PipelineRun {
     std::vector<uint8_t> codes, scales;
   };
   std::vector<CastObservation> casts;
+  // What the system under test let us see. An external runtime shows only its output: no casts,
+  // and for a BF16 output no fp32 result before the final CAST.
+  bool casts_observed = true;
+  bool output_fp32_observed = true;
+  std::string shape_error;  // the output had the wrong shape (a failure, not an error)
 };
+
+// Executes run.loaded (one input, one output) with the reference interpreter: feeds `input`
+// (logical layout) in the model's physical dim order and fills output, output_fp32 and casts.
+// Throws std::runtime_error when the graph's input or output does not fit the model.
+void execute_loaded(const pipeline::ModelSpec& m, const std::vector<float>& input,
+                    formats::ScaleRule cast_rule, PipelineRun& run);
 
 // `input` holds the logical input (bf16 inputs: bf16-exact values). The graph input is fed in
 // its physical dim order; the output is returned in logical order.
@@ -58,5 +69,7 @@ OracleExpectation oracle_expectation(const pipeline::ModelSpec& m, const std::ve
 // Permutes a C-order tensor: out dim j = in dim order[j].
 std::vector<float> permute_dims(const std::vector<float>& in, const std::vector<int64_t>& shape,
                                 const std::vector<int64_t>& order);
+std::vector<double> permute_dims(const std::vector<double>& in, const std::vector<int64_t>& shape,
+                                 const std::vector<int64_t>& order);
 
 }  // namespace mxconf::runner

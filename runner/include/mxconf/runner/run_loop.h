@@ -12,6 +12,7 @@
 #include <string>
 
 #include "mxconf/generators/case_gen.h"
+#include "mxconf/runner/external_sut.h"
 #include "mxconf/runner/judge.h"
 
 namespace mxconf::runner {
@@ -30,6 +31,13 @@ struct RunOptions {
   std::string replay_prefix = "mxconf replay";
   const std::atomic<bool>* stop = nullptr;  // set asynchronously (SIGINT) to end the run early
   std::function<void(const nlohmann::json&)> progress;  // called with running counts
+  // An external lowering and/or runtime judged in place of mxconf's pipeline (external_sut.h).
+  const ExternalSut* sut = nullptr;
+  // mxconf check: cases come from a package (case_at) and are graded from result files
+  // (evaluate) instead of generated and run. Such runs do not shrink.
+  std::function<generators::Case(uint64_t index)> case_at;
+  std::function<CaseResult(const generators::Case&, uint64_t index)> evaluate;
+  nlohmann::json identity_extra = nlohmann::json::object();  // merged into run.json's identity
 };
 
 struct RunSummary {

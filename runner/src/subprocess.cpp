@@ -1,0 +1,208 @@
+#include "mxconf/runner/subprocess.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace mxconf::runner {
+namespace {
+
+constexpr size_t kStderrTail = 4096;
+
+std::vector<std::string> split_words(std::string_view s) {
+  std::vector<std::string> words;
+  std::string cur;
+  bool in_word = false;
+  char quote = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (quote) {
+      if (c == quote) {
+        quote = 0;
+      } else if (c == '\\' && quote == '"' && i + 1 < s.size()) {
+        cur += s[++i];
+      } else {
+        cur += c;
+      }
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      in_word = true;
+    } else if (c == '\\' && i + 1 < s.size()) {
+      cur += s[++i];
+      in_word = true;
+    } else if (c == ' ' || c == '\t' || c == '\n') {
+      if (in_word) words.push_back(std::move(cur));
+      cur.clear();
+      in_word = false;
+    } else {
+      cur += c;
+      in_word = true;
+    }
+  }
+  if (quote) throw std::invalid_argument("unterminated " + std::string(1, quote) + " quote");
+  if (in_word) words.push_back(std::move(cur));
+  return words;
+}
+
+std::string tail_of_file(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return "";
+  in.seekg(0, std::ios::end);
+  const auto size = static_cast<size_t>(std::max<std::streamoff>(in.tellg(), 0));
+  const size_t from = size > kStderrTail ? size - kStderrTail : 0;
+  in.seekg(std::streamoff(from));
+  std::string s(size - from, '\0');
+  in.read(s.data(), std::streamsize(s.size()));
+  return from > 0 ? "..." + s : s;
+}
+
+}  // namespace
+
+CommandTemplate::CommandTemplate(std::string_view text, const std::vector<std::string>& allowed)
+    : text_(text), tokens_(split_words(text)) {
+  if (tokens_.empty()) throw std::invalid_argument("the command is empty");
+  for (const std::string& t : tokens_) {
+    for (size_t open = t.find('{'); open != std::string::npos; open = t.find('{', open + 1)) {
+      const size_t close = t.find('}', open);
+      if (close == std::string::npos) continue;  // a lone brace is literal
+      const std::string key = t.substr(open + 1, close - open - 1);
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        std::string list;
+        for (const auto& a : allowed) list += (list.empty() ? "{" : ", {") + a + "}";
+        throw std::invalid_argument("unknown placeholder {" + key + "} (known: " + list + ")");
+      }
+    }
+  }
+}
+
+std::vector<std::string> CommandTemplate::expand(
+    const std::map<std::string, std::vector<std::string>>& v) const {
+  std::vector<std::string> argv;
+  for (const std::string& t : tokens_) {
+    if (t.size() > 2 && t.front() == '{' && t.back() == '}') {
+      const auto it = v.find(t.substr(1, t.size() - 2));
+      if (it != v.end()) {
+        argv.insert(argv.end(), it->second.begin(), it->second.end());
+        continue;
+      }
+    }
+    std::string out = t;
+    for (const auto& [key, values] : v) {
+      std::string joined;
+      for (const auto& x : values) joined += (joined.empty() ? "" : ",") + x;
+      const std::string ph = "{" + key + "}";
+      for (size_t p = out.find(ph); p != std::string::npos; p = out.find(ph, p + joined.size()))
+        out.replace(p, ph.size(), joined);
+    }
+    argv.push_back(std::move(out));
+  }
+  return argv;
+}
+
+std::string ProcessOutcome::describe() const {
+  if (!started) return "could not start: " + error;
+  if (timed_out) return "timed out after " + std::to_string(int(seconds + 0.5)) + " s";
+  if (signal != 0) {
+    const char* n = ::sigabbrev_np(signal);
+    return "killed by signal " + std::to_string(signal) + (n ? " (SIG" + std::string(n) + ")" : "");
+  }
+  return "exit code " + std::to_string(exit_code);
+}
+
+nlohmann::json ProcessOutcome::to_json() const {
+  nlohmann::json j = {{"outcome", describe()},
+                      {"exit_code", exit_code},
+                      {"signal", signal},
+                      {"timed_out", timed_out},
+                      {"seconds", seconds}};
+  if (!stderr_tail.empty()) j["stderr"] = stderr_tail;
+  return j;
+}
+
+ProcessOutcome run_process(const std::vector<std::string>& argv, double timeout_seconds,
+                           const std::string& log_dir) {
+  namespace fs = std::filesystem;
+  ProcessOutcome r;
+  if (argv.empty()) {
+    r.error = "empty command";
+    return r;
+  }
+  fs::create_directories(log_dir);
+  const std::string out_path = (fs::path(log_dir) / "stdout.txt").string();
+  const std::string err_path = (fs::path(log_dir) / "stderr.txt").string();
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, out_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, err_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setpgroup(&attr, 0);  // its own group: a timeout kills its children too
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
+
+  const auto start = std::chrono::steady_clock::now();
+  pid_t pid = 0;
+  const int rc = posix_spawnp(&pid, args[0], &fa, &attr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) {
+    r.error = argv[0] + ": " + std::strerror(rc);
+    return r;
+  }
+  r.started = true;
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  int status = 0;
+  auto pause = std::chrono::microseconds(200);
+  for (;;) {
+    const pid_t w = ::waitpid(pid, &status, WNOHANG);
+    if (w == pid) break;
+    if (w < 0 && errno != EINTR) {
+      r.error = std::string("waitpid: ") + std::strerror(errno);
+      break;
+    }
+    if (timeout_seconds > 0 && elapsed() > timeout_seconds) {
+      r.timed_out = true;
+      ::kill(-pid, SIGKILL);
+      ::kill(pid, SIGKILL);
+      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      break;
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(20000));
+  }
+  if (!r.timed_out) ::kill(-pid, SIGKILL);  // anything it left running in its group
+  r.seconds = elapsed();
+  if (!r.timed_out) {
+    if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
+  }
+  r.stderr_tail = tail_of_file(err_path);
+  return r;
+}
+
+}  // namespace mxconf::runner

@@ -1,0 +1,229 @@
+// External systems under test (run --sut-exec / --sut-lower) against fake programs built in the
+// test tree (tests/fake_sut/): each fake is right or wrong in one known way, and each must get
+// its verdict and blame stage.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+
+#include "mxconf/faults/faults.h"
+#include "mxconf/generators/campaigns.h"
+#include "mxconf/generators/case_gen.h"
+#include "support/small_run.h"
+
+namespace mxconf::test {
+namespace {
+
+struct Outcome {
+  std::vector<nlohmann::json> results;
+  std::map<std::string, int> verdicts;  // verdict -> count
+  double seconds = 0;
+  int count(const std::string& v) const {
+    const auto it = verdicts.find(v);
+    return it == verdicts.end() ? 0 : it->second;
+  }
+};
+
+runner::ExternalSut fake(const std::string& exec_mode, const std::string& lower_mode,
+                         const std::filesystem::path& dir, double timeout = 30) {
+  runner::ExternalSut s;
+  const std::string bin = MXCONF_FAKE_SUT;
+  if (!exec_mode.empty())
+    s.exec = runner::CommandTemplate(bin + " exec " + exec_mode + " {tosa} {inputs} {outdir}",
+                                     runner::kExecPlaceholders);
+  if (!lower_mode.empty())
+    s.lower = runner::CommandTemplate(bin + " lower " + lower_mode + " {case} {out_tosa}",
+                                      runner::kLowerPlaceholders);
+  s.timeout_seconds = timeout;
+  s.work_root = (dir / "sut").string();
+  return s;
+}
+
+Outcome run_against(const runner::ExternalSut& sut, const std::string& name, uint64_t cases,
+                    double invalid_fraction = 0.0,
+                    std::vector<generators::Campaign> campaigns = {}) {
+  const auto dir = scratch_dir("external_" + name);
+  runner::RunOptions o = small_run_options(dir, cases, 20261129, 4);
+  o.gen.invalid_fraction = invalid_fraction;
+  o.gen.campaigns = std::move(campaigns);
+  o.sut = &sut;
+  o.jobs = 2;
+  const auto start = std::chrono::steady_clock::now();
+  runner::run_campaign(o);
+  Outcome out;
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::ifstream in(dir / "results.jsonl");
+  for (std::string line; std::getline(in, line);) {
+    out.results.push_back(nlohmann::json::parse(line));
+    ++out.verdicts[out.results.back()["verdict"].get<std::string>()];
+  }
+  EXPECT_EQ(out.results.size(), cases);
+  return out;
+}
+
+bool valid(const nlohmann::json& r) {
+  return r["facets"]["valid"].get<bool>();
+}
+
+TEST(ExternalExec, CorrectRuntimePassesAndRejectsBrokenGraphs) {
+  const auto dir = scratch_dir("external_exec_correct_sut");
+  const auto sut = fake("correct", "", dir);
+  const Outcome o = run_against(sut, "exec_correct", 24, 0.25);
+  for (const auto& r : o.results) {
+    EXPECT_TRUE(r["verdict"] == "pass" || r["verdict"] == "rejected-as-expected") << r.dump();
+    if (valid(r)) {
+      EXPECT_EQ(r["tiers"]["a_bit_exact"]["casts_observed"], false);
+      EXPECT_FALSE(r["tiers"].contains("d_scale_rules"));  // not observable from outside
+    }
+  }
+  EXPECT_GT(o.count("pass"), 0);
+  EXPECT_GT(o.count("rejected-as-expected"), 0);
+  // Work directories of good cases are removed.
+  EXPECT_TRUE(!std::filesystem::exists(dir / "sut") || std::filesystem::is_empty(dir / "sut"));
+}
+
+TEST(ExternalExec, HalfAwayRoundingFailsBitExactness) {
+  if (!faults::compiled_in()) GTEST_SKIP() << "needs MXCONF_FAULT_INJECTION (the seeded bug)";
+  const auto dir = scratch_dir("external_exec_half_away_sut");
+  const auto sut = fake("half-away", "", dir);
+  const Outcome o = run_against(sut, "exec_half_away", 16, 0.0, {generators::Campaign::exact_ties});
+  int tier_a = 0;
+  for (const auto& r : o.results) {
+    EXPECT_NE(r["verdict"], "error") << r.dump();
+    if (r["verdict"] == "fail") tier_a += r["tier"] == "a";
+  }
+  EXPECT_GT(tier_a, 0) << "ties rounded away from zero must differ from the oracle somewhere";
+}
+
+TEST(ExternalExec, WrongShapeIsAFailure) {
+  const auto dir = scratch_dir("external_exec_wrong_shape_sut");
+  const auto sut = fake("wrong-shape", "", dir);
+  const Outcome o = run_against(sut, "exec_wrong_shape", 8);
+  for (const auto& r : o.results) {
+    EXPECT_EQ(r["verdict"], "fail") << r.dump();
+    EXPECT_EQ(r["tier"], "a");
+    EXPECT_NE(r["message"].get<std::string>().find("shape"), std::string::npos) << r.dump();
+  }
+}
+
+TEST(ExternalExec, MalformedResultIsAnError) {
+  const auto dir = scratch_dir("external_exec_garbage_sut");
+  const auto sut = fake("garbage", "", dir);
+  const Outcome o = run_against(sut, "exec_garbage", 6);
+  for (const auto& r : o.results) {
+    EXPECT_EQ(r["verdict"], "error") << r.dump();
+    EXPECT_EQ(r["stage"], "sut-exec");
+    EXPECT_NE(r["message"].get<std::string>().find("its result"), std::string::npos);
+  }
+}
+
+TEST(ExternalExec, CrashIsAnErrorWithSignalAndStderr) {
+  const auto dir = scratch_dir("external_exec_crash_sut");
+  const auto sut = fake("crash", "", dir);
+  const Outcome o = run_against(sut, "exec_crash", 6);
+  for (const auto& r : o.results) {
+    EXPECT_EQ(r["verdict"], "error") << r.dump();
+    EXPECT_EQ(r["stage"], "sut-exec");
+    const auto& e = r["tiers"]["sut"]["sut_exec"];
+    EXPECT_EQ(e["signal"], SIGABRT) << e.dump();
+    EXPECT_NE(e["stderr"].get<std::string>().find("crashing on purpose"), std::string::npos);
+    EXPECT_NE(r["message"].get<std::string>().find("SIGABRT"), std::string::npos) << r.dump();
+  }
+  // A failing case keeps its work directory for a post-mortem.
+  EXPECT_FALSE(std::filesystem::is_empty(dir / "sut"));
+}
+
+TEST(ExternalExec, HangIsKilledAtTheTimeout) {
+  const auto dir = scratch_dir("external_exec_hang_sut");
+  const auto sut = fake("hang", "", dir, 0.5);
+  const Outcome o = run_against(sut, "exec_hang", 4);
+  for (const auto& r : o.results) {
+    EXPECT_EQ(r["verdict"], "error") << r.dump();
+    EXPECT_EQ(r["stage"], "sut-exec");
+    EXPECT_EQ(r["tiers"]["sut"]["sut_exec"]["timed_out"], true);
+    EXPECT_NE(r["message"].get<std::string>().find("timed out"), std::string::npos);
+  }
+  EXPECT_LT(o.seconds, 20.0);  // four 0.5 s timeouts on two workers, not a hang
+}
+
+TEST(ExternalLower, CorrectLoweringPassesWithTheSameStructure) {
+  const auto dir = scratch_dir("external_lower_correct_sut");
+  const auto sut = fake("", "correct", dir);
+  const Outcome o = run_against(sut, "lower_correct", 16);
+  for (const auto& r : o.results) {
+    EXPECT_EQ(r["verdict"], "pass") << r.dump();
+    // mxconf's interpreter runs the external graph, so casts stay observable.
+    EXPECT_TRUE(r["tiers"].contains("d_scale_rules"));
+  }
+  int same = 0;
+  for (const auto& r : o.results) same += r["tiers"]["sut"]["structure"]["same"].get<bool>();
+  EXPECT_GT(same, 0);
+}
+
+TEST(ExternalLower, StructuralDifferencesAreReportedNotFatal) {
+  const auto dir = scratch_dir("external_lower_batched_sut");
+  const auto sut = fake("", "batched", dir);
+  // A rank-3 input: the fake keeps [2, 3] as the MATMUL batch where the reference lowering
+  // flattens it to [1, 6]. The numbers are the same; the graphs are not.
+  generators::GenConfig cfg;
+  generators::Case c = generators::generate_case(cfg, 20261129, 3);
+  ASSERT_TRUE(c.expect.valid);
+  const int64_t k = c.model.input.shape.back();
+  c.model.input.shape = {2, 3, k};
+  c.model.input.dim_order.clear();
+  c.model.output.dim_order.clear();
+  c.lowering.batched_matmul = false;
+  runner::JudgeOptions opts;
+  opts.sut = &sut;
+  const runner::CaseResult r = runner::run_case(c, opts);
+  EXPECT_EQ(r.verdict, runner::Verdict::pass) << r.to_json().dump();
+  const auto& s = r.tiers["sut"]["structure"];
+  EXPECT_EQ(s["same"], false) << s.dump();
+  EXPECT_FALSE(s["differences"].empty());
+}
+
+TEST(ExternalLower, InvalidCrashingAndHangingLoweringsAreBlamed) {
+  const auto dir = scratch_dir("external_lower_bad_sut");
+  struct Mode {
+    const char* mode;
+    const char* message;
+  };
+  for (const Mode m : {Mode{"invalid", "breaks a TOSA rule"}, Mode{"crash", "SIGABRT"},
+                       Mode{"hang", "timed out"}}) {
+    const auto sut = fake("", m.mode, dir / m.mode, 0.5);
+    const Outcome o = run_against(sut, std::string("lower_") + m.mode, 3);
+    for (const auto& r : o.results) {
+      EXPECT_EQ(r["verdict"], "error") << m.mode << " " << r.dump();
+      EXPECT_EQ(r["stage"], "sut-lower") << m.mode;
+      EXPECT_NE(r["message"].get<std::string>().find(m.message), std::string::npos)
+          << m.mode << " " << r.dump();
+    }
+  }
+}
+
+TEST(CommandTemplate, SplitsQuotesAndExpandsPlaceholders) {
+  const runner::CommandTemplate t("run 'a b' --in={inputs} {inputs} \"{outdir}/x\"",
+                                  runner::kExecPlaceholders);
+  const auto argv = t.expand({{"inputs", {"i0", "i1"}}, {"outdir", {"/o"}}});
+  EXPECT_EQ(argv, (std::vector<std::string>{"run", "a b", "--in=i0,i1", "i0", "i1", "/o/x"}));
+  EXPECT_THROW(runner::CommandTemplate("run {nope}", runner::kExecPlaceholders),
+               std::invalid_argument);
+  EXPECT_THROW(runner::CommandTemplate("run 'open", runner::kExecPlaceholders),
+               std::invalid_argument);
+  EXPECT_THROW(runner::CommandTemplate("   ", runner::kExecPlaceholders), std::invalid_argument);
+}
+
+TEST(Subprocess, ReportsExitCodesAndMissingPrograms) {
+  const auto dir = scratch_dir("subprocess_logs");
+  const auto ok = runner::run_process({"sh", "-c", "echo hi >&2; exit 3"}, 10, dir.string());
+  EXPECT_TRUE(ok.started);
+  EXPECT_EQ(ok.exit_code, 3);
+  EXPECT_FALSE(ok.ok());
+  EXPECT_EQ(ok.stderr_tail, "hi\n");
+  const auto missing = runner::run_process({"/nonexistent/sut"}, 10, dir.string());
+  EXPECT_FALSE(missing.started);
+  EXPECT_NE(missing.describe().find("/nonexistent/sut"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mxconf::test

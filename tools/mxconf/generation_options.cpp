@@ -1,0 +1,38 @@
+#include "generation_options.h"
+
+#include "mxconf/generators/campaigns.h"
+
+namespace mxconf::cli {
+
+void add_generation_options(CLI::App* cmd, GenerationCliOptions& o) {
+  cmd->add_option("--cases", o.cases, "cases (case i derives from --seed and i)")
+      ->capture_default_str();
+  cmd->add_option("--seed", o.seed, "run seed")->capture_default_str();
+  cmd->add_option("--campaign", o.campaigns, "value campaigns (default: all)");
+  cmd->add_option("--invalid-fraction", o.invalid_fraction, "share of invalid cases")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  cmd->add_option("--max-k", o.max_k, "largest K generated (a multiple of 32; smaller runs faster)")
+      ->check(CLI::Range(32, 8192))
+      ->capture_default_str();
+  cmd->add_option("--cast-rule", o.cast_rule, "the CAST_TO_BLOCK_SCALED rule the SUT implements")
+      ->check(CLI::IsMember({"tosa", "tosa-pre44", "ocp", "rceil"}))
+      ->capture_default_str();
+}
+
+generators::GenConfig make_gen_config(const GenerationCliOptions& o) {
+  generators::GenConfig g;
+  for (const std::string& c : o.campaigns) {
+    const auto campaign = generators::parse_campaign(c);
+    if (!campaign) throw UsageError("unknown campaign '" + c + "'");
+    g.campaigns.push_back(*campaign);
+  }
+  g.invalid_fraction = o.invalid_fraction;
+  if (o.max_k % 32 != 0)
+    throw UsageError("--max-k " + std::to_string(o.max_k) + " is not a multiple of 32");
+  g.max_k_blocks = o.max_k / 32;
+  g.cast_rule = *formats::parse_scale_rule(o.cast_rule);
+  return g;
+}
+
+}  // namespace mxconf::cli

@@ -1,0 +1,25 @@
+// The case-generation options shared by run and export: which cases a seed yields.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "mxconf/generators/case_gen.h"
+
+namespace mxconf::cli {
+
+struct GenerationCliOptions {
+  uint64_t cases = 1000;
+  uint64_t seed = 1;
+  std::vector<std::string> campaigns;
+  double invalid_fraction = 0.1;
+  std::string cast_rule = "tosa";
+  int max_k = 8192;
+};
+
+void add_generation_options(CLI::App* cmd, GenerationCliOptions& o);
+// Throws UsageError naming a bad campaign or --max-k.
+generators::GenConfig make_gen_config(const GenerationCliOptions& o);
+
+}  // namespace mxconf::cli

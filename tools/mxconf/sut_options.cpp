@@ -1,0 +1,39 @@
+#include "sut_options.h"
+
+namespace mxconf::cli {
+
+void add_sut_options(CLI::App* cmd, SutCliOptions& o) {
+  cmd->add_option("--sut-exec", o.exec,
+                  "an external runtime runs each case's .tosa: \"CMD {tosa} {inputs} {outdir}\"\n"
+                  "(also {desc}, {dir}); it writes one .npy per output into {outdir}");
+  cmd->add_option("--sut-lower", o.lower,
+                  "an external lowering writes each case's .tosa: \"CMD {case} {out_tosa}\"\n"
+                  "({case}: model JSON with .npy weights; also {case_json}, {dir})");
+  cmd->add_option("--sut-timeout", o.timeout, "seconds per external command")
+      ->check(CLI::Range(0.1, 86400.0))
+      ->capture_default_str();
+  cmd->add_flag("--sut-keep-work", o.keep_work,
+                "keep every case's work directory (default: only those of failures)");
+}
+
+std::unique_ptr<runner::ExternalSut> make_sut(const SutCliOptions& o,
+                                              const std::string& work_root) {
+  if (o.exec.empty() && o.lower.empty()) return nullptr;
+  auto sut = std::make_unique<runner::ExternalSut>();
+  try {
+    if (!o.exec.empty()) sut->exec = runner::CommandTemplate(o.exec, runner::kExecPlaceholders);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError("--sut-exec: " + std::string(e.what()));
+  }
+  try {
+    if (!o.lower.empty()) sut->lower = runner::CommandTemplate(o.lower, runner::kLowerPlaceholders);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError("--sut-lower: " + std::string(e.what()));
+  }
+  sut->timeout_seconds = o.timeout;
+  sut->keep_work = o.keep_work;
+  sut->work_root = work_root;
+  return sut;
+}
+
+}  // namespace mxconf::cli

@@ -1,0 +1,23 @@
+// --sut-exec / --sut-lower / --sut-timeout / --sut-keep-work, shared by run and replay.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "commands.h"
+#include "mxconf/runner/external_sut.h"
+
+namespace mxconf::cli {
+
+struct SutCliOptions {
+  std::string exec, lower;
+  double timeout = 60;
+  bool keep_work = false;
+};
+
+void add_sut_options(CLI::App* cmd, SutCliOptions& o);
+
+// Null when neither command is given. Throws UsageError for a bad template.
+std::unique_ptr<runner::ExternalSut> make_sut(const SutCliOptions& o, const std::string& work_root);
+
+}  // namespace mxconf::cli
