@@ -241,32 +241,38 @@ ExportOutcome write_test_dir(const generators::Case& c, const std::string& dir,
   const fs::path stage =
       final_dir.parent_path() / ("." + final_dir.filename().string() + ".partial");
   fs::remove_all(stage);
-  fs::create_directories(stage);
-  write_bytes(stage / kTosaFile, tosa);
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    write_activation_npy(stage / ("input-" + std::to_string(i) + ".npy"), inputs[i].dtype,
-                         inputs[i].shape, inputs[i].values);
+  try {
+    fs::create_directories(stage);
+    write_bytes(stage / kTosaFile, tosa);
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      write_activation_npy(stage / ("input-" + std::to_string(i) + ".npy"), inputs[i].dtype,
+                           inputs[i].shape, inputs[i].values);
+    }
+    if (c.expect.valid) {
+      const std::vector<int64_t> logical = logical_output_shape(m);
+      const std::vector<double> exact = permute_dims(want.exact_last, logical, m.output.dim_order);
+      const std::vector<double> bnd = permute_dims(want.bound_last, logical, m.output.dim_order);
+      const std::vector<float> bits = permute_dims(want.pseudocode, logical, m.output.dim_order);
+      write_npy(stage / "expected-0.npy", io::NpyDtype::f8, out_shape, exact.data(),
+                exact.size() * 8);
+      write_npy(stage / "bounds-0.npy", io::NpyDtype::f8, out_shape, bnd.data(), bnd.size() * 8);
+      write_activation_npy(stage / "expected_bitexact-0.npy", m.output.dtype, out_shape, bits);
+      desc["meta"]["mxconf"]["expected_file"] = "expected-0.npy";
+      desc["meta"]["mxconf"]["bounds_file"] = "bounds-0.npy";
+      desc["meta"]["mxconf"]["bit_exact_file"] = "expected_bitexact-0.npy";
+    }
+    const std::string case_text = generators::to_json(c).dump(2) + "\n";
+    write_bytes(stage / kCaseFile,
+                {reinterpret_cast<const uint8_t*>(case_text.data()), case_text.size()});
+    const std::string desc_text = desc.dump(2) + "\n";
+    write_bytes(stage / "desc.json",
+                {reinterpret_cast<const uint8_t*>(desc_text.data()), desc_text.size()});
+    fs::rename(stage, final_dir);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove_all(stage, ec);  // no half-written test directory
+    throw;
   }
-  if (c.expect.valid) {
-    const std::vector<int64_t> logical = logical_output_shape(m);
-    const std::vector<double> exact = permute_dims(want.exact_last, logical, m.output.dim_order);
-    const std::vector<double> bnd = permute_dims(want.bound_last, logical, m.output.dim_order);
-    const std::vector<float> bits = permute_dims(want.pseudocode, logical, m.output.dim_order);
-    write_npy(stage / "expected-0.npy", io::NpyDtype::f8, out_shape, exact.data(),
-              exact.size() * 8);
-    write_npy(stage / "bounds-0.npy", io::NpyDtype::f8, out_shape, bnd.data(), bnd.size() * 8);
-    write_activation_npy(stage / "expected_bitexact-0.npy", m.output.dtype, out_shape, bits);
-    desc["meta"]["mxconf"]["expected_file"] = "expected-0.npy";
-    desc["meta"]["mxconf"]["bounds_file"] = "bounds-0.npy";
-    desc["meta"]["mxconf"]["bit_exact_file"] = "expected_bitexact-0.npy";
-  }
-  const std::string case_text = generators::to_json(c).dump(2) + "\n";
-  write_bytes(stage / kCaseFile,
-              {reinterpret_cast<const uint8_t*>(case_text.data()), case_text.size()});
-  const std::string desc_text = desc.dump(2) + "\n";
-  write_bytes(stage / "desc.json",
-              {reinterpret_cast<const uint8_t*>(desc_text.data()), desc_text.size()});
-  fs::rename(stage, final_dir);
   out.written = true;
   out.desc = std::move(desc);
   return out;

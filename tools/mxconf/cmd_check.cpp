@@ -25,6 +25,7 @@ extern "C" void on_check_signal(int) {
 struct CheckCliOptions {
   std::string package, results, out = "out/check";
   unsigned jobs = 1;
+  bool resume = false;
 };
 
 nlohmann::json read_json_file(const fs::path& p) {
@@ -83,6 +84,7 @@ int run_check(const CheckCliOptions& o) {
   r.jobs = o.jobs;
   r.out_dir = o.out;
   r.shrink = false;
+  r.resume = o.resume;
   r.stop = &g_check_stop;
   r.identity_extra = {
       {"check",
@@ -134,6 +136,7 @@ void add_check_command(CLI::App& app, int& result) {
   cmd->add_option("PACKAGE", opts->package, "package directory (mxconf export --out)")->required();
   cmd->add_option("--results", opts->results, "directory of the system's outputs")->required();
   cmd->add_option("--out", opts->out, "where results and reports go")->capture_default_str();
+  cmd->add_flag("--resume", opts->resume, "continue an interrupted check in --out");
   cmd->add_option("--jobs", opts->jobs, "parallel workers")
       ->check(CLI::Range(1u, 256u))
       ->capture_default_str();

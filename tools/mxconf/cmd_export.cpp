@@ -51,28 +51,34 @@ int run_export(const ExportCliOptions& o) {
   nlohmann::json tests = nlohmann::json::array(), skipped = nlohmann::json::array();
   std::map<std::string, std::string> by_fingerprint;  // identical cases are exported once
   uint64_t done = 0;
-  for (uint64_t i = 0; i < o.gen.cases && !g_export_stop; ++i, ++done) {
-    const generators::Case c = generators::generate_case(gen, o.gen.seed, i);
-    const std::string fp = generators::fingerprint(c);
-    if (const auto it = by_fingerprint.find(fp); it != by_fingerprint.end()) {
-      skipped.push_back(
-          {{"index", i}, {"fingerprint", fp}, {"reason", "same case as " + it->second}});
-      continue;
+  std::string failure;  // an I/O error ends the export; the index still lists what was written
+  for (uint64_t i = 0; i < o.gen.cases && !g_export_stop && failure.empty(); ++i, ++done) {
+    try {
+      const generators::Case c = generators::generate_case(gen, o.gen.seed, i);
+      const std::string fp = generators::fingerprint(c);
+      if (const auto it = by_fingerprint.find(fp); it != by_fingerprint.end()) {
+        skipped.push_back(
+            {{"index", i}, {"fingerprint", fp}, {"reason", "same case as " + it->second}});
+        continue;
+      }
+      const std::string name = runner::package_test_name(c);
+      runner::ExportOptions eo;
+      eo.split_extension_names = o.split_extension_names;
+      const runner::ExportOutcome out = runner::write_test_dir(c, (dir / name).string(), eo);
+      if (!out.written) {
+        skipped.push_back({{"index", i}, {"fingerprint", fp}, {"reason", out.reason}});
+        continue;
+      }
+      by_fingerprint[fp] = name;
+      tests.push_back({{"name", name},
+                       {"index", i},
+                       {"fingerprint", fp},
+                       {"expected_failure", !c.expect.valid},
+                       {"desc", name + "/desc.json"}});
+    } catch (const std::exception& e) {
+      failure = "case " + std::to_string(i) + ": " + e.what();
+      break;
     }
-    const std::string name = runner::package_test_name(c);
-    runner::ExportOptions eo;
-    eo.split_extension_names = o.split_extension_names;
-    const runner::ExportOutcome out = runner::write_test_dir(c, (dir / name).string(), eo);
-    if (!out.written) {
-      skipped.push_back({{"index", i}, {"fingerprint", fp}, {"reason", out.reason}});
-      continue;
-    }
-    by_fingerprint[fp] = name;
-    tests.push_back({{"name", name},
-                     {"index", i},
-                     {"fingerprint", fp},
-                     {"expected_failure", !c.expect.valid},
-                     {"desc", name + "/desc.json"}});
   }
   std::vector<std::string> campaigns;
   for (auto c : gen.campaigns) campaigns.emplace_back(generators::name(c));
@@ -96,6 +102,7 @@ int run_export(const ExportCliOptions& o) {
   const std::string text = index.dump(2) + "\n";
   io::write_file_atomic((dir / runner::kPackageIndex).string(),
                         {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
+  if (!failure.empty()) throw std::runtime_error(failure + " (index.json lists the tests written)");
   std::printf("%zu tests written to %s (%zu cases skipped: no .tosa form or duplicates)\n",
               tests.size(), o.out.c_str(), skipped.size());
   if (g_export_stop) {
