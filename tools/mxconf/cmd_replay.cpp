@@ -48,6 +48,7 @@ int run_replay(const ReplayOptions& o) {
     if (stage.starts_with("sut-") &&
         (!sut || (stage == "sut-exec" ? sut->exec : sut->lower).empty()))
       continue;
+    if (stage == "execute" && sut && !sut->exec.empty()) continue;  // the external runtime ran it
     const bool here = r.error_stage == s;
     std::printf("  %-10s %s\n", s, broke ? "-" : here ? ("ERROR: " + r.message).c_str() : "ok");
     broke |= here;
