@@ -417,7 +417,7 @@ CaseResult run_case(const generators::Case& c, const JudgeOptions& opts) {
                    : run_pipeline(p.model, p.input, pipeline::Target::parse(c.target.profile),
                                   c.target.cast_rule, "", c.lowering);
   } catch (const std::exception& e) {
-    run.failed_stage = external ? "sut" : "validate";
+    run.failed_stage = !external ? "validate" : opts.sut->exec.empty() ? "sut-lower" : "sut-exec";
     run.error = e.what();
   }
   if (external) r.tiers["sut"] = sut_details;
