@@ -41,16 +41,13 @@ void write_npy(const fs::path& p, io::NpyDtype t, const std::vector<int64_t>& sh
   write_bytes(p, io::serialize_npy(io::make_npy(t, shape, data, bytes)));
 }
 
-// fp32 values as <f4, or as <u2 bf16 bits for a BF16 tensor (what `mxconf exec` reads/writes).
-void write_activation_npy(const fs::path& p, pipeline::DType t, const std::vector<int64_t>& shape,
-                          const std::vector<float>& v) {
-  if (t == pipeline::DType::bf16) {
-    std::vector<uint16_t> bits(v.size());
-    for (size_t i = 0; i < v.size(); ++i) bits[i] = formats::float_to_bf16(v[i]);
-    write_npy(p, io::NpyDtype::u2, shape, bits.data(), bits.size() * 2);
-  } else {
-    write_npy(p, io::NpyDtype::f4, shape, v.data(), v.size() * 4);
-  }
+// A shape in physical order: physical dim j is logical dim order[j] (empty order: unchanged).
+std::vector<int64_t> physical_shape(const std::vector<int64_t>& logical,
+                                    const std::vector<int64_t>& order) {
+  if (order.empty()) return logical;
+  std::vector<int64_t> s(logical.size());
+  for (size_t j = 0; j < s.size(); ++j) s[j] = logical[size_t(order[j])];
+  return s;
 }
 
 std::vector<int64_t> logical_output_shape(const pipeline::ModelSpec& m) {
@@ -124,11 +121,7 @@ std::string result_file_name(const std::string& tensor) {
 }
 
 std::vector<int64_t> physical_output_shape(const pipeline::ModelSpec& m) {
-  const std::vector<int64_t> logical = logical_output_shape(m);
-  if (m.output.dim_order.empty()) return logical;
-  std::vector<int64_t> s(logical.size());
-  for (size_t j = 0; j < s.size(); ++j) s[j] = logical[size_t(m.output.dim_order[j])];
-  return s;
+  return physical_shape(logical_output_shape(m), m.output.dim_order);
 }
 
 ExportOutcome write_test_dir(const generators::Case& c, const std::string& dir,
@@ -201,13 +194,8 @@ ExportOutcome write_test_dir(const generators::Case& c, const std::string& dir,
   } else {
     const PreparedCase p = prepare_case(c);
     tosa = pipeline::serialize_graph(pipeline::lower_model(p.model, "", c.lowering));
-    std::vector<int64_t> in_shape = m.input.shape;
-    if (!m.input.dim_order.empty()) {
-      for (size_t j = 0; j < in_shape.size(); ++j)
-        in_shape[j] = m.input.shape[size_t(m.input.dim_order[j])];
-    }
-    inputs.push_back(
-        {in_shape, m.input.dtype, permute_dims(p.input, m.input.shape, m.input.dim_order)});
+    inputs.push_back({physical_shape(m.input.shape, m.input.dim_order), m.input.dtype,
+                      permute_dims(p.input, m.input.shape, m.input.dim_order)});
     want = oracle_expectation(p.model, p.input, c.target.cast_rule);
     const auto& last = p.model.layers.back();
     bounds = oracles::mx_dot_product_bounds(last.in_features + (last.bias ? 1 : 0));
@@ -245,8 +233,8 @@ ExportOutcome write_test_dir(const generators::Case& c, const std::string& dir,
     fs::create_directories(stage);
     write_bytes(stage / kTosaFile, tosa);
     for (size_t i = 0; i < inputs.size(); ++i) {
-      write_activation_npy(stage / ("input-" + std::to_string(i) + ".npy"), inputs[i].dtype,
-                           inputs[i].shape, inputs[i].values);
+      write_activation_npy((stage / ("input-" + std::to_string(i) + ".npy")).string(),
+                           inputs[i].dtype, inputs[i].shape, inputs[i].values);
     }
     if (c.expect.valid) {
       const std::vector<int64_t> logical = logical_output_shape(m);
@@ -256,7 +244,8 @@ ExportOutcome write_test_dir(const generators::Case& c, const std::string& dir,
       write_npy(stage / "expected-0.npy", io::NpyDtype::f8, out_shape, exact.data(),
                 exact.size() * 8);
       write_npy(stage / "bounds-0.npy", io::NpyDtype::f8, out_shape, bnd.data(), bnd.size() * 8);
-      write_activation_npy(stage / "expected_bitexact-0.npy", m.output.dtype, out_shape, bits);
+      write_activation_npy((stage / "expected_bitexact-0.npy").string(), m.output.dtype, out_shape,
+                           bits);
       desc["meta"]["mxconf"]["expected_file"] = "expected-0.npy";
       desc["meta"]["mxconf"]["bounds_file"] = "bounds-0.npy";
       desc["meta"]["mxconf"]["bit_exact_file"] = "expected_bitexact-0.npy";
@@ -276,6 +265,17 @@ ExportOutcome write_test_dir(const generators::Case& c, const std::string& dir,
   out.written = true;
   out.desc = std::move(desc);
   return out;
+}
+
+void write_activation_npy(const std::string& path, pipeline::DType t,
+                          const std::vector<int64_t>& shape, const std::vector<float>& values) {
+  if (t == pipeline::DType::bf16) {
+    std::vector<uint16_t> bits(values.size());
+    for (size_t i = 0; i < values.size(); ++i) bits[i] = formats::float_to_bf16(values[i]);
+    write_npy(path, io::NpyDtype::u2, shape, bits.data(), bits.size() * 2);
+  } else {
+    write_npy(path, io::NpyDtype::f4, shape, values.data(), values.size() * 4);
+  }
 }
 
 void read_result_npy(const std::string& path, const pipeline::ModelSpec& m, PipelineRun& run) {

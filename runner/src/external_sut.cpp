@@ -4,10 +4,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "mxconf/formats/scalar_types.h"
 #include "mxconf/generators/invalid_rules.h"
 #include "mxconf/io/atomic_output.h"
-#include "mxconf/io/npy.h"
 #include "mxconf/pipeline/lower.h"
 #include "mxconf/pipeline/serialize.h"
 
@@ -26,25 +24,6 @@ fs::path unique_work_dir(const ExternalSut& sut, const generators::Case& c) {
 
 void write_text(const fs::path& p, const std::string& text) {
   io::write_file_atomic(p.string(), {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
-}
-
-void write_f32_npy(const fs::path& p, const std::vector<int64_t>& shape,
-                   const std::vector<float>& v) {
-  io::write_file_atomic(
-      p.string(), io::serialize_npy(io::make_npy(io::NpyDtype::f4, shape, v.data(), v.size() * 4)));
-}
-
-// The input as the graph takes it: physical layout, <f4 or <u2 bf16 bits.
-void write_input_npy(const fs::path& p, const pipeline::Tensor& t, const std::vector<float>& v) {
-  if (t.dtype == pipeline::DType::bf16) {
-    std::vector<uint16_t> bits(v.size());
-    for (size_t i = 0; i < v.size(); ++i) bits[i] = formats::float_to_bf16(v[i]);
-    io::write_file_atomic(
-        p.string(),
-        io::serialize_npy(io::make_npy(io::NpyDtype::u2, t.shape, bits.data(), bits.size() * 2)));
-  } else {
-    write_f32_npy(p, t.shape, v);
-  }
 }
 
 std::string last_line(const std::string& text) {
@@ -77,7 +56,8 @@ ProcessOutcome exec_graph(const ExternalSut& sut, const fs::path& dir, const pip
   std::vector<std::string> input_paths;
   for (size_t i = 0; i < g.inputs.size(); ++i) {
     const std::string file = "input-" + std::to_string(i) + ".npy";
-    write_input_npy(dir / file, *g.find(g.inputs[i]), inputs[i]);
+    const pipeline::Tensor& t = *g.find(g.inputs[i]);
+    write_activation_npy((dir / file).string(), t.dtype, t.shape, inputs[i]);
     input_paths.push_back((dir / file).string());
     desc["ifm_name"].push_back(g.inputs[i]);
     desc["ifm_file"].push_back(file);
@@ -167,14 +147,13 @@ PipelineRun run_external(const generators::Case& c, const PreparedCase& p, const
     return run;
   };
   const pipeline::Target target = pipeline::Target::parse(c.target.profile);
-  pipeline::Graph reference;
-  try {
-    reference = pipeline::lower_model(p.model, "", c.lowering);
-  } catch (const std::exception& e) {
-    return fail("lower", e.what());
-  }
-
   if (!sut.lower.empty()) {
+    pipeline::Graph reference;  // what the external graph's structure is compared with
+    try {
+      reference = pipeline::lower_model(p.model, "", c.lowering);
+    } catch (const std::exception& e) {
+      return fail("lower", e.what());
+    }
     const fs::path ld = dir / "lower";
     fs::create_directories(ld);
     // The model with its weights and biases as .npy files beside it.
@@ -182,10 +161,11 @@ PipelineRun run_external(const generators::Case& c, const PreparedCase& p, const
     for (size_t i = 0; i < m.layers.size(); ++i) {
       pipeline::LayerSpec& l = m.layers[i];
       const std::string stem = "layer" + std::to_string(i);
-      write_f32_npy(ld / (stem + ".weight.npy"), {l.out_features, l.in_features},
-                    pipeline::layer_weights(l, i, ""));
+      write_activation_npy((ld / (stem + ".weight.npy")).string(), pipeline::DType::fp32,
+                           {l.out_features, l.in_features}, pipeline::layer_weights(l, i, ""));
       if (l.bias) {
-        write_f32_npy(ld / (stem + ".bias.npy"), {l.out_features}, pipeline::layer_bias(l, i, ""));
+        write_activation_npy((ld / (stem + ".bias.npy")).string(), pipeline::DType::fp32,
+                             {l.out_features}, pipeline::layer_bias(l, i, ""));
         l.bias_values = {pipeline::ValueSource::Kind::npy, 0, 0, {}, stem + ".bias.npy"};
       }
       l.weights = {pipeline::ValueSource::Kind::npy, 0, 0, {}, stem + ".weight.npy"};
@@ -230,17 +210,8 @@ PipelineRun run_external(const generators::Case& c, const PreparedCase& p, const
     const std::vector<std::string> diffs = compare_structure(reference, run.loaded);
     details["structure"] = {{"same", diffs.empty()}, {"differences", diffs}};
   } else {
-    run.lowered = reference;
-    run.issues = pipeline::validate_tosa(run.lowered, target);
-    if (!run.issues.empty()) return fail("validate", run.issues[0].message);
-    try {
-      run.tosa = pipeline::serialize_graph(run.lowered);
-    } catch (const std::exception& e) {
-      return fail("serialize", e.what());
-    }
-    pipeline::LoadResult l = pipeline::deserialize_graph(run.tosa);
-    if (!l.ok()) return fail("load", l.error->message);
-    run.loaded = std::move(*l.graph);
+    run = lower_and_load(p.model, target, "", c.lowering);
+    if (!run.failed_stage.empty()) return run;
   }
   if (run.loaded.inputs.size() != 1 || run.loaded.outputs.size() != 1) {
     return fail(sut.lower.empty() ? "load" : "sut-lower",

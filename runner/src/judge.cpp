@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <optional>
 
 #include "mxconf/generators/campaigns.h"
 #include "mxconf/generators/invalid_rules.h"
@@ -219,6 +220,39 @@ bool is_good(Verdict v) {
   return v == Verdict::pass || v == Verdict::rejected_as_expected;
 }
 
+void set_error(CaseResult& r, std::string stage, std::string message) {
+  r.verdict = Verdict::error;
+  r.error_stage = std::move(stage);
+  r.message = std::move(message);
+}
+
+// A result for case c, filled in by `body` and timed.
+template <typename Body>
+CaseResult timed_result(const generators::Case& c, Body body) {
+  const auto start = std::chrono::steady_clock::now();
+  CaseResult r = begin_result(c);
+  body(r);
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+// The case's data, or nothing with r set to an error at stage "generate".
+std::optional<PreparedCase> prepare_or_error(const generators::Case& c, CaseResult& r) {
+  try {
+    return prepare_case(c);
+  } catch (const std::exception& e) {
+    set_error(r, "generate", e.what());
+    return std::nullopt;
+  }
+}
+
+// A case that went well leaves no external work directory behind unless asked to.
+void drop_work_dir(const ExternalSut& sut, const CaseResult& r, const nlohmann::json& details) {
+  if (!is_good(r.verdict) || sut.keep_work || !details.contains("work_dir")) return;
+  std::error_code ec;
+  std::filesystem::remove_all(details["work_dir"].get<std::string>(), ec);
+}
+
 // An ERROR_IF case whose broken graph goes to the external runtime.
 void run_invalid_external(const generators::Case& c, const ExternalSut& sut, CaseResult& r) {
   nlohmann::json details;
@@ -231,14 +265,9 @@ void run_invalid_external(const generators::Case& c, const ExternalSut& sut, Cas
     r.verdict = Verdict::rejection_missed;
     r.message = "expected " + c.expect.code + ", the runtime ran the graph and exited 0";
   } else {
-    r.verdict = Verdict::error;
-    r.error_stage = "sut-exec";
-    r.message = details.value("message", "the runtime failed");
+    set_error(r, "sut-exec", details.value("message", "the runtime failed"));
   }
-  if (is_good(r.verdict) && !sut.keep_work && details.contains("work_dir")) {
-    std::error_code ec;
-    std::filesystem::remove_all(details["work_dir"].get<std::string>(), ec);
-  }
+  drop_work_dir(sut, r, details);
 }
 
 // Tiers (a)-(d) on what the run exposes; sets the verdict.
@@ -383,93 +412,61 @@ void judge_run(const generators::Case& c, const PreparedCase& prep, const Pipeli
 }  // namespace
 
 CaseResult run_case(const generators::Case& c, const JudgeOptions& opts) {
-  const auto start = std::chrono::steady_clock::now();
-  CaseResult r = begin_result(c);
-  auto finish = [&]() -> CaseResult& {
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return r;
-  };
-  const bool external = opts.sut != nullptr && opts.sut->active();
-  if (!c.expect.valid) {
-    const auto rule = generators::parse_invalid_rule(c.expect.rule);
-    if (external && !opts.sut->exec.empty() && rule &&
-        generators::stage(*rule) == generators::RuleStage::graph) {
-      run_invalid_external(c, *opts.sut, r);
-    } else {
-      run_invalid(c, r);
+  return timed_result(c, [&](CaseResult& r) {
+    const bool external = opts.sut != nullptr && opts.sut->active();
+    if (!c.expect.valid) {
+      const auto rule = generators::parse_invalid_rule(c.expect.rule);
+      if (external && !opts.sut->exec.empty() && rule &&
+          generators::stage(*rule) == generators::RuleStage::graph) {
+        run_invalid_external(c, *opts.sut, r);
+      } else {
+        run_invalid(c, r);
+      }
+      return;
     }
-    return finish();
-  }
-  PreparedCase p;
-  try {
-    p = prepare_case(c);
-  } catch (const std::exception& e) {
-    r.verdict = Verdict::error;
-    r.error_stage = "generate";
-    r.message = e.what();
-    return finish();
-  }
-  // lower -> validate -> serialize -> load -> execute, by mxconf or by the external system
-  PipelineRun run;
-  nlohmann::json sut_details;
-  try {
-    run = external ? run_external(c, p, *opts.sut, sut_details)
-                   : run_pipeline(p.model, p.input, pipeline::Target::parse(c.target.profile),
-                                  c.target.cast_rule, "", c.lowering);
-  } catch (const std::exception& e) {
-    run.failed_stage = !external ? "validate" : opts.sut->exec.empty() ? "sut-lower" : "sut-exec";
-    run.error = e.what();
-  }
-  if (external) r.tiers["sut"] = sut_details;
-  if (!run.failed_stage.empty()) {
-    r.verdict = Verdict::error;
-    r.error_stage = run.failed_stage;
-    r.message = run.error;
-  } else {
-    judge_run(c, p, run, opts, r);
-  }
-  // A case that passed leaves no work directory behind unless asked to.
-  if (external && is_good(r.verdict) && !opts.sut->keep_work && sut_details.contains("work_dir")) {
-    std::error_code ec;
-    std::filesystem::remove_all(sut_details["work_dir"].get<std::string>(), ec);
-  }
-  return finish();
+    const std::optional<PreparedCase> p = prepare_or_error(c, r);
+    if (!p) return;
+    // lower -> validate -> serialize -> load -> execute, by mxconf or by the external system
+    PipelineRun run;
+    nlohmann::json sut_details;
+    try {
+      run = external ? run_external(c, *p, *opts.sut, sut_details)
+                     : run_pipeline(p->model, p->input, pipeline::Target::parse(c.target.profile),
+                                    c.target.cast_rule, "", c.lowering);
+    } catch (const std::exception& e) {
+      run.failed_stage = !external ? "validate" : opts.sut->exec.empty() ? "sut-lower" : "sut-exec";
+      run.error = e.what();
+    }
+    if (external) r.tiers["sut"] = sut_details;
+    if (!run.failed_stage.empty()) {
+      set_error(r, run.failed_stage, run.error);
+    } else {
+      judge_run(c, *p, run, opts, r);
+    }
+    if (external) drop_work_dir(*opts.sut, r, sut_details);
+  });
 }
 
 CaseResult grade_result_file(const generators::Case& c, const std::string& result_path) {
-  const auto start = std::chrono::steady_clock::now();
-  CaseResult r = begin_result(c);
-  auto finish = [&]() -> CaseResult& {
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return r;
-  };
-  const bool present = std::filesystem::exists(result_path);
-  if (!c.expect.valid) {
-    r.verdict = present ? Verdict::rejection_missed : Verdict::rejected_as_expected;
-    r.tiers["rejection"] = {{"expected", c.expect.code}, {"result_file", present}};
-    if (present) r.message = "expected " + c.expect.code + ", the system wrote " + result_path;
-    return finish();
-  }
-  PreparedCase p;
-  try {
-    p = prepare_case(c);
-  } catch (const std::exception& e) {
-    r.verdict = Verdict::error;
-    r.error_stage = "generate";
-    r.message = e.what();
-    return finish();
-  }
-  PipelineRun run;
-  try {
-    read_result_npy(result_path, p.model, run);
-  } catch (const std::exception& e) {
-    r.verdict = Verdict::error;
-    r.error_stage = "result";
-    r.message = e.what();
-    return finish();
-  }
-  judge_run(c, p, run, {}, r);
-  return finish();
+  return timed_result(c, [&](CaseResult& r) {
+    const bool present = std::filesystem::exists(result_path);
+    if (!c.expect.valid) {
+      r.verdict = present ? Verdict::rejection_missed : Verdict::rejected_as_expected;
+      r.tiers["rejection"] = {{"expected", c.expect.code}, {"result_file", present}};
+      if (present) r.message = "expected " + c.expect.code + ", the system wrote " + result_path;
+      return;
+    }
+    const std::optional<PreparedCase> p = prepare_or_error(c, r);
+    if (!p) return;
+    PipelineRun run;
+    try {
+      read_result_npy(result_path, p->model, run);
+    } catch (const std::exception& e) {
+      set_error(r, "result", e.what());
+      return;
+    }
+    judge_run(c, *p, run, {}, r);
+  });
 }
 
 }  // namespace mxconf::runner

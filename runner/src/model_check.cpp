@@ -112,9 +112,8 @@ void execute_loaded(const pipeline::ModelSpec& m, const std::vector<float>& inpu
   if (run.output_fp32.empty()) run.output_fp32 = run.output;
 }
 
-PipelineRun run_pipeline(const pipeline::ModelSpec& m, const std::vector<float>& input,
-                         const pipeline::Target& target, formats::ScaleRule cast_rule,
-                         const std::string& base_dir, const pipeline::LowerOptions& lowering) {
+PipelineRun lower_and_load(const pipeline::ModelSpec& m, const pipeline::Target& target,
+                           const std::string& base_dir, const pipeline::LowerOptions& lowering) {
   PipelineRun r;
   auto stage = [&](const char* name, auto&& body) {
     if (!r.failed_stage.empty()) return;
@@ -137,7 +136,20 @@ PipelineRun run_pipeline(const pipeline::ModelSpec& m, const std::vector<float>&
       throw std::runtime_error(std::string(name(l.error->code)) + ": " + l.error->message);
     r.loaded = std::move(*l.graph);
   });
-  stage("execute", [&] { execute_loaded(m, input, cast_rule, r); });
+  return r;
+}
+
+PipelineRun run_pipeline(const pipeline::ModelSpec& m, const std::vector<float>& input,
+                         const pipeline::Target& target, formats::ScaleRule cast_rule,
+                         const std::string& base_dir, const pipeline::LowerOptions& lowering) {
+  PipelineRun r = lower_and_load(m, target, base_dir, lowering);
+  if (!r.failed_stage.empty()) return r;
+  try {
+    execute_loaded(m, input, cast_rule, r);
+  } catch (const std::exception& e) {
+    r.failed_stage = "execute";
+    r.error = e.what();
+  }
   return r;
 }
 

@@ -40,15 +40,6 @@ nlohmann::json run_identity(const RunOptions& o) {
   return id;
 }
 
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 // What a report needs to say where and with what a run was made (not part of its identity).
 nlohmann::json run_provenance() {
   char host[256] = {};
@@ -116,6 +107,15 @@ uint64_t resume_results(const fs::path& p, Tally& tally) {
 constexpr size_t kMaxRunAhead = 1024;
 
 }  // namespace
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
 
 RunSummary run_campaign(const RunOptions& o) {
   if (o.shard_count == 0 || o.shard_index >= o.shard_count)

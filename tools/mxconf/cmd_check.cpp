@@ -1,10 +1,8 @@
 // mxconf check DIR --results RESULTS: grade outputs another system produced for an exported
 // package, with the tiers and verdicts of run and the reports of `mxconf report`.
 #include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 
 #include "commands.h"
 #include "mxconf/io/json_reader.h"
@@ -17,24 +15,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::atomic<bool> g_check_stop{false};
-extern "C" void on_check_signal(int) {
-  g_check_stop = true;
-}
-
 struct CheckCliOptions {
   std::string package, results, out = "out/check";
   unsigned jobs = 1;
   bool resume = false;
 };
-
-nlohmann::json read_json_file(const fs::path& p) {
-  std::ifstream in(p);
-  if (!in) throw std::runtime_error(p.string() + ": cannot open");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return io::parse_json_text(ss.str(), p.string());
-}
 
 // One test of the package: its case, or why it cannot be graded.
 struct PackageTest {
@@ -49,12 +34,12 @@ PackageTest load_test(const fs::path& package, const fs::path& results, const nl
     pt.fingerprint = t.at("fingerprint").get<std::string>();
     if (pt.name.empty() || pt.name.find('/') != std::string::npos || pt.name[0] == '.')
       throw std::runtime_error("bad test name '" + pt.name + "'");
-    const nlohmann::json desc = read_json_file(package / pt.name / "desc.json");
+    const nlohmann::json desc = io::read_json_file((package / pt.name / "desc.json").string());
     const auto& ofm = desc.at("ofm_file");
     if (!ofm.is_array() || ofm.empty() || !ofm[0].is_string())
       throw std::runtime_error("desc.json: ofm_file names no file");
     pt.result_path = (results / pt.name / ofm[0].get<std::string>()).string();
-    pt.c = generators::case_from_json(read_json_file(package / pt.name / runner::kCaseFile));
+    pt.c = generators::load_case_file((package / pt.name / runner::kCaseFile).string());
     if (generators::fingerprint(pt.c) != pt.fingerprint)
       throw std::runtime_error("case.json does not match the fingerprint in index.json");
   } catch (const std::exception& e) {
@@ -68,7 +53,7 @@ int run_check(const CheckCliOptions& o) {
   if (!fs::exists(package / runner::kPackageIndex))
     throw UsageError(o.package + ": no index.json (not an mxconf conformance package)");
   if (!fs::is_directory(results)) throw UsageError(o.results + " is not a directory");
-  const nlohmann::json index = read_json_file(package / runner::kPackageIndex);
+  const nlohmann::json index = io::read_json_file((package / runner::kPackageIndex).string());
   if (index.value("kind", "") != "mxconf-conformance-package" || !index.contains("tests") ||
       !index["tests"].is_array())
     throw UsageError(o.package + "/index.json is not an mxconf package index");
@@ -85,7 +70,8 @@ int run_check(const CheckCliOptions& o) {
   r.out_dir = o.out;
   r.shrink = false;
   r.resume = o.resume;
-  r.stop = &g_check_stop;
+  const std::atomic<bool>& stop = stop_on_signals();
+  r.stop = &stop;
   r.identity_extra = {
       {"check",
        {{"package", fs::absolute(package).string()}, {"results", fs::absolute(results).string()}}}};
@@ -105,8 +91,6 @@ int run_check(const CheckCliOptions& o) {
     res.name = t.name;
     return res;
   };
-  std::signal(SIGINT, on_check_signal);
-  std::signal(SIGTERM, on_check_signal);
   const runner::RunSummary s = runner::run_campaign(r);
   const reports::Report rep = reports::build_report(o.out);
   reports::write_reports(rep, o.out + "/report", {"json", "junit", "md", "html"});
@@ -120,7 +104,7 @@ int run_check(const CheckCliOptions& o) {
                 f["message"].get<std::string>().c_str());
   }
   std::printf("results: %s/results.jsonl, reports: %s/report/\n", o.out.c_str(), o.out.c_str());
-  if (g_check_stop) return 130;
+  if (stop) return 130;
   return s.all_good ? 0 : 1;
 }
 

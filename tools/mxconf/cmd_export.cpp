@@ -1,9 +1,7 @@
 // mxconf export [generation options] --out DIR: the cases of a seed as a TOSA conformance
 // package (one directory per case, desc.json, model.tosa, .npy data, index.json).
 #include <atomic>
-#include <csignal>
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <map>
 
@@ -11,6 +9,7 @@
 #include "generation_options.h"
 #include "mxconf/io/atomic_output.h"
 #include "mxconf/runner/conformance_package.h"
+#include "mxconf/runner/run_loop.h"
 #include "mxconf/version.h"
 
 namespace mxconf::cli {
@@ -18,25 +17,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::atomic<bool> g_export_stop{false};
-extern "C" void on_export_signal(int) {
-  g_export_stop = true;
-}
-
 struct ExportCliOptions {
   GenerationCliOptions gen;
   std::string out;
   bool split_extension_names = false;
 };
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 int run_export(const ExportCliOptions& o) {
   const generators::GenConfig gen = make_gen_config(o.gen);
@@ -45,14 +30,13 @@ int run_export(const ExportCliOptions& o) {
     throw UsageError(o.out + " already holds a package (index.json); choose another --out");
   if (fs::exists(dir) && !fs::is_directory(dir)) throw UsageError(o.out + " is not a directory");
   fs::create_directories(dir);
-  std::signal(SIGINT, on_export_signal);
-  std::signal(SIGTERM, on_export_signal);
+  const std::atomic<bool>& stop = stop_on_signals();
 
   nlohmann::json tests = nlohmann::json::array(), skipped = nlohmann::json::array();
   std::map<std::string, std::string> by_fingerprint;  // identical cases are exported once
   uint64_t done = 0;
   std::string failure;  // an I/O error ends the export; the index still lists what was written
-  for (uint64_t i = 0; i < o.gen.cases && !g_export_stop && failure.empty(); ++i, ++done) {
+  for (uint64_t i = 0; i < o.gen.cases && !stop && failure.empty(); ++i, ++done) {
     try {
       const generators::Case c = generators::generate_case(gen, o.gen.seed, i);
       const std::string fp = generators::fingerprint(c);
@@ -96,7 +80,7 @@ int run_export(const ExportCliOptions& o) {
                                  {{"mxconf_version", MXCONF_VERSION_STRING},
                                   {"git_commit", MXCONF_GIT_COMMIT},
                                   {"spec_revision", generators::TargetSpec{}.spec_revision},
-                                  {"created_at", utc_now()}}},
+                                  {"created_at", runner::utc_now()}}},
                                 {"tests", tests},
                                 {"skipped", skipped}};
   const std::string text = index.dump(2) + "\n";
@@ -105,7 +89,7 @@ int run_export(const ExportCliOptions& o) {
   if (!failure.empty()) throw std::runtime_error(failure + " (index.json lists the tests written)");
   std::printf("%zu tests written to %s (%zu cases skipped: no .tosa form or duplicates)\n",
               tests.size(), o.out.c_str(), skipped.size());
-  if (g_export_stop) {
+  if (stop) {
     std::printf("interrupted after %llu of %llu cases: the index lists the tests written\n",
                 (unsigned long long)done, (unsigned long long)o.gen.cases);
     return 130;

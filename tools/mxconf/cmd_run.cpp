@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <thread>
@@ -16,11 +15,6 @@
 
 namespace mxconf::cli {
 namespace {
-
-std::atomic<bool> g_stop{false};
-extern "C" void on_signal(int) {
-  g_stop = true;
-}
 
 struct RunCliOptions {
   GenerationCliOptions gen;
@@ -56,9 +50,8 @@ int run_run(const RunCliOptions& o) {
   r.out_dir = o.out;
   r.resume = o.resume;
   r.shrink = !o.no_shrink;
-  r.stop = &g_stop;
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  const std::atomic<bool>& stop = stop_on_signals();
+  r.stop = &stop;
   // A status line on a terminal, silence otherwise. (Debian packages no C++ progress-bar library.)
   const bool tty = ::isatty(STDERR_FILENO);
   if (tty) {
@@ -90,7 +83,7 @@ int run_run(const RunCliOptions& o) {
   }
   std::printf("results: %s/results.jsonl, summary: %s/summary.json\n", o.out.c_str(),
               o.out.c_str());
-  if (g_stop) {
+  if (stop) {
     std::printf("interrupted: continue with --resume\n");
     return 130;
   }

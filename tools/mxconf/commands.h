@@ -2,6 +2,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <cstdio>
 #include <exception>
 
@@ -25,6 +26,10 @@ void set_action(CLI::App* cmd, int& result, Body body) {
     }
   });
 }
+
+// Installs SIGINT/SIGTERM handlers that set the returned flag, so a long command (run, check,
+// export) stops between cases, keeps what it wrote and exits 130.
+const std::atomic<bool>& stop_on_signals();
 
 void add_quantize_command(CLI::App& app, int& result);
 void add_selfcheck_command(CLI::App& app, int& result);

@@ -58,6 +58,11 @@ struct ExportOptions {
 ExportOutcome write_test_dir(const generators::Case& c, const std::string& dir,
                              const ExportOptions& opts = {});
 
+// Writes fp32 values as a .npy the way mxconf hands activations to other systems: <f4, or for a
+// BF16 tensor <u2 bf16 bits (what `mxconf exec` reads and writes).
+void write_activation_npy(const std::string& path, pipeline::DType t,
+                          const std::vector<int64_t>& shape, const std::vector<float>& values);
+
 // Reads what a system under test wrote for case `m` into run.output (logical layout). A missing
 // or unreadable file throws std::runtime_error naming it (an error verdict); a readable file of
 // the wrong shape sets run.shape_error (a failure). FP32 outputs: <f4. BF16 outputs: <u2 bf16

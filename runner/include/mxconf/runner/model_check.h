@@ -38,6 +38,12 @@ struct PipelineRun {
   std::string shape_error;  // the output had the wrong shape (a failure, not an error)
 };
 
+// The stages before execution: lower -> validate -> serialize -> load, stopping at the first
+// failing one (failed_stage, error).
+PipelineRun lower_and_load(const pipeline::ModelSpec& m, const pipeline::Target& target,
+                           const std::string& base_dir = "",
+                           const pipeline::LowerOptions& lowering = {});
+
 // Executes run.loaded (one input, one output) with the reference interpreter: feeds `input`
 // (logical layout) in the model's physical dim order and fills output, output_fp32 and casts.
 // Throws std::runtime_error when the graph's input or output does not fit the model.

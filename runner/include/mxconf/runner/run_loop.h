@@ -45,6 +45,9 @@ struct RunSummary {
   bool all_good = true;  // every verdict is pass or rejected-as-expected
 };
 
+// The current time as ISO 8601 UTC ("2026-11-29T10:00:00Z"), as run and package metadata record it.
+std::string utc_now();
+
 // Throws std::runtime_error for bad options or a results file that does not belong to this run.
 RunSummary run_campaign(const RunOptions& opts);
 
