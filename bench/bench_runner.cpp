@@ -4,11 +4,17 @@
 #include <benchmark/benchmark.h>
 
 #include "mxconf/generators/case_gen.h"
-#include "mxconf/runner/judge.h"
+#include "mxconf/runner/reference_sut.h"
+#include "mxconf/runner/run_case.h"
 
 namespace {
 
 using namespace mxconf;
+
+const runner::SystemUnderTest& reference() {
+  static const std::unique_ptr<runner::SystemUnderTest> sut = runner::make_reference_sut();
+  return *sut;
+}
 
 generators::GenConfig small_config() {
   generators::GenConfig cfg;
@@ -39,7 +45,7 @@ void BM_SmallCases(benchmark::State& state) {
   const std::vector<generators::Case> cases = small_cases(500);
   size_t i = 0, bad = 0;
   for (auto _ : state) {
-    const runner::CaseResult r = runner::run_case(cases[i++ % cases.size()]);
+    const runner::CaseResult r = runner::run_case(cases[i++ % cases.size()], reference());
     bad += r.verdict != runner::Verdict::pass;
   }
   state.counters["cases/s"] =
@@ -55,7 +61,7 @@ void BM_SmallCasesWithGeneration(benchmark::State& state) {
   size_t i = 0, bad = 0;
   for (auto _ : state) {
     const generators::Case c = generators::generate_case(cfg, 1, indices[i++ % indices.size()]);
-    bad += runner::run_case(c).verdict != runner::Verdict::pass;
+    bad += runner::run_case(c, reference()).verdict != runner::Verdict::pass;
   }
   state.counters["cases/s"] =
       benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);

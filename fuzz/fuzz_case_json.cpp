@@ -3,7 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "mxconf/io/json_reader.h"
-#include "mxconf/runner/judge.h"
+#include "mxconf/runner/reference_sut.h"
+#include "mxconf/runner/run_case.h"
 
 namespace {
 
@@ -22,7 +23,7 @@ bool small_and_self_contained(const generators::Case& c) {
     if (l.in_features * l.out_features > kMaxElements) return false;
     // A case naming .npy files would make the fuzzer read arbitrary paths.
     if (l.weights.kind == pipeline::ValueSource::Kind::npy ||
-        l.bias_values.kind == pipeline::ValueSource::Kind::npy)
+        (l.bias_values && l.bias_values->kind == pipeline::ValueSource::Kind::npy))
       return false;
   }
   return c.model.layers.size() <= 3;
@@ -39,6 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const io::JsonError&) {
     return 0;  // rejected with a JSON path: the expected outcome for bad input
   }
-  if (small_and_self_contained(c)) runner::run_case(c);
+  static const std::unique_ptr<runner::SystemUnderTest> sut = runner::make_reference_sut();
+  if (small_and_self_contained(c)) runner::run_case(c, *sut);
   return 0;
 }

@@ -1,31 +1,30 @@
-// A FuzzedDataProvider builds a valid MXFP linear model (shapes, payload, dim order, bias,
-// layers, scale rules, lowering) with raw fp32/bf16 bit patterns for the input and weights
-// (NaN, Inf and subnormals included), then runs the whole pipeline and the oracle. A pipeline
-// error on a valid model, or any tier-(a) disagreement, aborts after printing the model.
+// A FuzzedDataProvider builds a valid MXFP linear case (shapes, payload, dim order, bias, layers,
+// scale rules, lowering) with raw fp32/bf16 bit patterns for the input and weights (NaN, Inf and
+// subnormals included): a generators::Case, the same model `mxconf run` uses. mxconf's pipeline
+// runs it and tier (a) judges it. A pipeline error on a valid case, or any tier-(a)
+// disagreement, writes the case as fuzz_pipeline-<fingerprint>.case.json (in $MXCONF_FUZZ_CASE_DIR,
+// else the current directory), prints its `mxconf replay` line and aborts.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <bit>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <numeric>
 
-#include "mxconf/runner/judge.h"
+#include "mxconf/runner/expectation.h"
+#include "mxconf/runner/reference_sut.h"
+#include "mxconf/runner/tiers.h"
 
 namespace {
 
 using namespace mxconf;
 
-struct FuzzCase {
-  pipeline::ModelSpec model;
-  std::vector<float> input;
-  formats::ScaleRule cast_rule = formats::ScaleRule::tosa;
-  pipeline::LowerOptions lowering;
-};
-
-float raw_float(FuzzedDataProvider& p, bool bf16) {
+uint32_t raw_bits(FuzzedDataProvider& p, bool bf16) {
   uint32_t bits = p.ConsumeIntegral<uint32_t>();
   if (bf16) bits &= 0xFFFF0000u;  // bf16-exact
-  return std::bit_cast<float>(bits);
+  return bits;
 }
 
 template <typename T, size_t N>
@@ -33,11 +32,17 @@ T pick(FuzzedDataProvider& p, const T (&options)[N]) {
   return options[p.ConsumeIntegralInRange<size_t>(0, N - 1)];
 }
 
-FuzzCase build(FuzzedDataProvider& p) {
-  FuzzCase c;
+const pipeline::Target& target(bool bf16) {
+  static const pipeline::Target fp32 = pipeline::Target::parse("TOSA-1.1+FP+mxfp");
+  static const pipeline::Target with_bf16 = pipeline::Target::parse("TOSA-1.1+FP+mxfp+bf16");
+  return bf16 ? with_bf16 : fp32;
+}
+
+generators::Case build(FuzzedDataProvider& p) {
+  generators::Case c;
   pipeline::ModelSpec& m = c.model;
   const auto payload = pick(p, formats::kAllElementTypes);
-  c.cast_rule = pick(p, formats::kAllScaleRules);
+  c.target.cast_rule = pick(p, formats::kAllScaleRules);
   const size_t rank = p.ConsumeIntegralInRange<size_t>(1, 3);
   // Small shapes keep the target fast: every extra block or row is more of the same code, and
   // under ASan and comparison tracing each multiply-add costs tens of nanoseconds. Two blocks
@@ -65,54 +70,57 @@ FuzzCase build(FuzzedDataProvider& p) {
     l.payload = payload;
     l.weight_scale_rule = pick(p, formats::kAllScaleRules);
     l.bias = p.ConsumeBool();
-    l.weights.kind = pipeline::ValueSource::Kind::values;
+    l.weights.kind = pipeline::ValueSource::Kind::bits;
     for (int64_t j = 0; j < l.in_features * l.out_features; ++j)
-      l.weights.values.push_back(raw_float(p, false));
+      l.weights.values.push_back(std::bit_cast<float>(raw_bits(p, false)));
     if (l.bias) {
-      l.bias_values.kind = pipeline::ValueSource::Kind::values;
+      pipeline::ValueSource b;
+      b.kind = pipeline::ValueSource::Kind::bits;
       for (int64_t j = 0; j < l.out_features; ++j)
-        l.bias_values.values.push_back(raw_float(p, false));
+        b.values.push_back(std::bit_cast<float>(raw_bits(p, false)));
+      l.bias_values = std::move(b);
     }
     m.layers.push_back(std::move(l));
     in = m.layers.back().out_features;
   }
   int64_t elements = 1;
   for (int64_t d : m.input.shape) elements *= d;
-  const bool bf16 = m.input.dtype == pipeline::DType::bf16;
-  for (int64_t j = 0; j < elements; ++j) c.input.push_back(raw_float(p, bf16));
+  const bool bf16_in = m.input.dtype == pipeline::DType::bf16;
+  c.data.campaign = generators::Campaign::fixed;
+  for (int64_t j = 0; j < elements; ++j) c.data.input_bits.push_back(raw_bits(p, bf16_in));
+  c.target.profile = target(bf16_in || m.output.dtype == pipeline::DType::bf16);
   return c;
 }
 
-[[noreturn]] void report(const FuzzCase& c, const std::string& what) {
-  nlohmann::json input = nlohmann::json::array();
-  for (float v : c.input) input.push_back(std::bit_cast<uint32_t>(v));
-  const nlohmann::json j = {{"model", pipeline::to_json(c.model)},
-                            {"cast_rule", formats::name(c.cast_rule)},
-                            {"batched_matmul", c.lowering.batched_matmul},
-                            {"input_bits", input}};
-  std::fprintf(stderr, "fuzz_pipeline: %s\n%s\n", what.c_str(), j.dump().c_str());
+[[noreturn]] void report(const generators::Case& c, const std::string& what) {
+  const char* dir = std::getenv("MXCONF_FUZZ_CASE_DIR");
+  const std::filesystem::path path = std::filesystem::path(dir ? dir : ".") /
+                                     ("fuzz_pipeline-" + generators::fingerprint(c) + ".case.json");
+  std::ofstream(path) << generators::to_json(c).dump(2) << "\n";
+  std::fprintf(stderr, "fuzz_pipeline: %s\nthe case: %s\nreplay: mxconf replay %s\n", what.c_str(),
+               path.c_str(), path.c_str());
   std::abort();
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const std::unique_ptr<runner::SystemUnderTest> sut = runner::make_reference_sut();
   FuzzedDataProvider provider(data, size);
-  const FuzzCase c = build(provider);
-  const bool bf16 =
-      c.model.input.dtype == pipeline::DType::bf16 || c.model.output.dtype == pipeline::DType::bf16;
-  const auto target = pipeline::Target::parse(bf16 ? "TOSA-1.1+FP+mxfp+bf16" : "TOSA-1.1+FP+mxfp");
-  const runner::PipelineRun run =
-      runner::run_pipeline(c.model, c.input, target, c.cast_rule, "", c.lowering);
-  if (!run.failed_stage.empty())
-    report(c, "a valid model failed at " + run.failed_stage + ": " + run.error);
+  const generators::Case c = build(provider);
+  const runner::PreparedCase p = runner::prepare_case(c);
+  const runner::Observation seen = sut->run(c, p);
+  if (seen.failure) {
+    report(c, "a valid case failed at " + std::string(runner::name(seen.failure->stage)) + ": " +
+                  seen.failure->message);
+  }
   runner::OracleExpectation want;
   try {
-    want = runner::oracle_expectation(c.model, c.input, c.cast_rule, "", /*bit_exact_only=*/true);
+    want = runner::oracle_expectation(p, c.target.cast_rule, /*bit_exact_only=*/true);
   } catch (const std::exception& e) {
     report(c, std::string("the oracle failed: ") + e.what());
   }
-  const nlohmann::json a = runner::judge_bit_exact(run, want);
-  if (!a["pass"].get<bool>()) report(c, "tier (a) disagreement: " + a.dump());
+  const runner::TierResult a = runner::judge_tier(runner::Tier::a, seen, {c, p, want});
+  if (!a.pass()) report(c, "tier (a) disagreement: " + a.record().dump());
   return 0;
 }

@@ -11,6 +11,7 @@
 
 #include "mxconf/generators/adversarial_blocks.h"
 #include "mxconf/generators/case_gen.h"
+#include "mxconf/generators/oracle_bridge.h"
 #include "mxconf/io/atomic_output.h"
 #include "mxconf/pipeline/lower.h"
 #include "mxconf/pipeline/serialize.h"
@@ -56,7 +57,7 @@ int main(int argc, char** argv) {
   for (uint64_t i = 0; i < 40; ++i) {
     const generators::Case c = generators::generate_case(cfg, 7, i);
     json += write_seed(root / "fuzz_case_json", bytes_of(generators::to_json(c).dump()));
-    if (!c.expect.valid || i % 2) continue;
+    if (!c.expect.valid() || i % 2) continue;
     int64_t elements = 1;
     for (int64_t d : c.model.input.shape) elements *= d;
     if (elements > 4096) continue;
@@ -67,7 +68,7 @@ int main(int argc, char** argv) {
   generators::AdversarialBlockSource blocks(11);
   for (size_t t = 0; t < std::size(formats::kAllElementTypes); ++t) {
     for (size_t r = 0; r < std::size(formats::kAllScaleRules); ++r) {
-      const auto& f = runner::oracle_format(formats::kAllElementTypes[t]);
+      const auto& f = generators::oracle_format(formats::kAllElementTypes[t]);
       for (int k = 0; k < 2; ++k) {
         const generators::AdversarialBlock b = blocks.next(f);
         // Sized up front: GCC 12 misreads an insert after a 2-element init (-Warray-bounds).

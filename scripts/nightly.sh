@@ -63,18 +63,21 @@ run_shard() {  # I N
 mkdir -p "$work/$seed"
 if [[ -n $shard ]]; then
   [[ $shard =~ ^([0-9]+)/([0-9]+)$ ]] || { echo "nightly: --shard must be I/N" >&2; exit 2; }
+  if (( BASH_REMATCH[1] < 1 || BASH_REMATCH[1] > BASH_REMATCH[2] )); then
+    echo "nightly: --shard I/N counts from 1 to N (the first of 4 is --shard 1/4)" >&2; exit 2
+  fi
   dir=$(run_shard "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}")
   echo "nightly: shard done in $dir (gather the shards with --merge)"
   exit 0
 fi
 if [[ ${#merge_dirs[@]} -eq 0 ]]; then
   pids=()
-  for ((i = 0; i < shards; i++)); do
+  for ((i = 1; i <= shards; i++)); do
     run_shard "$i" "$shards" >/dev/null &
     pids+=($!)
   done
   for p in "${pids[@]}"; do wait "$p"; done
-  for ((i = 0; i < shards; i++)); do merge_dirs+=("$work/$seed/shard-$i-of-$shards"); done
+  for ((i = 1; i <= shards; i++)); do merge_dirs+=("$work/$seed/shard-$i-of-$shards"); done
 fi
 
 merged=$work/$seed/merged-$(date -u +%H%M%S)

@@ -72,7 +72,8 @@ TEST_P(TosaSets, InputsWeightsAndBiasFollowTheTable) {
   m.layers.push_back(l);
   const Campaign c = Campaign(s);
 
-  const std::vector<float> x = generators::campaign_input(m, c, /*seed=*/99, /*magnitude=*/0);
+  const std::vector<float> x =
+      generators::campaign_input(m, {c, /*seed=*/99, nlohmann::json::object(), {}});
   ASSERT_EQ(x.size(), 3u * 64u);
   for (int64_t i = 0; i < 3 * 64; ++i) {
     // Bit equality, NaN-free by construction; EXPECT_EQ on floats would accept -0 == +0.
@@ -84,7 +85,7 @@ TEST_P(TosaSets, InputsWeightsAndBiasFollowTheTable) {
   ASSERT_EQ(w.size(), 5u * 64u);
   for (int64_t i = 0; i < 5 * 64; ++i)
     ASSERT_EQ(w[size_t(i)], pro_fp_data(s, 64, 1, i % 64, i)) << "S" << s << " weight " << i;
-  const std::vector<float>& b = filled.layers[0].bias_values.values;
+  const std::vector<float>& b = filled.layers[0].bias_values->values;
   ASSERT_EQ(b.size(), 5u);
   for (int64_t i = 0; i < 5; ++i)
     ASSERT_EQ(b[size_t(i)], pro_fp_data(s, 64, 2, 0, i)) << "S" << s << " bias " << i;

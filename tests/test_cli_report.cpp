@@ -18,8 +18,8 @@ TEST_F(ReportCli, WritesEveryFormatMergesAndDiffs) {
   ASSERT_EQ(run("report " + path("in_run") + " -o " + path("out_report")), 0);
   for (const char* f : {"report.json", "junit.xml", "summary.md", "report.html"})
     EXPECT_TRUE(fs::exists(path("out_report/") + f)) << f;
-  make_run("in_s0", "--shard 0/2");
-  make_run("in_s1", "--shard 1/2");
+  make_run("in_s0", "--shard 1/2");
+  make_run("in_s1", "--shard 2/2");
   ASSERT_EQ(
       run("report merge " + path("in_s1") + " " + path("in_s0") + " -o " + path("out_merged")), 0);
   EXPECT_TRUE(fs::exists(path("out_merged/results.jsonl")));
@@ -30,7 +30,7 @@ TEST_F(ReportCli, WritesEveryFormatMergesAndDiffs) {
 
 TEST_F(ReportCli, BadInputFailsCleanly) {
   make_run("in_run");
-  make_run("in_other", "--seed 9 --shard 1/2");
+  make_run("in_other", "--seed 9 --shard 2/2");
   std::ofstream(path("in_not_report.json")) << R"({"hello": 1})";
   const std::vector<BadInput> cases = {
       {"report " + path("in_missing"), "not a run directory"},

@@ -9,6 +9,7 @@
 #include "mxconf/faults/faults.h"
 #include "mxconf/generators/campaigns.h"
 #include "mxconf/generators/case_gen.h"
+#include "mxconf/runner/external_sut.h"
 #include "support/small_run.h"
 
 namespace mxconf::test {
@@ -24,9 +25,11 @@ struct Outcome {
   }
 };
 
-runner::ExternalSut fake(const std::string& exec_mode, const std::string& lower_mode,
-                         const std::filesystem::path& dir, double timeout = 30) {
-  runner::ExternalSut s;
+std::unique_ptr<runner::SystemUnderTest> fake(const std::string& exec_mode,
+                                              const std::string& lower_mode,
+                                              const std::filesystem::path& dir,
+                                              double timeout = 30) {
+  runner::ExternalSutOptions s;
   const std::string bin = MXCONF_FAKE_SUT;
   if (!exec_mode.empty())
     s.exec = runner::CommandTemplate(bin + " exec " + exec_mode + " {tosa} {inputs} {outdir}",
@@ -36,20 +39,19 @@ runner::ExternalSut fake(const std::string& exec_mode, const std::string& lower_
                                       runner::kLowerPlaceholders);
   s.timeout_seconds = timeout;
   s.work_root = (dir / "sut").string();
-  return s;
+  return runner::make_sut(s);
 }
 
-Outcome run_against(const runner::ExternalSut& sut, const std::string& name, uint64_t cases,
-                    double invalid_fraction = 0.0,
+Outcome run_against(const std::unique_ptr<runner::SystemUnderTest>& sut, const std::string& name,
+                    uint64_t cases, double invalid_fraction = 0.0,
                     std::vector<generators::Campaign> campaigns = {}) {
   const auto dir = scratch_dir("external_" + name);
-  runner::RunOptions o = small_run_options(dir, cases, 20261129, 4);
+  SmallRun o = small_run_options(dir, cases, 20261129, 4);
   o.gen.invalid_fraction = invalid_fraction;
   o.gen.campaigns = std::move(campaigns);
-  o.sut = &sut;
-  o.jobs = 2;
+  o.options.jobs = 2;
   const auto start = std::chrono::steady_clock::now();
-  runner::run_campaign(o);
+  run_small(o, sut.get());
   Outcome out;
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::ifstream in(dir / "results.jsonl");
@@ -167,17 +169,15 @@ TEST(ExternalLower, StructuralDifferencesAreReportedNotFatal) {
   // flattens it to [1, 6]. The numbers are the same; the graphs are not.
   generators::GenConfig cfg;
   generators::Case c = generators::generate_case(cfg, 20261129, 3);
-  ASSERT_TRUE(c.expect.valid);
+  ASSERT_TRUE(c.expect.valid());
   const int64_t k = c.model.input.shape.back();
   c.model.input.shape = {2, 3, k};
   c.model.input.dim_order.clear();
   c.model.output.dim_order.clear();
   c.lowering.batched_matmul = false;
-  runner::JudgeOptions opts;
-  opts.sut = &sut;
-  const runner::CaseResult r = runner::run_case(c, opts);
+  const runner::CaseResult r = runner::run_case(c, *sut);
   EXPECT_EQ(r.verdict, runner::Verdict::pass) << r.to_json().dump();
-  const auto& s = r.tiers["sut"]["structure"];
+  const auto& s = r.sut["structure"];
   EXPECT_EQ(s["same"], false) << s.dump();
   EXPECT_FALSE(s["differences"].empty());
 }

@@ -33,7 +33,7 @@ TEST(ModelJson, ParsesEveryFieldAndRoundTrips) {
   EXPECT_EQ(m.layers[0].payload, formats::ElementType::fp6e2m3);
   EXPECT_EQ(m.layers[0].weight_scale_rule, formats::ScaleRule::rceil) << "the default";
   EXPECT_EQ(m.layers[1].weight_scale_rule, formats::ScaleRule::ocp);
-  EXPECT_EQ(m.layers[0].bias_values.values.size(), 32u);
+  EXPECT_EQ(m.layers[0].bias_values->values.size(), 32u);
   EXPECT_EQ(parse_model(to_json(m)), m);
   EXPECT_EQ(output_shape(m), (std::vector<int64_t>{4, 5, 3}));
 }

@@ -6,7 +6,7 @@
 #include "mxconf/generators/case_gen.h"
 #include "mxconf/oracles/pseudocode_ref.h"
 #include "mxconf/pipeline/interpreter.h"
-#include "mxconf/runner/judge.h"
+#include "support/small_run.h"
 
 namespace mxconf::test {
 namespace {
@@ -25,9 +25,8 @@ int first_detection(Fault f, int limit) {
   cfg.invalid_fraction = 0.1;
   cfg.max_k_blocks = 32;
   for (int i = 0; i < limit; ++i) {
-    const runner::CaseResult r = runner::run_case(generators::generate_case(cfg, 1, uint64_t(i)));
-    if (r.verdict != runner::Verdict::pass && r.verdict != runner::Verdict::rejected_as_expected)
-      return i;
+    const runner::CaseResult r = run_reference(generators::generate_case(cfg, 1, uint64_t(i)));
+    if (!runner::is_good(r.verdict)) return i;
   }
   return -1;
 }

@@ -8,8 +8,9 @@
 
 #include "mxconf/oracles/fidelity.h"
 #include "mxconf/pipeline/serialize.h"
-#include "mxconf/runner/judge.h"
-#include "mxconf/runner/model_check.h"
+#include "mxconf/runner/expectation.h"
+#include "mxconf/runner/reference_sut.h"
+#include "mxconf/runner/tiers.h"
 
 namespace mxconf::test {
 namespace {
@@ -91,7 +92,8 @@ ModelSpec make_model(const MatrixCase& c, formats::ElementType payload) {
   l.bias = c.bias;
   l.payload = payload;
   l.weights.seed = 1234;
-  l.bias_values.seed = 99;
+  l.bias_values = ValueSource{};
+  l.bias_values->seed = 99;
   if (c.block_weights) {  // set_block_test_weights: columns 0-31 = 1e-3, 32-63 = 100, bias 0
     l.weights.kind = ValueSource::Kind::values;
     for (int64_t r = 0; r < c.out; ++r) {
@@ -128,6 +130,25 @@ void expect_fidelity(const std::vector<float>& test, const std::vector<float>& r
   EXPECT_LE(frob, t.frobenius) << what << " (cosine " << f.cosine << ")";
 }
 
+// Lower -> validate -> serialize -> load -> execute with mxconf's own pipeline.
+runner::Observation run_pipeline(const ModelSpec& m, const std::vector<float>& x,
+                                 const pipeline::Target& target,
+                                 const pipeline::LowerOptions& lowering = {}) {
+  runner::Observation obs;
+  if (const auto lowered = runner::lower_to_tosa(m, target, lowering, obs)) {
+    try {
+      runner::execute_graph(m, x, formats::ScaleRule::tosa, lowered->graph, obs);
+    } catch (const std::exception& e) {
+      obs.fail(runner::Stage::execute, e.what());
+    }
+  }
+  return obs;
+}
+
+std::string failure_of(const runner::Observation& o) {
+  return o.failure ? std::string(runner::name(o.failure->stage)) + ": " + o.failure->message : "";
+}
+
 class ReferenceMatrix : public ::testing::TestWithParam<std::tuple<size_t, formats::ElementType>> {
 };
 
@@ -137,13 +158,19 @@ TEST_P(ReferenceMatrix, BitExactAgainstOracleAndWithinFidelity) {
   const ModelSpec m = make_model(c, payload);
   const std::vector<float> x = make_input(c, 7);
   const auto target = pipeline::Target::parse("TOSA-1.1+FP+mxfp");
-  const runner::PipelineRun run = runner::run_pipeline(m, x, target, formats::ScaleRule::tosa);
-  ASSERT_TRUE(run.failed_stage.empty()) << run.failed_stage << ": " << run.error;
-  // Serialize again from what was read back: byte for byte.
-  EXPECT_EQ(pipeline::serialize_graph(run.loaded), run.tosa);
-  EXPECT_EQ(run.loaded, run.lowered);
+  const runner::Observation run = run_pipeline(m, x, target);
+  ASSERT_FALSE(run.failure) << failure_of(run);
+  // Serialize again from what was read back: byte for byte, and the same graph.
+  const pipeline::Graph lowered = pipeline::lower_model(m);
+  const std::vector<uint8_t> bytes = pipeline::serialize_graph(lowered);
+  const pipeline::LoadResult loaded = pipeline::deserialize_graph(bytes);
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(pipeline::serialize_graph(*loaded.graph), bytes);
+  EXPECT_EQ(*loaded.graph, lowered);
 
-  const runner::OracleExpectation want = runner::oracle_expectation(m, x, formats::ScaleRule::tosa);
+  const runner::PreparedCase prepared{m, x};
+  const runner::OracleExpectation want =
+      runner::oracle_expectation(prepared, formats::ScaleRule::tosa);
   ASSERT_EQ(run.output.size(), want.pseudocode.size());
   size_t mismatches = 0;
   for (size_t i = 0; i < run.output.size(); ++i) {
@@ -156,16 +183,17 @@ TEST_P(ReferenceMatrix, BitExactAgainstOracleAndWithinFidelity) {
   EXPECT_EQ(mismatches, 0u);
   // The tier-(a)-only oracle (fuzz_pipeline's) gives the same target and casts.
   const runner::OracleExpectation lean =
-      runner::oracle_expectation(m, x, formats::ScaleRule::tosa, "", /*bit_exact_only=*/true);
+      runner::oracle_expectation(prepared, formats::ScaleRule::tosa, /*bit_exact_only=*/true);
   EXPECT_EQ(lean.pseudocode, want.pseudocode);
   EXPECT_EQ(lean.x_codes, want.x_codes);
+  EXPECT_EQ(lean.w_codes, want.w_codes);
+  EXPECT_EQ(lean.w_scales, want.w_scales);
   EXPECT_TRUE(lean.exact_last.empty() && lean.fp32_model.empty());
   // The batched lowering (A = [B, S, K], weights broadcast) computes the same bits.
   pipeline::LowerOptions batched;
   batched.batched_matmul = true;
-  const runner::PipelineRun brun =
-      runner::run_pipeline(m, x, target, formats::ScaleRule::tosa, "", batched);
-  ASSERT_TRUE(brun.failed_stage.empty()) << brun.failed_stage << ": " << brun.error;
+  const runner::Observation brun = run_pipeline(m, x, target, batched);
+  ASSERT_FALSE(brun.failure) << failure_of(brun);
   EXPECT_EQ(brun.output, run.output) << c.name << " batched";
   expect_fidelity(run.output, want.fp32_model, threshold(payload),
                   std::string(c.name) + " " + std::string(formats::name(payload)));

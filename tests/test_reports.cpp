@@ -95,7 +95,7 @@ fs::path write_run(const std::string& name, const std::vector<nlohmann::json>& l
     }
   }
   std::ofstream(d / "run.json")
-      << R"({"identity": {"seed": 1, "cases": 4, "shard": {"index": 0, "count": 1}}})";
+      << R"({"identity": {"seed": 1, "cases": 4, "shard": {"index": 1, "count": 1}}})";
   return d;
 }
 
@@ -206,7 +206,7 @@ TEST(Report, WritersLeaveNothingHalfWrittenOnABadFormat) {
     EXPECT_TRUE(fs::exists(out / reports::report_file_name(f)));
 }
 
-runner::RunOptions small_run(const fs::path& dir) {
+test::SmallRun small_run(const fs::path& dir) {
   return test::small_run_options(dir, 40, 3, 4);
 }
 
@@ -221,7 +221,7 @@ nlohmann::json without_times(nlohmann::json j) {
 
 TEST(Merge, ShardsMergeIntoWhatOneRunGives) {
   const fs::path all = scratch("all");
-  runner::run_campaign(small_run(all));
+  test::run_small(small_run(all));
   std::vector<std::string> shards;
   for (const fs::path& d : test::run_shards(small_run(all), 3, "reports_shard"))
     shards.push_back(d.string());
@@ -234,14 +234,14 @@ TEST(Merge, ShardsMergeIntoWhatOneRunGives) {
   EXPECT_EQ(a, b);
   EXPECT_EQ(a["totals"]["total"].get<uint64_t>(), 40u);
   // Mismatched shards are refused, and nothing is written.
-  runner::RunOptions other = small_run(scratch("other"));
+  test::SmallRun other = small_run(scratch("other"));
   other.seed = 4;
-  other.shard_index = 1;
-  other.shard_count = 3;
-  runner::run_campaign(other);
+  other.options.shard_index = 1;
+  other.options.shard_count = 3;
+  test::run_small(other);
   const fs::path refused = scratch("refused");
   EXPECT_THROW(
-      reports::merge_runs({shards[0], other.out_dir, shards[2]}, refused.string(), nullptr),
+      reports::merge_runs({shards[0], other.options.out_dir, shards[2]}, refused.string(), nullptr),
       std::runtime_error);
   EXPECT_FALSE(fs::exists(refused / "results.jsonl"));
   EXPECT_THROW(reports::merge_runs({shards[0], shards[1]}, refused.string(), nullptr),

@@ -11,8 +11,8 @@
 #include "mxconf/io/json_reader.h"
 
 #include "mxconf/generators/case_gen.h"
-#include "mxconf/runner/judge.h"
 #include "mxconf/runner/run_loop.h"
+#include "mxconf/runner/shrink.h"
 #include "support/small_run.h"
 
 namespace mxconf::test {
@@ -65,7 +65,7 @@ TEST(Generators, CoverEveryDtypeRankLayoutCampaignAndRuleIn5000Cases) {
     payloads.insert(std::string(formats::name(c.model.layers[0].payload)));
     ranks.insert(c.model.input.shape.size());
     layers.insert(c.model.layers.size());
-    campaigns.insert(c.data.campaign);
+    campaigns.insert(std::string(generators::name(c.data.campaign)));
     dtypes.insert(std::string(pipeline::name(c.model.input.dtype)));
     const auto& o = c.model.input.dim_order;
     bool identity = true;
@@ -73,7 +73,7 @@ TEST(Generators, CoverEveryDtypeRankLayoutCampaignAndRuleIn5000Cases) {
     layouts.insert(o.empty() || identity                   ? "contiguous"
                    : o == std::vector<int64_t>{0, 2, 3, 1} ? "channels_last"
                                                            : "permuted");
-    if (!c.expect.valid) rules.insert(c.expect.rule);
+    if (c.expect.rule) rules.insert(std::string(generators::name(*c.expect.rule)));
     if (c.model.input.shape.size() >= 3) batched.insert(c.lowering.batched_matmul);
     EXPECT_EQ(c.model.layers[0].in_features % 32, 0);
   }
@@ -92,16 +92,16 @@ TEST(InvalidGenerator, BreaksExactlyOneRule) {
   size_t checked = 0;
   for (uint64_t i = 0; i < 60; ++i) {
     const Case base = generators::generate_case(cfg, 9, i);
-    ASSERT_EQ(runner::run_case(base).tiers.count("rejection"), 0u);
+    ASSERT_FALSE(run_reference(base).rejection.has_value());
     for (generators::InvalidRule rule : generators::kAllInvalidRules) {
       Case c = base;
-      c.expect = {false, std::string(generators::name(rule)), generators::expected_code(rule)};
-      const runner::CaseResult r = runner::run_case(c);
+      c.expect = {rule, generators::expected_code(rule)};
+      const runner::CaseResult r = run_reference(c);
       ASSERT_EQ(r.verdict, runner::Verdict::rejected_as_expected)
-          << c.expect.rule << ": " << r.message;
-      for (const auto& code : r.tiers["rejection"]["reported"]) {
+          << generators::name(rule) << ": " << r.message;
+      for (const auto& code : (*r.rejection)["reported"]) {
         EXPECT_EQ(code.get<std::string>(), c.expect.code)
-            << c.expect.rule << " broke another rule too";
+            << generators::name(rule) << " broke another rule too";
       }
       ++checked;
     }
@@ -114,7 +114,7 @@ RC_GTEST_PROP(Conformance, ValidCasesPassEveryTier, ()) {
   GenConfig cfg;
   cfg.max_k_blocks = 32;  // keeps the CI budget small; nightly runs use the full 8192
   const Case c = *generators::gen_valid_case(cfg);
-  const runner::CaseResult r = runner::run_case(c);
+  const runner::CaseResult r = run_reference(c);
   RC_ASSERT(r.verdict == runner::Verdict::pass);
 }
 
@@ -130,7 +130,7 @@ std::vector<nlohmann::json> read_results(const fs::path& p) {
   return out;
 }
 
-runner::RunOptions small_run(const fs::path& dir) {
+SmallRun small_run(const fs::path& dir) {
   return test::small_run_options(dir, 60, 5, 8);
 }
 
@@ -140,7 +140,7 @@ fs::path scratch(const std::string& name) {
 
 TEST(RunLoop, ShardsTogetherEqualTheUnshardedRun) {
   const fs::path all = scratch("all");
-  runner::run_campaign(small_run(all));
+  run_small(small_run(all));
   const auto whole = read_results(all / "results.jsonl");
   ASSERT_EQ(whole.size(), 60u);
   std::map<uint64_t, nlohmann::json> merged;
@@ -157,10 +157,10 @@ TEST(RunLoop, ShardsTogetherEqualTheUnshardedRun) {
 
 TEST(RunLoop, JobsDoNotChangeResults) {
   const fs::path one = scratch("jobs1"), two = scratch("jobs2");
-  runner::run_campaign(small_run(one));
-  runner::RunOptions o = small_run(two);
-  o.jobs = 2;
-  runner::run_campaign(o);
+  run_small(small_run(one));
+  SmallRun o = small_run(two);
+  o.options.jobs = 2;
+  run_small(o);
   EXPECT_EQ(read_results(one / "results.jsonl"), read_results(two / "results.jsonl"));
 }
 
@@ -186,11 +186,11 @@ void copy_killed_run(const fs::path& full, const fs::path& killed, int lines, bo
 
 TEST(RunLoop, ResumeAfterAKillGivesTheSameResults) {
   const fs::path full = scratch("full"), killed = scratch("killed");
-  runner::run_campaign(small_run(full));
+  run_small(small_run(full));
   copy_killed_run(full, killed, 23, /*half_line=*/true);
-  runner::RunOptions o = small_run(killed);
-  o.resume = true;
-  const runner::RunSummary s = runner::run_campaign(o);
+  SmallRun o = small_run(killed);
+  o.options.resume = true;
+  const runner::RunSummary s = run_small(o);
   EXPECT_EQ(s.json["cases_this_session"].get<uint64_t>(), 60u - 23u);
   EXPECT_EQ(read_results(killed / "results.jsonl"), read_results(full / "results.jsonl"));
   // The summary counts the whole file, not only the resumed session.
@@ -198,24 +198,24 @@ TEST(RunLoop, ResumeAfterAKillGivesTheSameResults) {
   EXPECT_EQ(s.json["counts"], nlohmann::json::parse(full_summary)["counts"]);
   EXPECT_EQ(s.json["cases_done"].get<uint64_t>(), 60u);
   // A results file from another run is not resumed into.
-  runner::RunOptions other = small_run(killed);
+  SmallRun other = small_run(killed);
   other.seed = 6;
-  other.resume = true;
-  EXPECT_THROW(runner::run_campaign(other), std::runtime_error);
+  other.options.resume = true;
+  EXPECT_THROW(run_small(other), std::runtime_error);
 }
 
 TEST(RunLoop, ResumedSummaryListsFailuresFromEarlierSessions) {
   const fs::path full = scratch("full_f"), killed = scratch("killed_f");
-  runner::run_campaign(small_run(full));
+  run_small(small_run(full));
   copy_killed_run(full, killed, 10, /*half_line=*/false, [](int i, nlohmann::json& j) {
     if (i != 4) return;  // as if an earlier session had found a failure here
     j["verdict"] = "fail";
     j["tier"] = "a_bit_exact";
     j["minimal"] = {{"fingerprint", "00000000000000aa"}, {"replay", "mxconf replay min.json"}};
   });
-  runner::RunOptions o = small_run(killed);
-  o.resume = true;
-  const runner::RunSummary s = runner::run_campaign(o);
+  SmallRun o = small_run(killed);
+  o.options.resume = true;
+  const runner::RunSummary s = run_small(o);
   EXPECT_FALSE(s.all_good);
   EXPECT_EQ(s.json["counts"].value("fail", 0), 1);
   ASSERT_EQ(s.json["failures"].size(), 1u);
@@ -226,8 +226,8 @@ TEST(RunLoop, ResumedSummaryListsFailuresFromEarlierSessions) {
 
 TEST(RunLoop, RefusesToOverwriteAnExistingRun) {
   const fs::path d = scratch("twice");
-  runner::run_campaign(small_run(d));
-  EXPECT_THROW(runner::run_campaign(small_run(d)), std::runtime_error);
+  run_small(small_run(d));
+  EXPECT_THROW(run_small(small_run(d)), std::runtime_error);
 }
 
 TEST(Shrinking, ReducesTowardTheSmallestFailingCase) {
@@ -257,9 +257,8 @@ TEST(Regressions, EveryCaseInTheCorpusPasses) {
   for (const auto& e : fs::directory_iterator(MXCONF_REGRESSIONS_DIR)) {
     if (e.path().extension() != ".json") continue;
     const Case c = generators::load_case_file(e.path().string());
-    const runner::CaseResult r = runner::run_case(c);
-    EXPECT_TRUE(r.verdict == runner::Verdict::pass ||
-                r.verdict == runner::Verdict::rejected_as_expected)
+    const runner::CaseResult r = run_reference(c);
+    EXPECT_TRUE(runner::is_good(r.verdict))
         << e.path() << ": " << runner::name(r.verdict) << " " << r.message;
     ++n;
   }

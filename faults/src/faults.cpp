@@ -2,6 +2,7 @@
 
 #include <array>
 #include <atomic>
+#include <cstring>
 #include <stdexcept>
 
 namespace mxconf::faults {
@@ -20,7 +21,10 @@ constexpr std::array<std::string_view, size_t(Fault::count)> kNames = {"none",
                                                                        "dim_order_ignored",
                                                                        "nan_scale_as_one",
                                                                        "subnormals_flushed",
-                                                                       "scale_product_in_double"};
+                                                                       "scale_product_in_double",
+                                                                       "weight_default_bound",
+                                                                       "bias_seed_derivation",
+                                                                       "fp6_group_order"};
 
 std::atomic<Fault> g_active{Fault::none};
 
@@ -61,6 +65,19 @@ void inject(std::string_view n) {
 
 Fault active() {
   return g_active.load(std::memory_order_relaxed);
+}
+
+std::vector<uint8_t> read_as_transposed(const std::vector<uint8_t>& data, int64_t rows,
+                                        int64_t cols, size_t elem_bytes) {
+  std::vector<uint8_t> out(data.size());
+  const size_t count = size_t(rows * cols);
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < cols; ++c) {
+      const size_t from = size_t(c * rows + r) % count, to = size_t(r * cols + c);
+      std::memcpy(&out[to * elem_bytes], &data[from * elem_bytes], elem_bytes);
+    }
+  }
+  return out;
 }
 
 }  // namespace mxconf::faults

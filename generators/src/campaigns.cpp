@@ -5,8 +5,11 @@
 #include <bit>
 #include <cmath>
 #include <random>
+#include <stdexcept>
+#include <string>
 
 #include "mxconf/generators/adversarial_blocks.h"
+#include "mxconf/generators/oracle_bridge.h"
 #include "mxconf/oracles/format_model.h"
 #include "mxconf/oracles/linear_ref.h"
 
@@ -14,8 +17,9 @@ namespace mxconf::generators {
 namespace {
 
 constexpr std::array<std::string_view, size_t(Campaign::count)> kNames = {
-    "tosa_s0", "tosa_s1",        "tosa_s2",    "tosa_s3",      "tosa_s4",  "tosa_s5",      "normal",
-    "uniform", "block_contrast", "exact_ties", "rule_cutoffs", "specials", "e8m0_extremes"};
+    "tosa_s0",      "tosa_s1",  "tosa_s2",       "tosa_s3",        "tosa_s4",
+    "tosa_s5",      "normal",   "uniform",       "block_contrast", "exact_ties",
+    "rule_cutoffs", "specials", "e8m0_extremes", "fixed"};
 
 // fp32's B for fp32 -> fp32 dot products (conformance-practice.md §5): 2^64 - 2^40.
 constexpr double kB = 18446742974197923840.0;
@@ -37,7 +41,7 @@ float sg(float u) {
 }
 
 const oracles::FormatSpec& payload_format(const pipeline::ModelSpec& m) {
-  return *oracles::format_by_name(formats::name(m.layers.front().payload));
+  return oracle_format(m.layers.front().payload);
 }
 
 // One block of 32 values for the adversarial campaigns.
@@ -186,21 +190,27 @@ float TosaDotProductData::value(int64_t k, uint32_t i) const {
   }
 }
 
-std::vector<float> campaign_input(const pipeline::ModelSpec& m, Campaign c, uint64_t seed,
-                                  int magnitude) {
+std::vector<float> campaign_input(const pipeline::ModelSpec& m, const DataSpec& data) {
+  const Campaign c = data.campaign;
   const int64_t k = m.input.shape.back();
   int64_t rows = 1;
   for (size_t i = 0; i + 1 < m.input.shape.size(); ++i) rows *= m.input.shape[i];
   std::vector<float> x(size_t(rows * k));
-  Rng rng(seed);
-  if (auto s = tosa_set(c)) {
+  Rng rng(data.seed);
+  if (c == Campaign::fixed) {
+    if (data.input_bits.size() != x.size()) {
+      throw std::runtime_error("the fixed input holds " + std::to_string(data.input_bits.size()) +
+                               " values; the model's input has " + std::to_string(x.size()));
+    }
+    for (size_t i = 0; i < x.size(); ++i) x[i] = std::bit_cast<float>(data.input_bits[i]);
+  } else if (auto s = tosa_set(c)) {
     const TosaDotProductData d(*s, k, 0, size_t(rows * k));
     for (int64_t r = 0; r < rows; ++r) {
       for (int64_t col = 0; col < k; ++col)
         x[size_t(r * k + col)] = d.value(col, uint32_t(r * k + col));
     }
   } else if (c == Campaign::normal) {
-    const double scale = std::ldexp(1.0, magnitude);
+    const double scale = std::ldexp(1.0, data.params.value("magnitude", 0));
     for (float& v : x) v = float(rng.normal() * scale);
   } else if (c == Campaign::uniform) {
     for (float& v : x) v = float(rng.uniform());
@@ -242,11 +252,11 @@ pipeline::ModelSpec campaign_model(const pipeline::ModelSpec& m, Campaign c) {
       }
     }
     if (l.bias) {
-      l.bias_values = {};
-      l.bias_values.kind = pipeline::ValueSource::Kind::values;
+      pipeline::ValueSource b;
+      b.kind = pipeline::ValueSource::Kind::values;
       const TosaDotProductData bias(*s, l.in_features, 2, size_t(l.out_features));
-      for (int64_t x = 0; x < l.out_features; ++x)
-        l.bias_values.values.push_back(bias.value(0, uint32_t(x)));
+      for (int64_t x = 0; x < l.out_features; ++x) b.values.push_back(bias.value(0, uint32_t(x)));
+      l.bias_values = std::move(b);
     }
   }
   return out;

@@ -1,29 +1,40 @@
 #include "mxconf/generators/case.h"
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
-#include "mxconf/generators/campaigns.h"
 #include "mxconf/io/json_reader.h"
 
 namespace mxconf::generators {
 
+CaseOp op_of(const Case&) {
+  return CaseOp::mxfp_linear;
+}
+
+std::string_view name(CaseOp op) {
+  switch (op) {
+    case CaseOp::mxfp_linear:
+      return "MXFP_LINEAR";
+  }
+  return "?";
+}
+
 nlohmann::json to_json(const Case& c) {
-  nlohmann::json expect = {{"valid", c.expect.valid}};
-  if (!c.expect.valid) {
-    expect["rule"] = c.expect.rule;
+  nlohmann::json expect = {{"valid", c.expect.valid()}};
+  if (c.expect.rule) {
+    expect["rule"] = name(*c.expect.rule);
     expect["code"] = c.expect.code;
   }
-  nlohmann::json j = {
-      {"mxconf_case", kCaseFormatVersion},
-      {"model", pipeline::to_json(c.model)},
-      {"data", {{"campaign", c.data.campaign}, {"seed", c.data.seed}, {"params", c.data.params}}},
-      {"target",
-       {{"profile", c.target.profile},
-        {"spec_revision", c.target.spec_revision},
-        {"cast_rule", formats::name(c.target.cast_rule)}}},
-      {"expect", expect}};
+  nlohmann::json data = {
+      {"campaign", name(c.data.campaign)}, {"seed", c.data.seed}, {"params", c.data.params}};
+  if (c.data.campaign == Campaign::fixed) data["input_bits"] = c.data.input_bits;
+  nlohmann::json j = {{"mxconf_case", kCaseFormatVersion},
+                      {"model", pipeline::to_json(c.model)},
+                      {"data", data},
+                      {"target",
+                       {{"profile", c.target.profile.text},
+                        {"spec_revision", c.target.spec_revision},
+                        {"cast_rule", formats::name(c.target.cast_rule)}}},
+                      {"expect", expect}};
   // Only when set, so cases (and fingerprints) from before the option stay as they were.
   if (c.lowering.batched_matmul) j["lowering"] = {{"batched_matmul", true}};
   return j;
@@ -42,20 +53,30 @@ Case case_from_json(const nlohmann::json& j) {
     throw io::JsonError("/model" + e.path(), e.message());
   }
   io::JsonObject data = root.object("data");
-  c.data.campaign = data.string("campaign");
-  if (!parse_campaign(c.data.campaign)) {
-    throw io::JsonError(data.child("campaign"), "unknown campaign '" + c.data.campaign + "'");
-  }
+  const std::string campaign = data.string("campaign");
+  const auto parsed = parse_campaign(campaign);
+  if (!parsed) throw io::JsonError(data.child("campaign"), "unknown campaign '" + campaign + "'");
+  c.data.campaign = *parsed;
   c.data.seed = uint64_t(data.integer("seed", 0, INT64_MAX));
   if (data.has("params")) {
     c.data.params = data.get("params");
     if (!c.data.params.is_object()) throw io::JsonError(data.child("params"), "expected an object");
   }
+  if (c.data.campaign == Campaign::fixed) {
+    for (int64_t bits : data.int_array("input_bits", 0, UINT32_MAX))
+      c.data.input_bits.push_back(uint32_t(bits));
+  }
   data.finish();
   io::JsonObject target = root.object("target");
-  c.target.profile = target.string_or("profile", c.target.profile);
+  const std::string profile = target.string_or("profile", c.target.profile.text);
+  try {
+    c.target.profile = pipeline::Target::parse(profile);
+  } catch (const std::invalid_argument& e) {
+    throw io::JsonError(target.child("profile"), e.what());
+  }
   c.target.spec_revision = target.string_or("spec_revision", c.target.spec_revision);
-  const std::string rule = target.string_or("cast_rule", "tosa");
+  const std::string rule =
+      target.string_or("cast_rule", std::string(formats::name(formats::kDefaultCastRule)));
   const auto r = formats::parse_scale_rule(rule);
   if (!r) throw io::JsonError(target.child("cast_rule"), "'" + rule + "' is not a scale rule");
   c.target.cast_rule = *r;
@@ -66,9 +87,11 @@ Case case_from_json(const nlohmann::json& j) {
     lowering.finish();
   }
   io::JsonObject expect = root.object("expect");
-  c.expect.valid = expect.boolean("valid");
-  if (!c.expect.valid) {
-    c.expect.rule = expect.string("rule");
+  if (!expect.boolean("valid")) {
+    const std::string rule_name = expect.string("rule");
+    c.expect.rule = parse_invalid_rule(rule_name);
+    if (!c.expect.rule)
+      throw io::JsonError(expect.child("rule"), "unknown invalid rule '" + rule_name + "'");
     c.expect.code = expect.string("code");
   }
   expect.finish();
@@ -100,10 +123,10 @@ std::string case_name(const Case& c) {
                   std::to_string(c.model.layers.back().out_features) + "_" +
                   std::string(formats::name(l0.payload)) + "_" +
                   std::string(formats::name(c.target.cast_rule)) + "_" +
-                  (l0.bias ? "bias" : "nobias") + "_" + c.data.campaign + "_" +
+                  (l0.bias ? "bias" : "nobias") + "_" + std::string(name(c.data.campaign)) + "_" +
                   std::to_string(c.data.seed % 100000);
   if (c.lowering.batched_matmul) s += "_batched";
-  if (!c.expect.valid) s += "_ERRORIF_" + c.expect.rule;
+  if (c.expect.rule) s += "_ERRORIF_" + std::string(name(*c.expect.rule));
   return s;
 }
 

@@ -114,7 +114,6 @@ rc::Gen<pipeline::ModelSpec> gen_model_k(int max_k_blocks) {
                                                            {1, formats::ScaleRule::tosa_pre44},
                                                            {1, formats::ScaleRule::ocp}});
         l.weights.seed = *rc::gen::inRange<uint64_t>(0, 1u << 30);
-        l.bias_values.seed = l.weights.seed ^ 0xB1A5;
         m.layers.push_back(l);
         k = l.out_features;
       }
@@ -131,12 +130,13 @@ rc::Gen<Case> gen_valid_case(const GenConfig& cfg) {
   return rc::gen::exec([cfg] {
     Case c;
     c.model = *gen_model_k(cfg.max_k_blocks);
-    c.data.campaign = std::string(name(*rc::gen::elementOf(campaign_order(cfg.campaigns))));
+    c.data.campaign = *rc::gen::elementOf(campaign_order(cfg.campaigns));
     c.data.seed = *rc::gen::inRange<uint64_t>(0, 1u << 30);
-    if (c.data.campaign == "normal") c.data.params = {{"magnitude", *rc::gen::inRange(-20, 21)}};
+    if (c.data.campaign == Campaign::normal)
+      c.data.params = {{"magnitude", *rc::gen::inRange(-20, 21)}};
     const bool bf16 = c.model.input.dtype == pipeline::DType::bf16 ||
                       c.model.output.dtype == pipeline::DType::bf16;
-    c.target.profile = bf16 ? "TOSA-1.1+FP+mxfp+bf16" : "TOSA-1.1+FP+mxfp";
+    c.target.profile = pipeline::Target::parse(bf16 ? "TOSA-1.1+FP+mxfp+bf16" : "TOSA-1.1+FP+mxfp");
     c.target.cast_rule = cfg.cast_rule;
     // Drawn last, so the draws above (and earlier runs' cases) are unchanged. Shrinks to false.
     if (c.model.input.shape.size() >= 3) c.lowering.batched_matmul = *rc::gen::arbitrary<bool>();
@@ -149,8 +149,7 @@ rc::Gen<Case> gen_invalid_case(const GenConfig& cfg) {
     Case c = *gen_valid_case(cfg);
     const InvalidRule r = *rc::gen::elementOf(
         std::vector<InvalidRule>(std::begin(kAllInvalidRules), std::end(kAllInvalidRules)));
-    c.expect.valid = false;
-    c.expect.rule = std::string(name(r));
+    c.expect.rule = r;
     c.expect.code = expected_code(r);
     return c;
   });

@@ -179,12 +179,11 @@ void break_graph(InvalidRule r, Graph& g) {
   }
 }
 
-std::string target_for(InvalidRule r, const std::string& profile) {
-  const bool bf16 = profile.find("bf16") != std::string::npos;
+pipeline::Target target_for(InvalidRule r, const pipeline::Target& profile) {
+  const std::string bf16 = profile.bf16 ? "+bf16" : "";
   if (r == InvalidRule::missing_mxfp)
-    return std::string("TOSA-1.1+FP+EXT-MX-COMMON") + (bf16 ? "+bf16" : "");
-  if (r == InvalidRule::e8m0_without_mxfp)
-    return std::string("TOSA-1.1+FP") + (bf16 ? "+bf16" : "");
+    return pipeline::Target::parse("TOSA-1.1+FP+EXT-MX-COMMON" + bf16);
+  if (r == InvalidRule::e8m0_without_mxfp) return pipeline::Target::parse("TOSA-1.1+FP" + bf16);
   return profile;
 }
 

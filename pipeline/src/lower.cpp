@@ -45,8 +45,8 @@ Graph import_model(const ModelSpec& m, const std::string& base_dir) {
     const std::string out = (last && m.output.dtype == DType::fp32) ? m.output.name : stem + ".out";
     g.add_tensor({out, shape, DType::fp32, std::nullopt});
     Operator op{OpKind::linear, 1000, inputs, {out}, {}};
-    op.attrs.payload = std::string(formats::name(l.payload));
-    op.attrs.weight_scale_rule = std::string(formats::name(l.weight_scale_rule));
+    op.attrs.payload = l.payload;
+    op.attrs.weight_scale_rule = l.weight_scale_rule;
     g.ops.push_back(op);
     current = out;
   }

@@ -1,12 +1,14 @@
 #include "mxconf/pipeline/model.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "mxconf/faults/faults.h"
 #include "mxconf/io/json_reader.h"
 #include "mxconf/io/npy.h"
 
@@ -21,20 +23,25 @@ constexpr int64_t kMaxK = 1 << 16;
 
 ValueSource parse_source(JsonObject o, int64_t rows, int64_t cols) {
   ValueSource s;
-  const int kinds = int(o.has("seed")) + int(o.has("values")) + int(o.has("npy"));
-  if (kinds != 1) throw JsonError(o.path(), "give exactly one of seed, values or npy");
+  const int kinds =
+      int(o.has("seed")) + int(o.has("values")) + int(o.has("npy")) + int(o.has("fp32_bits"));
+  if (kinds != 1) throw JsonError(o.path(), "give exactly one of seed, values, fp32_bits or npy");
   if (o.has("seed")) {
     s.kind = ValueSource::Kind::seed;
     s.seed = uint64_t(o.integer("seed", 0, INT64_MAX));
     s.scale = o.number_or("scale", 0.0);
     if (!(s.scale >= 0 && s.scale < 1e30))
       throw JsonError(o.child("scale"), "must be in [0, 1e30)");
-  } else if (o.has("values")) {
-    s.kind = ValueSource::Kind::values;
-    const auto& v = o.get("values");
-    const std::string p = o.child("values");
+  } else if (o.has("values") || o.has("fp32_bits")) {
+    // fp32_bits: any fp32 bit pattern (NaN, Inf and subnormals included) as an unsigned integer.
+    const bool bits = o.has("fp32_bits");
+    s.kind = bits ? ValueSource::Kind::bits : ValueSource::Kind::values;
+    const std::string key = bits ? "fp32_bits" : "values";
+    const auto& v = o.get(key);
+    const std::string p = o.child(key);
     if (!v.is_array()) throw JsonError(p, "expected an array");
-    auto number = [](const nlohmann::json& x, const std::string& path) {
+    auto number = [bits](const nlohmann::json& x, const std::string& path) {
+      if (bits) return std::bit_cast<float>(uint32_t(io::json_integer(x, path, 0, UINT32_MAX)));
       const double d = io::json_number(x, path);
       if (!std::isfinite(float(d))) throw JsonError(path, "not a finite fp32 value");
       return float(d);
@@ -102,6 +109,7 @@ std::vector<float> materialize(const ValueSource& s, size_t count, double defaul
                                const std::string& base_dir, const std::string& what) {
   switch (s.kind) {
     case ValueSource::Kind::values:
+    case ValueSource::Kind::bits:
       return s.values;
     case ValueSource::Kind::seed: {
       std::vector<float> v(count);
@@ -135,14 +143,26 @@ nlohmann::json source_json(const ValueSource& s, int64_t cols) {
     }
     case ValueSource::Kind::npy:
       return {{"npy", s.npy_path}};
-    case ValueSource::Kind::values: {
-      if (cols == 0) return {{"values", s.values}};
+    case ValueSource::Kind::values:
+    case ValueSource::Kind::bits: {
+      const bool bits = s.kind == ValueSource::Kind::bits;
+      auto entries = [&](size_t from, size_t to) {
+        nlohmann::json a = nlohmann::json::array();
+        for (size_t i = from; i < to; ++i) {
+          if (bits) {
+            a.push_back(std::bit_cast<uint32_t>(s.values[i]));
+          } else {
+            a.push_back(s.values[i]);
+          }
+        }
+        return a;
+      };
+      const char* key = bits ? "fp32_bits" : "values";
+      if (cols == 0) return {{key, entries(0, s.values.size())}};
       nlohmann::json rows = nlohmann::json::array();
-      for (size_t r = 0; r * size_t(cols) < s.values.size(); ++r) {
-        rows.push_back(std::vector<float>(s.values.begin() + long(r * size_t(cols)),
-                                          s.values.begin() + long((r + 1) * size_t(cols))));
-      }
-      return {{"values", rows}};
+      for (size_t r = 0; r * size_t(cols) < s.values.size(); ++r)
+        rows.push_back(entries(r * size_t(cols), (r + 1) * size_t(cols)));
+      return {{key, rows}};
     }
   }
   return {};
@@ -215,7 +235,8 @@ ModelSpec parse_model(const nlohmann::json& j) {
     const auto p = formats::parse_element_type(payload);
     if (!p) throw JsonError(o.child("payload"), "'" + payload + "' is not an MX payload type");
     l.payload = *p;
-    const std::string rule = o.string_or("weight_scale_rule", "rceil");
+    const std::string rule = o.string_or(
+        "weight_scale_rule", std::string(formats::name(formats::kDefaultWeightScaleRule)));
     const auto r = formats::parse_scale_rule(rule);
     if (!r) throw JsonError(o.child("weight_scale_rule"), "'" + rule + "' is not a scale rule");
     l.weight_scale_rule = *r;
@@ -223,8 +244,6 @@ ModelSpec parse_model(const nlohmann::json& j) {
     if (o.has("bias_values")) {
       if (!l.bias) throw JsonError(o.child("bias_values"), "given but bias is false");
       l.bias_values = parse_source(o.object("bias_values"), l.out_features, 0);
-    } else {
-      l.bias_values.seed = l.weights.seed ^ 0xB1A5;
     }
     o.finish();
     prev = l.out_features;
@@ -263,10 +282,7 @@ nlohmann::json to_json(const ModelSpec& m) {
                         {"payload", formats::name(l.payload)},
                         {"weight_scale_rule", formats::name(l.weight_scale_rule)},
                         {"weights", source_json(l.weights, l.in_features)}};
-    if (l.bias && !(l.bias_values.kind == ValueSource::Kind::seed &&
-                    l.bias_values.seed == (l.weights.seed ^ 0xB1A5) && l.bias_values.scale == 0)) {
-      j["bias_values"] = source_json(l.bias_values, 0);
-    }
+    if (l.bias && l.bias_values) j["bias_values"] = source_json(*l.bias_values, 0);
     layers.push_back(j);
   }
   nlohmann::json out = {{"name", m.output.name},
@@ -276,9 +292,14 @@ nlohmann::json to_json(const ModelSpec& m) {
       {"mxconf_model", kModelFormatVersion}, {"input", in}, {"layers", layers}, {"output", out}};
 }
 
+// PyTorch's nn.Linear initialization bound.
+static double default_weight_bound(int64_t k) {
+  return 1.0 / (MXCONF_FAULT(weight_default_bound) ? double(k) : std::sqrt(double(k)));
+}
+
 std::vector<float> layer_weights(const LayerSpec& l, size_t index, const std::string& base_dir) {
   return materialize(l.weights, size_t(l.out_features * l.in_features),
-                     1.0 / std::sqrt(double(l.in_features)), base_dir,
+                     default_weight_bound(l.in_features), base_dir,
                      "layer " + std::to_string(index) + " weights");
 }
 
@@ -289,7 +310,7 @@ std::vector<uint8_t> layer_weight_bytes(const LayerSpec& l, size_t index,
   if (l.weights.kind == ValueSource::Kind::seed) {
     // Straight into the constant's bytes: large weights allocate once.
     const double scale =
-        l.weights.scale > 0 ? l.weights.scale : 1.0 / std::sqrt(double(l.in_features));
+        l.weights.scale > 0 ? l.weights.scale : default_weight_bound(l.in_features);
     generate_values(l.weights.seed, count, float(scale),
                     [&](size_t i, float x) { std::memcpy(&bytes[i * 4], &x, 4); });
   } else {
@@ -301,8 +322,11 @@ std::vector<uint8_t> layer_weight_bytes(const LayerSpec& l, size_t index,
 
 std::vector<float> layer_bias(const LayerSpec& l, size_t index, const std::string& base_dir) {
   if (!l.bias) return {};
-  return materialize(l.bias_values, size_t(l.out_features), 0.1, base_dir,
-                     "layer " + std::to_string(index) + " bias");
+  // Not given: seeded from the weights' seed (docs/model-format.md).
+  ValueSource derived;
+  derived.seed = l.weights.seed ^ (MXCONF_FAULT(bias_seed_derivation) ? 0xB1A4 : 0xB1A5);
+  return materialize(l.bias_values ? *l.bias_values : derived, size_t(l.out_features), 0.1,
+                     base_dir, "layer " + std::to_string(index) + " bias");
 }
 
 std::vector<int64_t> output_shape(const ModelSpec& m) {

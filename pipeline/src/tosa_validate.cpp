@@ -369,6 +369,7 @@ Target Target::parse(std::string_view text) {
   t.mx_common = false;
   t.mx_elements.clear();
   t.bf16 = false;
+  t.extensions.clear();
   std::vector<std::string> tokens;
   std::string cur;
   for (char c : text) {
@@ -390,6 +391,7 @@ Target Target::parse(std::string_view text) {
       {"EXT-MX-FP4E2M1", DType::fp4e2m1}, {"EXT-MX-INT8", DType::mxint8}};
   for (size_t i = 1; i < tokens.size(); ++i) {
     const std::string& k = tokens[i];
+    if (k != "FP" && k != "INT") t.extensions.push_back(k);
     if (k == "FP") {
       t.fp = true;
     } else if (k == "INT") {

@@ -40,11 +40,16 @@ void merge_runs(const std::vector<std::string>& shard_dirs, const std::string& o
     const nlohmann::json run = read_run_json(dir);
     const nlohmann::json& id = run["identity"];
     const uint64_t count = id["shard"].value("count", uint64_t{0});
-    const uint64_t index = id["shard"].value("index", uint64_t{0});
+    // Shards count from 1 to N (run.json records the --shard I/N given).
+    const uint64_t shard = id["shard"].value("index", uint64_t{0});
     if (count != n)
-      throw std::runtime_error(dir + " is shard " + std::to_string(index) + " of " +
+      throw std::runtime_error(dir + " is shard " + std::to_string(shard) + " of " +
                                std::to_string(count) + ", but " + std::to_string(n) +
                                " directories were given");
+    if (shard < 1 || shard > count)
+      throw std::runtime_error(dir + "/run.json: shard " + std::to_string(shard) + " of " +
+                               std::to_string(count) + " is not in 1.." + std::to_string(count));
+    const uint64_t index = shard - 1;
     if (shared.is_null()) {
       shared = shared_identity(id);
       first_run = run;
@@ -55,7 +60,7 @@ void merge_runs(const std::vector<std::string>& shard_dirs, const std::string& o
     }
     if (!by_index[index].empty())
       throw std::runtime_error(dir + " and " + by_index[index] + " are both shard " +
-                               std::to_string(index));
+                               std::to_string(shard));
     by_index[index] = dir;
   }
   const uint64_t cases = shared.value("cases", uint64_t{0});
@@ -100,7 +105,7 @@ void merge_runs(const std::vector<std::string>& shard_dirs, const std::string& o
     warnings->push_back("merged " + std::to_string(written) + " of " + std::to_string(cases) +
                         " cases: the shards stop before case " + std::to_string(written));
   nlohmann::json run = first_run;
-  run["identity"]["shard"] = {{"index", 0}, {"count", 1}};
+  run["identity"]["shard"] = {{"index", 1}, {"count", 1}};
   run["merged_from"] = by_index;
   const nlohmann::json summary = {{"kind", "mxconf-run-summary"},
                                   {"version", 1},

@@ -4,15 +4,10 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "mxconf/generators/oracle_bridge.h"
 #include "mxconf/oracles/block_quant.h"
 
 namespace mxconf::runner {
-
-const oracles::FormatSpec& oracle_format(formats::ElementType t) {
-  const oracles::FormatSpec* f = oracles::format_by_name(formats::name(t));
-  if (!f) throw std::logic_error("no oracle format named " + std::string(formats::name(t)));
-  return *f;
-}
 
 BlockCastComparison compare_block_cast(formats::ElementType t, formats::ScaleRule r,
                                        const uint32_t* in_bits, bool bf16) {
@@ -28,8 +23,8 @@ BlockCastComparison compare_block_cast(formats::ElementType t, formats::ScaleRul
   }
   std::array<double, 32> v;
   for (int i = 0; i < 32; ++i) v[i] = std::bit_cast<float>(in_bits[i]);
-  const auto policy = oracles::parse_policy(formats::name(r));
-  const auto q = oracles::quantize_block(oracle_format(t), *policy, v);
+  const auto q =
+      oracles::quantize_block(generators::oracle_format(t), generators::oracle_policy(r), v);
   c.oracle = {q.scale, q.codes};
   return c;
 }

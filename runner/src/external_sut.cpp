@@ -2,12 +2,13 @@
 
 #include <atomic>
 #include <filesystem>
-#include <fstream>
 
-#include "mxconf/generators/invalid_rules.h"
 #include "mxconf/io/atomic_output.h"
 #include "mxconf/pipeline/lower.h"
 #include "mxconf/pipeline/serialize.h"
+#include "mxconf/runner/package_format.h"
+#include "mxconf/runner/reference_sut.h"
+#include "mxconf/runner/tensor_files.h"
 
 namespace mxconf::runner {
 namespace {
@@ -16,10 +17,10 @@ namespace fs = std::filesystem;
 
 constexpr size_t kMaxStructureDifferences = 20;
 
-fs::path unique_work_dir(const ExternalSut& sut, const generators::Case& c) {
-  static std::atomic<uint64_t> counter{0};
-  return fs::path(sut.work_root) /
-         (generators::fingerprint(c) + "-" + std::to_string(counter.fetch_add(1)));
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char ch : s) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  return q + "'";
 }
 
 void write_text(const fs::path& p, const std::string& text) {
@@ -27,11 +28,11 @@ void write_text(const fs::path& p, const std::string& text) {
 }
 
 std::string last_line(const std::string& text) {
-  size_t end = text.find_last_not_of("\r\n \t");
+  const size_t end = text.find_last_not_of("\r\n \t");
   if (end == std::string::npos) return "";
   const size_t start = text.rfind('\n', end);
-  return text.substr(start == std::string::npos ? 0 : start + 1,
-                     end + 1 - (start == std::string::npos ? 0 : start + 1));
+  const size_t from = start == std::string::npos ? 0 : start + 1;
+  return text.substr(from, end + 1 - from);
 }
 
 std::string command_failure(const char* what, const ProcessOutcome& o) {
@@ -41,11 +42,29 @@ std::string command_failure(const char* what, const ProcessOutcome& o) {
   return s;
 }
 
-// Writes the exec work directory for graph g (bytes `tosa`, one value vector per graph input in
-// physical layout) and runs the command. Returns its outcome.
-ProcessOutcome exec_graph(const ExternalSut& sut, const fs::path& dir, const pipeline::Graph& g,
-                          const std::vector<uint8_t>& tosa,
-                          const std::vector<std::vector<float>>& inputs, nlohmann::json& details) {
+// The case's work directory, made on first use; the trace owns it.
+const fs::path& work_dir(SutTrace& trace, const ExternalSutOptions& o, const generators::Case& c) {
+  if (!trace.work) {
+    static std::atomic<uint64_t> counter{0};
+    const fs::path dir =
+        fs::path(o.work_root) / (generators::fingerprint(c) + "-" + std::to_string(counter++));
+    trace.work = std::make_shared<WorkArea>(dir, o.keep_work);
+    if (trace.record.is_null()) trace.record = nlohmann::json::object();
+    trace.record["work_dir"] = dir.string();
+  }
+  return trace.work->dir();
+}
+
+std::string shape_text(const pipeline::Tensor* t) {
+  if (t == nullptr) return "(undeclared)";
+  return std::string(pipeline::name(t->dtype)) + pipeline::shape_string(t->shape);
+}
+
+// Writes the exec work directory for a graph (its bytes, one input file per graph input in
+// physical layout, a desc.json) and runs the command.
+ProcessOutcome exec_graph(const ExternalSutOptions& o, const fs::path& dir,
+                          const pipeline::Graph& g, const std::vector<uint8_t>& tosa,
+                          const std::vector<GraphInput>& inputs, nlohmann::json& record) {
   fs::create_directories(dir / "out");
   io::write_file_atomic((dir / kTosaFile).string(), tosa);
   nlohmann::json desc = {{"tosa_file", kTosaFile},
@@ -54,50 +73,212 @@ ProcessOutcome exec_graph(const ExternalSut& sut, const fs::path& dir, const pip
                          {"ofm_name", nlohmann::json::array()},
                          {"ofm_file", nlohmann::json::array()}};
   std::vector<std::string> input_paths;
-  for (size_t i = 0; i < g.inputs.size(); ++i) {
+  for (size_t i = 0; i < inputs.size(); ++i) {
     const std::string file = "input-" + std::to_string(i) + ".npy";
-    const pipeline::Tensor& t = *g.find(g.inputs[i]);
-    write_activation_npy((dir / file).string(), t.dtype, t.shape, inputs[i]);
+    write_activation_npy((dir / file).string(), inputs[i].dtype, inputs[i].shape, inputs[i].values);
     input_paths.push_back((dir / file).string());
-    desc["ifm_name"].push_back(g.inputs[i]);
+    desc["ifm_name"].push_back(inputs[i].name);
     desc["ifm_file"].push_back(file);
   }
-  for (const std::string& o : g.outputs) {
-    desc["ofm_name"].push_back(o);
-    desc["ofm_file"].push_back(result_file_name(o));
+  for (const std::string& out : g.outputs) {
+    desc["ofm_name"].push_back(out);
+    desc["ofm_file"].push_back(result_file_name(out));
   }
-  write_text(dir / "desc.json", desc.dump(2) + "\n");
-  const ProcessOutcome o = run_process(sut.exec.expand({{"tosa", {(dir / kTosaFile).string()}},
-                                                        {"inputs", input_paths},
-                                                        {"outdir", {(dir / "out").string()}},
-                                                        {"desc", {(dir / "desc.json").string()}},
-                                                        {"dir", {dir.string()}}}),
-                                       sut.timeout_seconds, dir.string());
-  details["sut_exec"] = o.to_json();
-  return o;
+  write_text(dir / kDescFile, desc.dump(2) + "\n");
+  const ProcessOutcome p = run_process(o.exec.expand({{"tosa", {(dir / kTosaFile).string()}},
+                                                      {"inputs", input_paths},
+                                                      {"outdir", {(dir / "out").string()}},
+                                                      {"desc", {(dir / kDescFile).string()}},
+                                                      {"dir", {dir.string()}}}),
+                                       o.timeout_seconds, dir.string());
+  record["sut_exec"] = p.to_json();
+  return p;
 }
 
-std::string shape_text(const pipeline::Tensor* t) {
-  if (t == nullptr) return "(undeclared)";
-  std::string s = std::string(pipeline::name(t->dtype)) + "[";
-  for (size_t i = 0; i < t->shape.size(); ++i)
-    s.append(i ? "," : "").append(std::to_string(t->shape[i]));
-  return s + "]";
-}
+// --sut-lower: the command writes the .tosa; mxconf reads, validates and compares it with its
+// own lowering's structure.
+class ExternalLowering final : public Lowering {
+ public:
+  explicit ExternalLowering(const ExternalSutOptions& o) : o_(o) {}
+  Stage blame() const override { return Stage::sut_lower; }
+  std::string cli_options() const override { return " --sut-lower " + quote(o_.lower.text()); }
+  nlohmann::json identity() const override { return o_.lower.text(); }
+
+  std::optional<Lowered> lower(const generators::Case& c, const PreparedCase& p,
+                               Observation& obs) const override {
+    pipeline::Graph reference;  // what the external graph's structure is compared with
+    try {
+      reference = pipeline::lower_model(p.model, "", c.lowering);
+    } catch (const std::exception& e) {
+      obs.fail(Stage::lower, e.what());
+      return std::nullopt;
+    }
+    const fs::path ld = work_dir(obs.trace, o_, c) / "lower";
+    nlohmann::json& record = obs.trace.record;
+    const fs::path out_tosa = ld / kTosaFile;
+    try {
+      write_model_files(c, p, ld);
+    } catch (const std::exception& e) {
+      obs.fail(Stage::sut_lower, std::string("cannot write its inputs: ") + e.what());
+      return std::nullopt;
+    }
+    const ProcessOutcome run =
+        run_process(o_.lower.expand({{"case", {(ld / "model.json").string()}},
+                                     {"case_json", {(ld / kCaseFile).string()}},
+                                     {"out_tosa", {out_tosa.string()}},
+                                     {"dir", {ld.string()}}}),
+                    o_.timeout_seconds, ld.string());
+    record["sut_lower"] = run.to_json();
+    auto fail = [&](std::string why) {
+      obs.fail(Stage::sut_lower, std::move(why));
+      return std::nullopt;
+    };
+    if (!run.ok()) return fail(command_failure("the lowering command", run));
+    if (!fs::exists(out_tosa)) return fail("the lowering command wrote no " + out_tosa.string());
+    Lowered out;
+    try {
+      out.tosa = io::read_file(out_tosa.string());
+    } catch (const std::exception& e) {
+      return fail(e.what());
+    }
+    pipeline::LoadResult l = pipeline::deserialize_graph(out.tosa);
+    if (!l.ok()) {
+      return fail("its .tosa does not load: " + std::string(name(l.error->code)) + ": " +
+                  l.error->message);
+    }
+    out.graph = std::move(*l.graph);
+    const auto issues = pipeline::validate_tosa(out.graph, c.target.profile);
+    if (!issues.empty()) {
+      nlohmann::json list = nlohmann::json::array();
+      for (const auto& i : issues) list.push_back({{"code", name(i.code)}, {"message", i.message}});
+      record["validation"] = list;
+      return fail("its graph breaks a TOSA rule: " + std::string(name(issues[0].code)) + ": " +
+                  issues[0].message);
+    }
+    const std::vector<std::string> diffs = compare_structure(reference, out.graph);
+    record["structure"] = {{"same", diffs.empty()}, {"differences", diffs}};
+    return out;
+  }
+
+ private:
+  // The model with its weights and biases as .npy files beside it, and the whole case.
+  static void write_model_files(const generators::Case& c, const PreparedCase& p,
+                                const fs::path& ld) {
+    fs::create_directories(ld);
+    pipeline::ModelSpec m = p.model;
+    for (size_t i = 0; i < m.layers.size(); ++i) {
+      pipeline::LayerSpec& l = m.layers[i];
+      const std::string stem = "layer" + std::to_string(i);
+      write_activation_npy((ld / (stem + ".weight.npy")).string(), pipeline::DType::fp32,
+                           {l.out_features, l.in_features}, pipeline::layer_weights(l, i, ""));
+      if (l.bias) {
+        write_activation_npy((ld / (stem + ".bias.npy")).string(), pipeline::DType::fp32,
+                             {l.out_features}, pipeline::layer_bias(l, i, ""));
+        l.bias_values =
+            pipeline::ValueSource{pipeline::ValueSource::Kind::npy, 0, 0, {}, stem + ".bias.npy"};
+      }
+      l.weights = {pipeline::ValueSource::Kind::npy, 0, 0, {}, stem + ".weight.npy"};
+    }
+    write_text(ld / "model.json", pipeline::to_json(m).dump(2) + "\n");
+    generators::Case with_npy = c;
+    with_npy.model = m;
+    write_text(ld / kCaseFile, generators::to_json(with_npy).dump(2) + "\n");
+  }
+
+  ExternalSutOptions o_;
+};
+
+// --sut-exec: the command runs the .tosa; mxconf reads its result file.
+class ExternalRuntime final : public Runtime {
+ public:
+  explicit ExternalRuntime(const ExternalSutOptions& o) : o_(o) {}
+  std::string cli_options() const override { return " --sut-exec " + quote(o_.exec.text()); }
+  nlohmann::json identity() const override { return o_.exec.text(); }
+
+  void execute(const generators::Case& c, const PreparedCase& p, const Lowered& lowered,
+               Observation& obs) const override {
+    const pipeline::ModelSpec& m = p.model;
+    const std::vector<float> physical = permute_dims(p.input, m.input.shape, m.input.dim_order);
+    const pipeline::Tensor* in = lowered.graph.find(lowered.graph.inputs.front());
+    if (in == nullptr || in->element_count() != int64_t(physical.size())) {
+      obs.fail(Stage::sut_lower, "the graph's input does not hold the model's input");
+      return;
+    }
+    const fs::path ed = work_dir(obs.trace, o_, c) / "exec";
+    ProcessOutcome run;
+    try {
+      run = exec_graph(o_, ed, lowered.graph, lowered.tosa,
+                       {{in->name, in->shape, m.input.dtype, physical}}, obs.trace.record);
+    } catch (const std::exception& e) {
+      obs.fail(Stage::sut_exec, std::string("cannot write its inputs: ") + e.what());
+      return;
+    }
+    if (!run.ok()) {
+      obs.fail(Stage::sut_exec, command_failure("the runtime command", run));
+      return;
+    }
+    try {
+      read_result_npy((ed / "out" / result_file_name(lowered.graph.outputs.front())).string(), m,
+                      obs);
+    } catch (const std::exception& e) {
+      obs.fail(Stage::sut_exec, std::string("its result: ") + e.what());
+    }
+  }
+
+  // A conforming runtime rejects the broken graph with a non-zero exit (not a crash or a
+  // timeout).
+  std::optional<RejectionObservation> run_broken(const generators::Case& c,
+                                                 const BrokenGraph& b) const override {
+    RejectionObservation r;
+    if (!b.tosa) {
+      r.failure = StageFailure{Stage::sut_exec, b.why_no_file};
+      r.trace.record = {{"message", b.why_no_file}};
+      return r;
+    }
+    const fs::path dir = work_dir(r.trace, o_, c) / "exec";
+    ProcessOutcome run;
+    try {
+      run = exec_graph(o_, dir, b.graph, *b.tosa, b.inputs, r.trace.record);
+    } catch (const std::exception& e) {
+      r.failure =
+          StageFailure{Stage::sut_exec, std::string("cannot write its inputs: ") + e.what()};
+      return r;
+    }
+    r.record["runtime"] = "error";
+    if (!run.started || run.timed_out || run.signal != 0) {
+      r.failure = StageFailure{Stage::sut_exec, command_failure("the runtime command", run)};
+      r.trace.record["message"] = r.failure->message;
+      return r;
+    }
+    r.rejected = run.exit_code != 0;
+    r.record["runtime"] = r.rejected ? "rejected" : "accepted";
+    if (!r.rejected) r.message = "the runtime ran the graph and exited 0";
+    return r;
+  }
+
+ private:
+  ExternalSutOptions o_;
+};
 
 }  // namespace
 
-std::string ExternalSut::cli_options() const {
-  auto quote = [](const std::string& s) {
-    std::string q = "'";
-    for (char ch : s) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-    return q + "'";
-  };
-  std::string s;
-  if (!lower.empty()) s += " --sut-lower " + quote(lower.text());
-  if (!exec.empty()) s += " --sut-exec " + quote(exec.text());
-  s += " --sut-timeout " + std::to_string(int(timeout_seconds));
-  return s;
+std::unique_ptr<SystemUnderTest> make_sut(const ExternalSutOptions& o) {
+  std::unique_ptr<Lowering> lowering;
+  std::unique_ptr<Runtime> runtime;
+  if (o.lower.empty()) {
+    lowering = std::make_unique<ReferenceLowering>();
+  } else {
+    lowering = std::make_unique<ExternalLowering>(o);
+  }
+  if (o.exec.empty()) {
+    runtime = std::make_unique<InterpreterRuntime>();
+  } else {
+    runtime = std::make_unique<ExternalRuntime>(o);
+  }
+  std::string common;
+  if (!o.lower.empty() || !o.exec.empty())
+    common = " --sut-timeout " + std::to_string(int(o.timeout_seconds));
+  return std::make_unique<StagedSut>(std::move(lowering), std::move(runtime), std::move(common));
 }
 
 std::vector<std::string> compare_structure(const pipeline::Graph& reference,
@@ -134,159 +315,6 @@ std::vector<std::string> compare_structure(const pipeline::Graph& reference,
     }
   }
   return diffs;
-}
-
-PipelineRun run_external(const generators::Case& c, const PreparedCase& p, const ExternalSut& sut,
-                         nlohmann::json& details) {
-  PipelineRun run;
-  const fs::path dir = unique_work_dir(sut, c);
-  details["work_dir"] = dir.string();
-  auto fail = [&](const char* stage, std::string why) {
-    run.failed_stage = stage;
-    run.error = std::move(why);
-    return run;
-  };
-  const pipeline::Target target = pipeline::Target::parse(c.target.profile);
-  if (!sut.lower.empty()) {
-    pipeline::Graph reference;  // what the external graph's structure is compared with
-    try {
-      reference = pipeline::lower_model(p.model, "", c.lowering);
-    } catch (const std::exception& e) {
-      return fail("lower", e.what());
-    }
-    const fs::path ld = dir / "lower";
-    fs::create_directories(ld);
-    // The model with its weights and biases as .npy files beside it.
-    pipeline::ModelSpec m = p.model;
-    for (size_t i = 0; i < m.layers.size(); ++i) {
-      pipeline::LayerSpec& l = m.layers[i];
-      const std::string stem = "layer" + std::to_string(i);
-      write_activation_npy((ld / (stem + ".weight.npy")).string(), pipeline::DType::fp32,
-                           {l.out_features, l.in_features}, pipeline::layer_weights(l, i, ""));
-      if (l.bias) {
-        write_activation_npy((ld / (stem + ".bias.npy")).string(), pipeline::DType::fp32,
-                             {l.out_features}, pipeline::layer_bias(l, i, ""));
-        l.bias_values = {pipeline::ValueSource::Kind::npy, 0, 0, {}, stem + ".bias.npy"};
-      }
-      l.weights = {pipeline::ValueSource::Kind::npy, 0, 0, {}, stem + ".weight.npy"};
-    }
-    write_text(ld / "model.json", pipeline::to_json(m).dump(2) + "\n");
-    generators::Case with_npy = c;
-    with_npy.model = m;
-    write_text(ld / kCaseFile, generators::to_json(with_npy).dump(2) + "\n");
-    const fs::path out_tosa = ld / kTosaFile;
-    const ProcessOutcome o =
-        run_process(sut.lower.expand({{"case", {(ld / "model.json").string()}},
-                                      {"case_json", {(ld / kCaseFile).string()}},
-                                      {"out_tosa", {out_tosa.string()}},
-                                      {"dir", {ld.string()}}}),
-                    sut.timeout_seconds, ld.string());
-    details["sut_lower"] = o.to_json();
-    if (!o.ok()) return fail("sut-lower", command_failure("the lowering command", o));
-    if (!fs::exists(out_tosa))
-      return fail("sut-lower", "the lowering command wrote no " + out_tosa.string());
-    try {
-      run.tosa = io::read_file(out_tosa.string());
-    } catch (const std::exception& e) {
-      return fail("sut-lower", e.what());
-    }
-    pipeline::LoadResult l = pipeline::deserialize_graph(run.tosa);
-    if (!l.ok()) {
-      return fail("sut-lower", "its .tosa does not load: " + std::string(name(l.error->code)) +
-                                   ": " + l.error->message);
-    }
-    run.loaded = std::move(*l.graph);
-    run.lowered = run.loaded;
-    run.issues = pipeline::validate_tosa(run.loaded, target);
-    if (!run.issues.empty()) {
-      nlohmann::json list = nlohmann::json::array();
-      for (const auto& i : run.issues)
-        list.push_back({{"code", name(i.code)}, {"message", i.message}});
-      details["validation"] = list;
-      return fail("sut-lower",
-                  "its graph breaks a TOSA rule: " + std::string(name(run.issues[0].code)) + ": " +
-                      run.issues[0].message);
-    }
-    const std::vector<std::string> diffs = compare_structure(reference, run.loaded);
-    details["structure"] = {{"same", diffs.empty()}, {"differences", diffs}};
-  } else {
-    run = lower_and_load(p.model, target, "", c.lowering);
-    if (!run.failed_stage.empty()) return run;
-  }
-  if (run.loaded.inputs.size() != 1 || run.loaded.outputs.size() != 1) {
-    return fail(sut.lower.empty() ? "load" : "sut-lower",
-                "the graph has " + std::to_string(run.loaded.inputs.size()) + " inputs and " +
-                    std::to_string(run.loaded.outputs.size()) +
-                    " outputs; the model has one of each");
-  }
-
-  if (!sut.exec.empty()) {
-    const std::vector<float> physical =
-        permute_dims(p.input, p.model.input.shape, p.model.input.dim_order);
-    const pipeline::Tensor* in = run.loaded.find(run.loaded.inputs.front());
-    if (in == nullptr || in->element_count() != int64_t(physical.size()))
-      return fail("sut-lower", "the graph's input does not hold the model's input");
-    const fs::path ed = dir / "exec";
-    const ProcessOutcome o = exec_graph(sut, ed, run.loaded, run.tosa, {physical}, details);
-    if (!o.ok()) return fail("sut-exec", command_failure("the runtime command", o));
-    try {
-      read_result_npy((ed / "out" / result_file_name(run.loaded.outputs.front())).string(), p.model,
-                      run);
-    } catch (const std::exception& e) {
-      return fail("sut-exec", std::string("its result: ") + e.what());
-    }
-    return run;
-  }
-  try {
-    execute_loaded(p.model, p.input, c.target.cast_rule, run);
-  } catch (const std::exception& e) {
-    return fail("execute", e.what());
-  }
-  const pipeline::Tensor* out = run.loaded.find(run.loaded.outputs.front());
-  const std::vector<int64_t> want = physical_output_shape(p.model);
-  if (out == nullptr || out->shape != want) {
-    pipeline::Tensor expected{"", want, p.model.output.dtype, std::nullopt};
-    run.shape_error =
-        "the graph's output is " + shape_text(out) + ", the model's is " + shape_text(&expected);
-  }
-  return run;
-}
-
-std::string run_external_invalid(const generators::Case& c, const ExternalSut& sut,
-                                 nlohmann::json& details) {
-  const auto rule = generators::parse_invalid_rule(c.expect.rule);
-  if (!rule || generators::stage(*rule) != generators::RuleStage::graph) {
-    details["message"] = "rule " + c.expect.rule + " has no .tosa form";
-    return "error";
-  }
-  const fs::path dir = unique_work_dir(sut, c);
-  details["work_dir"] = dir.string();
-  pipeline::Graph g;
-  std::vector<uint8_t> bytes;
-  try {
-    g = pipeline::lower_model(c.model, "", c.lowering);
-    generators::break_graph(*rule, g);
-    bytes = pipeline::serialize_graph(g);
-  } catch (const std::exception& e) {
-    details["message"] = std::string("the broken graph cannot be written: ") + e.what();
-    return "error";
-  }
-  // The graph is to be rejected before any data matters: its inputs are zeros.
-  std::vector<std::vector<float>> zeros;
-  for (const std::string& name : g.inputs) {
-    const pipeline::Tensor* in = g.find(name);
-    if (in == nullptr || in->element_count() < 0) {
-      details["message"] = "the broken graph's input '" + name + "' has no shape to write";
-      return "error";
-    }
-    zeros.emplace_back(size_t(in->element_count()), 0.0f);
-  }
-  const ProcessOutcome o = exec_graph(sut, dir / "exec", g, bytes, zeros, details);
-  if (!o.started || o.timed_out || o.signal != 0) {
-    details["message"] = command_failure("the runtime command", o);
-    return "error";
-  }
-  return o.exit_code != 0 ? "rejected" : "accepted";
 }
 
 }  // namespace mxconf::runner

@@ -12,6 +12,8 @@
 #include <thread>
 
 #include "mxconf/io/atomic_output.h"
+#include "mxconf/runner/run_case.h"
+#include "mxconf/runner/shrink.h"
 #include "mxconf/version.h"
 
 namespace mxconf::runner {
@@ -20,23 +22,22 @@ namespace {
 namespace fs = std::filesystem;
 using clock_type = std::chrono::steady_clock;
 
-bool is_good(Verdict v) {
-  return v == Verdict::pass || v == Verdict::rejected_as_expected;
-}
-
-nlohmann::json run_identity(const RunOptions& o) {
-  std::vector<std::string> campaigns;
-  for (auto c : o.gen.campaigns) campaigns.emplace_back(generators::name(c));
-  nlohmann::json id = {{"seed", o.seed},
-                       {"cases", o.cases},
-                       {"shard", {{"index", o.shard_index}, {"count", o.shard_count}}},
-                       {"invalid_fraction", o.gen.invalid_fraction},
-                       {"cast_rule", formats::name(o.gen.cast_rule)},
-                       {"max_k", int64_t(o.gen.max_k_blocks) * 32},
-                       {"campaigns", campaigns}};
-  if (o.sut != nullptr && o.sut->active())
-    id["sut"] = {{"exec", o.sut->exec.text()}, {"lower", o.sut->lower.text()}};
-  for (const auto& [k, v] : o.identity_extra.items()) id[k] = v;
+// What makes two runs the same run (resume checks it; merge requires it but for the shard).
+nlohmann::json run_identity(const CaseSource& cases, const SystemUnderTest& sut,
+                            const RunOptions& o) {
+  nlohmann::json id = {{"seed", cases.seed()},
+                       {"cases", cases.size()},
+                       {"shard", {{"index", o.shard_index + 1}, {"count", o.shard_count}}}};
+  if (const generators::GenConfig* g = cases.generator()) {
+    std::vector<std::string> campaigns;
+    for (auto c : g->campaigns) campaigns.emplace_back(generators::name(c));
+    id["invalid_fraction"] = g->invalid_fraction;
+    id["cast_rule"] = formats::name(g->cast_rule);
+    id["max_k"] = int64_t(g->max_k_blocks) * 32;
+    id["campaigns"] = campaigns;
+  }
+  if (const nlohmann::json s = sut.identity(); !s.is_null()) id["sut"] = s;
+  for (const auto& [k, v] : o.identity.items()) id[k] = v;
   return id;
 }
 
@@ -65,7 +66,8 @@ struct Tally {
   void add(const nlohmann::json& line) {
     const std::string verdict = line.value("verdict", "");
     ++counts[verdict];
-    if (verdict == "pass" || verdict == "rejected-as-expected") return;
+    const std::optional<Verdict> v = parse_verdict(verdict);
+    if (v && is_good(*v)) return;
     nlohmann::json f = {{"index", line.value("index", uint64_t{0})},
                         {"verdict", verdict},
                         {"tier", line.value("tier", "")},
@@ -117,19 +119,20 @@ std::string utc_now() {
   return buf;
 }
 
-RunSummary run_campaign(const RunOptions& o) {
+RunSummary run_campaign(const CaseSource& cases, const SystemUnderTest& sut, const RunOptions& o) {
   if (o.shard_count == 0 || o.shard_index >= o.shard_count)
-    throw std::runtime_error("shard must be I/N with 0 <= I < N");
+    throw std::runtime_error("shard index " + std::to_string(o.shard_index) + " is not below the " +
+                             std::to_string(o.shard_count) + " shards");
   if (o.jobs == 0) throw std::runtime_error("--jobs must be at least 1");
   const fs::path dir(o.out_dir);
   fs::create_directories(dir / "failures");
   const fs::path results_path = dir / "results.jsonl";
   const fs::path run_path = dir / "run.json";
-  const nlohmann::json identity = run_identity(o);
+  const nlohmann::json identity = run_identity(cases, sut, o);
 
   // This shard's indices, in order.
   std::vector<uint64_t> indices;
-  for (uint64_t i = o.shard_index; i < o.cases; i += o.shard_count) indices.push_back(i);
+  for (uint64_t i = o.shard_index; i < cases.size(); i += o.shard_count) indices.push_back(i);
 
   uint64_t done = 0;
   Tally tally;
@@ -186,24 +189,32 @@ RunSummary run_campaign(const RunOptions& o) {
         break;
       }
       const uint64_t index = indices[pos];
-      const generators::Case c =
-          o.case_at ? o.case_at(index) : generators::generate_case(o.gen, o.seed, index);
-      JudgeOptions judge;
-      judge.sut = o.sut;
-      CaseResult r = o.evaluate ? o.evaluate(c, index) : run_case(c, judge);
+      std::optional<generators::Case> c;
+      CaseResult r;
+      try {
+        c = cases.at(index);
+        r = run_case(*c, sut);
+        r.name = cases.label(index, *c);
+      } catch (const CaseUnavailable& e) {
+        r.fingerprint = e.fingerprint;
+        r.name = cases.label(index, {});
+        r.set_error(e.stage, e.what());
+      }
       r.index = index;
       std::optional<nlohmann::json> failure;
-      if (!is_good(r.verdict) && !o.evaluate) {
+      // Cases from a generator shrink and are saved with a replay command; listed cases (check)
+      // are their own record.
+      if (!is_good(r.verdict) && c && cases.generator()) {
         const std::string sig = failure_signature(r);
         const generators::Case minimal =
             o.shrink ? shrink_case(
-                           c, &o.gen, o.seed, index,
+                           *c, cases.generator(), cases.seed(), index,
                            [&](const generators::Case& x) {
-                             return failure_signature(run_case(x, judge)) == sig;
+                             return failure_signature(run_case(x, sut)) == sig;
                            },
                            o.shrink_seconds)
-                     : c;
-        const CaseResult mr = run_case(minimal, judge);
+                     : *c;
+        const CaseResult mr = run_case(minimal, sut);
         const std::string fp = generators::fingerprint(minimal);
         const fs::path file = dir / "failures" / (fp + ".json");
         nlohmann::json record = {{"case", generators::to_json(minimal)},
@@ -211,8 +222,8 @@ RunSummary run_campaign(const RunOptions& o) {
                                  {"original_fingerprint", r.fingerprint},
                                  {"original_index", index},
                                  {"verdict", name(mr.verdict)},
-                                 {"tier", mr.failed_tier},
-                                 {"stage", mr.error_stage},
+                                 {"tier", mr.failed_tier ? name(*mr.failed_tier) : ""},
+                                 {"stage", mr.error_stage ? name(*mr.error_stage) : ""},
                                  {"message", mr.message},
                                  {"replay", o.replay_prefix + " " + file.string()}};
         write_json(file, record);
@@ -278,7 +289,8 @@ RunSummary run_campaign(const RunOptions& o) {
   const double secs = std::chrono::duration<double>(clock_type::now() - start).count();
   RunSummary s;
   for (const auto& [verdict, n] : tally.counts) {
-    if (verdict != "pass" && verdict != "rejected-as-expected" && n > 0) s.all_good = false;
+    const std::optional<Verdict> v = parse_verdict(verdict);
+    if (n > 0 && !(v && is_good(*v))) s.all_good = false;
   }
   s.json = {{"kind", "mxconf-run-summary"},
             {"version", 1},

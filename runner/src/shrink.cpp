@@ -1,6 +1,8 @@
 #include <chrono>
 
-#include "mxconf/runner/run_loop.h"
+#include "mxconf/runner/shrink.h"
+
+#include <mutex>
 
 namespace mxconf::runner {
 namespace {
@@ -53,14 +55,16 @@ std::vector<Case> reductions(const Case& c) {
     Case x = c;
     x.model.layers.back().out_features = std::max<int64_t>(1, last.out_features / 2);
     x.model.layers.back().weights = {};
-    x.model.layers.back().bias_values = {};
+    // Inline bias values have N entries; a seeded (or derived) source fits any N.
+    auto& bv = x.model.layers.back().bias_values;
+    if (bv && bv->kind != pipeline::ValueSource::Kind::seed) bv.reset();
     push(x);
   }
   for (size_t i = 0; i < m.layers.size(); ++i) {
     if (m.layers[i].bias) {
       Case x = c;
       x.model.layers[i].bias = false;
-      x.model.layers[i].bias_values = {};
+      x.model.layers[i].bias_values.reset();
       push(x);
     }
   }
@@ -69,9 +73,10 @@ std::vector<Case> reductions(const Case& c) {
     x.model.input.dtype = x.model.output.dtype = pipeline::DType::fp32;
     push(x);
   }
-  if (c.data.campaign != "uniform") {
+  if (c.data.campaign != generators::Campaign::uniform &&
+      c.data.campaign != generators::Campaign::fixed) {
     Case x = c;
-    x.data.campaign = "uniform";
+    x.data.campaign = generators::Campaign::uniform;
     x.data.params = nlohmann::json::object();
     push(x);
   }
@@ -86,7 +91,10 @@ std::vector<Case> reductions(const Case& c) {
 }  // namespace
 
 std::string failure_signature(const CaseResult& r) {
-  return std::string(name(r.verdict)) + ":" + r.failed_tier + r.error_stage;
+  std::string s = std::string(name(r.verdict)) + ":";
+  if (r.failed_tier) s += name(*r.failed_tier);
+  if (r.error_stage) s += name(*r.error_stage);
+  return s;
 }
 
 Case shrink_case(const Case& c, const generators::GenConfig* gen, uint64_t run_seed, uint64_t index,

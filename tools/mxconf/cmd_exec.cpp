@@ -8,11 +8,13 @@
 #include <map>
 
 #include "commands.h"
+#include "enum_options.h"
 #include "mxconf/io/atomic_output.h"
 #include "mxconf/io/npy.h"
 #include "mxconf/pipeline/interpreter.h"
 #include "mxconf/pipeline/serialize.h"
 #include "mxconf/pipeline/tosa_validate.h"
+#include "mxconf/runner/tensor_files.h"
 
 namespace mxconf::cli {
 namespace {
@@ -21,19 +23,9 @@ struct ExecOptions {
   std::string file;
   std::vector<std::string> inputs;
   std::string out_dir;
-  std::string cast_rule = "tosa";
+  formats::ScaleRule cast_rule = formats::kDefaultCastRule;
   std::string target = "TOSA-1.1+FP+mxfp+bf16";
 };
-
-// Output file names come from tensor names; keep them inside the output directory.
-std::string file_name_for(const std::string& tensor) {
-  std::string s = tensor;
-  for (char& c : s) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) c = '_';
-  }
-  if (s.empty() || s[0] == '.') s = "_" + s;
-  return s + ".npy";
-}
 
 pipeline::Value to_value(const io::NpyArray& a, const pipeline::Tensor& t,
                          const std::string& path) {
@@ -97,13 +89,14 @@ int run_exec(const ExecOptions& o) {
     if (!values.count(in)) throw UsageError("missing --input " + in + "=FILE.npy");
   }
   pipeline::InterpreterOptions opts;
-  opts.cast_rule = *formats::parse_scale_rule(o.cast_rule);
+  opts.cast_rule = o.cast_rule;
   const auto outs = pipeline::run_graph(g, values, opts);
 
   std::filesystem::create_directories(o.out_dir);
   io::AtomicOutputs files;
   for (const auto& [name, v] : outs) {
-    const std::string path = (std::filesystem::path(o.out_dir) / file_name_for(name)).string();
+    const std::string path =
+        (std::filesystem::path(o.out_dir) / runner::result_file_name(name)).string();
     if (v.dtype == pipeline::DType::fp32) {
       files.stage(path, io::serialize_npy(io::make_npy(io::NpyDtype::f4, v.shape, v.f32.data(),
                                                        v.f32.size() * 4)));
@@ -133,9 +126,7 @@ void add_exec_command(CLI::App& app, int& result) {
   cmd->add_option("--input", opts->inputs,
                   "NAME=FILE.npy, once per graph input (FILE.npy alone for a one-input graph)");
   cmd->add_option("--output-dir", opts->out_dir, "directory for the output .npy files")->required();
-  cmd->add_option("--cast-rule", opts->cast_rule, "scale rule of CAST_TO_BLOCK_SCALED")
-      ->check(CLI::IsMember({"tosa", "tosa-pre44", "ocp", "rceil"}))
-      ->capture_default_str();
+  add_scale_rule_option(cmd, "--cast-rule", opts->cast_rule, "scale rule of CAST_TO_BLOCK_SCALED");
   cmd->add_option("--target", opts->target, "TOSA target the file is validated against")
       ->capture_default_str();
   set_action(cmd, result, [opts] { return run_exec(*opts); });

@@ -3,12 +3,10 @@
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
-#include <map>
 
 #include "commands.h"
 #include "generation_options.h"
-#include "mxconf/io/atomic_output.h"
-#include "mxconf/runner/conformance_package.h"
+#include "mxconf/runner/package_format.h"
 #include "mxconf/runner/run_loop.h"
 #include "mxconf/version.h"
 
@@ -32,66 +30,28 @@ int run_export(const ExportCliOptions& o) {
   fs::create_directories(dir);
   const std::atomic<bool>& stop = stop_on_signals();
 
-  nlohmann::json tests = nlohmann::json::array(), skipped = nlohmann::json::array();
-  std::map<std::string, std::string> by_fingerprint;  // identical cases are exported once
-  uint64_t done = 0;
-  std::string failure;  // an I/O error ends the export; the index still lists what was written
-  for (uint64_t i = 0; i < o.gen.cases && !stop && failure.empty(); ++i, ++done) {
-    try {
-      const generators::Case c = generators::generate_case(gen, o.gen.seed, i);
-      const std::string fp = generators::fingerprint(c);
-      if (const auto it = by_fingerprint.find(fp); it != by_fingerprint.end()) {
-        skipped.push_back(
-            {{"index", i}, {"fingerprint", fp}, {"reason", "same case as " + it->second}});
-        continue;
-      }
-      const std::string name = runner::package_test_name(c);
-      runner::ExportOptions eo;
-      eo.split_extension_names = o.split_extension_names;
-      const runner::ExportOutcome out = runner::write_test_dir(c, (dir / name).string(), eo);
-      if (!out.written) {
-        skipped.push_back({{"index", i}, {"fingerprint", fp}, {"reason", out.reason}});
-        continue;
-      }
-      by_fingerprint[fp] = name;
-      tests.push_back({{"name", name},
-                       {"index", i},
-                       {"fingerprint", fp},
-                       {"expected_failure", !c.expect.valid},
-                       {"desc", name + "/desc.json"}});
-    } catch (const std::exception& e) {
-      failure = "case " + std::to_string(i) + ": " + e.what();
-      break;
-    }
-  }
   std::vector<std::string> campaigns;
   for (auto c : gen.campaigns) campaigns.emplace_back(generators::name(c));
-  const nlohmann::json index = {{"kind", "mxconf-conformance-package"},
-                                {"version", runner::kPackageFormatVersion},
-                                {"complete", done == o.gen.cases},
-                                {"generation",
-                                 {{"seed", o.gen.seed},
-                                  {"cases", o.gen.cases},
-                                  {"campaigns", campaigns},
-                                  {"invalid_fraction", gen.invalid_fraction},
-                                  {"cast_rule", o.gen.cast_rule},
-                                  {"max_k", o.gen.max_k}}},
-                                {"provenance",
-                                 {{"mxconf_version", MXCONF_VERSION_STRING},
-                                  {"git_commit", MXCONF_GIT_COMMIT},
-                                  {"spec_revision", generators::TargetSpec{}.spec_revision},
-                                  {"created_at", runner::utc_now()}}},
-                                {"tests", tests},
-                                {"skipped", skipped}};
-  const std::string text = index.dump(2) + "\n";
-  io::write_file_atomic((dir / runner::kPackageIndex).string(),
-                        {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
-  if (!failure.empty()) throw std::runtime_error(failure + " (index.json lists the tests written)");
+  const nlohmann::json generation = {{"seed", o.gen.seed},
+                                     {"cases", o.gen.cases},
+                                     {"campaigns", campaigns},
+                                     {"invalid_fraction", gen.invalid_fraction},
+                                     {"cast_rule", formats::name(gen.cast_rule)},
+                                     {"max_k", o.gen.max_k}};
+  const nlohmann::json provenance = {{"mxconf_version", MXCONF_VERSION_STRING},
+                                     {"git_commit", MXCONF_GIT_COMMIT},
+                                     {"spec_revision", generators::TargetSpec{}.spec_revision},
+                                     {"created_at", runner::utc_now()}};
+  runner::ExportOptions eo;
+  eo.split_extension_names = o.split_extension_names;
+  const runner::PackageIndex index =
+      runner::export_package(runner::GeneratedCases(gen, o.gen.seed, o.gen.cases), o.out, eo,
+                             generation, provenance, &stop);
   std::printf("%zu tests written to %s (%zu cases skipped: no .tosa form or duplicates)\n",
-              tests.size(), o.out.c_str(), skipped.size());
+              index.tests.size(), o.out.c_str(), index.skipped.size());
   if (stop) {
-    std::printf("interrupted after %llu of %llu cases: the index lists the tests written\n",
-                (unsigned long long)done, (unsigned long long)o.gen.cases);
+    std::printf("interrupted after %zu of %llu cases: the index lists the tests written\n",
+                index.tests.size() + index.skipped.size(), (unsigned long long)o.gen.cases);
     return 130;
   }
   return 0;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "enum_options.h"
 #include "mxconf/formats/block_cast.h"
 #include "mxconf/formats/codec.h"
 #include "mxconf/formats/scalar_types.h"
@@ -18,8 +19,8 @@ namespace mxconf::cli {
 namespace {
 
 struct QuantizeOptions {
-  std::string dtype;
-  std::string scale_rule = "tosa";
+  formats::ElementType dtype = formats::ElementType::fp8e4m3;
+  formats::ScaleRule scale_rule = formats::kDefaultCastRule;
   std::string input;
   std::string dequant;
   std::string codes;
@@ -27,10 +28,8 @@ struct QuantizeOptions {
 };
 
 int run_quantize(const QuantizeOptions& o) {
-  const auto type = formats::parse_element_type(o.dtype);
-  const auto rule = formats::parse_scale_rule(o.scale_rule);
-  if (!type) throw UsageError("unknown --dtype '" + o.dtype + "'");
-  if (!rule) throw UsageError("unknown --scale-rule '" + o.scale_rule + "'");
+  const formats::ElementType type = o.dtype;
+  const formats::ScaleRule rule = o.scale_rule;
 
   std::set<std::filesystem::path> paths{std::filesystem::weakly_canonical(o.input)};
   for (const std::string* p : {&o.dequant, &o.codes, &o.scales}) {
@@ -54,10 +53,10 @@ int run_quantize(const QuantizeOptions& o) {
   const std::vector<float> values = in.as<float>();
   std::vector<uint8_t> codes(values.size());
   std::vector<uint8_t> scales(values.size() / 32);
-  formats::cast_to_block_scaled(*type, *rule, values, codes, scales);
+  formats::cast_to_block_scaled(type, rule, values, codes, scales);
   std::vector<float> dequant(values.size());
   for (size_t i = 0; i < values.size(); ++i) {
-    dequant[i] = formats::dequantize(*type, codes[i], scales[i / 32]);
+    dequant[i] = formats::dequantize(type, codes[i], scales[i / 32]);
   }
 
   std::vector<int64_t> scale_shape = in.shape;
@@ -75,7 +74,8 @@ int run_quantize(const QuantizeOptions& o) {
   }
   out.commit();
   std::printf("quantized %zu values in %zu blocks to %s with the %s scale rule\n", values.size(),
-              scales.size(), o.dtype.c_str(), o.scale_rule.c_str());
+              scales.size(), std::string(formats::name(type)).c_str(),
+              std::string(formats::name(rule)).c_str());
   return 0;
 }
 
@@ -88,13 +88,9 @@ void add_quantize_command(CLI::App& app, int& result) {
       "Block-cast a float32 .npy to an MX format (CAST_TO_BLOCK_SCALED), then dequantize.\n"
       "IN: float32 (<f4), C order, rank >= 1, last dimension a multiple of 32; blocks of 32 run\n"
       "along the last dimension. Outputs are written only if everything succeeds.");
-  cmd->add_option("--dtype", opts->dtype, "MX payload type")
-      ->required()
-      ->check(CLI::IsMember({"fp8e4m3", "fp8e5m2", "fp6e2m3", "fp6e3m2", "fp4e2m1"}));
-  cmd->add_option("--scale-rule", opts->scale_rule,
-                  "block scale rule: tosa (spec HEAD, default), tosa-pre44, ocp, rceil")
-      ->check(CLI::IsMember({"tosa", "tosa-pre44", "ocp", "rceil"}))
-      ->capture_default_str();
+  add_payload_option(cmd, "--dtype", opts->dtype, "MX payload type")->required();
+  add_scale_rule_option(cmd, "--cast-rule,--scale-rule", opts->scale_rule,
+                        "block scale rule (tosa: spec HEAD)");
   cmd->add_option("IN", opts->input, "input .npy (float32)")->required();
   cmd->add_option("--dequant", opts->dequant,
                   "output .npy, float32, same shape: decoded element * block scale")

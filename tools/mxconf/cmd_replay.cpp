@@ -7,7 +7,7 @@
 #include "commands.h"
 #include "mxconf/generators/case.h"
 #include "mxconf/io/json_reader.h"
-#include "mxconf/runner/judge.h"
+#include "mxconf/runner/run_case.h"
 #include "sut_options.h"
 
 namespace mxconf::cli {
@@ -30,39 +30,49 @@ int run_replay(const ReplayOptions& o) {
   const generators::Case c = generators::case_from_json(j);
   runner::JudgeOptions opts;
   opts.keep_details = true;
-  const std::unique_ptr<runner::ExternalSut> sut =
+  const std::unique_ptr<runner::SystemUnderTest> sut =
       make_sut(o.sut, std::filesystem::absolute(o.sut_work).string());
-  opts.sut = sut.get();
-  const runner::CaseResult r = runner::run_case(c, opts);
+  const runner::CaseResult r = runner::run_case(c, *sut, opts);
   std::printf("case %s (%s)\n", r.fingerprint.c_str(), r.name.c_str());
-  if (!c.expect.valid) {
+  if (c.expect.rule) {
     std::printf("  expect: rejected with %s (rule %s)\n", c.expect.code.c_str(),
-                c.expect.rule.c_str());
+                std::string(generators::name(*c.expect.rule)).c_str());
   }
-  const char* stages[] = {"generate", "sut-lower", "lower",   "validate", "serialize",
-                          "load",     "sut-exec",  "execute", "judge"};
+  // The stages this system has, in order.
+  using runner::Stage;
+  std::vector<Stage> stages;
+  if (!c.expect.valid()) {
+    stages.push_back(Stage::lower);
+    if (!o.sut.exec.empty()) stages.push_back(Stage::sut_exec);
+  } else {
+    stages.push_back(Stage::generate);
+    if (o.sut.lower.empty()) {
+      for (Stage s : {Stage::lower, Stage::validate, Stage::serialize, Stage::load})
+        stages.push_back(s);
+    } else {
+      stages.push_back(Stage::sut_lower);
+    }
+    stages.push_back(o.sut.exec.empty() ? Stage::execute : Stage::sut_exec);
+    stages.push_back(Stage::judge);
+  }
   bool broke = false;
-  for (const char* s : stages) {
-    const std::string stage = s;
-    if (!c.expect.valid && stage != "lower" && stage != "sut-exec") continue;
-    if (stage.starts_with("sut-") &&
-        (!sut || (stage == "sut-exec" ? sut->exec : sut->lower).empty()))
-      continue;
-    if (stage == "execute" && sut && !sut->exec.empty()) continue;  // the external runtime ran it
+  for (Stage s : stages) {
     const bool here = r.error_stage == s;
-    std::printf("  %-10s %s\n", s, broke ? "-" : here ? ("ERROR: " + r.message).c_str() : "ok");
+    std::printf("  %-10s %s\n", std::string(runner::name(s)).c_str(),
+                broke  ? "-"
+                : here ? ("ERROR: " + r.message).c_str()
+                       : "ok");
     broke |= here;
   }
-  for (const auto& [tier, value] : r.tiers.items()) {
+  for (const auto& [tier, value] : r.to_json()["tiers"].items()) {
     std::printf("  tier %-15s %s\n", tier.c_str(),
                 o.verbose ? value.dump(2).c_str() : value.dump().c_str());
   }
-  std::printf("verdict: %s%s%s\n", std::string(runner::name(r.verdict)).c_str(),
-              r.failed_tier.empty() ? "" : (" (tier " + r.failed_tier + ")").c_str(),
-              r.message.empty() ? "" : (": " + r.message).c_str());
-  return (r.verdict == runner::Verdict::pass || r.verdict == runner::Verdict::rejected_as_expected)
-             ? 0
-             : 1;
+  std::printf(
+      "verdict: %s%s%s\n", std::string(runner::name(r.verdict)).c_str(),
+      r.failed_tier ? (" (tier " + std::string(runner::name(*r.failed_tier)) + ")").c_str() : "",
+      r.message.empty() ? "" : (": " + r.message).c_str());
+  return runner::is_good(r.verdict) ? 0 : 1;
 }
 
 }  // namespace

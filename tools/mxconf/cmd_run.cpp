@@ -16,10 +16,24 @@
 namespace mxconf::cli {
 namespace {
 
+// --shard I/N counts from 1 to N, as Jest, Playwright and nextest do.
+std::pair<uint32_t, uint32_t> parse_shard(const std::string& text) {
+  unsigned i = 0, n = 0;
+  char tail = 0;
+  if (std::sscanf(text.c_str(), "%u/%u%c", &i, &n, &tail) != 2 || n == 0)
+    throw UsageError("--shard '" + text + "' is not I/N (shard I of N, 1 <= I <= N)");
+  if (i == 0)
+    throw UsageError("--shard '" + text + "': shards count from 1; the first of " +
+                     std::to_string(n) + " is --shard 1/" + std::to_string(n));
+  if (i > n)
+    throw UsageError("--shard '" + text + "': there are only " + std::to_string(n) + " shards");
+  return {i, n};
+}
+
 struct RunCliOptions {
   GenerationCliOptions gen;
   double time_budget = 0;
-  std::string shard = "0/1";
+  std::string shard = "1/1";
   unsigned jobs = 1;
   std::string out = "out/run";
   bool resume = false;
@@ -31,22 +45,15 @@ struct RunCliOptions {
 int run_run(const RunCliOptions& o) {
   if (!o.fault.empty()) faults::inject(o.fault);  // throws if unknown or not compiled in
   runner::RunOptions r;
-  r.cases = o.gen.cases;
-  r.seed = o.gen.seed;
   r.time_budget_seconds = o.time_budget;
-  unsigned si = 0, sn = 0;
-  char tail = 0;
-  if (std::sscanf(o.shard.c_str(), "%u/%u%c", &si, &sn, &tail) != 2 || sn == 0 || si >= sn) {
-    throw UsageError("--shard '" + o.shard + "' is not I/N with 0 <= I < N");
-  }
-  r.shard_index = si;
-  r.shard_count = sn;
+  const auto [shard, shards] = parse_shard(o.shard);
+  r.shard_index = shard - 1;
+  r.shard_count = shards;
   r.jobs = o.jobs;
-  r.gen = make_gen_config(o.gen);
-  const std::unique_ptr<runner::ExternalSut> sut =
+  const runner::GeneratedCases cases(make_gen_config(o.gen), o.gen.seed, o.gen.cases);
+  const std::unique_ptr<runner::SystemUnderTest> sut =
       make_sut(o.sut, (std::filesystem::absolute(o.out) / "sut").string());
-  r.sut = sut.get();
-  if (sut) r.replay_prefix += sut->cli_options();
+  r.replay_prefix += sut->cli_options();
   r.out_dir = o.out;
   r.resume = o.resume;
   r.shrink = !o.no_shrink;
@@ -69,7 +76,7 @@ int run_run(const RunCliOptions& o) {
                    (unsigned long long)c.value("rejection-missed", 0ull));
     };
   }
-  const runner::RunSummary s = runner::run_campaign(r);
+  const runner::RunSummary s = runner::run_campaign(cases, *sut, r);
   if (tty) std::fprintf(stderr, "\n");
   const auto& j = s.json;
   std::printf("%llu of %llu cases in %.1f s (%.0f cases/s): %s\n",
@@ -102,7 +109,8 @@ void add_run_command(CLI::App& app, int& result) {
   add_generation_options(cmd, opts->gen);
   cmd->add_option("--time-budget", opts->time_budget, "stop after SECONDS (0: no budget)")
       ->capture_default_str();
-  cmd->add_option("--shard", opts->shard, "I/N: run cases i with i % N == I")
+  cmd->add_option("--shard", opts->shard,
+                  "I/N, 1 <= I <= N: run shard I of N (cases i with i % N == I - 1)")
       ->capture_default_str();
   cmd->add_option("--jobs", opts->jobs, "parallel workers; results do not depend on it")
       ->check(CLI::Range(1u, 256u))

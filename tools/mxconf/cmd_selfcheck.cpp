@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "mxconf/generators/adversarial_blocks.h"
+#include "mxconf/generators/oracle_bridge.h"
 #include "mxconf/io/atomic_output.h"
 #include "mxconf/runner/block_cast_check.h"
 
@@ -38,7 +39,7 @@ int run_selfcheck(const SelfcheckOptions& o) {
       uint64_t bad = 0;
       nlohmann::json first;
       for (uint64_t i = 0; i < o.blocks; ++i) {
-        const auto blk = source.next(runner::oracle_format(t));
+        const auto blk = source.next(generators::oracle_format(t));
         const auto c = runner::compare_block_cast(t, r, blk.bits, blk.bf16);
         if (!c.agree() && bad++ == 0) {
           first = {{"block", i}, {"bf16", blk.bf16}, {"detail", c.describe(blk.bits)}};

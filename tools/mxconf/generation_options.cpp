@@ -1,5 +1,6 @@
 #include "generation_options.h"
 
+#include "enum_options.h"
 #include "mxconf/generators/campaigns.h"
 
 namespace mxconf::cli {
@@ -15,9 +16,8 @@ void add_generation_options(CLI::App* cmd, GenerationCliOptions& o) {
   cmd->add_option("--max-k", o.max_k, "largest K generated (a multiple of 32; smaller runs faster)")
       ->check(CLI::Range(32, 8192))
       ->capture_default_str();
-  cmd->add_option("--cast-rule", o.cast_rule, "the CAST_TO_BLOCK_SCALED rule the SUT implements")
-      ->check(CLI::IsMember({"tosa", "tosa-pre44", "ocp", "rceil"}))
-      ->capture_default_str();
+  add_scale_rule_option(cmd, "--cast-rule", o.cast_rule,
+                        "the CAST_TO_BLOCK_SCALED rule the SUT implements");
 }
 
 generators::GenConfig make_gen_config(const GenerationCliOptions& o) {
@@ -25,13 +25,15 @@ generators::GenConfig make_gen_config(const GenerationCliOptions& o) {
   for (const std::string& c : o.campaigns) {
     const auto campaign = generators::parse_campaign(c);
     if (!campaign) throw UsageError("unknown campaign '" + c + "'");
+    if (*campaign == generators::Campaign::fixed)
+      throw UsageError("campaign 'fixed' replays given data; it cannot be generated");
     g.campaigns.push_back(*campaign);
   }
   g.invalid_fraction = o.invalid_fraction;
   if (o.max_k % 32 != 0)
     throw UsageError("--max-k " + std::to_string(o.max_k) + " is not a multiple of 32");
   g.max_k_blocks = o.max_k / 32;
-  g.cast_rule = *formats::parse_scale_rule(o.cast_rule);
+  g.cast_rule = o.cast_rule;
   return g;
 }
 

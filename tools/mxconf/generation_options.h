@@ -5,16 +5,17 @@
 #include <vector>
 
 #include "commands.h"
+#include "mxconf/generators/case.h"
 #include "mxconf/generators/case_gen.h"
 
 namespace mxconf::cli {
 
 struct GenerationCliOptions {
   uint64_t cases = 1000;
-  uint64_t seed = 1;
+  uint64_t seed = generators::kDefaultRunSeed;
   std::vector<std::string> campaigns;
   double invalid_fraction = 0.1;
-  std::string cast_rule = "tosa";
+  formats::ScaleRule cast_rule = formats::kDefaultCastRule;
   int max_k = 8192;
 };
 

@@ -16,24 +16,23 @@ void add_sut_options(CLI::App* cmd, SutCliOptions& o) {
                 "keep every case's work directory (default: only those of failures)");
 }
 
-std::unique_ptr<runner::ExternalSut> make_sut(const SutCliOptions& o,
-                                              const std::string& work_root) {
-  if (o.exec.empty() && o.lower.empty()) return nullptr;
-  auto sut = std::make_unique<runner::ExternalSut>();
+std::unique_ptr<runner::SystemUnderTest> make_sut(const SutCliOptions& o,
+                                                  const std::string& work_root) {
+  runner::ExternalSutOptions e;
   try {
-    if (!o.exec.empty()) sut->exec = runner::CommandTemplate(o.exec, runner::kExecPlaceholders);
-  } catch (const std::invalid_argument& e) {
-    throw UsageError("--sut-exec: " + std::string(e.what()));
+    if (!o.exec.empty()) e.exec = runner::CommandTemplate(o.exec, runner::kExecPlaceholders);
+  } catch (const std::invalid_argument& err) {
+    throw UsageError("--sut-exec: " + std::string(err.what()));
   }
   try {
-    if (!o.lower.empty()) sut->lower = runner::CommandTemplate(o.lower, runner::kLowerPlaceholders);
-  } catch (const std::invalid_argument& e) {
-    throw UsageError("--sut-lower: " + std::string(e.what()));
+    if (!o.lower.empty()) e.lower = runner::CommandTemplate(o.lower, runner::kLowerPlaceholders);
+  } catch (const std::invalid_argument& err) {
+    throw UsageError("--sut-lower: " + std::string(err.what()));
   }
-  sut->timeout_seconds = o.timeout;
-  sut->keep_work = o.keep_work;
-  sut->work_root = work_root;
-  return sut;
+  e.timeout_seconds = o.timeout;
+  e.keep_work = o.keep_work;
+  e.work_root = work_root;
+  return runner::make_sut(e);
 }
 
 }  // namespace mxconf::cli

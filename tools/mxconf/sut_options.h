@@ -17,7 +17,9 @@ struct SutCliOptions {
 
 void add_sut_options(CLI::App* cmd, SutCliOptions& o);
 
-// Null when neither command is given. Throws UsageError for a bad template.
-std::unique_ptr<runner::ExternalSut> make_sut(const SutCliOptions& o, const std::string& work_root);
+// The system the options select: mxconf's own pipeline, with an external lowering and/or runtime
+// in place of its halves. Throws UsageError for a bad template.
+std::unique_ptr<runner::SystemUnderTest> make_sut(const SutCliOptions& o,
+                                                  const std::string& work_root);
 
 }  // namespace mxconf::cli

@@ -5,6 +5,7 @@
 #include <array>
 #include <vector>
 
+#include "matmul_tile.h"
 #include "mxconf/faults/faults.h"
 #include "mxconf/formats/codec.h"
 #include "mxconf/formats/scalar_types.h"
@@ -12,8 +13,6 @@
 
 namespace mxconf::pipeline {
 namespace {
-
-constexpr int64_t kTile = 32;  // outputs per tile (lanes): four independent 8-lane add chains
 
 // GCC/Clang vector extensions pin the shape of the loop: lanes are outputs, k stays sequential
 // per lane (the compiler may not vectorize along k, which would reorder the fp32 sum). On a
@@ -23,18 +22,12 @@ typedef float v8f __attribute__((vector_size(32)));
 // their element type).
 typedef float v8f_unaligned __attribute__((vector_size(32), aligned(4)));
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
-#define MXCONF_DISPATCH __attribute__((target_clones("avx2", "default")))
-#else
-#define MXCONF_DISPATCH
-#endif
-
 #define MXCONF_LOAD8(p) (*reinterpret_cast<const v8f_unaligned*>(p))
 
 // One tile: acc[lane] for the lanes of B packed as bt[k * kTile + lane], bs[blk * kTile + lane].
-MXCONF_DISPATCH void tile_kernel(int64_t blocks, const float* __restrict a,
-                                 const float* __restrict as, const float* __restrict bt,
-                                 const float* __restrict bs, float* __restrict acc) {
+MXCONF_TILE_DISPATCH void tile_kernel(int64_t blocks, const float* __restrict a,
+                                      const float* __restrict as, const float* __restrict bt,
+                                      const float* __restrict bs, float* __restrict acc) {
   v8f acc0 = {}, acc1 = {}, acc2 = {}, acc3 = {};
   for (int64_t b = 0; b < blocks; ++b) {
     v8f blk0 = {}, blk1 = {}, blk2 = {}, blk3 = {};
@@ -77,19 +70,25 @@ void matmul_t_block_scaled(formats::ElementType t, int64_t n, int64_t h, int64_t
 
   const int64_t blocks = c / 32;
   const int64_t tiles = (w + kTile - 1) / kTile;
+  // Fault points (mutation score) are decided here, once: a swapped kernel, a shifted index, a
+  // broadcast taken as a batch. None of them adds a loop to the kernel.
+  const TileKernel kernel =
+      MXCONF_FAULT(scale_product_in_double) ? faulty_tile_kernel_scale_in_double : tile_kernel;
+  const int64_t scale_shift = MXCONF_FAULT(block_index_off_by_one) ? 1 : 0;
+  const bool broadcast = d == 1 && !MXCONF_FAULT(broadcast_b_d_eq_n);
   std::vector<float> bt(static_cast<size_t>(tiles * c * kTile));
   std::vector<float> bs(static_cast<size_t>(tiles * blocks * kTile));
   std::vector<float> a(static_cast<size_t>(c));
   std::vector<float> as(static_cast<size_t>(blocks));
   float acc[kTile];
   for (int64_t batch = 0; batch < n; ++batch) {
-    const int64_t db = (d == 1 && !MXCONF_FAULT(broadcast_b_d_eq_n)) ? 0 : batch;
-    if (batch == 0 || d != 1 || MXCONF_FAULT(broadcast_b_d_eq_n)) {
+    const int64_t db = broadcast ? 0 : batch;
+    if (batch == 0 || !broadcast) {
       // Decode and transpose this batch's B once: bt[tile][k][lane]; padding lanes are 0.
       std::fill(bt.begin(), bt.end(), 0.0f);
       std::fill(bs.begin(), bs.end(), 1.0f);
-      // The injected fault would read batch db past the end of a D = 1 operand; it sees zeros
-      // instead, so the faulty build stays memory-safe under the sanitizers.
+      // The injected broadcast fault would read batch db past the end of a D = 1 operand; it sees
+      // zeros instead, so the faulty build stays memory-safe under the sanitizers.
       for (int64_t col = 0; col < w && db < d; ++col) {
         const int64_t tile = col / kTile, lane = col % kTile;
         const uint8_t* codes = b_codes + (db * w + col) * c;
@@ -104,30 +103,12 @@ void matmul_t_block_scaled(formats::ElementType t, int64_t n, int64_t h, int64_t
       const uint8_t* codes = a_codes + (batch * h + row) * c;
       for (int64_t k = 0; k < c; ++k) a[size_t(k)] = table[codes[k]];
       const uint8_t* sc = a_scales + (batch * h + row) * blocks;
-      for (int64_t b = 0; b < blocks; ++b) {
-        const int64_t from = MXCONF_FAULT(block_index_off_by_one) ? std::min(b + 1, blocks - 1) : b;
-        as[size_t(b)] = e8m0[sc[from]];
-      }
+      for (int64_t b = 0; b < blocks; ++b)
+        as[size_t(b)] = e8m0[sc[std::min(b + scale_shift, blocks - 1)]];
       float* dst = out + (batch * h + row) * w;
-      if (MXCONF_FAULT(scale_product_in_double)) {  // blk * (sA * sB) formed in double
-        for (int64_t col = 0; col < w; ++col) {
-          float acc_f = 0.0f;
-          for (int64_t b = 0; b < blocks; ++b) {
-            float sum = 0.0f;
-            for (int64_t i = 0; i < 32; ++i) {
-              sum = sum + a[size_t(b * 32 + i)] *
-                              bt[size_t(((col / kTile) * c + b * 32 + i) * kTile + col % kTile)];
-            }
-            const double sb = bs[size_t(((col / kTile) * blocks + b) * kTile + col % kTile)];
-            acc_f = acc_f + float(double(sum) * (double(as[size_t(b)]) * sb));
-          }
-          dst[col] = acc_f;
-        }
-        continue;
-      }
       for (int64_t tile = 0; tile < tiles; ++tile) {
-        tile_kernel(blocks, a.data(), as.data(), &bt[size_t(tile * c * kTile)],
-                    &bs[size_t(tile * blocks * kTile)], acc);
+        kernel(blocks, a.data(), as.data(), &bt[size_t(tile * c * kTile)],
+               &bs[size_t(tile * blocks * kTile)], acc);
         const int64_t lanes = std::min(kTile, w - tile * kTile);
         for (int64_t l = 0; l < lanes; ++l) dst[tile * kTile + l] = acc[l];
       }

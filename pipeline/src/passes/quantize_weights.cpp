@@ -24,36 +24,28 @@ void QuantizeWeights::run(Graph& g) const {
       refuse("is not constant fp32 [N, K]");
     const int64_t n = w.shape[0], k = w.shape[1];
     if (k % 32 != 0) refuse("has K = " + std::to_string(k) + ", not a multiple of 32");
-    const auto payload = formats::parse_element_type(op.attrs.payload);
-    const auto rule = formats::parse_scale_rule(op.attrs.weight_scale_rule);
-    if (!payload || !rule) refuse("has a bad payload type or scale rule");
+    const formats::ElementType payload = op.attrs.payload;
+    const formats::ScaleRule rule = op.attrs.weight_scale_rule;
 
     // In 16 KiB chunks straight from the constant's bytes: no fp32 copy of the whole weight.
     const size_t count = size_t(n * k);
     std::vector<uint8_t> codes(count), scales(count / 32);
     constexpr size_t kChunk = 4096;  // floats, a multiple of 32
     float chunk[kChunk];
-    std::vector<uint8_t> transposed;
-    const uint8_t* src = w.data->data();
-    if (MXCONF_FAULT(transposed_weight)) {  // [K, N] data read as [N, K]
-      transposed.resize(w.data->size());
-      for (int64_t r = 0; r < n; ++r) {
-        for (int64_t c = 0; c < k; ++c) {
-          const size_t from = size_t(c * n + r) % size_t(n * k), to = size_t(r * k + c);
-          std::memcpy(&transposed[to * 4], &(*w.data)[from * 4], 4);
-        }
-      }
-      src = transposed.data();
-    }
+    // Mutation score: the weight's [K, N] data read as [N, K], swapped in at this one point.
+    const std::vector<uint8_t> faulty = MXCONF_FAULT(transposed_weight)
+                                            ? faults::read_as_transposed(*w.data, n, k, 4)
+                                            : std::vector<uint8_t>{};
+    const uint8_t* src = faulty.empty() ? w.data->data() : faulty.data();
     for (size_t at = 0; at < count; at += kChunk) {
       const size_t len = std::min(kChunk, count - at);
       std::memcpy(chunk, src + at * 4, len * 4);
-      formats::cast_to_block_scaled(*payload, *rule, std::span<const float>(chunk, len),
+      formats::cast_to_block_scaled(payload, rule, std::span<const float>(chunk, len),
                                     std::span(codes).subspan(at, len),
                                     std::span(scales).subspan(at / 32, len / 32));
     }
     const std::string wq = g.unique_name(w_name + ".q");
-    g.add_tensor(make_const(wq, dtype_of(*payload), {1, n, k}, formats::pack(*payload, codes)));
+    g.add_tensor(make_const(wq, dtype_of(payload), {1, n, k}, formats::pack(payload, codes)));
     const std::string ws = g.unique_name(w_name + ".scale");
     g.add_tensor(make_const(ws, DType::fp8ue8m0, {1, n, k / 32}, std::move(scales)));
     new_consts.push_back({OpKind::const_tensor, 67, {}, {wq}, {}});

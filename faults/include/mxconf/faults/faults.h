@@ -3,6 +3,7 @@
 // time with `mxconf run --inject-fault NAME`. With the option off every fault point is `false`.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -25,6 +26,9 @@ enum class Fault : uint32_t {
   nan_scale_as_one,         // an E8M0 NaN scale (0xFF) decodes as 1.0 in the matmul
   subnormals_flushed,       // element subnormals are flushed to zero
   scale_product_in_double,  // sA * sB and the block scaling computed in double
+  weight_default_bound,     // seeded weights without a scale get 1/K instead of 1/sqrt(K)
+  bias_seed_derivation,     // a bias without values is seeded from weights.seed ^ 0xB1A4
+  fp6_group_order,          // fp6 writer and reader both put element j at bits [18-6j, 24-6j)
   count,
 };
 
@@ -36,6 +40,12 @@ bool compiled_in();               // was the build configured with MXCONF_FAULT_
 void inject(std::string_view name);
 void inject(Fault f);
 Fault active();
+
+// The transposed_weight fault: a rows x cols matrix of `elem_bytes`-byte elements that holds
+// [cols, rows] data, read back as if it were [rows, cols] (element (r, c) comes from flat index
+// (c * rows + r) mod (rows * cols)).
+std::vector<uint8_t> read_as_transposed(const std::vector<uint8_t>& data, int64_t rows,
+                                        int64_t cols, size_t elem_bytes);
 
 }  // namespace mxconf::faults
 

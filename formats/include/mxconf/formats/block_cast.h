@@ -23,6 +23,10 @@ enum class ScaleRule : uint8_t {
 
 inline constexpr ScaleRule kAllScaleRules[] = {ScaleRule::tosa, ScaleRule::tosa_pre44,
                                                ScaleRule::ocp, ScaleRule::rceil};
+// The defaults, each written once: CAST_TO_BLOCK_SCALED follows the spec (HEAD); constant weights
+// are quantized offline as torchao does by default (RCEIL), which is what ExecuTorch ships.
+inline constexpr ScaleRule kDefaultCastRule = ScaleRule::tosa;
+inline constexpr ScaleRule kDefaultWeightScaleRule = ScaleRule::rceil;
 
 std::string_view name(ScaleRule r);
 std::optional<ScaleRule> parse_scale_rule(std::string_view s);

@@ -2,6 +2,8 @@
 // weights and biases) derive from the case's seed alone.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -27,6 +29,7 @@ enum class Campaign : uint8_t {
   rule_cutoffs,    // block maxima on the cut-offs where tosa/tosa-pre44/ocp/rceil disagree
   specials,        // subnormal-only, all-zero, and NaN/Inf blocks
   e8m0_extremes,   // block maxima near 2^127 and 2^-127 (the E8M0 clamp limits)
+  fixed,           // the input given bit for bit (DataSpec::input_bits): fuzz findings; never drawn
   count,
 };
 
@@ -35,6 +38,16 @@ inline constexpr Campaign kAllCampaigns[] = {
     Campaign::tosa_s4,        Campaign::tosa_s5,    Campaign::normal,       Campaign::uniform,
     Campaign::block_contrast, Campaign::exact_ties, Campaign::rule_cutoffs, Campaign::specials,
     Campaign::e8m0_extremes};
+
+// What data a case feeds its model: every byte derives from the campaign and the seed (or, for
+// `fixed`, is given).
+struct DataSpec {
+  Campaign campaign = Campaign::uniform;
+  uint64_t seed = 0;
+  nlohmann::json params = nlohmann::json::object();  // campaign parameters (small, canonical)
+  std::vector<uint32_t> input_bits;                  // `fixed`: the logical input's fp32 bits
+  bool operator==(const DataSpec&) const = default;
+};
 
 std::string_view name(Campaign c);
 std::optional<Campaign> parse_campaign(std::string_view s);
@@ -63,9 +76,9 @@ class TosaDotProductData {
   std::array<std::vector<float>, 3> u_;  // u_j(i) = set_data(3S + j, i), those p reads
 };
 
-// The logical input [..., K] of the case's model (bf16 inputs: rounded to bf16 values).
-std::vector<float> campaign_input(const pipeline::ModelSpec& m, Campaign c, uint64_t seed,
-                                  int magnitude);
+// The logical input [..., K] of the case's model (bf16 inputs: rounded to bf16 values). Throws
+// std::runtime_error when a `fixed` input does not hold the model's input element count.
+std::vector<float> campaign_input(const pipeline::ModelSpec& m, const DataSpec& d);
 // TOSA sets define weights and biases too: the model with those values filled in. Other
 // campaigns return the model unchanged (its own seeded weights).
 pipeline::ModelSpec campaign_model(const pipeline::ModelSpec& m, Campaign c);

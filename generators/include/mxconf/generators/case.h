@@ -1,39 +1,41 @@
 // A conformance case (JSON, versioned; docs/case-format.md): a model, a data spec, a target and
 // an expectation. Every byte of data derives from the case's seed; the fingerprint is a hash of
 // the canonical JSON, so a case written and read back is the same case with the same fingerprint.
+// Names (campaign, invalid rule, target profile, scale rules, payloads) become typed values when a
+// case is read or generated, and names again only when it is written.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "mxconf/formats/block_cast.h"
+#include "mxconf/generators/campaigns.h"
+#include "mxconf/generators/invalid_rules.h"
 #include "mxconf/pipeline/lower.h"
 #include "mxconf/pipeline/model.h"
+#include "mxconf/pipeline/tosa_validate.h"
 
 namespace mxconf::generators {
 
 inline constexpr int kCaseFormatVersion = 1;
-
-struct DataSpec {
-  std::string campaign = "uniform";  // see campaigns.h
-  uint64_t seed = 0;
-  nlohmann::json params = nlohmann::json::object();  // campaign parameters (small, canonical)
-  bool operator==(const DataSpec&) const = default;
-};
+// The seed a run, an export and a check start from unless told otherwise.
+inline constexpr uint64_t kDefaultRunSeed = 1;
 
 struct TargetSpec {
-  std::string profile = "TOSA-1.1+FP+mxfp";  // pipeline::Target syntax
-  std::string spec_revision = "cd5acdd";     // arm/tosa-specification commit judged against
-  formats::ScaleRule cast_rule = formats::ScaleRule::tosa;  // CAST_TO_BLOCK_SCALED's rule
+  pipeline::Target profile;               // default TOSA-1.1+FP+mxfp
+  std::string spec_revision = "cd5acdd";  // arm/tosa-specification commit judged against
+  formats::ScaleRule cast_rule = formats::kDefaultCastRule;  // CAST_TO_BLOCK_SCALED's rule
   bool operator==(const TargetSpec&) const = default;
 };
 
 struct Expectation {
-  bool valid = true;
-  std::string rule;  // invalid cases: the one rule broken (invalid_rules.h)
-  std::string code;  // invalid cases: the typed error expected (a validation or model code)
+  std::optional<InvalidRule> rule;  // ERROR_IF cases: the one rule broken (invalid_rules.h)
+  std::string code;                 // ERROR_IF cases: the typed error expected
+  bool valid() const { return !rule; }
   bool operator==(const Expectation&) const = default;
 };
 
@@ -45,6 +47,11 @@ struct Case {
   Expectation expect;
   bool operator==(const Case&) const = default;
 };
+
+// The operator a case exercises, as results and reports name it.
+enum class CaseOp : uint8_t { mxfp_linear };
+CaseOp op_of(const Case& c);
+std::string_view name(CaseOp op);  // "MXFP_LINEAR"
 
 nlohmann::json to_json(const Case& c);
 // Throws io::JsonError with the JSON path of the problem.

@@ -18,7 +18,7 @@ namespace mxconf::generators {
 struct GenConfig {
   std::vector<Campaign> campaigns;  // empty: all campaigns
   double invalid_fraction = 0.0;    // share of invalid (one-rule-broken) cases
-  formats::ScaleRule cast_rule = formats::ScaleRule::tosa;
+  formats::ScaleRule cast_rule = formats::kDefaultCastRule;
   int max_k_blocks = 256;  // K up to 32 * 256 = 8192
 };
 

@@ -11,6 +11,7 @@
 
 #include "mxconf/pipeline/graph.h"
 #include "mxconf/pipeline/model.h"
+#include "mxconf/pipeline/tosa_validate.h"
 
 namespace mxconf::generators {
 
@@ -49,7 +50,7 @@ std::string expected_code(InvalidRule r);
 nlohmann::json break_model(InvalidRule r, const pipeline::ModelSpec& m);
 // Graph-level rules: edit the lowered graph in place.
 void break_graph(InvalidRule r, pipeline::Graph& g);
-// The target text the case is validated against (target-level rules change it).
-std::string target_for(InvalidRule r, const std::string& profile);
+// The target the case is validated against (target-level rules change it).
+pipeline::Target target_for(InvalidRule r, const pipeline::Target& profile);
 
 }  // namespace mxconf::generators

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "mxconf/formats/block_cast.h"
 #include "mxconf/pipeline/types.h"
 
 namespace mxconf::pipeline {
@@ -26,8 +27,8 @@ struct Attributes {
   std::vector<int32_t> perms;  // TRANSPOSE
   uint32_t block_size = 0;     // the *_BLOCK_SCALED ops (32)
   // Importer-level kinds only (linear / mxfp_linear):
-  std::string payload;            // MX payload type name, e.g. "fp8e4m3"
-  std::string weight_scale_rule;  // "rceil" by default, as torchao quantizes weights
+  formats::ElementType payload = formats::ElementType::fp8e4m3;
+  formats::ScaleRule weight_scale_rule = formats::kDefaultWeightScaleRule;
   bool operator==(const Attributes&) const = default;
 };
 

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,11 +17,11 @@ inline constexpr int kModelFormatVersion = 1;
 
 // Where a layer's weights (or bias) come from.
 struct ValueSource {
-  enum class Kind { seed, values, npy };
+  enum class Kind { seed, values, npy, bits };
   Kind kind = Kind::seed;
   uint64_t seed = 0;
   double scale = 0;           // seed: uniform in [-scale, scale]; 0 means 1/sqrt(K)
-  std::vector<float> values;  // values: row-major [N, K] (weights) or [N] (bias)
+  std::vector<float> values;  // values / bits: row-major [N, K] (weights) or [N] (bias)
   std::string npy_path;       // npy: float32 file, as given (relative to the model file)
   bool operator==(const ValueSource&) const = default;
 };
@@ -30,9 +31,12 @@ struct LayerSpec {
   int64_t out_features = 0;  // N >= 1
   bool bias = false;
   formats::ElementType payload = formats::ElementType::fp8e4m3;
-  formats::ScaleRule weight_scale_rule = formats::ScaleRule::rceil;  // as torchao quantizes
+  formats::ScaleRule weight_scale_rule = formats::kDefaultWeightScaleRule;
   ValueSource weights;
-  ValueSource bias_values;
+  // As the description gives it; absent, the bias is derived as docs/model-format.md says (seeded
+  // from the weights' seed). The struct keeps "absent" so that every reader of the description
+  // applies that rule itself: the pipeline in layer_bias, the judge on its own.
+  std::optional<ValueSource> bias_values;
   bool operator==(const LayerSpec&) const = default;
 };
 

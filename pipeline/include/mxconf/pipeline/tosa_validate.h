@@ -20,6 +20,10 @@ struct Target {
   std::set<DType> mx_elements = {DType::fp8e4m3, DType::fp8e5m2, DType::fp6e2m3,
                                  DType::fp6e3m2, DType::fp4e2m1, DType::mxint8};
   bool bf16 = false;  // EXT-BF16
+  // The extension names as the text gives them, in order (e.g. "mxfp", "bf16"): everything but
+  // the version and the profiles.
+  std::vector<std::string> extensions = {"mxfp"};
+  bool operator==(const Target&) const = default;
 
   // "TOSA-1.1+FP+mxfp", "TOSA-1.1+FP+EXT-MX-COMMON+EXT-MX-FP8E4M3+bf16", ... Throws
   // std::invalid_argument naming the bad token.

@@ -1,5 +1,6 @@
-// Tier (a) for CAST_TO_BLOCK_SCALED: the implementation (formats/) against the oracle's exact
-// block quantization, bit for bit.
+// mxconf selfcheck's comparison: CAST_TO_BLOCK_SCALED of the implementation (formats/) against
+// the oracle's exact block quantization, bit for bit, one 32-value block at a time. Offers
+// compare_block_cast.
 #pragma once
 
 #include <array>
@@ -24,9 +25,6 @@ struct BlockCastComparison {
   // Scale bytes and every differing element, one per line.
   std::string describe(const uint32_t* in_bits) const;
 };
-
-// The oracle's format for an implementation type (paired by name: the two share no code).
-const oracles::FormatSpec& oracle_format(formats::ElementType t);
 
 // in_bits: 32 fp32 bit patterns. With bf16, the implementation is fed the top 16 bits (the values
 // must be bf16-exact) through its bf16 path.

@@ -1,0 +1,89 @@
+// What a system under test did with one case, as far as it let us see: the graph it produced,
+// its outputs, its activation casts. The judge works on this alone and never learns which
+// system produced it. Offers Observation, RejectionObservation, StageFailure and WorkArea.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mxconf/pipeline/graph.h"
+#include "mxconf/runner/vocabulary.h"
+
+namespace mxconf::runner {
+
+struct StageFailure {
+  Stage stage;
+  std::string message;
+};
+
+// A case's scratch directory for external commands: removed when the last owner lets go, unless
+// kept (failures keep theirs as evidence; --sut-keep-work keeps every one).
+class WorkArea {
+ public:
+  WorkArea(std::filesystem::path dir, bool keep_always)
+      : dir_(std::move(dir)), keep_(keep_always) {}
+  ~WorkArea();
+  WorkArea(const WorkArea&) = delete;
+  WorkArea& operator=(const WorkArea&) = delete;
+  const std::filesystem::path& dir() const { return dir_; }
+  void keep() { keep_ = true; }
+
+ private:
+  std::filesystem::path dir_;
+  bool keep_;
+};
+
+// What external commands did for the case (written as the result's "sut" record) and where.
+struct SutTrace {
+  nlohmann::json record;           // null when no external command ran
+  std::shared_ptr<WorkArea> work;  // null when nothing was written
+  // The verdict is not good: keep the work directory as evidence.
+  void keep_evidence() const {
+    if (work) work->keep();
+  }
+};
+
+struct CastObservation {
+  std::vector<float> input;  // [1, M, K] values (bf16 widened)
+  std::vector<uint8_t> codes, scales;
+};
+
+// A valid case: lower -> load -> execute.
+struct Observation {
+  std::optional<StageFailure> failure;  // the first stage that failed; nothing else is judged
+  // The graph as loaded from the .tosa the lowering wrote (its constants are the weights the
+  // system quantized). Absent when the system exposes no graph (results made elsewhere).
+  std::optional<pipeline::Graph> graph;
+  std::vector<float> output;       // logical layout, fp32 values (bf16 outputs widened)
+  std::vector<float> output_fp32;  // the fp32 result before a bf16 output CAST: what DOT_PRODUCT
+                                   // judges
+  bool output_fp32_observed = true;
+  // Per CAST_TO_BLOCK_SCALED, in execution order (one per layer). An external runtime shows
+  // only its output: no casts.
+  std::vector<CastObservation> casts;
+  bool casts_observed = true;
+  std::string shape_error;  // the output had the wrong shape (a failure, not an error)
+  SutTrace trace;
+
+  void fail(Stage s, std::string message) { failure = StageFailure{s, std::move(message)}; }
+};
+
+// An ERROR_IF case: what the system did with the broken model, graph or target.
+struct RejectionObservation {
+  std::optional<StageFailure> failure;  // it could not tell (crashed, timed out): an error
+  bool rejected = false;
+  // The typed codes the system named, when it names any (mxconf's pipeline does; a runtime that
+  // only exits non-zero does not): then the expected code must be among them.
+  std::optional<std::vector<std::string>> codes;
+  std::string message;  // the system's own first message, or why the rejection was missed
+  nlohmann::json record = nlohmann::json::object();  // merged into the result's rejection record
+  SutTrace trace;
+};
+
+}  // namespace mxconf::runner

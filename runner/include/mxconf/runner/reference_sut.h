@@ -1,0 +1,49 @@
+// mxconf's own reference pipeline as a system under test: lower -> validate -> serialize -> load
+// (ReferenceLowering) and the reference interpreter (InterpreterRuntime), and its TOSA-validation
+// verdict on ERROR_IF cases. Offers those, make_reference_sut, and the two steps other code
+// reuses (lower_to_tosa for export, execute_graph for fuzzing and exec).
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "mxconf/runner/system_under_test.h"
+
+namespace mxconf::runner {
+
+class ReferenceLowering final : public Lowering {
+ public:
+  std::optional<Lowered> lower(const generators::Case& c, const PreparedCase& p,
+                               Observation& obs) const override;
+  Stage blame() const override { return Stage::load; }
+};
+
+class InterpreterRuntime final : public Runtime {
+ public:
+  void execute(const generators::Case& c, const PreparedCase& p, const Lowered& graph,
+               Observation& obs) const override;
+  std::optional<RejectionObservation> run_broken(const generators::Case&,
+                                                 const BrokenGraph&) const override {
+    return std::nullopt;  // the interpreter runs validated graphs; validation judges these
+  }
+};
+
+// ReferenceLowering + InterpreterRuntime.
+std::unique_ptr<SystemUnderTest> make_reference_sut();
+
+// The lowering's stages on a model: lower -> validate -> serialize -> load. On failure sets
+// obs.failure (stage lower, validate, serialize or load) and returns nothing.
+std::optional<Lowered> lower_to_tosa(const pipeline::ModelSpec& m, const pipeline::Target& target,
+                                     const pipeline::LowerOptions& lowering, Observation& obs);
+
+// Runs `graph` (one input, one output) with the reference interpreter on the logical input,
+// fed in the model's physical dim order: fills obs.output, output_fp32 and casts. Throws
+// std::runtime_error when the graph's input or output does not fit the model.
+void execute_graph(const pipeline::ModelSpec& m, const std::vector<float>& input,
+                   formats::ScaleRule cast_rule, const pipeline::Graph& graph, Observation& obs);
+
+// mxconf's verdict on an ERROR_IF case: the model description's reader (model-level rules) or
+// TOSA validation of the lowered graph (graph- and target-level rules), with the codes it names.
+RejectionObservation reference_rejection(const generators::Case& c);
+
+}  // namespace mxconf::runner

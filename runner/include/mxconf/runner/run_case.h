@@ -1,0 +1,63 @@
+// One case, judged: prepare its data -> the system under test runs it -> the tiers judge what it
+// exposed -> one verdict. The same for every system: run, replay and check differ only in the
+// SystemUnderTest they pass. Offers CaseResult (and its result-line writer), CaseFacets and
+// run_case.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mxconf/generators/case.h"
+#include "mxconf/runner/system_under_test.h"
+#include "mxconf/runner/tiers.h"
+#include "mxconf/runner/vocabulary.h"
+
+namespace mxconf::runner {
+
+// The facets a case is counted under in reports (docs/report-format.md).
+struct CaseFacets {
+  generators::CaseOp op = generators::CaseOp::mxfp_linear;
+  std::optional<generators::InvalidRule> rule;  // ERROR_IF cases
+  formats::ElementType payload = formats::ElementType::fp8e4m3;
+  pipeline::DType input_dtype = pipeline::DType::fp32;
+  size_t rank = 1;
+  enum class Layout : uint8_t { contiguous, channels_last, permuted } layout = Layout::contiguous;
+  generators::Campaign campaign = generators::Campaign::uniform;
+  size_t layers = 1;
+  formats::ScaleRule cast_rule = formats::kDefaultCastRule;
+
+  static CaseFacets of(const generators::Case& c);
+  nlohmann::json to_json() const;
+};
+
+struct CaseResult {
+  uint64_t index = 0;
+  std::string fingerprint;
+  std::string name;
+  Verdict verdict = Verdict::pass;
+  std::optional<Tier> failed_tier;          // verdict == fail
+  std::optional<Stage> error_stage;         // verdict == error
+  std::string message;                      // what went wrong, first thing first
+  std::vector<TierResult> tiers;            // valid cases: every tier judged
+  std::optional<nlohmann::json> rejection;  // ERROR_IF cases: expected and reported codes
+  nlohmann::json sut;                       // what external commands did (null: none ran)
+  std::optional<CaseFacets> facets;         // absent when the case could not be read
+  double seconds = 0;
+
+  void set_error(Stage s, std::string why);
+  // The result line (results.jsonl) without run-level fields.
+  nlohmann::json to_json() const;
+};
+
+struct JudgeOptions {
+  bool keep_details = false;  // replay: first differing elements
+};
+
+CaseResult run_case(const generators::Case& c, const SystemUnderTest& sut,
+                    const JudgeOptions& opts = {});
+
+}  // namespace mxconf::runner

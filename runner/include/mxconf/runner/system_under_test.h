@@ -1,0 +1,89 @@
+// The one seam for systems under test. mxconf's own pipeline, an external lowering, an external
+// runtime (and the two together) and result files produced elsewhere are all implementations of
+// SystemUnderTest; the judge (run_case.h) sees only Observations and never learns which one it
+// judged. A valid case goes lower -> load -> execute and a failure names its Stage.
+// Offers SystemUnderTest, the two halves Lowering and Runtime, and StagedSut, which composes them.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mxconf/generators/case.h"
+#include "mxconf/runner/broken_graph.h"
+#include "mxconf/runner/case_data.h"
+#include "mxconf/runner/observation.h"
+
+namespace mxconf::runner {
+
+class SystemUnderTest {
+ public:
+  virtual ~SystemUnderTest() = default;
+  // A valid case (c.expect.valid()), with its data prepared.
+  virtual Observation run(const generators::Case& c, const PreparedCase& p) const = 0;
+  // An ERROR_IF case: does the system reject the model, graph or target it breaks?
+  virtual RejectionObservation run_invalid(const generators::Case& c) const = 0;
+  // The command-line options that select this system again (replay commands carry them).
+  virtual std::string cli_options() const { return {}; }
+  // What run.json records of it (null for mxconf's own pipeline).
+  virtual nlohmann::json identity() const { return nullptr; }
+};
+
+// Model -> a .tosa and the graph loaded from it. On failure sets obs.failure with its stage.
+struct Lowered {
+  std::vector<uint8_t> tosa;
+  pipeline::Graph graph;
+};
+class Lowering {
+ public:
+  virtual ~Lowering() = default;
+  virtual std::optional<Lowered> lower(const generators::Case& c, const PreparedCase& p,
+                                       Observation& obs) const = 0;
+  // The stage blamed when the lowered graph does not fit the model (inputs, outputs, shapes).
+  virtual Stage blame() const = 0;
+  virtual std::string cli_options() const { return {}; }
+  virtual nlohmann::json identity() const { return nullptr; }
+};
+
+// A loaded graph and the case's input -> outputs (and, where the runtime shows them, the
+// activation casts). On failure sets obs.failure with its stage.
+class Runtime {
+ public:
+  virtual ~Runtime() = default;
+  virtual void execute(const generators::Case& c, const PreparedCase& p, const Lowered& graph,
+                       Observation& obs) const = 0;
+  // A graph broken by an ERROR_IF rule: the runtime's own verdict on it, or nothing when this
+  // runtime leaves rejection to TOSA validation (mxconf's interpreter).
+  virtual std::optional<RejectionObservation> run_broken(const generators::Case& c,
+                                                         const BrokenGraph& g) const = 0;
+  virtual std::string cli_options() const { return {}; }
+  virtual nlohmann::json identity() const { return nullptr; }
+};
+
+// A lowering followed by a runtime. ERROR_IF cases: graph-level breakage goes to a runtime that
+// judges rejection itself; everything else (and every case of a runtime that does not) is judged
+// by mxconf's own lowering and TOSA validation.
+class StagedSut final : public SystemUnderTest {
+ public:
+  // common_options: command-line options both halves share (e.g. the external timeout).
+  StagedSut(std::unique_ptr<Lowering> lowering, std::unique_ptr<Runtime> runtime,
+            std::string common_options = {})
+      : lowering_(std::move(lowering)),
+        runtime_(std::move(runtime)),
+        common_options_(std::move(common_options)) {}
+  Observation run(const generators::Case& c, const PreparedCase& p) const override;
+  RejectionObservation run_invalid(const generators::Case& c) const override;
+  std::string cli_options() const override;
+  nlohmann::json identity() const override;
+
+ private:
+  std::unique_ptr<Lowering> lowering_;
+  std::unique_ptr<Runtime> runtime_;
+  std::string common_options_;
+};
+
+}  // namespace mxconf::runner

@@ -1,0 +1,117 @@
+// The oracle's tiers as functions: each takes what was observed and what the oracle expects and
+// returns a typed result; one writer per tier turns it into the record a result line carries
+// under "tiers" (docs/case-format.md documents each shape, reports/ reads them). judge_tiers is
+// the small dispatcher. Offers the tier results, judge_tier / judge_tiers and
+// fidelity_threshold; the per-tier code lives in src/tiers/, one file each.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "mxconf/generators/case.h"
+#include "mxconf/runner/case_data.h"
+#include "mxconf/runner/expectation.h"
+#include "mxconf/runner/observation.h"
+#include "mxconf/runner/vocabulary.h"
+
+namespace mxconf::runner {
+
+// Everything a tier may consult besides the observation.
+struct Expected {
+  const generators::Case& c;
+  const PreparedCase& data;
+  const OracleExpectation& oracle;
+  bool keep_details = false;  // replay: the first differing elements
+};
+
+struct ElementDiff {
+  int64_t index = 0;
+  float expected = 0, actual = 0;
+};
+
+// (a) bit-exact: outputs, activation casts and weight constants against the oracle's.
+struct BitExactResult {
+  std::string shape_error;  // the output had the wrong shape: nothing else was compared
+  size_t output_mismatches = 0;
+  std::optional<ElementDiff> first;
+  std::vector<ElementDiff> differences;  // keep_details only
+  bool casts_observed = true;
+  size_t cast_block_mismatches = 0;
+  std::string first_cast;
+  bool casts_complete = true;  // one cast observed per layer
+  bool constants_observed = true;
+  size_t constant_block_mismatches = 0;
+  std::string first_constant;
+  bool outputs_equal() const { return shape_error.empty() && output_mismatches == 0; }
+  // What must match exactly for every system: shapes, cast scales and codes, weight constants.
+  bool exact_parts_equal() const {
+    return shape_error.empty() && cast_block_mismatches == 0 && casts_complete &&
+           constant_block_mismatches == 0;
+  }
+  bool pass() const { return outputs_equal() && exact_parts_equal(); }
+  std::string reason() const;
+};
+
+// (b) TOSA compliance: DOT_PRODUCT with the MX relaxation on the fp32 result, and the
+// CAST_TO_BLOCK_SCALED scale-then-value check on every observed cast.
+struct ComplianceResult {
+  size_t outputs = 0;
+  size_t element_failures = 0;
+  double max_err_over_bound = 0;
+  bool statistical = false;  // >= 1000 dot products: the variance (and bias) checks apply
+  std::optional<double> variance_ratio, bias_ratio;
+  bool dot_product_pass = true;
+  std::string dot_product_reason;
+  bool bf16_units = false;  // judged in BF16 units (no fp32 result before the output CAST)
+  bool casts_observed = true;
+  size_t cast_failures = 0;
+  std::string cast_reason;
+  bool pass() const { return dot_product_pass && cast_failures == 0; }
+  std::string reason() const { return cast_failures ? cast_reason : dot_product_reason; }
+};
+
+// (c) fidelity against the unquantized fp32 model; judged only where ExecuTorch's thresholds
+// apply (otherwise recorded).
+struct FidelityResult {
+  bool applies = false;
+  bool finite = true;
+  double rel_frobenius = 0, cosine = 1, sqnr_db = 0;
+  uint64_t max_ulp = 0;
+  std::pair<double, double> threshold;
+  bool pass_ = true;
+  bool pass() const { return pass_; }
+  std::string reason() const;
+  formats::ElementType payload = formats::ElementType::fp8e4m3;
+};
+
+// (d) which scale rules the observed activation scales match. Never fails.
+struct ScaleRulesResult {
+  std::vector<formats::ScaleRule> matching;
+  bool pass() const { return true; }
+  std::string reason() const { return {}; }
+};
+
+struct TierResult {
+  Tier tier = Tier::a;
+  std::variant<BitExactResult, ComplianceResult, FidelityResult, ScaleRulesResult> detail;
+  bool pass() const;
+  std::string reason() const;
+  nlohmann::json record() const;  // the tier's writer
+};
+
+// One tier. Throws (std::exception) when the oracle cannot judge.
+TierResult judge_tier(Tier t, const Observation& seen, const Expected& want);
+// The tiers the observation can be judged on, in order: (a) alone for a wrong output shape;
+// (d) only when the casts were observed.
+std::vector<TierResult> judge_tiers(const Observation& seen, const Expected& want);
+
+// ExecuTorch's fidelity thresholds (relative Frobenius, cosine) per payload.
+std::pair<double, double> fidelity_threshold(formats::ElementType t);
+
+}  // namespace mxconf::runner

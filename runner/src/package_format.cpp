@@ -1,0 +1,305 @@
+#include "mxconf/runner/package_format.h"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+
+#include "mxconf/io/atomic_output.h"
+#include "mxconf/io/json_reader.h"
+#include "mxconf/io/npy.h"
+#include "mxconf/oracles/compliance.h"
+#include "mxconf/runner/broken_graph.h"
+#include "mxconf/runner/case_data.h"
+#include "mxconf/runner/expectation.h"
+#include "mxconf/runner/reference_sut.h"
+#include "mxconf/runner/tensor_files.h"
+
+namespace mxconf::runner {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kIndexKind = "mxconf-conformance-package";
+
+std::string join(const std::vector<int64_t>& v, const char* sep) {
+  std::string s;
+  for (int64_t x : v) s.append(s.empty() ? "" : sep).append(std::to_string(x));
+  return s;
+}
+
+std::string upper(std::string_view s) {
+  std::string u(s);
+  for (char& c : u) c = char(std::toupper(static_cast<unsigned char>(c)));
+  return u;
+}
+
+void write_text(const fs::path& p, const std::string& text) {
+  io::write_file_atomic(p.string(), {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
+}
+
+void write_f64_npy(const fs::path& p, const std::vector<int64_t>& shape,
+                   const std::vector<double>& v) {
+  io::write_file_atomic(
+      p.string(), io::serialize_npy(io::make_npy(io::NpyDtype::f8, shape, v.data(), v.size() * 8)));
+}
+
+// test_requirements.extensions_required for a case's target.
+std::vector<std::string> extensions(const generators::Case& c, bool split) {
+  if (!split) return c.target.profile.extensions;
+  std::vector<std::string> ext = {"EXT-MX-COMMON",
+                                  "EXT-MX-" + upper(formats::name(c.model.layers.front().payload))};
+  if (c.target.profile.bf16) ext.emplace_back("EXT-BF16");
+  return ext;
+}
+
+// Everything a test directory holds but its case and desc.
+struct TestFiles {
+  std::vector<uint8_t> tosa;
+  std::vector<GraphInput> inputs;
+  // Valid cases: the fp64 reference, its bounds and the bit-exact target, physical layout.
+  std::vector<int64_t> out_shape;
+  std::vector<double> expected, bounds;
+  std::vector<float> bit_exact;
+  pipeline::DType out_dtype = pipeline::DType::fp32;
+};
+
+// A valid case: mxconf's lowering of it, its input and the oracle's reference.
+nlohmann::json valid_test(const generators::Case& c, TestFiles& f) {
+  const pipeline::ModelSpec& m = c.model;
+  const PreparedCase p = prepare_case(c);
+  Observation obs;
+  std::optional<Lowered> lowered = lower_to_tosa(p.model, c.target.profile, c.lowering, obs);
+  if (!lowered)
+    throw std::runtime_error("mxconf's lowering failed at " +
+                             std::string(name(obs.failure->stage)) + ": " + obs.failure->message);
+  f.tosa = std::move(lowered->tosa);
+  f.inputs.push_back({m.input.name, physical_shape(m.input.shape, m.input.dim_order), m.input.dtype,
+                      permute_dims(p.input, m.input.shape, m.input.dim_order)});
+  const OracleExpectation want = oracle_expectation(p, c.target.cast_rule);
+  const auto& last = p.model.layers.back();
+  const oracles::DotProductBounds bounds =
+      oracles::mx_dot_product_bounds(last.in_features + (last.bias ? 1 : 0));
+  const auto set = generators::tosa_set(c.data.campaign);
+  f.out_shape = physical_output_shape(m);
+  f.out_dtype = m.output.dtype;
+  const std::vector<int64_t> logical = pipeline::output_shape(m);
+  f.expected = permute_dims(want.exact_last, logical, m.output.dim_order);
+  f.bounds = permute_dims(want.bound_last, logical, m.output.dim_order);
+  f.bit_exact = permute_dims(want.pseudocode, logical, m.output.dim_order);
+  nlohmann::json tensor = {{"data_type", m.output.dtype == pipeline::DType::bf16 ? "BF16" : "FP32"},
+                           {"shape", f.out_shape}};
+  // Where every bound is 0 the spec leaves no freedom: the output must be exactly 0.
+  if (std::all_of(want.bound_last.begin(), want.bound_last.end(),
+                  [](double b) { return b == 0; })) {
+    tensor["mode"] = "EXACT";
+  } else {
+    tensor["mode"] = "DOT_PRODUCT";
+    tensor["dot_product_info"] = {{"s", set ? *set : -1},
+                                  {"ksb", bounds.ksb},
+                                  {"abs_bound", bounds.abs_bound},
+                                  {"variance_error_bound", bounds.variance_error_bound}};
+  }
+  // UNVERIFIED: the compliance-config schema version for 1.1 MX tests; "0.1" is the 1.0-era value.
+  return {{"version", "0.1"}, {"tensors", {{m.output.name, tensor}}}};
+}
+
+}  // namespace
+
+std::string package_test_name(const generators::Case& c) {
+  const auto& m = c.model;
+  const std::string fp = generators::fingerprint(c).substr(0, 8);
+  const std::string payload(formats::name(m.layers.front().payload));
+  if (c.expect.rule) {
+    return "mxfp_linear_ERRORIF_" + std::string(generators::name(*c.expect.rule)) + "_" +
+           join(m.input.shape, "x") + "_" + payload + "_" + fp;
+  }
+  std::vector<int64_t> widths;
+  for (const auto& l : m.layers) widths.push_back(l.out_features);
+  const auto set = generators::tosa_set(c.data.campaign);
+  const std::string data =
+      set ? "s" + std::to_string(*set) : std::string(generators::name(c.data.campaign));
+  return "mxfp_linear_" + join(m.input.shape, "x") + "_w" + join(widths, "x") + "_" + payload +
+         "_" + (m.input.dtype == pipeline::DType::bf16 ? "bf16" : "fp32") + "_" +
+         (m.layers.back().bias ? "bias" : "nobias") + "_" + data + "_" + fp;
+}
+
+ExportOutcome write_test_dir(const generators::Case& c, const std::string& dir,
+                             const ExportOptions& opts) {
+  ExportOutcome out;
+  const fs::path final_dir(dir);
+  if (fs::exists(final_dir)) throw std::runtime_error(dir + " exists");
+  const pipeline::ModelSpec& m = c.model;
+  TestFiles files;
+  nlohmann::json desc = {{"tosa_file", kTosaFile}, {"expected_failure", !c.expect.valid()}};
+  std::vector<std::string> outputs = {m.output.name};
+  if (c.expect.rule) {
+    BrokenGraph b = make_broken_graph(c);
+    if (!b.tosa) {
+      out.reason = b.why_no_file;
+      return out;
+    }
+    files.tosa = std::move(*b.tosa);
+    files.inputs = std::move(b.inputs);
+    outputs = b.graph.outputs;
+    desc["expected_failure_desc"] = "ERROR_IF " + std::string(generators::name(*c.expect.rule)) +
+                                    ": a conforming system rejects the graph (" + c.expect.code +
+                                    ")";
+  } else {
+    desc["meta"]["compliance"] = valid_test(c, files);
+  }
+  desc["ifm_name"] = nlohmann::json::array();
+  desc["ifm_file"] = nlohmann::json::array();
+  for (size_t i = 0; i < files.inputs.size(); ++i) {
+    desc["ifm_name"].push_back(files.inputs[i].name);
+    desc["ifm_file"].push_back("input-" + std::to_string(i) + ".npy");
+  }
+  desc["ofm_name"] = outputs;
+  desc["ofm_file"] = nlohmann::json::array();
+  for (const std::string& o : outputs) desc["ofm_file"].push_back(result_file_name(o));
+  desc["test_requirements"] = {{"profiles_supported", {"FP"}},
+                               {"extensions_required", extensions(c, opts.split_extension_names)},
+                               {"bounds_file_required", c.expect.valid()}};
+  desc["meta"]["mxconf"] = {{"fingerprint", generators::fingerprint(c)},
+                            {"case_file", kCaseFile},
+                            {"spec_revision", c.target.spec_revision}};
+
+  const fs::path stage =
+      final_dir.parent_path() / ("." + final_dir.filename().string() + ".partial");
+  fs::remove_all(stage);
+  try {
+    fs::create_directories(stage);
+    io::write_file_atomic((stage / kTosaFile).string(), files.tosa);
+    for (size_t i = 0; i < files.inputs.size(); ++i) {
+      const GraphInput& in = files.inputs[i];
+      write_activation_npy((stage / ("input-" + std::to_string(i) + ".npy")).string(), in.dtype,
+                           in.shape, in.values);
+    }
+    if (c.expect.valid()) {
+      write_f64_npy(stage / "expected-0.npy", files.out_shape, files.expected);
+      write_f64_npy(stage / "bounds-0.npy", files.out_shape, files.bounds);
+      write_activation_npy((stage / "expected_bitexact-0.npy").string(), files.out_dtype,
+                           files.out_shape, files.bit_exact);
+      desc["meta"]["mxconf"]["expected_file"] = "expected-0.npy";
+      desc["meta"]["mxconf"]["bounds_file"] = "bounds-0.npy";
+      desc["meta"]["mxconf"]["bit_exact_file"] = "expected_bitexact-0.npy";
+    }
+    write_text(stage / kCaseFile, generators::to_json(c).dump(2) + "\n");
+    write_text(stage / kDescFile, desc.dump(2) + "\n");
+    fs::rename(stage, final_dir);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove_all(stage, ec);  // no half-written test directory
+    throw;
+  }
+  out.written = true;
+  out.desc = std::move(desc);
+  return out;
+}
+
+void write_package_index(const std::string& package_dir, const PackageIndex& index) {
+  nlohmann::json tests = nlohmann::json::array(), skipped = nlohmann::json::array();
+  for (const PackageTest& t : index.tests) {
+    tests.push_back({{"name", t.name},
+                     {"index", t.index},
+                     {"fingerprint", t.fingerprint},
+                     {"expected_failure", t.expected_failure},
+                     {"desc", t.name + "/" + kDescFile}});
+  }
+  for (const PackageSkip& s : index.skipped)
+    skipped.push_back({{"index", s.index}, {"fingerprint", s.fingerprint}, {"reason", s.reason}});
+  const nlohmann::json j = {{"kind", kIndexKind},
+                            {"version", kPackageFormatVersion},
+                            {"complete", index.complete},
+                            {"generation", index.generation},
+                            {"provenance", index.provenance},
+                            {"tests", tests},
+                            {"skipped", skipped}};
+  write_text(fs::path(package_dir) / kPackageIndex, j.dump(2) + "\n");
+}
+
+PackageIndex read_package_index(const std::string& package_dir) {
+  const fs::path path = fs::path(package_dir) / kPackageIndex;
+  if (!fs::exists(path))
+    throw std::runtime_error(package_dir + ": no index.json (not an mxconf conformance package)");
+  const nlohmann::json j = io::read_json_file(path.string());
+  if (!j.is_object() || j.value("kind", "") != kIndexKind || !j.contains("tests") ||
+      !j["tests"].is_array())
+    throw std::runtime_error(path.string() + " is not an mxconf package index");
+  if (j.value("version", 0) != kPackageFormatVersion)
+    throw std::runtime_error(path.string() + ": unsupported package version");
+  PackageIndex index;
+  index.complete = j.value("complete", false);
+  index.generation = j.value("generation", nlohmann::json::object());
+  index.provenance = j.value("provenance", nlohmann::json::object());
+  for (size_t i = 0; i < j["tests"].size(); ++i) {
+    const nlohmann::json& t = j["tests"][i];
+    PackageTest pt;
+    try {
+      pt.name = t.at("name").get<std::string>();
+      pt.fingerprint = t.at("fingerprint").get<std::string>();
+      pt.index = t.value("index", uint64_t{0});
+      pt.expected_failure = t.value("expected_failure", false);
+    } catch (const std::exception& e) {
+      throw std::runtime_error(path.string() + ": tests/" + std::to_string(i) + ": " + e.what());
+    }
+    index.tests.push_back(std::move(pt));
+  }
+  return index;
+}
+
+PackageIndex export_package(const CaseSource& cases, const std::string& dir,
+                            const ExportOptions& opts, nlohmann::json generation,
+                            nlohmann::json provenance, const std::atomic<bool>* stop) {
+  PackageIndex index;
+  index.generation = std::move(generation);
+  index.provenance = std::move(provenance);
+  std::map<std::string, std::string> by_fingerprint;  // identical cases are exported once
+  uint64_t done = 0;
+  std::string failure;
+  for (uint64_t i = 0; i < cases.size() && !(stop && *stop); ++i, ++done) {
+    try {
+      const generators::Case c = cases.at(i);
+      const std::string fp = generators::fingerprint(c);
+      if (const auto it = by_fingerprint.find(fp); it != by_fingerprint.end()) {
+        index.skipped.push_back({i, fp, "same case as " + it->second});
+        continue;
+      }
+      const std::string name = package_test_name(c);
+      const ExportOutcome out = write_test_dir(c, (fs::path(dir) / name).string(), opts);
+      if (!out.written) {
+        index.skipped.push_back({i, fp, out.reason});
+        continue;
+      }
+      by_fingerprint[fp] = name;
+      index.tests.push_back({name, i, fp, !c.expect.valid()});
+    } catch (const std::exception& e) {
+      failure = "case " + std::to_string(i) + ": " + e.what();
+      break;
+    }
+  }
+  index.complete = done == cases.size();
+  write_package_index(dir, index);
+  if (!failure.empty()) throw std::runtime_error(failure + " (index.json lists the tests written)");
+  return index;
+}
+
+PackagedCase read_package_test(const std::string& package_dir, const std::string& results_dir,
+                               const PackageTest& t) {
+  if (t.name.empty() || t.name.find('/') != std::string::npos || t.name[0] == '.')
+    throw std::runtime_error("bad test name '" + t.name + "'");
+  const fs::path test = fs::path(package_dir) / t.name;
+  const nlohmann::json desc = io::read_json_file((test / kDescFile).string());
+  const auto ofm = desc.find("ofm_file");
+  if (ofm == desc.end() || !ofm->is_array() || ofm->empty() || !(*ofm)[0].is_string())
+    throw std::runtime_error("desc.json: ofm_file names no file");
+  PackagedCase p;
+  p.result_path = (fs::path(results_dir) / t.name / (*ofm)[0].get<std::string>()).string();
+  p.c = generators::load_case_file((test / kCaseFile).string());
+  if (generators::fingerprint(p.c) != t.fingerprint)
+    throw std::runtime_error("case.json does not match the fingerprint in index.json");
+  return p;
+}
+
+}  // namespace mxconf::runner

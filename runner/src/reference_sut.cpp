@@ -1,0 +1,166 @@
+#include "mxconf/runner/reference_sut.h"
+
+#include <algorithm>
+#include <map>
+
+#include "mxconf/formats/scalar_types.h"
+#include "mxconf/io/json_reader.h"
+#include "mxconf/pipeline/interpreter.h"
+#include "mxconf/pipeline/serialize.h"
+#include "mxconf/runner/tensor_files.h"
+
+namespace mxconf::runner {
+namespace {
+
+std::string shape_text(const pipeline::Tensor* t) {
+  if (t == nullptr) return "(undeclared)";
+  return std::string(pipeline::name(t->dtype)) + pipeline::shape_string(t->shape);
+}
+
+}  // namespace
+
+std::optional<Lowered> lower_to_tosa(const pipeline::ModelSpec& m, const pipeline::Target& target,
+                                     const pipeline::LowerOptions& lowering, Observation& obs) {
+  Lowered out;
+  pipeline::Graph lowered;
+  // Each stage in turn; the first that throws is the one blamed.
+  auto stage = [&](Stage s, auto&& body) {
+    if (obs.failure) return;
+    try {
+      body();
+    } catch (const std::exception& e) {
+      obs.fail(s, e.what());
+    }
+  };
+  stage(Stage::lower, [&] { lowered = pipeline::lower_model(m, "", lowering); });
+  stage(Stage::validate, [&] {
+    const auto issues = pipeline::validate_tosa(lowered, target);
+    if (!issues.empty()) throw std::runtime_error(issues[0].message);
+  });
+  stage(Stage::serialize, [&] { out.tosa = pipeline::serialize_graph(lowered); });
+  stage(Stage::load, [&] {
+    pipeline::LoadResult l = pipeline::deserialize_graph(out.tosa);
+    if (!l.ok())
+      throw std::runtime_error(std::string(name(l.error->code)) + ": " + l.error->message);
+    out.graph = std::move(*l.graph);
+  });
+  if (obs.failure) return std::nullopt;
+  return out;
+}
+
+std::optional<Lowered> ReferenceLowering::lower(const generators::Case& c, const PreparedCase& p,
+                                                Observation& obs) const {
+  return lower_to_tosa(p.model, c.target.profile, c.lowering, obs);
+}
+
+void execute_graph(const pipeline::ModelSpec& m, const std::vector<float>& input,
+                   formats::ScaleRule cast_rule, const pipeline::Graph& graph, Observation& obs) {
+  // The graph's own names: an external lowering may name its tensors as it likes.
+  if (graph.inputs.size() != 1 || graph.outputs.size() != 1) {
+    throw std::runtime_error("the graph has " + std::to_string(graph.inputs.size()) +
+                             " inputs and " + std::to_string(graph.outputs.size()) +
+                             " outputs; the model has one of each");
+  }
+  const std::string& in_name = graph.inputs.front();
+  const std::string& out_name = graph.outputs.front();
+  const std::vector<float> physical = permute_dims(input, m.input.shape, m.input.dim_order);
+  const pipeline::Tensor* in_t = graph.find(in_name);
+  if (in_t == nullptr || in_t->element_count() != int64_t(physical.size()))
+    throw std::runtime_error("the graph input '" + in_name + "' does not hold the model's " +
+                             std::to_string(physical.size()) + " input elements");
+  pipeline::Value v;
+  if (m.input.dtype == pipeline::DType::bf16) {
+    std::vector<uint16_t> bits(physical.size());
+    for (size_t i = 0; i < bits.size(); ++i) bits[i] = formats::float_to_bf16(physical[i]);
+    v = pipeline::Value::from_bf16(in_t->shape, std::move(bits));
+  } else {
+    v = pipeline::Value::from_f32(in_t->shape, physical);
+  }
+  pipeline::InterpreterOptions opts;
+  opts.cast_rule = cast_rule;
+  std::map<std::string, pipeline::Value> all;
+  opts.intermediates = &all;
+  auto outs = pipeline::run_graph(graph, {{in_name, v}}, opts);
+  // The final CAST to bf16 (if any) reads the logical fp32 result.
+  for (const pipeline::Operator& op : graph.ops) {
+    if (op.op == pipeline::OpKind::cast && all.at(op.inputs[0]).dtype == pipeline::DType::fp32)
+      obs.output_fp32 = all.at(op.inputs[0]).f32;
+  }
+  for (const pipeline::Operator& op : graph.ops) {
+    if (op.op != pipeline::OpKind::cast_to_block_scaled) continue;
+    const pipeline::Value& in = all.at(op.inputs[0]);
+    CastObservation cast;
+    cast.input = in.f32;
+    if (in.dtype == pipeline::DType::bf16) {
+      cast.input.resize(in.bf16.size());
+      for (size_t i = 0; i < in.bf16.size(); ++i)
+        cast.input[i] = formats::bf16_to_float(in.bf16[i]);
+    }
+    cast.codes = all.at(op.outputs[0]).codes;
+    cast.scales = all.at(op.outputs[1]).codes;
+    obs.casts.push_back(std::move(cast));
+  }
+  const pipeline::Value& y = outs.at(out_name);
+  std::vector<float> phys = y.f32;
+  if (y.dtype == pipeline::DType::bf16) {
+    phys.resize(y.bf16.size());
+    for (size_t i = 0; i < phys.size(); ++i) phys[i] = formats::bf16_to_float(y.bf16[i]);
+  }
+  obs.output = unpermute_dims(phys, y.shape, m.output.dim_order);
+  if (obs.output_fp32.empty()) obs.output_fp32 = obs.output;
+}
+
+void InterpreterRuntime::execute(const generators::Case& c, const PreparedCase& p,
+                                 const Lowered& lowered, Observation& obs) const {
+  try {
+    execute_graph(p.model, p.input, c.target.cast_rule, lowered.graph, obs);
+  } catch (const std::exception& e) {
+    obs.fail(Stage::execute, e.what());
+    return;
+  }
+  const pipeline::Tensor* out = lowered.graph.find(lowered.graph.outputs.front());
+  const std::vector<int64_t> want = physical_output_shape(p.model);
+  if (out == nullptr || out->shape != want) {
+    const pipeline::Tensor expected{"", want, p.model.output.dtype, std::nullopt};
+    obs.shape_error =
+        "the graph's output is " + shape_text(out) + ", the model's is " + shape_text(&expected);
+  }
+}
+
+std::unique_ptr<SystemUnderTest> make_reference_sut() {
+  return std::make_unique<StagedSut>(std::make_unique<ReferenceLowering>(),
+                                     std::make_unique<InterpreterRuntime>());
+}
+
+RejectionObservation reference_rejection(const generators::Case& c) {
+  RejectionObservation r;
+  std::vector<std::string> codes;
+  const generators::InvalidRule rule = *c.expect.rule;
+  try {
+    if (generators::stage(rule) == generators::RuleStage::model) {
+      try {
+        pipeline::parse_model(generators::break_model(rule, c.model));
+      } catch (const io::JsonError& e) {
+        codes.push_back(e.code());
+        r.message = e.what();
+      }
+    } else {
+      const BrokenGraph b = make_broken_graph(c);
+      for (const auto& i :
+           pipeline::validate_tosa(b.graph, generators::target_for(rule, c.target.profile))) {
+        codes.push_back(std::string(pipeline::name(i.code)));
+        if (r.message.empty()) r.message = i.message;
+      }
+    }
+  } catch (const std::exception& e) {
+    r.failure = StageFailure{Stage::lower, e.what()};
+    return r;
+  }
+  r.rejected = !codes.empty();
+  if (!r.rejected) r.message = "the pipeline accepted the case";
+  r.record["reported"] = codes;
+  r.codes = std::move(codes);
+  return r;
+}
+
+}  // namespace mxconf::runner

@@ -1,0 +1,159 @@
+#include "mxconf/runner/run_case.h"
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+
+#include "mxconf/runner/case_data.h"
+#include "mxconf/runner/expectation.h"
+
+namespace mxconf::runner {
+namespace {
+
+// An ERROR_IF case: the system must reject it, and name the expected code when it names any.
+void judge_rejection(const generators::Case& c, RejectionObservation seen, CaseResult& r) {
+  r.sut = seen.trace.record;
+  nlohmann::json record = std::move(seen.record);
+  record["expected"] = c.expect.code;
+  r.rejection = std::move(record);
+  if (seen.failure) {
+    r.set_error(seen.failure->stage, std::move(seen.failure->message));
+    return;
+  }
+  bool as_expected = seen.rejected;
+  std::string missed = seen.message;
+  if (seen.codes) {
+    as_expected =
+        std::find(seen.codes->begin(), seen.codes->end(), c.expect.code) != seen.codes->end();
+    if (!seen.codes->empty()) missed = "got " + seen.codes->front();
+  }
+  r.verdict = as_expected ? Verdict::rejected_as_expected : Verdict::rejection_missed;
+  r.message = as_expected ? seen.message : "expected " + c.expect.code + ", " + missed;
+  if (!is_good(r.verdict)) seen.trace.keep_evidence();
+}
+
+// The tiers on what the system exposed; the first tier that fails decides.
+void judge_observation(const generators::Case& c, const PreparedCase& p, const Observation& seen,
+                       const JudgeOptions& opts, CaseResult& r) {
+  try {
+    const OracleExpectation oracle = oracle_expectation(p, c.target.cast_rule);
+    r.tiers = judge_tiers(seen, {c, p, oracle, opts.keep_details});
+  } catch (const std::exception& e) {
+    r.tiers.clear();
+    r.set_error(Stage::judge, e.what());
+    return;
+  }
+  for (const TierResult& t : r.tiers) {
+    if (t.pass()) continue;
+    r.verdict = Verdict::fail;
+    r.failed_tier = t.tier;
+    r.message = t.reason();
+    return;
+  }
+}
+
+}  // namespace
+
+CaseFacets CaseFacets::of(const generators::Case& c) {
+  const auto& m = c.model;
+  CaseFacets f;
+  f.op = generators::op_of(c);
+  f.rule = c.expect.rule;
+  f.payload = m.layers.front().payload;
+  f.input_dtype = m.input.dtype;
+  f.rank = m.input.shape.size();
+  if (!m.input.dim_order.empty()) {
+    bool identity = true;
+    for (size_t i = 0; i < m.input.dim_order.size(); ++i)
+      identity &= m.input.dim_order[i] == int64_t(i);
+    const bool channels_last = m.input.dim_order == std::vector<int64_t>{0, 2, 3, 1};
+    f.layout = identity        ? Layout::contiguous
+               : channels_last ? Layout::channels_last
+                               : Layout::permuted;
+  }
+  f.campaign = c.data.campaign;
+  f.layers = m.layers.size();
+  f.cast_rule = c.target.cast_rule;
+  return f;
+}
+
+nlohmann::json CaseFacets::to_json() const {
+  static constexpr const char* kLayouts[] = {"contiguous", "channels_last", "permuted"};
+  return {{"op", rule ? "ERROR_IF:" + std::string(generators::name(*rule))
+                      : std::string(generators::name(op))},
+          {"payload", formats::name(payload)},
+          {"input_dtype", input_dtype == pipeline::DType::bf16 ? "bf16" : "fp32"},
+          {"rank", rank},
+          {"dim_order", kLayouts[size_t(layout)]},
+          {"campaign", generators::name(campaign)},
+          {"layers", layers},
+          {"cast_rule", formats::name(cast_rule)},
+          {"valid", !rule}};
+}
+
+void CaseResult::set_error(Stage s, std::string why) {
+  verdict = Verdict::error;
+  error_stage = s;
+  message = std::move(why);
+}
+
+nlohmann::json CaseResult::to_json() const {
+  nlohmann::json t = nlohmann::json::object();
+  for (const TierResult& tier : tiers) t[std::string(record_key(tier.tier))] = tier.record();
+  if (rejection) t["rejection"] = *rejection;
+  if (!sut.is_null()) t["sut"] = sut;
+  nlohmann::json j = {
+      {"index", index},    {"fingerprint", fingerprint},
+      {"name", name},      {"verdict", runner::name(verdict)},
+      {"tiers", t},        {"facets", facets ? facets->to_json() : nlohmann::json::object()},
+      {"seconds", seconds}};
+  if (failed_tier) j["tier"] = runner::name(*failed_tier);
+  if (error_stage) j["stage"] = runner::name(*error_stage);
+  if (!message.empty()) j["message"] = message;
+  return j;
+}
+
+CaseResult run_case(const generators::Case& c, const SystemUnderTest& sut,
+                    const JudgeOptions& opts) {
+  const auto start = std::chrono::steady_clock::now();
+  CaseResult r;
+  r.fingerprint = generators::fingerprint(c);
+  r.name = generators::case_name(c);
+  r.facets = CaseFacets::of(c);
+  // A system's stages report their own failures; what escapes one is still its failure.
+  auto escaped = [&](const std::exception& e) {
+    r.set_error(Stage::execute, std::string("the system under test failed: ") + e.what());
+  };
+  if (!c.expect.valid()) {
+    try {
+      judge_rejection(c, sut.run_invalid(c), r);
+    } catch (const std::exception& e) {
+      escaped(e);
+    }
+  } else {
+    std::optional<PreparedCase> p;
+    try {
+      p = prepare_case(c);
+    } catch (const std::exception& e) {
+      r.set_error(Stage::generate, e.what());  // the case's data could not be made
+    }
+    if (p) {
+      try {
+        const Observation seen = sut.run(c, *p);
+        r.sut = seen.trace.record;
+        if (seen.failure) {
+          r.set_error(seen.failure->stage, seen.failure->message);
+        } else {
+          judge_observation(c, *p, seen, opts, r);
+        }
+        if (!is_good(r.verdict)) seen.trace.keep_evidence();
+      } catch (const std::exception& e) {
+        escaped(e);
+      }
+    }
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+}  // namespace mxconf::runner

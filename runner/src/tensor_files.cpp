@@ -1,0 +1,130 @@
+#include "mxconf/runner/tensor_files.h"
+
+#include <cctype>
+#include <filesystem>
+#include <stdexcept>
+
+#include "mxconf/formats/scalar_types.h"
+#include "mxconf/io/atomic_output.h"
+#include "mxconf/io/npy.h"
+
+namespace mxconf::runner {
+namespace {
+
+std::string join(const std::vector<int64_t>& v) {
+  std::string s;
+  for (int64_t x : v) s.append(s.empty() ? "" : ", ").append(std::to_string(x));
+  return s;
+}
+
+// Written apart from the interpreter's TRANSPOSE on purpose: if the harness laid out inputs with
+// the SUT's own permutation, a permutation bug would cancel itself out.
+template <typename T>
+std::vector<T> permute(const std::vector<T>& in, const std::vector<int64_t>& shape,
+                       const std::vector<int64_t>& order) {
+  if (order.empty()) return in;
+  std::vector<int64_t> st(shape.size(), 1);
+  for (size_t i = shape.size(); i-- > 1;) st[i - 1] = st[i] * shape[i];
+  std::vector<int64_t> out_shape(order.size());
+  for (size_t j = 0; j < order.size(); ++j) out_shape[j] = shape[size_t(order[j])];
+  std::vector<T> out(in.size());
+  std::vector<int64_t> idx(order.size(), 0);
+  for (size_t o = 0; o < out.size(); ++o) {
+    int64_t src = 0;
+    for (size_t j = 0; j < idx.size(); ++j) src += idx[j] * st[size_t(order[j])];
+    out[o] = in[size_t(src)];
+    for (size_t j = idx.size(); j-- > 0;) {
+      if (++idx[j] < out_shape[j]) break;
+      idx[j] = 0;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<float> permute_dims(const std::vector<float>& in, const std::vector<int64_t>& shape,
+                                const std::vector<int64_t>& order) {
+  return permute(in, shape, order);
+}
+
+std::vector<double> permute_dims(const std::vector<double>& in, const std::vector<int64_t>& shape,
+                                 const std::vector<int64_t>& order) {
+  return permute(in, shape, order);
+}
+
+std::vector<float> unpermute_dims(const std::vector<float>& physical,
+                                  const std::vector<int64_t>& phys_shape,
+                                  const std::vector<int64_t>& order) {
+  if (order.empty()) return physical;
+  // Logical dim order[j] sits at physical position j.
+  std::vector<int64_t> inverse(order.size());
+  for (size_t j = 0; j < inverse.size(); ++j) inverse[size_t(order[j])] = int64_t(j);
+  return permute(physical, phys_shape, inverse);
+}
+
+std::vector<int64_t> physical_shape(const std::vector<int64_t>& logical,
+                                    const std::vector<int64_t>& order) {
+  if (order.empty()) return logical;
+  std::vector<int64_t> s(logical.size());
+  for (size_t j = 0; j < s.size(); ++j) s[j] = logical[size_t(order[j])];
+  return s;
+}
+
+std::vector<int64_t> physical_output_shape(const pipeline::ModelSpec& m) {
+  return physical_shape(pipeline::output_shape(m), m.output.dim_order);
+}
+
+std::string result_file_name(const std::string& tensor) {
+  std::string s = tensor;
+  for (char& ch : s) {
+    if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '_' || ch == '-'))
+      ch = '_';
+  }
+  if (s.empty() || s[0] == '.') s = "_" + s;
+  return s + ".npy";
+}
+
+void write_activation_npy(const std::string& path, pipeline::DType t,
+                          const std::vector<int64_t>& shape, const std::vector<float>& values) {
+  std::vector<uint8_t> bytes;
+  if (t == pipeline::DType::bf16) {
+    std::vector<uint16_t> bits(values.size());
+    for (size_t i = 0; i < values.size(); ++i) bits[i] = formats::float_to_bf16(values[i]);
+    bytes = io::serialize_npy(io::make_npy(io::NpyDtype::u2, shape, bits.data(), bits.size() * 2));
+  } else {
+    bytes =
+        io::serialize_npy(io::make_npy(io::NpyDtype::f4, shape, values.data(), values.size() * 4));
+  }
+  io::write_file_atomic(path, bytes);
+}
+
+void read_result_npy(const std::string& path, const pipeline::ModelSpec& m, Observation& obs) {
+  if (!std::filesystem::exists(path)) throw std::runtime_error("no result file " + path);
+  const io::NpyArray a = io::read_npy(path);
+  const bool bf16 = m.output.dtype == pipeline::DType::bf16;
+  std::vector<float> phys;
+  if (a.dtype == io::NpyDtype::f4) {
+    phys = a.as<float>();
+  } else if (bf16 && a.dtype == io::NpyDtype::u2) {
+    const std::vector<uint16_t> bits = a.as<uint16_t>();
+    phys.resize(bits.size());
+    for (size_t i = 0; i < bits.size(); ++i) phys[i] = formats::bf16_to_float(bits[i]);
+  } else {
+    throw std::runtime_error(path + ": the output is " + std::string(bf16 ? "BF16" : "FP32") +
+                             ", the file holds " + io::descr(a.dtype) +
+                             (bf16 ? " (want <u2 bf16 bits or <f4)" : " (want <f4)"));
+  }
+  const std::vector<int64_t> want_shape = physical_output_shape(m);
+  obs.casts_observed = false;
+  obs.output_fp32_observed = !bf16;
+  if (a.shape != want_shape) {
+    obs.shape_error =
+        "the output has shape [" + join(a.shape) + "], the graph's is [" + join(want_shape) + "]";
+    return;
+  }
+  obs.output = unpermute_dims(phys, want_shape, m.output.dim_order);
+  obs.output_fp32 = obs.output;
+}
+
+}  // namespace mxconf::runner

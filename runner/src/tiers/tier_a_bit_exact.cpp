@@ -1,0 +1,164 @@
+// Tier (a), bit-exact: the outputs equal the oracle's pseudocode-order reference, each activation
+// cast's scales and codes equal the oracle's, and the weight constants of the graph (decoded with
+// the oracle's own unpacker) equal the oracle's quantization of the weights it built itself.
+#include <algorithm>
+#include <bit>
+#include <cmath>
+
+#include "mxconf/generators/oracle_bridge.h"
+#include "mxconf/oracles/packing.h"
+#include "tier_functions.h"
+
+namespace mxconf::runner {
+namespace {
+
+constexpr size_t kMaxDifferences = 8;
+
+bool same_bits(float a, float b) {
+  return (std::isnan(a) && std::isnan(b)) ||
+         std::bit_cast<uint32_t>(a) == std::bit_cast<uint32_t>(b);
+}
+
+// Blocks of 32 (codes + one scale) that differ; the first one described in `first`.
+size_t block_mismatches(std::span<const uint8_t> codes, std::span<const uint8_t> scales,
+                        std::span<const uint8_t> want_codes, std::span<const uint8_t> want_scales,
+                        const std::string& where, std::string& first) {
+  size_t bad_blocks = 0;
+  for (size_t b = 0; b < scales.size(); ++b) {
+    size_t bad_code = 32;  // the first differing element of the block, 32 for none
+    for (size_t i = 0; i < 32 && bad_code == 32; ++i)
+      if (codes[b * 32 + i] != want_codes[b * 32 + i]) bad_code = i;
+    if (scales[b] == want_scales[b] && bad_code == 32) continue;
+    if (bad_blocks++ > 0) continue;
+    first = where + " block " + std::to_string(b) + ": scale " + std::to_string(scales[b]) +
+            " vs oracle " + std::to_string(want_scales[b]);
+    if (bad_code < 32) {
+      first += ", element " + std::to_string(b * 32 + bad_code) + " code " +
+               std::to_string(codes[b * 32 + bad_code]) + " vs oracle " +
+               std::to_string(want_codes[b * 32 + bad_code]);
+    }
+  }
+  return bad_blocks;
+}
+
+void compare_outputs(const Observation& seen, const Expected& want, BitExactResult& a) {
+  const auto& ref = want.oracle.pseudocode;
+  for (size_t i = 0; i < seen.output.size() && i < ref.size(); ++i) {
+    if (same_bits(seen.output[i], ref[i])) continue;
+    if (a.output_mismatches++ == 0) a.first = ElementDiff{int64_t(i), ref[i], seen.output[i]};
+    if (want.keep_details && a.differences.size() < kMaxDifferences)
+      a.differences.push_back({int64_t(i), ref[i], seen.output[i]});
+  }
+  if (seen.output.size() != ref.size())
+    a.output_mismatches = std::max<size_t>(a.output_mismatches, 1);
+}
+
+void compare_casts(const Observation& seen, const Expected& want, BitExactResult& a) {
+  a.casts_observed = seen.casts_observed;
+  for (size_t l = 0; l < seen.casts.size() && l < want.oracle.x_codes.size(); ++l) {
+    std::string first;
+    a.cast_block_mismatches +=
+        block_mismatches(seen.casts[l].codes, seen.casts[l].scales, want.oracle.x_codes[l],
+                         want.oracle.x_scales[l], "layer " + std::to_string(l), first);
+    if (a.first_cast.empty()) a.first_cast = first;
+  }
+  a.casts_complete = !seen.casts_observed || seen.casts.size() == want.oracle.x_codes.size();
+}
+
+// The constant B operands of the graph's MATMUL_T_BLOCK_SCALED ops, one per layer in order.
+void compare_constants(const Observation& seen, const Expected& want, BitExactResult& a) {
+  std::vector<const pipeline::Operator*> matmuls;
+  if (seen.graph) {
+    for (const auto& op : seen.graph->ops)
+      if (op.op == pipeline::OpKind::matmul_t_block_scaled && op.inputs.size() == 4)
+        matmuls.push_back(&op);
+  }
+  const auto& layers = want.data.model.layers;
+  a.constants_observed = seen.graph.has_value() && matmuls.size() == layers.size();
+  if (!a.constants_observed) return;
+  for (size_t l = 0; l < layers.size(); ++l) {
+    const pipeline::Tensor* q = seen.graph->find(matmuls[l]->inputs[2]);
+    const pipeline::Tensor* s = seen.graph->find(matmuls[l]->inputs[3]);
+    if (q == nullptr || s == nullptr || !q->data || !s->data) {
+      a.constants_observed = false;  // weights computed in the graph: nothing to compare here
+      return;
+    }
+    const std::string where = "layer " + std::to_string(l) + " weights";
+    const auto& want_codes = want.oracle.w_codes[l];
+    const auto& want_scales = want.oracle.w_scales[l];
+    const size_t blocks = want_scales.size();
+    const auto& f = generators::oracle_format(layers[l].payload);
+    const pipeline::DType want_dtype = pipeline::dtype_of(layers[l].payload);
+    std::optional<std::vector<uint8_t>> codes;
+    if (q->dtype == want_dtype) codes = oracles::unpack_codes(f, *q->data, want_codes.size());
+    if (!codes || s->dtype != pipeline::DType::fp8ue8m0 || s->data->size() != blocks) {
+      a.constant_block_mismatches += blocks;
+      if (a.first_constant.empty()) {
+        a.first_constant =
+            where + ": " + std::string(pipeline::name(q->dtype)) + " with " +
+            std::to_string(q->data->size()) + " bytes and " + std::to_string(s->data->size()) +
+            " scale bytes, expected " + std::string(pipeline::name(want_dtype)) + " holding " +
+            std::to_string(want_codes.size()) + " codes and " + std::to_string(blocks) + " scales";
+      }
+      continue;
+    }
+    std::string first;
+    a.constant_block_mismatches +=
+        block_mismatches(*codes, *s->data, want_codes, want_scales, where, first);
+    if (a.first_constant.empty()) a.first_constant = first;
+  }
+}
+
+}  // namespace
+
+std::string BitExactResult::reason() const {
+  if (!shape_error.empty()) return shape_error;
+  if (output_mismatches) {
+    return "output " + std::to_string(first ? first->index : -1) +
+           " differs from the oracle's pseudocode-order reference (" +
+           std::to_string(output_mismatches) + " elements)";
+  }
+  if (cast_block_mismatches || !casts_complete)
+    return "activation cast differs from the oracle: " + first_cast;
+  if (constant_block_mismatches)
+    return "weight constant differs from the oracle: " + first_constant;
+  return {};
+}
+
+nlohmann::json bit_exact_record(const BitExactResult& a) {
+  if (!a.shape_error.empty()) return {{"pass", false}, {"reason", a.shape_error}};
+  nlohmann::json j = {{"pass", a.pass()},
+                      {"output_mismatches", a.output_mismatches},
+                      {"cast_block_mismatches", a.cast_block_mismatches},
+                      {"constant_block_mismatches", a.constant_block_mismatches}};
+  if (!a.casts_observed) j["casts_observed"] = false;
+  if (!a.constants_observed) j["constants_observed"] = false;
+  if (a.first) {
+    j["first"] = {
+        {"index", a.first->index}, {"expected", a.first->expected}, {"actual", a.first->actual}};
+  }
+  if (!a.first_cast.empty()) j["first_cast"] = a.first_cast;
+  if (!a.first_constant.empty()) j["first_constant"] = a.first_constant;
+  if (!a.pass()) j["reason"] = a.reason();
+  if (!a.differences.empty()) {
+    nlohmann::json diffs = nlohmann::json::array();
+    for (const auto& d : a.differences)
+      diffs.push_back({{"index", d.index}, {"expected", d.expected}, {"actual", d.actual}});
+    j["differences"] = diffs;
+  }
+  return j;
+}
+
+BitExactResult judge_bit_exact(const Observation& seen, const Expected& want) {
+  BitExactResult a;
+  if (!seen.shape_error.empty()) {
+    a.shape_error = seen.shape_error;
+    return a;
+  }
+  compare_outputs(seen, want, a);
+  compare_casts(seen, want, a);
+  compare_constants(seen, want, a);
+  return a;
+}
+
+}  // namespace mxconf::runner

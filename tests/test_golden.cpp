@@ -1,0 +1,75 @@
+// What a seed means stays what it meant: the verdict and fingerprint of every case of a pinned
+// run, and the name of every test of a pinned export, against files written before the runner
+// redesign (tests/golden/README.md).
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "mxconf/runner/package_format.h"
+#include "support/small_run.h"
+
+namespace mxconf::test {
+namespace {
+
+std::vector<std::string> lines_of(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+// Compares line by line and reports the first few differences, not a wall of text.
+void expect_same_lines(const std::vector<std::string>& want, const std::vector<std::string>& got,
+                       const std::string& what) {
+  EXPECT_EQ(got.size(), want.size()) << what;
+  int shown = 0;
+  for (size_t i = 0; i < std::min(want.size(), got.size()) && shown < 5; ++i) {
+    if (want[i] == got[i]) continue;
+    ADD_FAILURE() << what << " line " << i + 1 << ":\n  golden: " << want[i]
+                  << "\n  now:    " << got[i];
+    ++shown;
+  }
+}
+
+TEST(Golden, RunOfSeed5GivesTheSameVerdictsAndFingerprints) {
+  const auto dir = scratch_dir("golden_run");
+  SmallRun r = small_run_options(dir, 2000, 5, 256);
+  r.gen.invalid_fraction = 0.1;
+  r.options.jobs = 2;
+  run_small(r);
+  std::vector<std::string> got;
+  for (const std::string& line : lines_of((dir / "results.jsonl").string())) {
+    const nlohmann::json j = nlohmann::json::parse(line);
+    got.push_back(std::to_string(j["index"].get<uint64_t>()) + "\t" +
+                  j["fingerprint"].get<std::string>() + "\t" + j["verdict"].get<std::string>());
+  }
+  expect_same_lines(lines_of(MXCONF_GOLDEN_DIR "/run_seed5_2000.tsv"), got, "run seed 5");
+}
+
+TEST(Golden, ExportOfSeed5GivesTheSameTests) {
+  const auto dir = scratch_dir("golden_export");
+  generators::GenConfig gen;
+  gen.invalid_fraction = 0.1;
+  const runner::PackageIndex index =
+      runner::export_package(runner::GeneratedCases(gen, 5, 200), dir.string(), {},
+                             nlohmann::json::object(), nlohmann::json::object());
+  std::vector<std::string> got;
+  for (const runner::PackageTest& t : index.tests)
+    got.push_back(std::to_string(t.index) + "\t" + t.fingerprint + "\t" + t.name);
+  expect_same_lines(lines_of(MXCONF_GOLDEN_DIR "/export_seed5_200.tsv"), got, "export seed 5");
+  // And what was written reads back as the same index.
+  const runner::PackageIndex back = runner::read_package_index(dir.string());
+  ASSERT_EQ(back.tests.size(), index.tests.size());
+  for (size_t i = 0; i < back.tests.size(); ++i) {
+    EXPECT_EQ(back.tests[i].name, index.tests[i].name);
+    EXPECT_EQ(back.tests[i].fingerprint, index.tests[i].fingerprint);
+    EXPECT_EQ(back.tests[i].index, index.tests[i].index);
+    EXPECT_EQ(back.tests[i].expected_failure, index.tests[i].expected_failure);
+  }
+}
+
+}  // namespace
+}  // namespace mxconf::test
