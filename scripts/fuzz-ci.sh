@@ -48,6 +48,8 @@ fuzz_one() {
   rm -rf "$fresh" "$art"
   mkdir -p "$work" "$fresh" "$art"
   local rc=0
+  # fuzz_pipeline writes the case of a finding (a replayable case.json) next to the crash input.
+  MXCONF_FUZZ_CASE_DIR="$art" \
   "$bin/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -dict="$root/fuzz/$t.dict" -artifact_prefix="$art" "$fresh" "$work" "$root/corpus/$t" \
     >"$log" 2>&1 || rc=$?

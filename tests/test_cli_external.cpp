@@ -144,6 +144,12 @@ TEST_F(ExternalCli, BadInputFailsCleanly) {
       {"run --cases 2 --out " + path("out_r") + " --sut-lower \"prog 'open\"", "unterminated"},
       {"export --cases 2 --out " + path("in_file"), "not a directory"},
       {"export --cases 2 --campaign nope --out " + path("out_p"), "unknown campaign"},
+      {"export --cases 2 --campaign fixed --out " + path("out_p"), "cannot be generated"},
+      {"run --cases 2 --shard 0/2 --out " + path("out_s"), "shards count from 1"},
+      {"run --cases 2 --shard 3/2 --out " + path("out_s"), "only 2 shards"},
+      {"run --cases 2 --shard 1of2 --out " + path("out_s"), "not I/N"},
+      {"run --cases 2 --cast-rule floor --out " + path("out_s"), "floor"},
+      {"quantize --dtype fp9 --dequant " + path("out_q.npy") + " " + path("in_file"), "fp9"},
   };
   expect_clean_failures(cases);
   // A package is never overwritten.

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <bit>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -228,6 +229,66 @@ TEST(RunLoop, RefusesToOverwriteAnExistingRun) {
   const fs::path d = scratch("twice");
   run_small(small_run(d));
   EXPECT_THROW(run_small(small_run(d)), std::runtime_error);
+}
+
+// What fuzz_pipeline writes: the input bit for bit (campaign `fixed`) and fp32_bits weights with
+// NaN, Inf and a subnormal. It reads back as the same case and replays.
+TEST(CaseModel, FixedDataCaseRoundTripsAndReplays) {
+  Case c = generators::generate_case({}, 1, 0);
+  ASSERT_TRUE(c.expect.valid());
+  c.model.input.shape = {2, 32};
+  c.model.input.dim_order.clear();
+  c.model.input.dtype = c.model.output.dtype = pipeline::DType::fp32;
+  c.model.output.dim_order.clear();
+  c.model.layers.resize(1);
+  pipeline::LayerSpec& l = c.model.layers[0];
+  l.in_features = 32;
+  l.out_features = 2;
+  l.bias = true;
+  l.weights = {};
+  l.weights.kind = pipeline::ValueSource::Kind::bits;
+  for (uint32_t i = 0; i < 64; ++i)
+    l.weights.values.push_back(std::bit_cast<float>(0x3F800000u + i));
+  l.weights.values[5] = std::bit_cast<float>(0x7FC00001u);   // NaN with a payload
+  l.weights.values[40] = std::bit_cast<float>(0xFF800000u);  // -Inf
+  pipeline::ValueSource bias;
+  bias.kind = pipeline::ValueSource::Kind::bits;
+  bias.values = {std::bit_cast<float>(0x00000001u), -0.0f};  // a subnormal and -0
+  l.bias_values = bias;
+  c.data = {generators::Campaign::fixed, 0, nlohmann::json::object(), {}};
+  for (uint32_t i = 0; i < 64; ++i) c.data.input_bits.push_back(0x3E000000u + i * 0x10000u);
+  const std::string text = generators::to_json(c).dump();
+  const Case back = generators::case_from_json(nlohmann::json::parse(text));
+  EXPECT_EQ(generators::to_json(back).dump(), text);
+  EXPECT_EQ(generators::fingerprint(back), generators::fingerprint(c));
+  EXPECT_EQ(std::bit_cast<uint32_t>(back.model.layers[0].weights.values[5]), 0x7FC00001u);
+  // The NaN weight makes a NaN scale for its block: both sides must agree bit for bit.
+  const runner::CaseResult r = run_reference(back);
+  EXPECT_EQ(r.verdict, runner::Verdict::pass) << r.to_json().dump();
+  // A fixed input of the wrong length is an error at stage generate, not a crash.
+  Case short_input = back;
+  short_input.data.input_bits.pop_back();
+  const runner::CaseResult bad = run_reference(short_input);
+  EXPECT_EQ(bad.verdict, runner::Verdict::error);
+  EXPECT_EQ(bad.error_stage, runner::Stage::generate);
+}
+
+TEST(Vocabulary, EveryNameParsesBackToItsValue) {
+  for (runner::Verdict v : runner::kAllVerdicts)
+    EXPECT_EQ(runner::parse_verdict(runner::name(v)), v);
+  for (runner::Tier t : runner::kAllTiers) EXPECT_EQ(runner::parse_tier(runner::name(t)), t);
+  for (runner::Stage s : runner::kAllStages) EXPECT_EQ(runner::parse_stage(runner::name(s)), s);
+  EXPECT_EQ(runner::name(runner::Stage::sut_exec), "sut-exec");
+  EXPECT_EQ(runner::name(runner::Verdict::rejected_as_expected), "rejected-as-expected");
+  EXPECT_EQ(runner::record_key(runner::Tier::b), "b_compliance");
+  EXPECT_FALSE(runner::parse_verdict("passed").has_value());
+}
+
+TEST(CaseModel, TheDefaultTargetIsWhatItsTextSays) {
+  const pipeline::Target t;
+  EXPECT_EQ(pipeline::Target::parse(t.text), t);
+  EXPECT_EQ(pipeline::Target::parse("TOSA-1.1+FP+mxfp+bf16").extensions,
+            (std::vector<std::string>{"mxfp", "bf16"}));
 }
 
 TEST(Shrinking, ReducesTowardTheSmallestFailingCase) {

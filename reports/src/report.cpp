@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <optional>
 #include <stdexcept>
+
+#include "mxconf/runner/vocabulary.h"
 
 namespace mxconf::reports {
 namespace {
@@ -36,19 +39,30 @@ std::string facet(const nlohmann::json& facets, const char* key) {
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
-void count_outcome(Counts& c, const std::string& verdict, const nlohmann::json& line) {
-  if (verdict == "pass") {
-    ++c.pass;
-  } else if (verdict == "rejected-as-expected") {
-    ++c.rejected;
-  } else if (verdict == "rejection-missed") {
-    ++c.missed;
-  } else if (verdict == "xfail") {
+// One result in a cell. A known failure (xfail list) counts as xfail whatever its verdict; an
+// unreadable verdict counts as an error at its stage ("?" when none).
+void count_outcome(Counts& c, std::optional<runner::Verdict> verdict, bool known,
+                   const nlohmann::json& line) {
+  if (known) {
     ++c.xfail;
-  } else if (verdict == "fail") {
-    ++c.fail_by_tier[line.value("tier", "?")];
-  } else {
-    ++c.error_by_stage[line.value("stage", "?")];
+    return;
+  }
+  switch (verdict.value_or(runner::Verdict::error)) {
+    case runner::Verdict::pass:
+      ++c.pass;
+      return;
+    case runner::Verdict::rejected_as_expected:
+      ++c.rejected;
+      return;
+    case runner::Verdict::rejection_missed:
+      ++c.missed;
+      return;
+    case runner::Verdict::fail:
+      ++c.fail_by_tier[line.value("tier", "?")];
+      return;
+    case runner::Verdict::error:
+      ++c.error_by_stage[line.value("stage", "?")];
+      return;
   }
 }
 
@@ -95,17 +109,17 @@ void add_result(Report& r, const nlohmann::json& line) {
   const nlohmann::json minimal = line.value("minimal", nlohmann::json::object());
   const std::string fp = minimal.value("fingerprint", line.value("fingerprint", "?"));
   const std::string raw_verdict = line.value("verdict", "?");
-  const bool good = raw_verdict == "pass" || raw_verdict == "rejected-as-expected";
+  const std::optional<runner::Verdict> verdict = runner::parse_verdict(raw_verdict);
+  const bool good = verdict && runner::is_good(*verdict);
   const bool known = !good && r.known_failures.count(fp) > 0;
-  const std::string verdict = known ? "xfail" : raw_verdict;
   const nlohmann::json facets = line.value("facets", nlohmann::json::object());
   std::string key;
   for (const char* k : kMatrixKeys) {
     if (!key.empty()) key += '|';
     key += facet(facets, k);
   }
-  count_outcome(r.matrix[key], verdict, line);
-  count_outcome(r.totals, verdict, line);
+  count_outcome(r.matrix[key], verdict, known, line);
+  count_outcome(r.totals, verdict, known, line);
 
   const nlohmann::json tiers = line.value("tiers", nlohmann::json::object());
   if (tiers.contains("b_compliance"))

@@ -125,20 +125,18 @@ std::string package_test_name(const generators::Case& c) {
          (m.layers.back().bias ? "bias" : "nobias") + "_" + data + "_" + fp;
 }
 
-ExportOutcome write_test_dir(const generators::Case& c, const std::string& dir,
-                             const ExportOptions& opts) {
-  ExportOutcome out;
-  const fs::path final_dir(dir);
-  if (fs::exists(final_dir)) throw std::runtime_error(dir + " exists");
-  const pipeline::ModelSpec& m = c.model;
-  TestFiles files;
+namespace {
+
+// desc.json for case c, with `files` filled in (graph, inputs, references).
+nlohmann::json describe_test(const generators::Case& c, const ExportOptions& opts, TestFiles& files,
+                             std::string& why_not) {
   nlohmann::json desc = {{"tosa_file", kTosaFile}, {"expected_failure", !c.expect.valid()}};
-  std::vector<std::string> outputs = {m.output.name};
+  std::vector<std::string> outputs = {c.model.output.name};
   if (c.expect.rule) {
     BrokenGraph b = make_broken_graph(c);
     if (!b.tosa) {
-      out.reason = b.why_no_file;
-      return out;
+      why_not = b.why_no_file;
+      return nullptr;
     }
     files.tosa = std::move(*b.tosa);
     files.inputs = std::move(b.inputs);
@@ -164,29 +162,53 @@ ExportOutcome write_test_dir(const generators::Case& c, const std::string& dir,
   desc["meta"]["mxconf"] = {{"fingerprint", generators::fingerprint(c)},
                             {"case_file", kCaseFile},
                             {"spec_revision", c.target.spec_revision}};
+  if (c.expect.valid()) {
+    desc["meta"]["mxconf"]["expected_file"] = "expected-0.npy";
+    desc["meta"]["mxconf"]["bounds_file"] = "bounds-0.npy";
+    desc["meta"]["mxconf"]["bit_exact_file"] = "expected_bitexact-0.npy";
+  }
+  return desc;
+}
 
-  const fs::path stage =
-      final_dir.parent_path() / ("." + final_dir.filename().string() + ".partial");
+// Every file of the test directory, into `dir`.
+void write_test_files(const fs::path& dir, const generators::Case& c, const TestFiles& files,
+                      const nlohmann::json& desc) {
+  fs::create_directories(dir);
+  io::write_file_atomic((dir / kTosaFile).string(), files.tosa);
+  for (size_t i = 0; i < files.inputs.size(); ++i) {
+    const GraphInput& in = files.inputs[i];
+    write_activation_npy((dir / ("input-" + std::to_string(i) + ".npy")).string(), in.dtype,
+                         in.shape, in.values);
+  }
+  if (c.expect.valid()) {
+    write_f64_npy(dir / "expected-0.npy", files.out_shape, files.expected);
+    write_f64_npy(dir / "bounds-0.npy", files.out_shape, files.bounds);
+    write_activation_npy((dir / "expected_bitexact-0.npy").string(), files.out_dtype,
+                         files.out_shape, files.bit_exact);
+  }
+  write_text(dir / kCaseFile, generators::to_json(c).dump(2) + "\n");
+  write_text(dir / kDescFile, desc.dump(2) + "\n");
+}
+
+}  // namespace
+
+ExportOutcome write_test_dir(const generators::Case& c, const std::string& dir,
+                             const ExportOptions& opts) {
+  const fs::path final_dir(dir);
+  if (fs::exists(final_dir)) throw std::runtime_error(dir + " exists");
+  ExportOutcome out;
+  TestFiles files;
+  nlohmann::json desc = describe_test(c, opts, files, out.reason);
+  if (desc.is_null()) return out;
+  // Staged in a sibling directory and renamed into place: `dir` is complete or absent.
+  // (Appended piecewise: GCC 12 misreads "." + name + ".partial" here as an overlapping copy.)
+  std::string stage_name = ".";
+  stage_name += final_dir.filename().string();
+  stage_name += ".partial";
+  const fs::path stage = final_dir.parent_path() / stage_name;
   fs::remove_all(stage);
   try {
-    fs::create_directories(stage);
-    io::write_file_atomic((stage / kTosaFile).string(), files.tosa);
-    for (size_t i = 0; i < files.inputs.size(); ++i) {
-      const GraphInput& in = files.inputs[i];
-      write_activation_npy((stage / ("input-" + std::to_string(i) + ".npy")).string(), in.dtype,
-                           in.shape, in.values);
-    }
-    if (c.expect.valid()) {
-      write_f64_npy(stage / "expected-0.npy", files.out_shape, files.expected);
-      write_f64_npy(stage / "bounds-0.npy", files.out_shape, files.bounds);
-      write_activation_npy((stage / "expected_bitexact-0.npy").string(), files.out_dtype,
-                           files.out_shape, files.bit_exact);
-      desc["meta"]["mxconf"]["expected_file"] = "expected-0.npy";
-      desc["meta"]["mxconf"]["bounds_file"] = "bounds-0.npy";
-      desc["meta"]["mxconf"]["bit_exact_file"] = "expected_bitexact-0.npy";
-    }
-    write_text(stage / kCaseFile, generators::to_json(c).dump(2) + "\n");
-    write_text(stage / kDescFile, desc.dump(2) + "\n");
+    write_test_files(stage, c, files, desc);
     fs::rename(stage, final_dir);
   } catch (...) {
     std::error_code ec;

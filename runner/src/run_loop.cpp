@@ -119,194 +119,236 @@ std::string utc_now() {
   return buf;
 }
 
-RunSummary run_campaign(const CaseSource& cases, const SystemUnderTest& sut, const RunOptions& o) {
-  if (o.shard_count == 0 || o.shard_index >= o.shard_count)
-    throw std::runtime_error("shard index " + std::to_string(o.shard_index) + " is not below the " +
-                             std::to_string(o.shard_count) + " shards");
-  if (o.jobs == 0) throw std::runtime_error("--jobs must be at least 1");
-  const fs::path dir(o.out_dir);
-  fs::create_directories(dir / "failures");
-  const fs::path results_path = dir / "results.jsonl";
-  const fs::path run_path = dir / "run.json";
-  const nlohmann::json identity = run_identity(cases, sut, o);
+namespace {
 
-  // This shard's indices, in order.
-  std::vector<uint64_t> indices;
-  for (uint64_t i = o.shard_index; i < cases.size(); i += o.shard_count) indices.push_back(i);
+// A finished case waiting for its turn in results.jsonl, with its minimal case's record when it
+// failed.
+struct Finished {
+  CaseResult result;
+  std::optional<nlohmann::json> minimal;
+};
 
-  uint64_t done = 0;
-  Tally tally;
-  if (o.resume) {
-    if (fs::exists(run_path)) {
-      std::ifstream in(run_path);
-      const nlohmann::json prev = nlohmann::json::parse(in, nullptr, false);
-      if (prev.is_discarded() || prev.value("identity", nlohmann::json()) != identity) {
-        throw std::runtime_error(
-            run_path.string() +
-            " belongs to a different run (seed, cases, shard or generator options differ)");
-      }
+// One run_campaign call, in named steps: open (check options, identity, resume), the workers
+// (judge, shrink, save failures), the writer (results in index order), the summary.
+class Campaign {
+ public:
+  Campaign(const CaseSource& cases, const SystemUnderTest& sut, const RunOptions& o)
+      : cases_(cases), sut_(sut), o_(o), dir_(o.out_dir) {}
+
+  RunSummary run() {
+    open();
+    start_ = clock_type::now();
+    std::vector<std::thread> threads;
+    for (unsigned j = 0; j < o_.jobs; ++j) threads.emplace_back([this] { work(); });
+    write_in_order(threads);
+    for (auto& t : threads) {
+      if (t.joinable()) t.join();
     }
-    done = std::min<uint64_t>(resume_results(results_path, tally), indices.size());
-  } else if (fs::exists(results_path) && fs::file_size(results_path) > 0) {
-    throw std::runtime_error(results_path.string() +
-                             " exists: use --resume to continue it or choose another --out");
+    return summarize();
   }
-  write_json(run_path, {{"identity", identity},
-                        {"kind", "mxconf-run"},
-                        {"version", 1},
-                        {"provenance", run_provenance()}});
 
-  std::ofstream results(results_path, o.resume ? std::ios::app : std::ios::trunc);
-  if (!results) throw std::runtime_error("cannot write " + results_path.string());
-
-  const auto start = clock_type::now();
-  std::mutex mu;
-  std::condition_variable cv;
-  std::map<size_t, std::pair<CaseResult, std::optional<nlohmann::json>>>
-      ready;  // position -> result
-  std::atomic<size_t> next{size_t(done)};
-  size_t written = size_t(done);  // guarded by mu
-  std::atomic<bool> halt{false};
-
-  auto out_of_time = [&] {
-    if (o.stop && o.stop->load()) return true;
-    return o.time_budget_seconds > 0 &&
-           std::chrono::duration<double>(clock_type::now() - start).count() > o.time_budget_seconds;
-  };
-
-  auto worker = [&] {
-    while (!halt.load()) {
-      const size_t pos = next.fetch_add(1);
-      if (pos >= indices.size()) break;
-      {
-        std::unique_lock<std::mutex> lock(mu);
-        cv.wait(lock, [&] { return pos < written + kMaxRunAhead || halt.load(); });
+ private:
+  // Options, this shard's indices, run.json, and (with --resume) what an earlier session wrote.
+  void open() {
+    if (o_.shard_count == 0 || o_.shard_index >= o_.shard_count)
+      throw std::runtime_error("shard index " + std::to_string(o_.shard_index) +
+                               " is not below the " + std::to_string(o_.shard_count) + " shards");
+    if (o_.jobs == 0) throw std::runtime_error("--jobs must be at least 1");
+    fs::create_directories(dir_ / "failures");
+    const fs::path results_path = dir_ / "results.jsonl", run_path = dir_ / "run.json";
+    identity_ = run_identity(cases_, sut_, o_);
+    for (uint64_t i = o_.shard_index; i < cases_.size(); i += o_.shard_count) indices_.push_back(i);
+    if (o_.resume) {
+      if (fs::exists(run_path)) {
+        std::ifstream in(run_path);
+        const nlohmann::json prev = nlohmann::json::parse(in, nullptr, false);
+        if (prev.is_discarded() || prev.value("identity", nlohmann::json()) != identity_) {
+          throw std::runtime_error(
+              run_path.string() +
+              " belongs to a different run (seed, cases, shard or generator options differ)");
+        }
       }
-      if (halt.load()) break;
+      done_ = std::min<uint64_t>(resume_results(results_path, tally_), indices_.size());
+    } else if (fs::exists(results_path) && fs::file_size(results_path) > 0) {
+      throw std::runtime_error(results_path.string() +
+                               " exists: use --resume to continue it or choose another --out");
+    }
+    write_json(run_path, {{"identity", identity_},
+                          {"kind", "mxconf-run"},
+                          {"version", 1},
+                          {"provenance", run_provenance()}});
+    results_.open(results_path, o_.resume ? std::ios::app : std::ios::trunc);
+    if (!results_) throw std::runtime_error("cannot write " + results_path.string());
+    next_ = size_t(done_);
+    written_ = size_t(done_);
+  }
+
+  bool out_of_time() const {
+    if (o_.stop && o_.stop->load()) return true;
+    return o_.time_budget_seconds > 0 &&
+           std::chrono::duration<double>(clock_type::now() - start_).count() >
+               o_.time_budget_seconds;
+  }
+
+  // A worker: takes the next position, waits for room in the run-ahead window, judges the case.
+  void work() {
+    while (!halt_.load()) {
+      const size_t pos = next_.fetch_add(1);
+      if (pos >= indices_.size()) break;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return pos < written_ + kMaxRunAhead || halt_.load(); });
+      }
+      if (halt_.load()) break;
       if (out_of_time()) {
-        halt = true;
-        cv.notify_all();
+        halt_ = true;
+        cv_.notify_all();
         break;
       }
-      const uint64_t index = indices[pos];
-      std::optional<generators::Case> c;
-      CaseResult r;
-      try {
-        c = cases.at(index);
-        r = run_case(*c, sut);
-        r.name = cases.label(index, *c);
-      } catch (const CaseUnavailable& e) {
-        r.fingerprint = e.fingerprint;
-        r.name = cases.label(index, {});
-        r.set_error(e.stage, e.what());
-      }
-      r.index = index;
-      std::optional<nlohmann::json> failure;
-      // Cases from a generator shrink and are saved with a replay command; listed cases (check)
-      // are their own record.
-      if (!is_good(r.verdict) && c && cases.generator()) {
-        const std::string sig = failure_signature(r);
-        const generators::Case minimal =
-            o.shrink ? shrink_case(
-                           *c, cases.generator(), cases.seed(), index,
-                           [&](const generators::Case& x) {
-                             return failure_signature(run_case(x, sut)) == sig;
-                           },
-                           o.shrink_seconds)
-                     : *c;
-        const CaseResult mr = run_case(minimal, sut);
-        const std::string fp = generators::fingerprint(minimal);
-        const fs::path file = dir / "failures" / (fp + ".json");
-        nlohmann::json record = {{"case", generators::to_json(minimal)},
-                                 {"fingerprint", fp},
-                                 {"original_fingerprint", r.fingerprint},
-                                 {"original_index", index},
-                                 {"verdict", name(mr.verdict)},
-                                 {"tier", mr.failed_tier ? name(*mr.failed_tier) : ""},
-                                 {"stage", mr.error_stage ? name(*mr.error_stage) : ""},
-                                 {"message", mr.message},
-                                 {"replay", o.replay_prefix + " " + file.string()}};
-        write_json(file, record);
-        failure = nlohmann::json{{"fingerprint", fp}, {"replay", record["replay"]}};
-      }
-      std::lock_guard<std::mutex> lock(mu);
-      ready.emplace(pos, std::make_pair(std::move(r), std::move(failure)));
-      cv.notify_all();
+      Finished f = judge(indices_[pos]);
+      std::lock_guard<std::mutex> lock(mu_);
+      ready_.emplace(pos, std::move(f));
+      cv_.notify_all();
     }
-  };
+  }
 
-  std::vector<std::thread> threads;
-  for (unsigned j = 0; j < o.jobs; ++j) threads.emplace_back(worker);
+  // Case `index`: its result, and for a failure of a generated case its minimal case, saved.
+  Finished judge(uint64_t index) const {
+    std::optional<generators::Case> c;
+    Finished f;
+    CaseResult& r = f.result;
+    try {
+      c = cases_.at(index);
+      r = run_case(*c, sut_);
+      r.name = cases_.label(index, *c);
+    } catch (const CaseUnavailable& e) {
+      r.fingerprint = e.fingerprint;
+      r.name = cases_.label(index, {});
+      r.set_error(e.stage, e.what());
+    }
+    r.index = index;
+    // Generated cases shrink and are saved with a replay command; listed cases (check) are their
+    // own record.
+    if (!is_good(r.verdict) && c && cases_.generator()) f.minimal = save_minimal(*c, r, index);
+    return f;
+  }
+
+  nlohmann::json save_minimal(const generators::Case& c, const CaseResult& r,
+                              uint64_t index) const {
+    const std::string sig = failure_signature(r);
+    const generators::Case minimal = o_.shrink
+                                         ? shrink_case(
+                                               c, cases_.generator(), cases_.seed(), index,
+                                               [&](const generators::Case& x) {
+                                                 return failure_signature(run_case(x, sut_)) == sig;
+                                               },
+                                               o_.shrink_seconds)
+                                         : c;
+    const CaseResult mr = run_case(minimal, sut_);
+    const std::string fp = generators::fingerprint(minimal);
+    const fs::path file = dir_ / "failures" / (fp + ".json");
+    const nlohmann::json record = {{"case", generators::to_json(minimal)},
+                                   {"fingerprint", fp},
+                                   {"original_fingerprint", r.fingerprint},
+                                   {"original_index", index},
+                                   {"verdict", name(mr.verdict)},
+                                   {"tier", mr.failed_tier ? name(*mr.failed_tier) : ""},
+                                   {"stage", mr.error_stage ? name(*mr.error_stage) : ""},
+                                   {"message", mr.message},
+                                   {"replay", o_.replay_prefix + " " + file.string()}};
+    write_json(file, record);
+    return {{"fingerprint", fp}, {"replay", record["replay"]}};
+  }
 
   // The writer: results leave in index order, one flushed line each, whatever --jobs is. A
   // failing case's line names its minimal case ("minimal": fingerprint and replay command).
-  auto write_line = [&](std::pair<CaseResult, std::optional<nlohmann::json>>& entry) {
-    nlohmann::json line = entry.first.to_json();
-    if (entry.second) line["minimal"] = std::move(*entry.second);
-    results << line.dump() << '\n';
-    tally.add(line);
-    ++written;
-  };
-  auto last_progress = clock_type::now();
-  {
-    std::unique_lock<std::mutex> lock(mu);
-    while (written < indices.size()) {
-      cv.wait_for(lock, std::chrono::milliseconds(200),
-                  [&] { return ready.count(written) || halt.load(); });
-      while (ready.count(written)) {
-        auto node = ready.extract(written);
-        write_line(node.mapped());
-        results.flush();
-        cv.notify_all();  // workers waiting on the run-ahead window
+  void write_in_order(std::vector<std::thread>& threads) {
+    auto last_progress = clock_type::now();
+    std::unique_lock<std::mutex> lock(mu_);
+    while (written_ < indices_.size()) {
+      cv_.wait_for(lock, std::chrono::milliseconds(200),
+                   [&] { return ready_.count(written_) || halt_.load(); });
+      while (ready_.count(written_)) {
+        write_line(ready_.extract(written_).mapped());
+        results_.flush();
+        cv_.notify_all();  // workers waiting on the run-ahead window
       }
-      if (o.progress && clock_type::now() - last_progress > std::chrono::milliseconds(200)) {
+      if (o_.progress && clock_type::now() - last_progress > std::chrono::milliseconds(200)) {
         last_progress = clock_type::now();
-        const double secs = std::chrono::duration<double>(last_progress - start).count();
-        o.progress({{"done", written},
-                    {"total", indices.size()},
-                    {"counts", tally.counts},
-                    {"cases_per_second", double(written - done) / std::max(secs, 1e-9)}});
+        const double secs = std::chrono::duration<double>(last_progress - start_).count();
+        o_.progress({{"done", written_},
+                     {"total", indices_.size()},
+                     {"counts", tally_.counts},
+                     {"cases_per_second", double(written_ - done_) / std::max(secs, 1e-9)}});
       }
-      if (halt.load() && !ready.count(written)) {
+      if (halt_.load() && !ready_.count(written_)) {
         // Wait for in-flight cases to land, then stop at the first gap.
         lock.unlock();
         for (auto& t : threads) {
           if (t.joinable()) t.join();
         }
         lock.lock();
-        while (ready.count(written)) {
-          auto node = ready.extract(written);
-          write_line(node.mapped());
-        }
-        results.flush();
+        while (ready_.count(written_)) write_line(ready_.extract(written_).mapped());
+        results_.flush();
         break;
       }
     }
   }
-  for (auto& t : threads) {
-    if (t.joinable()) t.join();
+
+  void write_line(Finished& f) {
+    nlohmann::json line = f.result.to_json();
+    if (f.minimal) line["minimal"] = std::move(*f.minimal);
+    results_ << line.dump() << '\n';
+    tally_.add(line);
+    ++written_;
   }
-  const double secs = std::chrono::duration<double>(clock_type::now() - start).count();
-  RunSummary s;
-  for (const auto& [verdict, n] : tally.counts) {
-    const std::optional<Verdict> v = parse_verdict(verdict);
-    if (n > 0 && !(v && is_good(*v))) s.all_good = false;
+
+  RunSummary summarize() {
+    const double secs = std::chrono::duration<double>(clock_type::now() - start_).count();
+    RunSummary s;
+    for (const auto& [verdict, n] : tally_.counts) {
+      const std::optional<Verdict> v = parse_verdict(verdict);
+      if (n > 0 && !(v && is_good(*v))) s.all_good = false;
+    }
+    s.json = {{"kind", "mxconf-run-summary"},
+              {"version", 1},
+              {"identity", identity_},
+              {"results", (dir_ / "results.jsonl").string()},
+              {"cases_planned", indices_.size()},
+              {"cases_done", written_},
+              {"cases_this_session", written_ - done_},
+              {"complete", written_ == indices_.size()},
+              {"counts", tally_.counts},
+              {"seconds", secs},
+              {"cases_per_second", double(written_ - done_) / std::max(secs, 1e-9)},
+              {"failures", tally_.failures},
+              {"ended_at", utc_now()}};
+    write_json(dir_ / "summary.json", s.json);
+    return s;
   }
-  s.json = {{"kind", "mxconf-run-summary"},
-            {"version", 1},
-            {"identity", identity},
-            {"results", results_path.string()},
-            {"cases_planned", indices.size()},
-            {"cases_done", written},
-            {"cases_this_session", written - done},
-            {"complete", written == indices.size()},
-            {"counts", tally.counts},
-            {"seconds", secs},
-            {"cases_per_second", double(written - done) / std::max(secs, 1e-9)},
-            {"failures", tally.failures},
-            {"ended_at", utc_now()}};
-  write_json(dir / "summary.json", s.json);
-  return s;
+
+  const CaseSource& cases_;
+  const SystemUnderTest& sut_;
+  const RunOptions& o_;
+  const fs::path dir_;
+  nlohmann::json identity_;
+  std::vector<uint64_t> indices_;  // this shard's case indices, in order
+  uint64_t done_ = 0;              // results already in the file (resume)
+  Tally tally_;
+  std::ofstream results_;
+  clock_type::time_point start_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<size_t, Finished> ready_;  // position -> finished case
+  std::atomic<size_t> next_{0};
+  size_t written_ = 0;  // guarded by mu_
+  std::atomic<bool> halt_{false};
+};
+
+}  // namespace
+
+RunSummary run_campaign(const CaseSource& cases, const SystemUnderTest& sut, const RunOptions& o) {
+  return Campaign(cases, sut, o).run();
 }
 
 }  // namespace mxconf::runner

@@ -64,16 +64,17 @@ int run_run(const RunCliOptions& o) {
   if (tty) {
     r.progress = [](const nlohmann::json& p) {
       const auto& c = p["counts"];
+      auto count = [&](runner::Verdict v) {
+        return (unsigned long long)c.value(std::string(runner::name(v)), 0ull);
+      };
       std::fprintf(stderr,
                    "\r%llu/%llu cases  %.0f cases/s  pass %llu  rejected %llu  fail %llu  error "
                    "%llu  missed %llu ",
                    (unsigned long long)p["done"].get<uint64_t>(),
                    (unsigned long long)p["total"].get<uint64_t>(),
-                   p["cases_per_second"].get<double>(), (unsigned long long)c.value("pass", 0ull),
-                   (unsigned long long)c.value("rejected-as-expected", 0ull),
-                   (unsigned long long)c.value("fail", 0ull),
-                   (unsigned long long)c.value("error", 0ull),
-                   (unsigned long long)c.value("rejection-missed", 0ull));
+                   p["cases_per_second"].get<double>(), count(runner::Verdict::pass),
+                   count(runner::Verdict::rejected_as_expected), count(runner::Verdict::fail),
+                   count(runner::Verdict::error), count(runner::Verdict::rejection_missed));
     };
   }
   const runner::RunSummary s = runner::run_campaign(cases, *sut, r);
