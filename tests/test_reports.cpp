@@ -188,8 +188,8 @@ TEST(Report, HtmlIsWellFormedSelfContainedAndListsEveryFailure) {
   const std::string h = reports::write_html(r);
   EXPECT_FALSE(tags_balanced("<p><b>crossed</p></b>")) << "the check itself can fail";
   EXPECT_TRUE(tags_balanced(h));
-  for (const auto& [fp, g] : r.failures)
-    EXPECT_NE(h.find("id=\"f-" + fp + "\""), std::string::npos);
+  for (const auto& [key, g] : r.failures)
+    EXPECT_NE(h.find("id=\"f-" + g.fingerprint + "\""), std::string::npos) << key;
   EXPECT_EQ(h.find("<script"), std::string::npos);
   EXPECT_EQ(h.find("http://"), h.find("http://www.w3.org/2000/svg")) << "no external assets";
   EXPECT_EQ(h.find("https://"), std::string::npos);
@@ -258,7 +258,7 @@ reports::Report with_failures(const std::vector<std::string>& fps) {
 
 std::map<std::string, std::string> classes(const reports::Diff& d) {
   std::map<std::string, std::string> m;
-  for (const auto& e : d.entries) m[e.fingerprint] = e.cls;
+  for (const auto& e : d.entries) m[e.key] = e.cls;
   return m;
 }
 

@@ -194,6 +194,42 @@ LoadResult deserialize_graph(std::span<const uint8_t> bytes, const LoadLimits& l
     g.tensors.push_back(std::move(out));
   }
 
+  // Shape values the way the tosa-tools 2026.05 serializer writes them (ExecuTorch's .tosa
+  // files): CONST_SHAPE outputs in the block's `shapes` table (name, rank = the number of values,
+  // int64 data) instead of SHAPE tensors. The IR holds both forms as SHAPE tensors of shape [rank].
+  const size_t n_shapes = block->shapes() ? block->shapes()->size() : 0;
+  if (n_tensors + n_shapes > lim.max_tensors)
+    return fail(LoadErrorCode::limit_exceeded, std::to_string(n_tensors + n_shapes) +
+                                                   " tensors and shapes exceed the limit of " +
+                                                   std::to_string(lim.max_tensors));
+  for (size_t i = 0; i < n_shapes; ++i) {
+    const tosa::TosaShape* s = block->shapes()->Get(uint32_t(i));
+    if (!s->name() || s->name()->size() == 0 || s->name()->size() > lim.max_name)
+      return fail(LoadErrorCode::bad_tensor,
+                  "shape " + std::to_string(i) + " has no name or an overlong one");
+    Tensor out;
+    out.name = s->name()->str();
+    out.dtype = DType::shape;
+    if (s->rank() > lim.max_tensor_elements)
+      return fail(LoadErrorCode::limit_exceeded,
+                  "shape '" + out.name + "' has rank " + std::to_string(s->rank()));
+    out.shape = {int64_t(s->rank())};
+    const size_t n_bytes = s->data() ? s->data()->size() : 0;
+    if (n_bytes != size_t(s->rank()) * 8) {
+      return fail(LoadErrorCode::data_size_mismatch, "shape '" + out.name + "' holds " +
+                                                         std::to_string(n_bytes) + " bytes; rank " +
+                                                         std::to_string(s->rank()) + " needs " +
+                                                         std::to_string(size_t(s->rank()) * 8));
+    }
+    if (n_bytes > 0)
+      out.data.emplace(s->data()->begin(), s->data()->end());
+    else
+      out.data.emplace();
+    if (!names.insert(out.name).second)
+      return fail(LoadErrorCode::malformed_graph, "shape '" + out.name + "' is declared twice");
+    g.tensors.push_back(std::move(out));
+  }
+
   auto read_names = [&](const fb::Vector<fb::Offset<fb::String>>* v, std::vector<std::string>& out,
                         const std::string& who) -> std::optional<LoadError> {
     if (!v) return std::nullopt;

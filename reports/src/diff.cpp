@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <stdexcept>
@@ -17,12 +18,13 @@ std::vector<KnownFailure> load_xfail_file(const std::string& path) {
   size_t i = 0;
   for (const auto& e : j["known_failures"]) {
     const std::string where = path + ": known_failures[" + std::to_string(i++) + "]";
-    if (!e.is_object() || !e.contains("fingerprint") || !e.contains("reason") ||
-        !e.contains("link") || !e["fingerprint"].is_string() || !e["reason"].is_string() ||
-        !e["link"].is_string())
-      throw std::runtime_error(where + " needs string fields fingerprint, reason and link");
-    out.push_back({e["fingerprint"].get<std::string>(), e["reason"].get<std::string>(),
-                   e["link"].get<std::string>()});
+    const char* key = e.is_object() && e.contains("symptom") ? "symptom" : "fingerprint";
+    if (!e.is_object() || !e.contains(key) || !e.contains("reason") || !e.contains("link") ||
+        !e[key].is_string() || !e["reason"].is_string() || !e["link"].is_string())
+      throw std::runtime_error(where +
+                               " needs string fields symptom (or fingerprint), reason and link");
+    out.push_back(
+        {e[key].get<std::string>(), e["reason"].get<std::string>(), e["link"].get<std::string>()});
   }
   return out;
 }
@@ -39,7 +41,7 @@ nlohmann::json Diff::to_json() const {
   std::map<std::string, uint64_t> counts;
   for (const DiffEntry& e : entries) {
     ++counts[e.cls];
-    list.push_back({{"fingerprint", e.fingerprint},
+    list.push_back({{"symptom", e.key},
                     {"class", e.cls},
                     {"message", e.message},
                     {"replay", e.replay},
@@ -48,26 +50,39 @@ nlohmann::json Diff::to_json() const {
   return {{"mxconf_diff", 1}, {"ok", ok()}, {"counts", counts}, {"entries", list}};
 }
 
+namespace {
+
+// The xfail entry a group matches: by its symptom, or by one of its members' fingerprints.
+const KnownFailure* known_entry(const FailureGroup& g, const std::vector<KnownFailure>& xfail) {
+  for (const KnownFailure& k : xfail) {
+    if (k.key == g.key || k.key == g.fingerprint ||
+        std::find(g.fingerprints.begin(), g.fingerprints.end(), k.key) != g.fingerprints.end())
+      return &k;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 Diff diff_reports(const Report& baseline, const Report& current,
                   const std::vector<KnownFailure>& xfail) {
-  std::map<std::string, const KnownFailure*> known;
-  for (const KnownFailure& k : xfail) known[k.fingerprint] = &k;
   Diff d;
-  for (const auto& [fp, g] : current.failures) {
-    const auto k = known.find(fp);
-    const std::string cls = k != known.end()                  ? "xfail"
-                            : baseline.failures.count(fp) > 0 ? "still-failing"
-                                                              : "new";
-    d.entries.push_back({fp, cls, g.message, g.replay, k != known.end() ? k->second->reason : ""});
+  std::set<const KnownFailure*> matched;
+  for (const auto& [key, g] : current.failures) {
+    const KnownFailure* k = known_entry(g, xfail);
+    if (k) matched.insert(k);
+    const std::string cls = k                                  ? "xfail"
+                            : baseline.failures.count(key) > 0 ? "still-failing"
+                                                               : "new";
+    d.entries.push_back({key, cls, g.message, g.replay, k ? k->reason : ""});
   }
-  for (const auto& [fp, g] : baseline.failures) {
-    if (current.failures.count(fp) == 0 && known.count(fp) == 0)
-      d.entries.push_back({fp, "fixed", g.message, g.replay, ""});
+  for (const auto& [key, g] : baseline.failures) {
+    if (current.failures.count(key) == 0 && !known_entry(g, xfail))
+      d.entries.push_back({key, "fixed", g.message, g.replay, ""});
   }
   for (const KnownFailure& k : xfail) {
-    if (current.failures.count(k.fingerprint) == 0)
-      d.entries.push_back(
-          {k.fingerprint, "unexpected-pass", "", "", k.reason + " (" + k.link + ")"});
+    if (!matched.count(&k))
+      d.entries.push_back({k.key, "unexpected-pass", "", "", k.reason + " (" + k.link + ")"});
   }
   return d;
 }

@@ -11,7 +11,8 @@
 namespace mxconf::reports {
 namespace {
 
-constexpr size_t kIndicesKept = 5;  // case indices listed per failure group
+constexpr size_t kIndicesKept = 5;         // case indices listed per failure group
+constexpr size_t kFingerprintsKept = 100;  // member fingerprints kept per group
 
 std::vector<double> log_edges(double lo_exp10, double hi_exp10) {
   std::vector<double> e = {0.0};
@@ -48,14 +49,21 @@ void count_outcome(Counts& c, std::optional<runner::Verdict> verdict, bool known
     return;
   }
   switch (verdict.value_or(runner::Verdict::error)) {
-    case runner::Verdict::pass:
+    case runner::Verdict::pass: {
       ++c.pass;
+      const auto level = runner::parse_level(line.value("level", ""));
+      if (level == runner::Level::bit_exact) ++c.bit_exact;
+      if (level == runner::Level::compliant) ++c.compliant;
       return;
+    }
     case runner::Verdict::rejected_as_expected:
       ++c.rejected;
       return;
     case runner::Verdict::rejection_missed:
       ++c.missed;
+      return;
+    case runner::Verdict::unsupported:
+      ++c.unsupported;
       return;
     case runner::Verdict::fail:
       ++c.fail_by_tier[line.value("tier", "?")];
@@ -95,14 +103,14 @@ void Histogram::add(double v) {
 }
 
 uint64_t Counts::total() const {
-  uint64_t n = pass + rejected + missed + xfail;
+  uint64_t n = pass + rejected + missed + xfail + unsupported;
   for (const auto& [k, v] : fail_by_tier) n += v;
   for (const auto& [k, v] : error_by_stage) n += v;
   return n;
 }
 
 uint64_t Counts::bad() const {
-  return total() - pass - rejected - xfail;
+  return total() - pass - rejected - xfail - unsupported;
 }
 
 void add_result(Report& r, const nlohmann::json& line) {
@@ -110,15 +118,17 @@ void add_result(Report& r, const nlohmann::json& line) {
   const std::string fp = minimal.value("fingerprint", line.value("fingerprint", "?"));
   const std::string raw_verdict = line.value("verdict", "?");
   const std::optional<runner::Verdict> verdict = runner::parse_verdict(raw_verdict);
-  const bool good = verdict && runner::is_good(*verdict);
-  const bool known = !good && r.known_failures.count(fp) > 0;
+  const bool failure = !verdict || runner::is_failure(*verdict);
+  // Older results carry no symptom: their own fingerprint groups them.
+  const std::string key = line.value("symptom", fp);
+  const bool known = failure && (r.known_failures.count(key) > 0 || r.known_failures.count(fp) > 0);
   const nlohmann::json facets = line.value("facets", nlohmann::json::object());
-  std::string key;
+  std::string cell;
   for (const char* k : kMatrixKeys) {
-    if (!key.empty()) key += '|';
-    key += facet(facets, k);
+    if (!cell.empty()) cell += '|';
+    cell += facet(facets, k);
   }
-  count_outcome(r.matrix[key], verdict, known, line);
+  count_outcome(r.matrix[cell], verdict, known, line);
   count_outcome(r.totals, verdict, known, line);
 
   const nlohmann::json tiers = line.value("tiers", nlohmann::json::object());
@@ -138,12 +148,24 @@ void add_result(Report& r, const nlohmann::json& line) {
       if (rule.is_string()) ++r.scale_rules[rule.get<std::string>()];
     }
   }
+  if (!failure) return;
 
-  if (good) return;
-  FailureGroup& g = r.failures[fp];
+  FailureGroup& g = r.failures[key];
+  const uint64_t size = line.value("size", uint64_t{0});
   if (g.count == 0) {
-    g.fingerprint = fp;
+    g.key = key;
     g.known = known;
+    g.shared_facets = facets;
+  } else {
+    // Keep only what every member shares.
+    for (auto it = g.shared_facets.begin(); it != g.shared_facets.end();) {
+      const auto other = facets.find(it.key());
+      it = (other == facets.end() || *other != it.value()) ? g.shared_facets.erase(it) : ++it;
+    }
+  }
+  if (g.count == 0 || size < g.size) {  // the smallest member represents the group
+    g.fingerprint = fp;
+    g.size = size;
     g.verdict = raw_verdict;
     g.tier = line.value("tier", "");
     g.stage = line.value("stage", "");
@@ -153,6 +175,7 @@ void add_result(Report& r, const nlohmann::json& line) {
   }
   ++g.count;
   if (g.indices.size() < kIndicesKept) g.indices.push_back(line.value("index", uint64_t{0}));
+  if (g.fingerprints.size() < kFingerprintsKept) g.fingerprints.push_back(fp);
 }
 
 Report build_report(const std::string& run_dir, const std::set<std::string>& known_failures) {

@@ -9,8 +9,11 @@ namespace {
 
 nlohmann::json counts_json(const Counts& c) {
   return {{"pass", c.pass},
+          {"bit_exact", c.bit_exact},
+          {"compliant", c.compliant},
           {"rejected_as_expected", c.rejected},
           {"rejection_missed", c.missed},
+          {"unsupported", c.unsupported},
           {"xfail", c.xfail},
           {"fail", c.fail_by_tier},
           {"error", c.error_by_stage},
@@ -23,6 +26,9 @@ Counts counts_from(const nlohmann::json& j) {
   c.rejected = j.at("rejected_as_expected").get<uint64_t>();
   c.missed = j.at("rejection_missed").get<uint64_t>();
   c.xfail = j.at("xfail").get<uint64_t>();
+  c.unsupported = j.value("unsupported", uint64_t{0});  // absent in version 1
+  c.bit_exact = j.value("bit_exact", uint64_t{0});
+  c.compliant = j.value("compliant", uint64_t{0});
   c.fail_by_tier = j.at("fail").get<std::map<std::string, uint64_t>>();
   c.error_by_stage = j.at("error").get<std::map<std::string, uint64_t>>();
   if (c.total() != j.at("total").get<uint64_t>())
@@ -64,8 +70,12 @@ nlohmann::json to_json(const Report& r) {
     matrix.push_back(std::move(cell));
   }
   nlohmann::json failures = nlohmann::json::array();
-  for (const auto& [fp, g] : r.failures) {
-    failures.push_back({{"fingerprint", g.fingerprint},
+  for (const auto& [key, g] : r.failures) {
+    failures.push_back({{"symptom", g.key},
+                        {"fingerprint", g.fingerprint},
+                        {"size", g.size},
+                        {"fingerprints", g.fingerprints},
+                        {"shared_facets", g.shared_facets},
                         {"verdict", g.verdict},
                         {"tier", g.tier},
                         {"stage", g.stage},
@@ -92,8 +102,9 @@ nlohmann::json to_json(const Report& r) {
 
 Report report_from_json(const nlohmann::json& j) {
   try {
-    if (j.at("mxconf_report").get<int>() != kReportFormatVersion)
-      throw std::runtime_error("unsupported mxconf_report version");
+    const int version = j.at("mxconf_report").get<int>();
+    if (version != kReportFormatVersion && version != 1)
+      throw std::runtime_error("unsupported mxconf_report version " + std::to_string(version));
     Report r;
     r.metadata = j.at("metadata");
     r.totals = counts_from(j.at("totals"));
@@ -114,6 +125,10 @@ Report report_from_json(const nlohmann::json& j) {
     for (const auto& f : j.at("failures")) {
       FailureGroup g;
       g.fingerprint = f.at("fingerprint").get<std::string>();
+      g.key = f.value("symptom", g.fingerprint);  // version 1 grouped by fingerprint
+      g.size = f.value("size", uint64_t{0});
+      g.fingerprints = f.value("fingerprints", std::vector<std::string>{g.fingerprint});
+      g.shared_facets = f.value("shared_facets", nlohmann::json::object());
       g.verdict = f.at("verdict").get<std::string>();
       g.tier = f.at("tier").get<std::string>();
       g.stage = f.at("stage").get<std::string>();
@@ -123,8 +138,8 @@ Report report_from_json(const nlohmann::json& j) {
       g.count = f.at("count").get<uint64_t>();
       g.indices = f.at("indices").get<std::vector<uint64_t>>();
       g.known = f.at("known").get<bool>();
-      if (g.known) r.known_failures.insert(g.fingerprint);
-      r.failures[g.fingerprint] = std::move(g);
+      if (g.known) r.known_failures.insert(g.key);
+      r.failures[g.key] = std::move(g);
     }
     r.warnings = j.at("warnings").get<std::vector<std::string>>();
     return r;

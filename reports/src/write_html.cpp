@@ -80,9 +80,10 @@ std::string write_html(const Report& r) {
        "figure{display:inline-block;margin:0 1em 1em 0}.pass{color:#1a7f37}.fail{color:#b42318}"
     << "</style></head><body>\n<h1>mxconf conformance report</h1>\n<p class=\""
     << (t.bad() ? "fail" : "pass") << "\"><strong>" << (t.bad() ? "FAIL" : "PASS")
-    << "</strong>: " << t.total() << " cases, " << t.pass << " pass, " << t.rejected
-    << " rejected as expected, " << t.bad() << " failing, " << t.xfail << " xfail.</p>\n<p>mxconf "
-    << escape_xml(pv.value("mxconf_version", "?")) << " ("
+    << "</strong>: " << t.total() << " cases, " << t.pass << " pass (" << t.bit_exact
+    << " bit-exact, " << t.compliant << " compliant), " << t.rejected << " rejected as expected, "
+    << t.bad() << " failing, " << t.unsupported << " unsupported, " << t.xfail
+    << " xfail.</p>\n<p>mxconf " << escape_xml(pv.value("mxconf_version", "?")) << " ("
     << escape_xml(pv.value("git_commit", "?")) << "), spec revision "
     << escape_xml(pv.value("spec_revision", "?")) << "; run identity <code>"
     << escape_xml(r.metadata.value("identity", nlohmann::json::object()).dump()) << "</code></p>\n";
@@ -112,16 +113,16 @@ std::string write_html(const Report& r) {
        "CAST scales it reproduces</th></tr>";
   for (const auto& [rule, n] : r.scale_rules)
     o << "<tr><td>" << escape_xml(rule) << "</td><td>" << n << "</td></tr>";
-  o << "</table>\n<h2>Failures (" << r.failures.size() << " distinct)</h2>\n";
+  o << "</table>\n<h2>Failures by symptom (" << r.failures.size() << ")</h2>\n";
   if (r.failures.empty()) {
     o << "<p>None.</p>\n";
   } else {
-    o << "<table><tr><th>fingerprint</th><th>verdict</th><th>tier / stage</th><th>cases</th>"
-         "<th>first case</th><th>message</th><th>replay</th></tr>\n";
-    for (const auto& [fp, g] : r.failures) {
-      o << "<tr id=\"f-" << escape_xml(fp) << "\"><td><code>" << escape_xml(fp)
-        << "</code></td><td>" << escape_xml(g.verdict) << (g.known ? " (known)" : "") << "</td><td>"
-        << escape_xml(g.tier + g.stage) << "</td><td>" << g.count << "</td><td>"
+    o << "<table><tr><th>symptom</th><th>verdict</th><th>cases</th><th>facets they share</th>"
+         "<th>representative (smallest)</th><th>message</th><th>replay</th></tr>\n";
+    for (const auto& [key, g] : r.failures) {
+      o << "<tr id=\"f-" << escape_xml(g.fingerprint) << "\"><td>" << escape_xml(key) << "</td><td>"
+        << escape_xml(g.verdict) << (g.known ? " (known)" : "") << "</td><td>" << g.count
+        << "</td><td><code>" << escape_xml(g.shared_facets.dump()) << "</code></td><td>"
         << escape_xml(g.name) << "</td><td>" << escape_xml(g.message) << "</td><td><code>"
         << escape_xml(g.replay) << "</code></td></tr>\n";
     }

@@ -58,18 +58,20 @@ std::string write_junit(const Report& r) {
     if (c.bad() > 0) {
       ++cell_failures;
       cells << "<failure message=\"" << escape_xml(cell_failure(c)) << "\"/>";
-    } else if (c.xfail > 0 && c.pass + c.rejected == 0) {
+    } else if ((c.xfail > 0 || c.unsupported > 0) && c.pass + c.rejected == 0) {
       ++cell_skipped;
-      cells << "<skipped message=\"known failure (xfail)\"/>";
+      cells << "<skipped message=\""
+            << (c.xfail > 0 ? "known failure (xfail)" : "unsupported by the system") << "\"/>";
     }
-    cells << "<system-out>" << c.total() << " cases: " << c.pass << " pass, " << c.rejected
-          << " rejected-as-expected</system-out></testcase>\n";
+    cells << "<system-out>" << c.total() << " cases: " << c.pass << " pass (" << c.bit_exact
+          << " bit-exact, " << c.compliant << " compliant), " << c.rejected
+          << " rejected-as-expected, " << c.unsupported << " unsupported</system-out></testcase>\n";
   }
   size_t group_failures = 0;
-  for (const auto& [fp, g] : r.failures) {
-    groups << "    <testcase classname=\"mxconf.failures\" name=\"" << escape_xml(fp) << "\">";
+  for (const auto& [key, g] : r.failures) {
+    groups << "    <testcase classname=\"mxconf.failures\" name=\"" << escape_xml(key) << "\">";
     if (g.known) {
-      groups << "<skipped message=\"known failure (reports/xfail.json): " << escape_xml(g.message)
+      groups << "<skipped message=\"known failure (xfail): " << escape_xml(g.message)
              << "\"/></testcase>\n";
       continue;
     }
@@ -78,7 +80,7 @@ std::string write_junit(const Report& r) {
            << escape_xml(g.verdict + (g.tier.empty() ? "" : " tier " + g.tier) +
                          (g.stage.empty() ? "" : " at " + g.stage) + ": " + g.message)
            << "\">" << escape_xml(g.count == 1 ? "1 case" : std::to_string(g.count) + " cases")
-           << "; first: " << escape_xml(g.name) << "; replay: " << escape_xml(g.replay)
+           << "; smallest: " << escape_xml(g.name) << "; replay: " << escape_xml(g.replay)
            << "</failure></testcase>\n";
   }
   std::ostringstream out;

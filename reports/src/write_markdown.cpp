@@ -17,6 +17,14 @@ std::string errors(const Counts& c) {
   return s.empty() ? "0" : s;
 }
 
+// "payload=fp4e2m1, campaign=uniform" (the facets every member of a group has alike).
+std::string shared(const nlohmann::json& facets) {
+  std::string s;
+  for (const auto& [k, v] : facets.items())
+    s += (s.empty() ? "" : ", ") + k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+  return s.empty() ? "-" : s;
+}
+
 std::string md_cell(std::string s) {  // a table cell: no pipes or newlines
   for (char& ch : s) {
     if (ch == '|' || ch == '\n') ch = ' ';
@@ -33,8 +41,10 @@ std::string write_markdown(const Report& r) {
   const Counts& t = r.totals;
   o << "# mxconf conformance report\n\n"
     << (t.bad() == 0 ? "**PASS**" : "**FAIL**") << ": " << t.total() << " cases, " << t.pass
-    << " pass, " << t.rejected << " rejected as expected, fail " << fails(t) << ", error "
-    << errors(t) << ", rejection missed " << t.missed << ", xfail " << t.xfail << ".\n\n"
+    << " pass (" << t.bit_exact << " bit-exact, " << t.compliant << " compliant), " << t.rejected
+    << " rejected as expected, fail " << fails(t) << ", error " << errors(t)
+    << ", rejection missed " << t.missed << ", unsupported " << t.unsupported << ", xfail "
+    << t.xfail << ".\n\n"
     << "- mxconf " << pv.value("mxconf_version", "?") << " (" << pv.value("git_commit", "?")
     << "), spec revision " << pv.value("spec_revision", "?") << "\n"
     << "- seed " << id.value("seed", nlohmann::json()).dump() << ", cast rule "
@@ -42,16 +52,16 @@ std::string write_markdown(const Report& r) {
     << ", " << r.metadata.value("cases_per_second", 0.0) << " cases/s\n\n";
   for (const auto& w : r.warnings) o << "> warning: " << w << "\n";
   if (!r.warnings.empty()) o << "\n";
-  o << "## Failures (" << r.failures.size() << " distinct)\n\n";
+  o << "## Failures by symptom (" << r.failures.size() << ")\n\n";
   if (r.failures.empty())
     o << "None.\n\n";
   else {
-    o << "| fingerprint | verdict | tier/stage | cases | message | replay "
+    o << "| symptom | verdict | cases | facets they share | representative (smallest) | replay "
          "|\n|---|---|---|---|---|---|\n";
-    for (const auto& [fp, g] : r.failures) {
-      o << "| `" << fp << "` | " << g.verdict << (g.known ? " (known)" : "") << " | "
-        << md_cell(g.tier + g.stage) << " | " << g.count << " | " << md_cell(g.message) << " | `"
-        << md_cell(g.replay) << "` |\n";
+    for (const auto& [key, g] : r.failures) {
+      o << "| " << md_cell(key) << " | " << g.verdict << (g.known ? " (known)" : "") << " | "
+        << g.count << " | " << md_cell(shared(g.shared_facets)) << " | " << md_cell(g.name)
+        << " | `" << md_cell(g.replay) << "` |\n";
     }
     o << "\n";
   }
@@ -61,9 +71,9 @@ std::string write_markdown(const Report& r) {
     if (c.bad() == 0) continue;
     if (shown++ == 0)
       o << "| op / payload / input / rank / dim order / campaign | cases | fail | error | missed "
-           "|\n|---|---|---|---|---|\n";
+           "| unsupported |\n|---|---|---|---|---|---|\n";
     o << "| " << md_cell(key) << " | " << c.total() << " | " << fails(c) << " | " << errors(c)
-      << " | " << c.missed << " |\n";
+      << " | " << c.missed << " | " << c.unsupported << " |\n";
   }
   if (shown == 0) o << "None: all " << r.matrix.size() << " cells pass.\n";
   o << "\n## Scale rules the observed CAST scales match (tier d)\n\n";

@@ -17,6 +17,53 @@ namespace fs = std::filesystem;
 
 constexpr size_t kMaxStructureDifferences = 20;
 
+// Exit codes with a meaning of their own (docs/external-sut.md; sut/common/adapter.py): the
+// system cannot handle the case at all, or it (or its adapter) failed unexpectedly. Every other
+// non-zero exit of a runtime on an ERROR_IF graph is a rejection.
+constexpr int kExitUnsupported = 3;
+constexpr int kExitInternal = 4;
+
+bool unsupported(const ProcessOutcome& o) {
+  return o.ok() == false && o.started && !o.timed_out && o.signal == 0 && o.error.empty() &&
+         o.exit_code == kExitUnsupported;
+}
+
+// The one-line reason an adapter gives for "unsupported" (its last "unsupported: ..." line).
+std::string unsupported_reason(const ProcessOutcome& o) {
+  const std::string tag = "unsupported: ";
+  const size_t at = o.stderr_tail.rfind(tag);
+  if (at == std::string::npos) return "the system says it cannot handle this case (exit code 3)";
+  const size_t end = o.stderr_tail.find('\n', at);
+  return o.stderr_tail.substr(at + tag.size(),
+                              end == std::string::npos ? std::string::npos : end - at - tag.size());
+}
+
+// Runs one external command for a case: a fresh process, or a request to a long-lived worker.
+class Launcher {
+ public:
+  Launcher(const CommandTemplate& t, const ExternalSutOptions& o, const char* role)
+      : t_(t), timeout_(o.timeout_seconds) {
+    if (!o.worker) return;
+    std::vector<std::string> argv = t.expand({});
+    argv.resize(t.fixed_prefix());
+    argv.push_back("--worker");
+    pool_ = std::make_shared<WorkerPool>(argv, (fs::path(o.work_root) / "workers" / role).string(),
+                                         o.worker_startup_seconds);
+  }
+  ProcessOutcome run(const std::map<std::string, std::vector<std::string>>& values,
+                     const fs::path& log_dir) const {
+    const std::vector<std::string> argv = t_.expand(values);
+    if (!pool_) return run_process(argv, timeout_, log_dir.string());
+    return pool_->request({argv.begin() + long(t_.fixed_prefix()), argv.end()}, timeout_,
+                          log_dir.string());
+  }
+
+ private:
+  CommandTemplate t_;
+  double timeout_;
+  std::shared_ptr<WorkerPool> pool_;
+};
+
 std::string quote(const std::string& s) {
   std::string q = "'";
   for (char ch : s) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
@@ -62,9 +109,9 @@ std::string shape_text(const pipeline::Tensor* t) {
 
 // Writes the exec work directory for a graph (its bytes, one input file per graph input in
 // physical layout, a desc.json) and runs the command.
-ProcessOutcome exec_graph(const ExternalSutOptions& o, const fs::path& dir,
-                          const pipeline::Graph& g, const std::vector<uint8_t>& tosa,
-                          const std::vector<GraphInput>& inputs, nlohmann::json& record) {
+ProcessOutcome exec_graph(const Launcher& launch, const fs::path& dir, const pipeline::Graph& g,
+                          const std::vector<uint8_t>& tosa, const std::vector<GraphInput>& inputs,
+                          nlohmann::json& record) {
   fs::create_directories(dir / "out");
   io::write_file_atomic((dir / kTosaFile).string(), tosa);
   nlohmann::json desc = {{"tosa_file", kTosaFile},
@@ -85,12 +132,12 @@ ProcessOutcome exec_graph(const ExternalSutOptions& o, const fs::path& dir,
     desc["ofm_file"].push_back(result_file_name(out));
   }
   write_text(dir / kDescFile, desc.dump(2) + "\n");
-  const ProcessOutcome p = run_process(o.exec.expand({{"tosa", {(dir / kTosaFile).string()}},
-                                                      {"inputs", input_paths},
-                                                      {"outdir", {(dir / "out").string()}},
-                                                      {"desc", {(dir / kDescFile).string()}},
-                                                      {"dir", {dir.string()}}}),
-                                       o.timeout_seconds, dir.string());
+  const ProcessOutcome p = launch.run({{"tosa", {(dir / kTosaFile).string()}},
+                                       {"inputs", input_paths},
+                                       {"outdir", {(dir / "out").string()}},
+                                       {"desc", {(dir / kDescFile).string()}},
+                                       {"dir", {dir.string()}}},
+                                      dir);
   record["sut_exec"] = p.to_json();
   return p;
 }
@@ -99,7 +146,7 @@ ProcessOutcome exec_graph(const ExternalSutOptions& o, const fs::path& dir,
 // own lowering's structure.
 class ExternalLowering final : public Lowering {
  public:
-  explicit ExternalLowering(const ExternalSutOptions& o) : o_(o) {}
+  explicit ExternalLowering(const ExternalSutOptions& o) : o_(o), launch_(o.lower, o, "lower") {}
   Stage blame() const override { return Stage::sut_lower; }
   std::string cli_options() const override { return " --sut-lower " + quote(o_.lower.text()); }
   nlohmann::json identity() const override { return o_.lower.text(); }
@@ -122,13 +169,16 @@ class ExternalLowering final : public Lowering {
       obs.fail(Stage::sut_lower, std::string("cannot write its inputs: ") + e.what());
       return std::nullopt;
     }
-    const ProcessOutcome run =
-        run_process(o_.lower.expand({{"case", {(ld / "model.json").string()}},
-                                     {"case_json", {(ld / kCaseFile).string()}},
-                                     {"out_tosa", {out_tosa.string()}},
-                                     {"dir", {ld.string()}}}),
-                    o_.timeout_seconds, ld.string());
+    const ProcessOutcome run = launch_.run({{"case", {(ld / "model.json").string()}},
+                                            {"case_json", {(ld / kCaseFile).string()}},
+                                            {"out_tosa", {out_tosa.string()}},
+                                            {"dir", {ld.string()}}},
+                                           ld);
     record["sut_lower"] = run.to_json();
+    if (unsupported(run)) {
+      obs.unsupported = unsupported_reason(run);
+      return std::nullopt;
+    }
     auto fail = [&](std::string why) {
       obs.fail(Stage::sut_lower, std::move(why));
       return std::nullopt;
@@ -186,12 +236,13 @@ class ExternalLowering final : public Lowering {
   }
 
   ExternalSutOptions o_;
+  Launcher launch_;
 };
 
 // --sut-exec: the command runs the .tosa; mxconf reads its result file.
 class ExternalRuntime final : public Runtime {
  public:
-  explicit ExternalRuntime(const ExternalSutOptions& o) : o_(o) {}
+  explicit ExternalRuntime(const ExternalSutOptions& o) : o_(o), launch_(o.exec, o, "exec") {}
   std::string cli_options() const override { return " --sut-exec " + quote(o_.exec.text()); }
   nlohmann::json identity() const override { return o_.exec.text(); }
 
@@ -207,10 +258,14 @@ class ExternalRuntime final : public Runtime {
     const fs::path ed = work_dir(obs.trace, o_, c) / "exec";
     ProcessOutcome run;
     try {
-      run = exec_graph(o_, ed, lowered.graph, lowered.tosa,
+      run = exec_graph(launch_, ed, lowered.graph, lowered.tosa,
                        {{in->name, in->shape, m.input.dtype, physical}}, obs.trace.record);
     } catch (const std::exception& e) {
       obs.fail(Stage::sut_exec, std::string("cannot write its inputs: ") + e.what());
+      return;
+    }
+    if (unsupported(run)) {
+      obs.unsupported = unsupported_reason(run);
       return;
     }
     if (!run.ok()) {
@@ -238,14 +293,20 @@ class ExternalRuntime final : public Runtime {
     const fs::path dir = work_dir(r.trace, o_, c) / "exec";
     ProcessOutcome run;
     try {
-      run = exec_graph(o_, dir, b.graph, *b.tosa, b.inputs, r.trace.record);
+      run = exec_graph(launch_, dir, b.graph, *b.tosa, b.inputs, r.trace.record);
     } catch (const std::exception& e) {
       r.failure =
           StageFailure{Stage::sut_exec, std::string("cannot write its inputs: ") + e.what()};
       return r;
     }
     r.record["runtime"] = "error";
-    if (!run.started || run.timed_out || run.signal != 0) {
+    if (unsupported(run)) {
+      r.record["runtime"] = "unsupported";
+      r.unsupported = unsupported_reason(run);
+      return r;
+    }
+    if (!run.started || run.timed_out || run.signal != 0 || !run.error.empty() ||
+        run.exit_code == kExitInternal) {
       r.failure = StageFailure{Stage::sut_exec, command_failure("the runtime command", run)};
       r.trace.record["message"] = r.failure->message;
       return r;
@@ -258,6 +319,7 @@ class ExternalRuntime final : public Runtime {
 
  private:
   ExternalSutOptions o_;
+  Launcher launch_;
 };
 
 }  // namespace
@@ -276,8 +338,10 @@ std::unique_ptr<SystemUnderTest> make_sut(const ExternalSutOptions& o) {
     runtime = std::make_unique<ExternalRuntime>(o);
   }
   std::string common;
-  if (!o.lower.empty() || !o.exec.empty())
+  if (!o.lower.empty() || !o.exec.empty()) {
     common = " --sut-timeout " + std::to_string(int(o.timeout_seconds));
+    if (o.worker) common += " --sut-worker";
+  }
   return std::make_unique<StagedSut>(std::move(lowering), std::move(runtime), std::move(common));
 }
 

@@ -6,6 +6,7 @@
 
 #include "mxconf/runner/case_data.h"
 #include "mxconf/runner/expectation.h"
+#include "mxconf/runner/symptom.h"
 
 namespace mxconf::runner {
 namespace {
@@ -18,6 +19,11 @@ void judge_rejection(const generators::Case& c, RejectionObservation seen, CaseR
   r.rejection = std::move(record);
   if (seen.failure) {
     r.set_error(seen.failure->stage, std::move(seen.failure->message));
+    return;
+  }
+  if (seen.unsupported) {
+    r.verdict = Verdict::unsupported;
+    r.message = std::move(*seen.unsupported);
     return;
   }
   bool as_expected = seen.rejected;
@@ -43,16 +49,34 @@ void judge_observation(const generators::Case& c, const PreparedCase& p, const O
     r.set_error(Stage::judge, e.what());
     return;
   }
+  // The first tier that fails decides. Tier (a)'s exact parts (casts, weight constants, shapes)
+  // bind every system; its outputs only when bit-exactness is required.
+  Level level = Level::bit_exact;
   for (const TierResult& t : r.tiers) {
-    if (t.pass()) continue;
+    bool failed = !t.pass();
+    if (const auto* a = std::get_if<BitExactResult>(&t.detail)) {
+      if (!a->outputs_equal()) level = Level::compliant;
+      failed = !a->exact_parts_equal() || (!a->outputs_equal() && opts.require == Level::bit_exact);
+    }
+    if (!failed) continue;
     r.verdict = Verdict::fail;
     r.failed_tier = t.tier;
     r.message = t.reason();
     return;
   }
+  r.level = level;
 }
 
 }  // namespace
+
+uint64_t case_size(const generators::Case& c) {
+  uint64_t rows = 1;
+  for (size_t d = 0; d + 1 < c.model.input.shape.size(); ++d)
+    rows *= uint64_t(c.model.input.shape[d]);
+  uint64_t macs = 0;
+  for (const auto& l : c.model.layers) macs += rows * uint64_t(l.in_features * l.out_features);
+  return macs;
+}
 
 CaseFacets CaseFacets::of(const generators::Case& c) {
   const auto& m = c.model;
@@ -107,9 +131,12 @@ nlohmann::json CaseResult::to_json() const {
       {"name", name},      {"verdict", runner::name(verdict)},
       {"tiers", t},        {"facets", facets ? facets->to_json() : nlohmann::json::object()},
       {"seconds", seconds}};
+  if (level) j["level"] = runner::name(*level);
   if (failed_tier) j["tier"] = runner::name(*failed_tier);
   if (error_stage) j["stage"] = runner::name(*error_stage);
   if (!message.empty()) j["message"] = message;
+  if (const std::string s = symptom(*this); !s.empty()) j["symptom"] = s;
+  if (facets) j["size"] = size;
   return j;
 }
 
@@ -120,6 +147,7 @@ CaseResult run_case(const generators::Case& c, const SystemUnderTest& sut,
   r.fingerprint = generators::fingerprint(c);
   r.name = generators::case_name(c);
   r.facets = CaseFacets::of(c);
+  r.size = case_size(c);
   // A system's stages report their own failures; what escapes one is still its failure.
   auto escaped = [&](const std::exception& e) {
     r.set_error(Stage::execute, std::string("the system under test failed: ") + e.what());
@@ -143,6 +171,9 @@ CaseResult run_case(const generators::Case& c, const SystemUnderTest& sut,
         r.sut = seen.trace.record;
         if (seen.failure) {
           r.set_error(seen.failure->stage, seen.failure->message);
+        } else if (seen.unsupported) {
+          r.verdict = Verdict::unsupported;
+          r.message = *seen.unsupported;
         } else {
           judge_observation(c, *p, seen, opts, r);
         }

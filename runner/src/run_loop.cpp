@@ -9,11 +9,13 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "mxconf/io/atomic_output.h"
 #include "mxconf/runner/run_case.h"
 #include "mxconf/runner/shrink.h"
+#include "mxconf/runner/symptom.h"
 #include "mxconf/version.h"
 
 namespace mxconf::runner {
@@ -67,7 +69,7 @@ struct Tally {
     const std::string verdict = line.value("verdict", "");
     ++counts[verdict];
     const std::optional<Verdict> v = parse_verdict(verdict);
-    if (v && is_good(*v)) return;
+    if (v && !is_failure(*v)) return;  // pass, rejected-as-expected, unsupported
     nlohmann::json f = {{"index", line.value("index", uint64_t{0})},
                         {"verdict", verdict},
                         {"tier", line.value("tier", "")},
@@ -212,14 +214,14 @@ class Campaign {
     }
   }
 
-  // Case `index`: its result, and for a failure of a generated case its minimal case, saved.
-  Finished judge(uint64_t index) const {
+  // Case `index`: its result, and for a failure of a generated case a replayable file.
+  Finished judge(uint64_t index) {
     std::optional<generators::Case> c;
     Finished f;
     CaseResult& r = f.result;
     try {
       c = cases_.at(index);
-      r = run_case(*c, sut_);
+      r = run_case(*c, sut_, o_.judge);
       r.name = cases_.label(index, *c);
     } catch (const CaseUnavailable& e) {
       r.fingerprint = e.fingerprint;
@@ -227,24 +229,43 @@ class Campaign {
       r.set_error(e.stage, e.what());
     }
     r.index = index;
-    // Generated cases shrink and are saved with a replay command; listed cases (check) are their
-    // own record.
-    if (!is_good(r.verdict) && c && cases_.generator()) f.minimal = save_minimal(*c, r, index);
+    // Generated cases are saved with a replay command; listed cases (check) are their own record.
+    if (is_failure(r.verdict) && c && cases_.generator()) f.minimal = save_failure(*c, r, index);
     return f;
   }
 
-  nlohmann::json save_minimal(const generators::Case& c, const CaseResult& r,
-                              uint64_t index) const {
-    const std::string sig = failure_signature(r);
-    const generators::Case minimal = o_.shrink
-                                         ? shrink_case(
-                                               c, cases_.generator(), cases_.seed(), index,
-                                               [&](const generators::Case& x) {
-                                                 return failure_signature(run_case(x, sut_)) == sig;
-                                               },
-                                               o_.shrink_seconds)
-                                         : c;
-    const CaseResult mr = run_case(minimal, sut_);
+  // Whether this failure is the one its symptom is shrunk through: the first of its symptom,
+  // while the run's shrink budget lasts.
+  bool shrink_this(const std::string& sym) {
+    if (!o_.shrink) return false;
+    std::lock_guard<std::mutex> lock(shrink_mu_);
+    if (shrink_spent_ >= o_.shrink_budget_seconds) return false;
+    return shrunk_symptoms_.insert(sym).second;
+  }
+
+  // The failure as a replayable file: shrunk if it represents its symptom, else as it is (its
+  // verdict is known already; an external system is not run again for it).
+  nlohmann::json save_failure(const generators::Case& c, const CaseResult& r, uint64_t index) {
+    generators::Case minimal = c;
+    CaseResult mr = r;
+    if (shrink_this(symptom(r))) {
+      const auto started = clock_type::now();
+      double left;
+      {
+        std::lock_guard<std::mutex> lock(shrink_mu_);
+        left = o_.shrink_budget_seconds - shrink_spent_;
+      }
+      const std::string sig = failure_signature(r);
+      minimal = shrink_case(
+          c, cases_.generator(), cases_.seed(), index,
+          [&](const generators::Case& x) {
+            return failure_signature(run_case(x, sut_, o_.judge)) == sig;
+          },
+          std::min(o_.shrink_seconds, left));
+      if (!(minimal == c)) mr = run_case(minimal, sut_, o_.judge);
+      std::lock_guard<std::mutex> lock(shrink_mu_);
+      shrink_spent_ += std::chrono::duration<double>(clock_type::now() - started).count();
+    }
     const std::string fp = generators::fingerprint(minimal);
     const fs::path file = dir_ / "failures" / (fp + ".json");
     const nlohmann::json record = {{"case", generators::to_json(minimal)},
@@ -255,6 +276,8 @@ class Campaign {
                                    {"tier", mr.failed_tier ? name(*mr.failed_tier) : ""},
                                    {"stage", mr.error_stage ? name(*mr.error_stage) : ""},
                                    {"message", mr.message},
+                                   {"symptom", symptom(mr)},
+                                   {"shrunk", !(minimal == c)},
                                    {"replay", o_.replay_prefix + " " + file.string()}};
     write_json(file, record);
     return {{"fingerprint", fp}, {"replay", record["replay"]}};
@@ -308,7 +331,7 @@ class Campaign {
     RunSummary s;
     for (const auto& [verdict, n] : tally_.counts) {
       const std::optional<Verdict> v = parse_verdict(verdict);
-      if (n > 0 && !(v && is_good(*v))) s.all_good = false;
+      if (n > 0 && !(v && !is_failure(*v))) s.all_good = false;
     }
     s.json = {{"kind", "mxconf-run-summary"},
               {"version", 1},
@@ -343,6 +366,9 @@ class Campaign {
   std::atomic<size_t> next_{0};
   size_t written_ = 0;  // guarded by mu_
   std::atomic<bool> halt_{false};
+  std::mutex shrink_mu_;
+  std::set<std::string> shrunk_symptoms_;  // guarded by shrink_mu_
+  double shrink_spent_ = 0;                // seconds, guarded by shrink_mu_
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "mxconf/runner/subprocess.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -88,6 +89,12 @@ CommandTemplate::CommandTemplate(std::string_view text, const std::vector<std::s
   }
 }
 
+size_t CommandTemplate::fixed_prefix() const {
+  size_t n = 0;
+  while (n < tokens_.size() && tokens_[n].find('{') == std::string::npos) ++n;
+  return n;
+}
+
 std::vector<std::string> CommandTemplate::expand(
     const std::map<std::string, std::vector<std::string>>& v) const {
   std::vector<std::string> argv;
@@ -114,6 +121,7 @@ std::vector<std::string> CommandTemplate::expand(
 
 std::string ProcessOutcome::describe() const {
   if (!started) return "could not start: " + error;
+  if (!error.empty()) return error;
   if (timed_out) return "timed out after " + std::to_string(int(seconds + 0.5)) + " s";
   if (signal != 0) {
     const char* n = ::sigabbrev_np(signal);
@@ -160,7 +168,12 @@ ProcessOutcome run_process(const std::vector<std::string>& argv, double timeout_
   sigset_t none;
   sigemptyset(&none);
   posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);  // mxconf ignores it (workers); children get the default back
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
   const auto start = std::chrono::steady_clock::now();
   pid_t pid = 0;
@@ -203,6 +216,184 @@ ProcessOutcome run_process(const std::vector<std::string>& argv, double timeout_
   }
   r.stderr_tail = tail_of_file(err_path);
   return r;
+}
+
+}  // namespace mxconf::runner
+
+namespace mxconf::runner {
+
+struct WorkerPool::Worker {
+  pid_t pid = 0;
+  int to_child = -1, from_child = -1;
+  std::string pending;  // bytes read past the last reply line
+  std::filesystem::path stderr_path;
+  bool fresh = true;  // no request answered yet
+
+  ~Worker() {
+    if (to_child >= 0) ::close(to_child);
+    if (from_child >= 0) ::close(from_child);
+    if (pid > 0) {
+      ::kill(-pid, SIGKILL);
+      ::kill(pid, SIGKILL);
+      int status = 0;
+      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+    }
+  }
+};
+
+WorkerPool::WorkerPool(std::vector<std::string> worker_argv, std::string log_dir,
+                       double startup_seconds)
+    : argv_(std::move(worker_argv)),
+      log_dir_(std::move(log_dir)),
+      startup_seconds_(startup_seconds) {
+  // A worker that dies makes the next write to its stdin fail with EPIPE instead of killing mxconf.
+  ::signal(SIGPIPE, SIG_IGN);
+}
+
+WorkerPool::~WorkerPool() = default;
+
+std::unique_ptr<WorkerPool::Worker> WorkerPool::spawn(std::string& error) {
+  namespace fs = std::filesystem;
+  auto w = std::make_unique<Worker>();
+  int in_pipe[2], out_pipe[2];
+  if (::pipe2(in_pipe, O_CLOEXEC) != 0) {
+    error = std::string("pipe: ") + std::strerror(errno);
+    return nullptr;
+  }
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
+    error = std::string("pipe: ") + std::strerror(errno);
+    ::close(in_pipe[0]);
+    ::close(in_pipe[1]);
+    return nullptr;
+  }
+  fs::create_directories(log_dir_);
+  const size_t n = started_.fetch_add(1);
+  w->stderr_path = fs::path(log_dir_) / ("worker-" + std::to_string(n) + ".stderr.txt");
+  std::vector<char*> args;
+  for (const auto& a : argv_) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, in_pipe[0], STDIN_FILENO);
+  posix_spawn_file_actions_adddup2(&fa, out_pipe[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, w->stderr_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setpgroup(&attr, 0);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  const int rc = posix_spawnp(&w->pid, args[0], &fa, &attr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  ::close(in_pipe[0]);
+  ::close(out_pipe[1]);
+  w->to_child = in_pipe[1];
+  w->from_child = out_pipe[0];
+  if (rc != 0) {
+    w->pid = 0;
+    error = argv_[0] + ": " + std::strerror(rc);
+    return nullptr;
+  }
+  return w;
+}
+
+ProcessOutcome WorkerPool::request(const std::vector<std::string>& args, double timeout_seconds,
+                                   const std::string& log_dir) {
+  namespace fs = std::filesystem;
+  ProcessOutcome r;
+  std::unique_ptr<Worker> w;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!idle_.empty()) {
+      w = std::move(idle_.back());
+      idle_.pop_back();
+    }
+  }
+  if (!w) {
+    w = spawn(r.error);
+    if (!w) return r;
+  }
+  r.started = true;
+  const auto start = std::chrono::steady_clock::now();
+  const double limit = timeout_seconds + (w->fresh ? startup_seconds_ : 0.0);
+  const uint64_t id = next_id_.fetch_add(1);
+  const std::string line = nlohmann::json{{"id", id}, {"argv", args}}.dump() + "\n";
+  // The end of this worker: how it ended, and its stderr as evidence.
+  auto lost = [&](bool timed_out) {
+    r.timed_out = timed_out;
+    ::close(w->to_child);
+    w->to_child = -1;
+    int status = 0;
+    if (timed_out) {
+      ::kill(-w->pid, SIGKILL);
+      ::kill(w->pid, SIGKILL);
+    } else {
+      ::kill(-w->pid, SIGKILL);  // anything it left running in its group
+    }
+    while (::waitpid(w->pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    w->pid = 0;
+    if (!timed_out) {
+      if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+      if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
+      if (r.signal == 0 && r.exit_code == 0) r.exit_code = -1;  // exited without answering
+    }
+    r.stderr_tail = tail_of_file(w->stderr_path);
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return r;
+  };
+  for (size_t sent = 0; sent < line.size();) {
+    const ssize_t k = ::write(w->to_child, line.data() + sent, line.size() - sent);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return lost(false);  // it is gone (SIGPIPE is ignored by the caller)
+    sent += size_t(k);
+  }
+  for (;;) {
+    const size_t nl = w->pending.find('\n');
+    if (nl != std::string::npos) {
+      const std::string reply = w->pending.substr(0, nl);
+      w->pending.erase(0, nl + 1);
+      const nlohmann::json j = nlohmann::json::parse(reply, nullptr, false);
+      if (j.is_discarded() || !j.is_object() || j.value("id", uint64_t{0}) != id ||
+          !j.contains("exit") || !j["exit"].is_number_integer()) {
+        w.reset();  // a worker out of step is not reused
+        r.error = "the worker broke the protocol: " + reply.substr(0, 200);
+        r.stderr_tail = reply.substr(0, 4096);
+        r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        return r;
+      }
+      r.exit_code = j["exit"].get<int>();
+      r.stderr_tail = j.value("stderr", "");
+      r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      fs::create_directories(log_dir);
+      std::ofstream(fs::path(log_dir) / "stderr.txt") << r.stderr_tail;
+      w->fresh = false;
+      std::lock_guard<std::mutex> lock(mu_);
+      idle_.push_back(std::move(w));
+      return r;
+    }
+    const double left =
+        limit - std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (timeout_seconds > 0 && left <= 0) return lost(true);
+    pollfd p{w->from_child, POLLIN, 0};
+    const int ready = ::poll(&p, 1, timeout_seconds > 0 ? std::max(1, int(left * 1000)) : -1);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) continue;  // the deadline check above ends it
+    char buf[4096];
+    const ssize_t k = ::read(w->from_child, buf, sizeof buf);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return lost(false);  // EOF: it died
+    w->pending.append(buf, size_t(k));
+  }
 }
 
 }  // namespace mxconf::runner

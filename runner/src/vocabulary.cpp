@@ -18,7 +18,10 @@ constexpr Named<Verdict> kVerdictNames[] = {
     {Verdict::error, "error"},
     {Verdict::rejected_as_expected, "rejected-as-expected"},
     {Verdict::rejection_missed, "rejection-missed"},
+    {Verdict::unsupported, "unsupported"},
 };
+constexpr Named<Level> kLevelNames[] = {{Level::bit_exact, "bit-exact"},
+                                        {Level::compliant, "compliant"}};
 constexpr Named<Tier> kTierNames[] = {
     {Tier::a, "a"}, {Tier::b, "b"}, {Tier::c, "c"}, {Tier::d, "d"}};
 constexpr Named<Tier> kTierKeys[] = {{Tier::a, "a_bit_exact"},
@@ -58,6 +61,12 @@ std::string_view name(Tier t) {
 }
 std::string_view name(Stage s) {
   return lookup(kStageNames, s);
+}
+std::string_view name(Level l) {
+  return lookup(kLevelNames, l);
+}
+std::optional<Level> parse_level(std::string_view s) {
+  return find(kLevelNames, s);
 }
 std::string_view record_key(Tier t) {
   return lookup(kTierKeys, t);

@@ -39,7 +39,7 @@ int run_report(const ReportOptions& o) {
   const std::vector<std::string> formats = split_formats(o.formats);
   std::set<std::string> known;
   if (!o.report_xfail.empty()) {
-    for (const auto& k : reports::load_xfail_file(o.report_xfail)) known.insert(k.fingerprint);
+    for (const auto& k : reports::load_xfail_file(o.report_xfail)) known.insert(k.key);
   }
   const reports::Report r = reports::build_report(o.dir, known);
   print_warnings(r.warnings);
@@ -78,7 +78,7 @@ int run_diff(const ReportOptions& o) {
       o.xfail.empty() ? std::vector<reports::KnownFailure>{} : reports::load_xfail_file(o.xfail);
   const reports::Diff d = reports::diff_reports(base, cur, xfail);
   for (const auto& e : d.entries) {
-    std::printf("%-16s %s  %s%s%s\n", e.cls.c_str(), e.fingerprint.c_str(), e.message.c_str(),
+    std::printf("%-16s %s  %s%s%s\n", e.cls.c_str(), e.key.c_str(), e.message.c_str(),
                 e.reason.empty() ? "" : "  -- ", e.reason.c_str());
     if (e.cls == "new" && !e.replay.empty()) std::printf("%16s replay: %s\n", "", e.replay.c_str());
   }

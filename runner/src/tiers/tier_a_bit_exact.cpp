@@ -19,12 +19,23 @@ bool same_bits(float a, float b) {
          std::bit_cast<uint32_t>(a) == std::bit_cast<uint32_t>(b);
 }
 
+// Ordered distance between two fp32 values in ulps (-0 == +0).
+uint64_t ulp_distance(float a, float b) {
+  auto ordered = [](float x) {
+    const uint32_t u = std::bit_cast<uint32_t>(x);
+    return (u & 0x80000000u) ? int64_t(0) - int64_t(u & 0x7FFFFFFFu) : int64_t(u);
+  };
+  const int64_t d = ordered(a) - ordered(b);
+  return uint64_t(d < 0 ? -d : d);
+}
+
 // Blocks of 32 (codes + one scale) that differ; the first one described in `first`.
 size_t block_mismatches(std::span<const uint8_t> codes, std::span<const uint8_t> scales,
                         std::span<const uint8_t> want_codes, std::span<const uint8_t> want_scales,
-                        const std::string& where, std::string& first) {
+                        const std::string& where, std::string& first, bool& scale_differs) {
   size_t bad_blocks = 0;
   for (size_t b = 0; b < scales.size(); ++b) {
+    scale_differs |= scales[b] != want_scales[b];
     size_t bad_code = 32;  // the first differing element of the block, 32 for none
     for (size_t i = 0; i < 32 && bad_code == 32; ++i)
       if (codes[b * 32 + i] != want_codes[b * 32 + i]) bad_code = i;
@@ -43,8 +54,16 @@ size_t block_mismatches(std::span<const uint8_t> codes, std::span<const uint8_t>
 
 void compare_outputs(const Observation& seen, const Expected& want, BitExactResult& a) {
   const auto& ref = want.oracle.pseudocode;
+  // bf16 outputs are compared as widened fp32 values: 2^16 fp32 ulps are one bf16 ulp.
+  const int ulp_shift = want.data.model.output.dtype == pipeline::DType::bf16 ? 16 : 0;
+  a.outputs = ref.size();
   for (size_t i = 0; i < seen.output.size() && i < ref.size(); ++i) {
     if (same_bits(seen.output[i], ref[i])) continue;
+    if (std::isnan(seen.output[i]) != std::isnan(ref[i])) {
+      a.nan_mismatch = true;
+    } else {
+      a.max_ulp = std::max(a.max_ulp, ulp_distance(seen.output[i], ref[i]) >> ulp_shift);
+    }
     if (a.output_mismatches++ == 0) a.first = ElementDiff{int64_t(i), ref[i], seen.output[i]};
     if (want.keep_details && a.differences.size() < kMaxDifferences)
       a.differences.push_back({int64_t(i), ref[i], seen.output[i]});
@@ -57,9 +76,9 @@ void compare_casts(const Observation& seen, const Expected& want, BitExactResult
   a.casts_observed = seen.casts_observed;
   for (size_t l = 0; l < seen.casts.size() && l < want.oracle.x_codes.size(); ++l) {
     std::string first;
-    a.cast_block_mismatches +=
-        block_mismatches(seen.casts[l].codes, seen.casts[l].scales, want.oracle.x_codes[l],
-                         want.oracle.x_scales[l], "layer " + std::to_string(l), first);
+    a.cast_block_mismatches += block_mismatches(
+        seen.casts[l].codes, seen.casts[l].scales, want.oracle.x_codes[l], want.oracle.x_scales[l],
+        "layer " + std::to_string(l), first, a.cast_scale_mismatch);
     if (a.first_cast.empty()) a.first_cast = first;
   }
   a.casts_complete = !seen.casts_observed || seen.casts.size() == want.oracle.x_codes.size();
@@ -103,8 +122,8 @@ void compare_constants(const Observation& seen, const Expected& want, BitExactRe
       continue;
     }
     std::string first;
-    a.constant_block_mismatches +=
-        block_mismatches(*codes, *s->data, want_codes, want_scales, where, first);
+    a.constant_block_mismatches += block_mismatches(*codes, *s->data, want_codes, want_scales,
+                                                    where, first, a.constant_scale_mismatch);
     if (a.first_constant.empty()) a.first_constant = first;
   }
 }
@@ -133,6 +152,10 @@ nlohmann::json bit_exact_record(const BitExactResult& a) {
                       {"constant_block_mismatches", a.constant_block_mismatches}};
   if (!a.casts_observed) j["casts_observed"] = false;
   if (!a.constants_observed) j["constants_observed"] = false;
+  if (a.output_mismatches) {
+    if (a.nan_mismatch) j["nan_mismatch"] = true;
+    j["max_ulp"] = a.max_ulp;
+  }
   if (a.first) {
     j["first"] = {
         {"index", a.first->index}, {"expected", a.first->expected}, {"actual", a.first->actual}};

@@ -15,13 +15,16 @@ namespace mxconf::reports {
 void merge_runs(const std::vector<std::string>& shard_dirs, const std::string& out_dir,
                 std::vector<std::string>* warnings);
 
+// An xfail entry names a failure group by its symptom (what went wrong, e.g. a systematic bug of
+// an external system) or by one case's fingerprint, with a reason and a link to the finding.
 struct KnownFailure {
-  std::string fingerprint, reason, link;
+  std::string key;  // a symptom or a fingerprint
+  std::string reason, link;
 };
 std::vector<KnownFailure> load_xfail_file(const std::string& path);  // throws std::runtime_error
 
 struct DiffEntry {
-  std::string fingerprint, cls, message, replay, reason;
+  std::string key, cls, message, replay, reason;  // key: the group's symptom (or fingerprint)
 };
 struct Diff {
   std::vector<DiffEntry> entries;  // cls: new, fixed, still-failing, xfail, unexpected-pass

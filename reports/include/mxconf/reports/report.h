@@ -12,7 +12,9 @@
 
 namespace mxconf::reports {
 
-inline constexpr int kReportFormatVersion = 1;
+// 2: failures grouped by symptom (with shared facets and a representative); counts of
+// unsupported cases and of the two conformance levels. Version 1 reports still read.
+inline constexpr int kReportFormatVersion = 2;
 
 // Fixed-edge histogram: counts[i] holds values in [edges[i], edges[i+1]); the last bin is open.
 struct Histogram {
@@ -25,22 +27,28 @@ struct Histogram {
 
 // Outcome counts of one matrix cell (or of the whole run).
 struct Counts {
-  uint64_t pass = 0, rejected = 0, missed = 0, xfail = 0;
+  uint64_t pass = 0, rejected = 0, missed = 0, xfail = 0, unsupported = 0;
+  uint64_t bit_exact = 0, compliant = 0;           // of the passes: the conformance level reached
   std::map<std::string, uint64_t> fail_by_tier;    // "a", "b", "c"
   std::map<std::string, uint64_t> error_by_stage;  // "lower", "validate", ...
   uint64_t total() const;
-  uint64_t bad() const;  // fail + error + missed
+  uint64_t bad() const;  // fail + error + missed (unsupported and xfail are not)
   bool operator==(const Counts&) const = default;
 };
 
-// Cases with the same failure fingerprint (the shrunk case's, else the case's own).
+// Cases that failed the same way: the same symptom (what went wrong, without the specifics of
+// one case: runner/symptom.h), or for results without one the same fingerprint.
 struct FailureGroup {
-  std::string fingerprint;
+  std::string key;          // the symptom (or a fingerprint)
+  std::string fingerprint;  // the representative's case (its minimal case, if shrunk)
   std::string verdict, tier, stage, message, replay;
-  std::string name;  // the first case's name (the smallest case is the minimal one, if shrunk)
+  std::string name;   // the representative's name: the smallest member (fewest multiply-adds)
+  uint64_t size = 0;  // the representative's multiply-adds
   uint64_t count = 0;
-  std::vector<uint64_t> indices;  // the first few case indices
-  bool known = false;             // listed as a known failure (xfail) when the report was built
+  std::vector<uint64_t> indices;          // the first few case indices
+  std::vector<std::string> fingerprints;  // the first members' fingerprints (xfail matching)
+  nlohmann::json shared_facets = nlohmann::json::object();  // facets every member has alike
+  bool known = false;  // listed as a known failure (xfail) when the report was built
   bool operator==(const FailureGroup&) const = default;
 };
 
@@ -55,10 +63,10 @@ struct Report {
   std::map<std::string, Histogram> rel_frobenius;  // per payload
   std::map<std::string, Histogram> cosine;         // per payload
   std::map<std::string, uint64_t> scale_rules;     // tier (d): rule -> cases it matches
-  std::map<std::string, FailureGroup> failures;    // by fingerprint
+  std::map<std::string, FailureGroup> failures;    // by key (symptom)
   std::vector<std::string> warnings;
-  // Fingerprints of known failures (reports/xfail.json): their cases count as xfail, not as
-  // fail/error/missed, in the matrix and totals. Not serialized (the groups carry `known`).
+  // Symptoms and fingerprints of known failures (an xfail file): their cases count as xfail, not
+  // as fail/error/missed, in the matrix and totals. Not serialized (the groups carry `known`).
   std::set<std::string> known_failures;
   bool operator==(const Report&) const = default;
 };

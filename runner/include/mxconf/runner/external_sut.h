@@ -30,6 +30,10 @@ struct ExternalSutOptions {
   double timeout_seconds = 60;
   std::string work_root = "out/run/sut";
   bool keep_work = false;  // keep every case's work directory (default: only failures')
+  // Run each command as long-lived workers (one per concurrent case) that serve cases over
+  // stdin/stdout (WorkerPool); the adapters in sut/ speak this protocol.
+  bool worker = false;
+  double worker_startup_seconds = 180;  // extra time a fresh worker's first case gets
 };
 
 // mxconf's pipeline with the external halves the options name put in its place.

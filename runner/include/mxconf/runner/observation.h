@@ -69,6 +69,7 @@ struct Observation {
   std::vector<CastObservation> casts;
   bool casts_observed = true;
   std::string shape_error;  // the output had the wrong shape (a failure, not an error)
+  std::optional<std::string> unsupported;  // the system cannot handle the case: why
   SutTrace trace;
 
   void fail(Stage s, std::string message) { failure = StageFailure{s, std::move(message)}; }
@@ -76,7 +77,8 @@ struct Observation {
 
 // An ERROR_IF case: what the system did with the broken model, graph or target.
 struct RejectionObservation {
-  std::optional<StageFailure> failure;  // it could not tell (crashed, timed out): an error
+  std::optional<StageFailure> failure;     // it could not tell (crashed, timed out): an error
+  std::optional<std::string> unsupported;  // it cannot handle the case at all: why
   bool rejected = false;
   // The typed codes the system named, when it names any (mxconf's pipeline does; a runtime that
   // only exits non-zero does not): then the expected code must be among them.

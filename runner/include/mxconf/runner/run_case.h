@@ -39,6 +39,7 @@ struct CaseResult {
   std::string fingerprint;
   std::string name;
   Verdict verdict = Verdict::pass;
+  std::optional<Level> level;               // a valid case that passed: how close it came
   std::optional<Tier> failed_tier;          // verdict == fail
   std::optional<Stage> error_stage;         // verdict == error
   std::string message;                      // what went wrong, first thing first
@@ -46,6 +47,7 @@ struct CaseResult {
   std::optional<nlohmann::json> rejection;  // ERROR_IF cases: expected and reported codes
   nlohmann::json sut;                       // what external commands did (null: none ran)
   std::optional<CaseFacets> facets;         // absent when the case could not be read
+  uint64_t size = 0;                        // multiply-adds of the model: "smallest member"
   double seconds = 0;
 
   void set_error(Stage s, std::string why);
@@ -53,8 +55,14 @@ struct CaseResult {
   nlohmann::json to_json() const;
 };
 
+// Multiply-adds of the case's model (how big a case is, for picking representatives).
+uint64_t case_size(const generators::Case& c);
+
 struct JudgeOptions {
   bool keep_details = false;  // replay: first differing elements
+  // The level a valid case must reach to pass. mxconf's own pipeline claims bit-exactness; for
+  // another system the default is TOSA compliance (what the spec's conformance criterion asks).
+  Level require = Level::bit_exact;
 };
 
 CaseResult run_case(const generators::Case& c, const SystemUnderTest& sut,

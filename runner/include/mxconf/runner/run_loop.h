@@ -13,6 +13,7 @@
 #include <string>
 
 #include "mxconf/runner/case_source.h"
+#include "mxconf/runner/run_case.h"
 #include "mxconf/runner/system_under_test.h"
 
 namespace mxconf::runner {
@@ -24,7 +25,11 @@ struct RunOptions {
   std::string out_dir = "out/run";
   bool resume = false;
   bool shrink = true;          // only cases from a generator shrink
-  double shrink_seconds = 10;  // per failure
+  double shrink_seconds = 10;  // per failure shrunk
+  // One representative per symptom is shrunk, until the run has spent this long shrinking; the
+  // other failures are saved as they are (without running them again).
+  double shrink_budget_seconds = 120;
+  JudgeOptions judge;  // the level valid cases must reach
   std::string replay_prefix = "mxconf replay";
   const std::atomic<bool>* stop = nullptr;  // set asynchronously (SIGINT) to end the run early
   std::function<void(const nlohmann::json&)> progress;  // called with running counts

@@ -5,7 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +26,9 @@ class CommandTemplate {
   CommandTemplate(std::string_view text, const std::vector<std::string>& allowed);
   std::vector<std::string> expand(const std::map<std::string, std::vector<std::string>>& v) const;
   const std::string& text() const { return text_; }
+  // The leading tokens with no placeholder: the program and its fixed arguments (what a worker
+  // is started with, before "--worker").
+  size_t fixed_prefix() const;
   bool empty() const { return tokens_.empty(); }
 
  private:
@@ -49,5 +55,36 @@ struct ProcessOutcome {
 // anything it started.
 ProcessOutcome run_process(const std::vector<std::string>& argv, double timeout_seconds,
                            const std::string& log_dir);
+
+// Long-lived adapter processes that serve one request per line (sut/common/adapter.py): started
+// as `PROGRAM FIXED_ARGS... --worker`, sent {"id": N, "argv": [...]} with the rest of what the
+// one-shot command would get, answering {"id": N, "exit": CODE, "stderr": "..."}. One process per
+// concurrent caller, reused across cases; a process that dies, hangs or answers garbage is
+// killed (with its process group) and replaced by the next request. What a request returns is
+// what the one-shot command would have: its exit code, or its signal or timeout.
+class WorkerPool {
+ public:
+  // worker_argv: the command that starts a worker; log_dir: where each worker's stderr goes.
+  // startup_seconds: extra time the first request of a fresh worker gets (imports, set-up).
+  WorkerPool(std::vector<std::string> worker_argv, std::string log_dir, double startup_seconds);
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+  // Thread-safe. log_dir: where this request's stderr tail is copied (stderr.txt).
+  ProcessOutcome request(const std::vector<std::string>& args, double timeout_seconds,
+                         const std::string& log_dir);
+  size_t started() const { return started_; }  // workers started so far (restarts included)
+
+ private:
+  struct Worker;
+  std::unique_ptr<Worker> spawn(std::string& error);
+  std::vector<std::string> argv_;
+  std::string log_dir_;
+  double startup_seconds_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Worker>> idle_;
+  std::atomic<size_t> started_{0};
+  std::atomic<uint64_t> next_id_{1};
+};
 
 }  // namespace mxconf::runner

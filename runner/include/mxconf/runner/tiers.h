@@ -39,14 +39,21 @@ struct ElementDiff {
 struct BitExactResult {
   std::string shape_error;  // the output had the wrong shape: nothing else was compared
   size_t output_mismatches = 0;
+  size_t outputs = 0;
+  // The largest distance among differing outputs, in ulps of the output type (bf16 outputs in
+  // bf16 ulps); a NaN against a number counts as "nan_mismatch" instead.
+  uint64_t max_ulp = 0;
+  bool nan_mismatch = false;
   std::optional<ElementDiff> first;
   std::vector<ElementDiff> differences;  // keep_details only
   bool casts_observed = true;
   size_t cast_block_mismatches = 0;
+  bool cast_scale_mismatch = false;  // some differing cast block has a different scale
   std::string first_cast;
   bool casts_complete = true;  // one cast observed per layer
   bool constants_observed = true;
   size_t constant_block_mismatches = 0;
+  bool constant_scale_mismatch = false;
   std::string first_constant;
   bool outputs_equal() const { return shape_error.empty() && output_mismatches == 0; }
   // What must match exactly for every system: shapes, cast scales and codes, weight constants.

@@ -17,14 +17,31 @@ enum class Verdict : uint8_t {
   error,                 // a stage broke before there was anything to judge
   rejected_as_expected,  // an ERROR_IF case, rejected with the expected code
   rejection_missed,      // an ERROR_IF case the system accepted (or rejected for another reason)
+  unsupported,           // the system says it cannot handle the case at all (a dim order, dtype,
+                         // rule): not a pass, not a failure, counted on its own
 };
-inline constexpr Verdict kAllVerdicts[] = {Verdict::pass, Verdict::fail, Verdict::error,
+inline constexpr Verdict kAllVerdicts[] = {Verdict::pass,
+                                           Verdict::fail,
+                                           Verdict::error,
                                            Verdict::rejected_as_expected,
-                                           Verdict::rejection_missed};
-// The outcomes a run counts as success.
+                                           Verdict::rejection_missed,
+                                           Verdict::unsupported};
+// The outcomes that are what the spec asks for.
 constexpr bool is_good(Verdict v) {
   return v == Verdict::pass || v == Verdict::rejected_as_expected;
 }
+// The outcomes that make a run fail: something is wrong with the system (or mxconf).
+constexpr bool is_failure(Verdict v) {
+  return v == Verdict::fail || v == Verdict::error || v == Verdict::rejection_missed;
+}
+
+// How close a passing valid case came to the spec's pseudocode (issue: what "pass" means for
+// someone else's system). Bit-exact: the outputs equal the pseudocode order bit for bit.
+// Compliant: they do not, but lie within TOSA's bounds (tiers b and c), with everything that
+// must be exact (activation casts, weight constants, shapes, rejected graphs) exact.
+enum class Level : uint8_t { bit_exact, compliant };
+std::string_view name(Level l);  // "bit-exact", "compliant"
+std::optional<Level> parse_level(std::string_view s);
 
 // The oracle's tiers, strictest first (docs/case-format.md "Tiers").
 enum class Tier : uint8_t {

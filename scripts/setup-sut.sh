@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Sets up the external systems under test (ExecuTorch's Arm backend, the TOSA reference model) in a
+# venv outside the clone, from sut/requirements.txt, pinned exactly and installed without
+# resolving anything else. Idempotent: a venv that is already complete is reused in seconds.
+# Prints where the venv is. The core suite (scripts/test.sh) never needs it.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+python=${MXCONF_SUT_PYTHON:-python3}
+venv=$("$root/sut/venv-path")
+req=$root/sut/requirements.txt
+
+if [[ -f $venv/.mxconf-complete ]]; then
+  echo "setup-sut: ready at $venv"
+  exit 0
+fi
+
+pyver=$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+if [[ $pyver != 3.11 ]]; then
+  echo "setup-sut: $python is Python $pyver; the pinned wheels (sut/requirements.txt) are for 3.11." >&2
+  echo "setup-sut: point MXCONF_SUT_PYTHON at a Python 3.11 interpreter." >&2
+  exit 2
+fi
+if ! "$python" -m venv --help >/dev/null 2>&1; then
+  echo "setup-sut: $python has no venv module (Debian: apt-get install python3-venv)" >&2
+  exit 2
+fi
+
+mkdir -p "$(dirname "$venv")"
+# One setup at a time per venv: a second caller waits, then finds it complete.
+exec 9>"$venv.lock"
+flock 9
+if [[ -f $venv/.mxconf-complete ]]; then
+  echo "setup-sut: ready at $venv"
+  exit 0
+fi
+
+# Can the package index be reached at all? A small pinned wheel answers in a second.
+probe=$(mktemp -d)
+trap 'rm -rf "$probe"' EXIT
+if ! "$python" -m pip download --no-deps --only-binary :all: -q -d "$probe" semver==3.0.4 \
+  >"$probe/pip.log" 2>&1; then
+  echo "setup-sut: cannot reach the Python package index (pip download semver==3.0.4 failed):" >&2
+  tail -3 "$probe/pip.log" >&2
+  exit 2
+fi
+
+echo "setup-sut: creating $venv (torch is a large download: a few GB, once per machine)"
+rm -rf "$venv"
+"$python" -m venv "$venv"
+"$venv/bin/python" -m pip install -q --upgrade --no-deps pip==23.2.1 >/dev/null 2>&1 || true
+# --prefer-binary, not --only-binary: antlr4-python3-runtime (hydra) ships only as a pure-Python sdist.
+"$venv/bin/python" -m pip install -q --no-deps --prefer-binary -r "$req"
+# Everything the adapters import, imported once here so a broken install fails now, not per case.
+"$venv/bin/python" - <<'PY'
+import torch, numpy, ml_dtypes, flatbuffers
+import executorch.backends.arm.ao_ext, executorch.backends.arm.tosa.partitioner
+import tosa_reference_model, tosa_serializer
+PY
+"$venv/bin/python" -m pip freeze >"$venv/versions.txt"
+touch "$venv/.mxconf-complete"
+echo "setup-sut: ready at $venv"

@@ -1,0 +1,124 @@
+"""What every mxconf adapter shares: exit codes, one-shot and worker modes, version info.
+
+An adapter is a command mxconf runs per case (docs/external-sut.md), or, with --worker, a
+long-lived process that serves the same commands one JSON line at a time:
+
+    request:  {"id": 7, "argv": ["model.tosa", "input-0.npy", "outdir"]}
+    reply:    {"id": 7, "exit": 0, "stderr": "..."}
+
+"argv" is exactly what the one-shot command would get after its program name; "exit" is what it
+would exit with. The reply channel is the process's original stdout: anything else printed to
+stdout (by the system under test's native code, say) is sent to stderr instead.
+"""
+
+import contextlib
+import importlib.metadata
+import io
+import json
+import os
+import sys
+import traceback
+
+OK = 0
+REJECTED = 1  # the system refused the graph (or model) as invalid
+USAGE = 2  # the adapter was called wrongly
+UNSUPPORTED = 3  # the system cannot handle this at all (a dim order, dtype or shape): not a verdict
+INTERNAL = 4  # the system or the adapter failed unexpectedly
+
+# The packages whose versions a run records (run.json provenance).
+PACKAGES = ["executorch", "torch", "torchao", "tosa-tools", "flatbuffers", "numpy", "ml_dtypes"]
+
+
+class Unsupported(Exception):
+    """The system cannot handle the request at all; the message is the one-line reason."""
+
+
+class Rejected(Exception):
+    """The system rejected the graph or model as invalid; the message says why."""
+
+
+def versions():
+    out = {}
+    for p in PACKAGES:
+        try:
+            out[p] = importlib.metadata.version(p)
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def _run_once(handler, argv, err):
+    """Runs handler(argv) and maps its outcome to an exit code, messages to `err`."""
+    try:
+        handler(argv)
+        return OK
+    except Unsupported as e:
+        print(f"unsupported: {e}", file=err)
+        return UNSUPPORTED
+    except Rejected as e:
+        print(f"rejected: {e}", file=err)
+        return REJECTED
+    except UsageError as e:
+        print(f"usage: {e}", file=err)
+        return USAGE
+    except Exception:  # the system under test failed: report it, do not hide it
+        traceback.print_exc(file=err)
+        return INTERNAL
+
+
+class UsageError(Exception):
+    pass
+
+
+def _serve(handler):
+    # The protocol owns the real stdout; stray prints from native code go to stderr.
+    channel = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            req = json.loads(line)
+            rid, argv = req["id"], [str(a) for a in req["argv"]]
+        except (ValueError, KeyError, TypeError) as e:
+            channel.write(json.dumps({"id": None, "exit": USAGE, "stderr": f"bad request: {e}"}) + "\n")
+            continue
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            code = _run_once(handler, argv, err)
+        sys.stderr.write(err.getvalue())
+        channel.write(json.dumps({"id": rid, "exit": code, "stderr": err.getvalue()[-4096:]}) + "\n")
+
+
+def main(handler, usage):
+    """The entry point: `--version-info`, `--worker`, or one request from the command line."""
+    argv = sys.argv[1:]
+    if argv == ["--version-info"]:
+        print(json.dumps(versions(), sort_keys=True))
+        return OK
+    if argv == ["--worker"]:
+        _serve(handler)
+        return OK
+    if not argv or argv[0] in ("-h", "--help"):
+        print(usage, file=sys.stderr)
+        return USAGE
+    return _run_once(handler, argv, sys.stderr)
+
+
+def result_file_name(tensor):
+    """The file an output tensor goes to, named as mxconf names it (mxconf exec, desc.json)."""
+    s = "".join(c if c.isalnum() or c in "._-" else "_" for c in tensor)
+    if not s or s[0] == ".":
+        s = "_" + s
+    return s + ".npy"
+
+
+def save_npy_atomic(path, array):
+    import numpy as np
+
+    tmp = path + ".partial"
+    with open(tmp, "wb") as f:
+        np.save(f, array, allow_pickle=False)
+    os.replace(tmp, path)

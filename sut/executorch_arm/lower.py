@@ -1,0 +1,196 @@
+"""Lowers an mxconf model with ExecuTorch's Arm backend, for mxconf's --sut-lower.
+
+    lower MODEL.json OUT.tosa      build the torch module the model describes, convert it to MXFP
+                                   with ExecuTorch's own flow (ao_ext.to_mxfp), export it, lower it
+                                   with the Arm TOSA backend for TOSA-1.1+FP+mxfp (+bf16), and
+                                   write the .tosa ExecuTorch produced
+    lower --worker                 serve such requests one JSON line at a time (sut/common)
+    lower --version-info           the versions of the packages involved, as JSON
+
+MODEL.json is mxconf's model description (docs/model-format.md); weights and biases are read
+from it (npy paths relative to it), never re-quantized here: ExecuTorch quantizes them with the
+rule the layer names. Exit codes: 0 written; 1 ExecuTorch rejected the model; 3 unsupported (a
+weight rule, dim order or dtype ExecuTorch cannot express); 4 ExecuTorch or the adapter failed.
+"""
+
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from common import adapter  # noqa: E402
+
+# mxconf payload name -> what MXFPOpConfig takes (a torch dtype or torchao's fp6 names).
+_PAYLOADS = {
+    "fp8e4m3": "float8_e4m3fn",
+    "fp8e5m2": "float8_e5m2",
+    "fp4e2m1": "float4_e2m1fn_x2",
+    "fp6e2m3": "fp6_e2m3",
+    "fp6e3m2": "fp6_e3m2",
+}
+# mxconf weight scale rule -> torchao ScaleCalculationMode. The TOSA rules (tosa, tosa-pre44)
+# have no torchao counterpart.
+_RULES = {"rceil": "RCEIL", "ocp": "FLOOR"}
+
+
+def _seeded(seed, count, bound):
+    """docs/model-format.md's seeded source: SplitMix64, two 24-bit draws per output."""
+    import numpy as np
+
+    mask = (1 << 64) - 1
+    state, out = seed, []
+    while len(out) < count:
+        state = (state + 0x9E3779B97F4A7C15) & mask
+        z = state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        z ^= z >> 31
+        out += [z >> 40, (z >> 8) & 0xFFFFFF]
+    u = np.array(out[:count], dtype=np.float32)
+    return (u * np.float32(2.0**-23) - np.float32(1.0)) * np.float32(bound)
+
+
+def _values(src, count, default_bound, base_dir, what):
+    import numpy as np
+
+    if "npy" in src:
+        path = src["npy"]
+        a = np.load(path if os.path.isabs(path) else os.path.join(base_dir, path), allow_pickle=False)
+        if a.dtype != np.float32 or a.size != count:
+            raise adapter.UsageError(f"{what}: {path} is not {count} float32 values")
+        return a.ravel()
+    if "values" in src:
+        return np.array(src["values"], dtype=np.float32).ravel()
+    if "fp32_bits" in src:
+        return np.array(src["fp32_bits"], dtype=np.uint32).ravel().view(np.float32)
+    return _seeded(int(src["seed"]), count, src.get("scale") or default_bound)
+
+
+class _Model:
+    """The parts of mxconf's model description this adapter uses."""
+
+    def __init__(self, path):
+        with open(path) as f:
+            j = json.load(f)
+        if j.get("mxconf_model") != 1:
+            raise adapter.UsageError(f"{path}: not an mxconf model description (version 1)")
+        base = os.path.dirname(os.path.abspath(path))
+        self.input = j["input"]
+        self.output = j.get("output", {})
+        self.layers = []
+        for i, l in enumerate(j["layers"]):
+            k, n = int(l["in_features"]), int(l["out_features"])
+            w = _values(l["weights"], n * k, k**-0.5, base, f"layer {i} weights").reshape(n, k)
+            b = None
+            if l.get("bias"):
+                src = l.get("bias_values") or {"seed": int(l["weights"].get("seed", 0)) ^ 0xB1A5}
+                b = _values(src, n, 0.1, base, f"layer {i} bias")
+            self.layers.append({"k": k, "n": n, "w": w, "b": b, "payload": l["payload"],
+                                "rule": l.get("weight_scale_rule", "rceil")})
+
+
+def _module(model):
+    import torch
+
+    class ToBf16(torch.nn.Module):
+        def forward(self, y):
+            return y.to(torch.bfloat16)
+
+    class PhysicalOutput(torch.nn.Module):
+        """Lays the output out in the model's output dim order."""
+
+        def __init__(self, order):
+            super().__init__()
+            self.order = order
+
+        def forward(self, y):
+            inverse = [self.order.index(d) for d in range(len(self.order))]
+            return y.permute(self.order).contiguous().permute(inverse)
+
+    mods = []
+    for i, l in enumerate(model.layers):
+        lin = torch.nn.Linear(l["k"], l["n"], bias=l["b"] is not None)
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(l["w"].copy()))
+            if l["b"] is not None:
+                lin.bias.copy_(torch.from_numpy(l["b"].copy()))
+        mods.append(lin)
+    if model.output.get("dtype", "fp32") == "bf16":
+        mods.append(ToBf16())
+    order = model.output.get("dim_order")
+    if order and order != sorted(order):
+        mods.append(PhysicalOutput(order))
+    return torch.nn.Sequential(*mods).eval()
+
+
+def _to_mxfp(module, model):
+    import torch
+    from executorch.backends.arm.ao_ext import MXFPOpConfig, to_mxfp
+    from torchao.prototype.mx_formats.config import ScaleCalculationMode
+
+    for i, l in enumerate(model.layers):
+        if l["payload"] not in _PAYLOADS:
+            raise adapter.Unsupported(f"payload {l['payload']}")
+        if l["rule"] not in _RULES:
+            raise adapter.Unsupported(
+                f"weight_scale_rule {l['rule']}: ExecuTorch quantizes weights with torchao's "
+                f"ScaleCalculationMode ({', '.join(_RULES)} map to it)")
+        name = _PAYLOADS[l["payload"]]
+        dtype = getattr(torch, name) if name.startswith("float") else name
+        config = MXFPOpConfig(weight_dtype=dtype,
+                              weight_scaling_mode=getattr(ScaleCalculationMode, _RULES[l["rule"]]))
+        to_mxfp(module, config, filter_fn=lambda m, fqn, i=i: fqn == str(i))
+
+
+def _example_input(model):
+    """The input as ExecuTorch receives it: logical shape, stored in the model's dim order."""
+    import torch
+
+    shape = [int(d) for d in model.input["shape"]]
+    dtype = torch.bfloat16 if model.input.get("dtype", "fp32") == "bf16" else torch.float32
+    order = model.input.get("dim_order") or list(range(len(shape)))
+    physical = torch.rand([shape[d] for d in order]).to(dtype)
+    x = physical.permute([order.index(d) for d in range(len(order))])
+    if list(x.dim_order()) != list(order):
+        raise adapter.Unsupported(f"torch cannot hold an input in dim order {order}")
+    return x
+
+
+def lower(argv):
+    if len(argv) != 2:
+        raise adapter.UsageError("lower MODEL.json OUT.tosa")
+    import torch
+    from executorch.backends.arm.tosa.compile_spec import TosaCompileSpec
+    from executorch.backends.arm.tosa.partitioner import TOSAPartitioner
+    from executorch.exir import EdgeCompileConfig, to_edge_transform_and_lower
+
+    model = _Model(argv[0])
+    module = _module(model)
+    _to_mxfp(module, model)
+    x = _example_input(model)
+    bf16 = model.input.get("dtype") == "bf16" or model.output.get("dtype") == "bf16"
+    spec = "TOSA-1.1+FP+mxfp" + ("+bf16" if bf16 else "")
+    with torch.no_grad():
+        exported = torch.export.export(module, (x,))
+    # As ExecuTorch's own Arm tests do: the MXFP custom ops mix dtypes, which the edge IR
+    # validity check would refuse.
+    edge = to_edge_transform_and_lower(
+        exported, partitioner=[TOSAPartitioner(TosaCompileSpec(spec))],
+        compile_config=EdgeCompileConfig(_check_ir_validity=False))
+    program = edge.exported_program()
+    delegates = [m for _, m in program.graph_module.named_children() if hasattr(m, "processed_bytes")]
+    outside = [n for n in program.graph.nodes if n.op == "call_function"
+               and "executorch_call_delegate" not in str(n.target) and "getitem" not in str(n.target)]
+    if len(delegates) != 1 or outside:
+        raise adapter.Unsupported(
+            f"ExecuTorch lowered the model into {len(delegates)} TOSA delegate(s) with "
+            f"{len(outside)} op(s) outside: {sorted({str(n.target) for n in outside})[:4]}")
+    tmp = argv[1] + ".partial"
+    with open(tmp, "wb") as f:
+        f.write(delegates[0].processed_bytes)
+    os.replace(tmp, argv[1])
+
+
+if __name__ == "__main__":
+    sys.exit(adapter.main(lower, __doc__))

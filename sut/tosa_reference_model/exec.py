@@ -1,0 +1,83 @@
+"""Runs a .tosa file with the TOSA reference model (tosa-tools) for mxconf's --sut-exec.
+
+    exec TOSA INPUT.npy... OUTDIR    run the graph on the inputs (graph input order); write one
+                                     .npy per graph output into OUTDIR, named as mxconf names it
+    exec --worker                    serve such requests one JSON line at a time (sut/common)
+    exec --version-info              the versions of the packages involved, as JSON
+
+Inputs and outputs: FP32 as <f4, BF16 as <u2 holding bf16 bits (what mxconf exec reads and
+writes). Exit codes: 0 ran; 1 the reference model rejected the graph (TOSA_ERROR or
+TOSA_UNPREDICTABLE); 3 unsupported (an input or output type this adapter cannot pass); 4 the
+reference model or the adapter failed.
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from common import adapter  # noqa: E402
+
+# tosa.DType values (tosa-flatbuffer-format.md §5) this adapter passes in and out.
+_FP32, _BF16 = 7, 9
+
+
+def _graph_io(buf):
+    """(input (name, dtype) list, output (name, dtype) list) of the main block."""
+    from tosa.TosaGraph import TosaGraph
+
+    g = TosaGraph.GetRootAs(buf, 0)
+    if g.RegionsLength() < 1 or g.Regions(0).BlocksLength() < 1:
+        raise adapter.Rejected("the file has no region or block to run")
+    block = g.Regions(0).Blocks(0)
+    types = {}
+    for i in range(block.TensorsLength()):
+        t = block.Tensors(i)
+        types[t.Name().decode()] = t.Type()
+    ins = [block.Inputs(i).decode() for i in range(block.InputsLength())]
+    outs = [block.Outputs(i).decode() for i in range(block.OutputsLength())]
+    return [(n, types.get(n)) for n in ins], [(n, types.get(n)) for n in outs]
+
+
+def run(argv):
+    import numpy as np
+    import tosa_reference_model as rm
+
+    if len(argv) < 2:
+        raise adapter.UsageError("exec TOSA INPUT.npy... OUTDIR")
+    tosa_path, input_paths, outdir = argv[0], argv[1:-1], argv[-1]
+    with open(tosa_path, "rb") as f:
+        buf = f.read()
+    try:
+        ins, outs = _graph_io(buf)
+    except adapter.Rejected:
+        raise
+    except Exception as e:  # not a flatbuffer the schema can read: the model would refuse it too
+        raise adapter.Rejected(f"unreadable .tosa: {e}")
+    if len(input_paths) != len(ins):
+        raise adapter.UsageError(f"the graph has {len(ins)} inputs, {len(input_paths)} files given")
+    arrays = []
+    for (name, dtype), path in zip(ins, input_paths):
+        a = np.load(path, allow_pickle=False)
+        if dtype == _BF16 and a.dtype == np.uint16:
+            arrays.append(a)  # bf16 bits, as the reference model takes them
+        elif dtype == _FP32 and a.dtype == np.float32:
+            arrays.append(a)
+        else:
+            raise adapter.Unsupported(f"graph input '{name}' of type {dtype} from a {a.dtype} file")
+    results, status = rm.run(buf, arrays)
+    if status != rm.GraphStatus.TOSA_VALID:
+        raise adapter.Rejected(f"the reference model returned {status.name}")
+    os.makedirs(outdir, exist_ok=True)
+    for (name, dtype), r in zip(outs, results):
+        if dtype == _FP32:
+            out = np.frombuffer(r.tobytes(), dtype=np.float32).reshape(r.shape)
+        elif dtype == _BF16:
+            out = np.frombuffer(r.tobytes(), dtype=np.uint16).reshape(r.shape)
+        else:
+            raise adapter.Unsupported(f"graph output '{name}' of type {dtype}")
+        adapter.save_npy_atomic(os.path.join(outdir, adapter.result_file_name(name)), out)
+
+
+if __name__ == "__main__":
+    sys.exit(adapter.main(run, __doc__))
