@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <set>
 
 #include "mxconf/faults/faults.h"
 #include "mxconf/generators/campaigns.h"
@@ -27,9 +28,11 @@ struct Outcome {
 
 std::unique_ptr<runner::SystemUnderTest> fake(const std::string& exec_mode,
                                               const std::string& lower_mode,
-                                              const std::filesystem::path& dir,
-                                              double timeout = 30) {
+                                              const std::filesystem::path& dir, double timeout = 30,
+                                              bool worker = false) {
   runner::ExternalSutOptions s;
+  s.worker = worker;
+  s.worker_startup_seconds = timeout < 1 ? 0 : 5;  // a hanging fake must not get 5 s more
   const std::string bin = MXCONF_FAKE_SUT;
   if (!exec_mode.empty())
     s.exec = runner::CommandTemplate(bin + " exec " + exec_mode + " {tosa} {inputs} {outdir}",
@@ -44,12 +47,15 @@ std::unique_ptr<runner::SystemUnderTest> fake(const std::string& exec_mode,
 
 Outcome run_against(const std::unique_ptr<runner::SystemUnderTest>& sut, const std::string& name,
                     uint64_t cases, double invalid_fraction = 0.0,
-                    std::vector<generators::Campaign> campaigns = {}) {
+                    std::vector<generators::Campaign> campaigns = {},
+                    runner::Level require = runner::Level::compliant, bool shrink = false) {
   const auto dir = scratch_dir("external_" + name);
   SmallRun o = small_run_options(dir, cases, 20261129, 4);
   o.gen.invalid_fraction = invalid_fraction;
   o.gen.campaigns = std::move(campaigns);
   o.options.jobs = 2;
+  o.options.judge.require = require;
+  o.options.shrink = shrink;
   const auto start = std::chrono::steady_clock::now();
   run_small(o, sut.get());
   Outcome out;
@@ -61,6 +67,10 @@ Outcome run_against(const std::unique_ptr<runner::SystemUnderTest>& sut, const s
   }
   EXPECT_EQ(out.results.size(), cases);
   return out;
+}
+
+std::filesystem::path scratch_path(const std::string& name) {
+  return std::filesystem::temp_directory_path() / ("mxconf_" + name);
 }
 
 bool valid(const nlohmann::json& r) {
@@ -199,6 +209,93 @@ TEST(ExternalLower, InvalidCrashingAndHangingLoweringsAreBlamed) {
           << m.mode << " " << r.dump();
     }
   }
+}
+
+// Worker mode: one process per job serves every case; the verdicts are those of one-shot mode.
+TEST(ExternalWorker, ServesEveryCaseWithTheOneShotVerdicts) {
+  const auto dir = scratch_dir("external_worker_correct_sut");
+  const Outcome one_shot = run_against(fake("correct", "", dir / "a"), "worker_a", 24, 0.25);
+  const Outcome workers =
+      run_against(fake("correct", "", dir / "b", 30, true), "worker_b", 24, 0.25);
+  ASSERT_EQ(one_shot.results.size(), workers.results.size());
+  for (size_t i = 0; i < workers.results.size(); ++i) {
+    EXPECT_EQ(workers.results[i]["verdict"], one_shot.results[i]["verdict"]) << i;
+    EXPECT_EQ(workers.results[i]["fingerprint"], one_shot.results[i]["fingerprint"]);
+  }
+  EXPECT_GT(workers.count("pass"), 0);
+  EXPECT_GT(workers.count("rejected-as-expected"), 0);
+}
+
+// A worker that dies is blamed for the case it was serving and replaced for the next one.
+TEST(ExternalWorker, CrashedWorkersAreRestartedAndBlamed) {
+  const auto dir = scratch_dir("external_worker_crashy_sut");
+  const Outcome o = run_against(fake("crash-every-third", "", dir, 30, true), "worker_crashy", 18);
+  EXPECT_GT(o.count("pass"), 0) << "the cases between crashes still run";
+  EXPECT_GT(o.count("error"), 0);
+  for (const auto& r : o.results) {
+    if (r["verdict"] != "error") continue;
+    EXPECT_EQ(r["stage"], "sut-exec");
+    EXPECT_NE(r["message"].get<std::string>().find("SIGABRT"), std::string::npos) << r.dump();
+  }
+}
+
+TEST(ExternalWorker, AHangingWorkerIsKilledAtTheTimeout) {
+  const auto dir = scratch_dir("external_worker_hang_sut");
+  const Outcome o = run_against(fake("hang", "", dir, 0.5, true), "worker_hang", 3);
+  for (const auto& r : o.results) {
+    EXPECT_EQ(r["verdict"], "error");
+    EXPECT_NE(r["message"].get<std::string>().find("timed out"), std::string::npos) << r.dump();
+  }
+}
+
+TEST(ExternalSystems, UnsupportedIsItsOwnOutcome) {
+  const auto dir = scratch_dir("external_unsupported_sut");
+  for (const auto& [exec, lower] :
+       {std::pair<std::string, std::string>{"unsupported", ""}, {"", "unsupported"}}) {
+    const Outcome o = run_against(fake(exec, lower, dir / (exec + lower)),
+                                  "unsupported_" + exec + lower, 6, exec.empty() ? 0.0 : 0.5);
+    for (const auto& r : o.results) {
+      if (!r["facets"]["valid"].get<bool>() && exec.empty()) continue;  // judged by mxconf
+      EXPECT_EQ(r["verdict"], "unsupported") << r.dump();
+      EXPECT_NE(r["message"].get<std::string>().find("on purpose"), std::string::npos);
+      EXPECT_NE(r["symptom"].get<std::string>().find("unsupported"), std::string::npos);
+    }
+  }
+}
+
+// A runtime one ulp off in one output of every third case: compliant, not bit-exact. Required
+// bit-exact, every such case fails tier (a) with one symptom, shrunk once.
+TEST(ExternalSystems, OneUlpOffIsCompliantAndOneSymptom) {
+  const auto dir = scratch_dir("external_ulp_sut");
+  // Finite data: the last bit of an Inf output would make a NaN (another symptom).
+  const std::vector<generators::Campaign> finite = {generators::Campaign::uniform,
+                                                    generators::Campaign::normal};
+  const Outcome lenient =
+      run_against(fake("ulp-one-in-three", "", dir / "c"), "ulp_c", 30, 0.0, finite);
+  int compliant = 0;
+  for (const auto& r : lenient.results) {
+    EXPECT_EQ(r["verdict"], "pass") << r.dump();
+    compliant += r.value("level", "") == "compliant";
+  }
+  EXPECT_GT(compliant, 3);
+  EXPECT_LT(compliant, 20);
+  const Outcome strict = run_against(fake("ulp-one-in-three", "", dir / "s"), "ulp_s", 30, 0.0,
+                                     finite, runner::Level::bit_exact, /*shrink=*/true);
+  std::set<std::string> symptoms;
+  for (const auto& r : strict.results) {
+    if (r["verdict"] == "pass") continue;
+    EXPECT_EQ(r["verdict"], "fail");
+    EXPECT_EQ(r["tier"], "a");
+    symptoms.insert(r["symptom"].get<std::string>());
+  }
+  EXPECT_EQ(strict.count("fail"), compliant) << "the same cases, now failures";
+  EXPECT_EQ(symptoms,
+            (std::set<std::string>{"tier a: output off by <= 1 ulp in isolated elements"}));
+  size_t shrunk = 0;
+  for (const auto& f :
+       std::filesystem::directory_iterator(scratch_path("external_ulp_s") / "failures"))
+    shrunk += nlohmann::json::parse(std::ifstream(f.path()))["shrunk"].get<bool>();
+  EXPECT_LE(shrunk, 1u) << "one representative per symptom is shrunk";
 }
 
 TEST(CommandTemplate, SplitsQuotesAndExpandsPlaceholders) {

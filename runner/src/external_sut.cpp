@@ -1,7 +1,10 @@
 #include "mxconf/runner/external_sut.h"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 
 #include "mxconf/io/atomic_output.h"
 #include "mxconf/pipeline/lower.h"
@@ -36,6 +39,29 @@ std::string unsupported_reason(const ProcessOutcome& o) {
   const size_t end = o.stderr_tail.find('\n', at);
   return o.stderr_tail.substr(at + tag.size(),
                               end == std::string::npos ? std::string::npos : end - at - tag.size());
+}
+
+// What an adapter says of its versions: `PROGRAM FIXED_ARGS... --version-info` printing a JSON
+// object (sut/common/adapter.py). Null for a command that does not answer so.
+nlohmann::json version_info(const CommandTemplate& t, const ExternalSutOptions& o,
+                            const char* role) {
+  std::vector<std::string> argv = t.expand({});
+  argv.resize(t.fixed_prefix());
+  argv.push_back("--version-info");
+  static std::atomic<uint64_t> counter{0};
+  const fs::path logs =
+      fs::temp_directory_path() / ("mxconf-versions-" + std::to_string(::getpid()) + "-" +
+                                   std::to_string(counter++) + "-" + role);
+  const ProcessOutcome p = run_process(argv, o.timeout_seconds + 60, logs.string());
+  nlohmann::json j = nullptr;
+  if (p.ok()) {
+    std::ifstream in(logs / "stdout.txt");
+    j = nlohmann::json::parse(in, nullptr, false);
+    if (!j.is_object()) j = nullptr;
+  }
+  std::error_code ec;
+  fs::remove_all(logs, ec);
+  return j;
 }
 
 // Runs one external command for a case: a fresh process, or a request to a long-lived worker.
@@ -150,6 +176,7 @@ class ExternalLowering final : public Lowering {
   Stage blame() const override { return Stage::sut_lower; }
   std::string cli_options() const override { return " --sut-lower " + quote(o_.lower.text()); }
   nlohmann::json identity() const override { return o_.lower.text(); }
+  nlohmann::json versions() const override { return version_info(o_.lower, o_, "lower"); }
 
   std::optional<Lowered> lower(const generators::Case& c, const PreparedCase& p,
                                Observation& obs) const override {
@@ -245,6 +272,7 @@ class ExternalRuntime final : public Runtime {
   explicit ExternalRuntime(const ExternalSutOptions& o) : o_(o), launch_(o.exec, o, "exec") {}
   std::string cli_options() const override { return " --sut-exec " + quote(o_.exec.text()); }
   nlohmann::json identity() const override { return o_.exec.text(); }
+  nlohmann::json versions() const override { return version_info(o_.exec, o_, "exec"); }
 
   void execute(const generators::Case& c, const PreparedCase& p, const Lowered& lowered,
                Observation& obs) const override {

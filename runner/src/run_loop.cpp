@@ -175,10 +175,13 @@ class Campaign {
       throw std::runtime_error(results_path.string() +
                                " exists: use --resume to continue it or choose another --out");
     }
+    nlohmann::json provenance = run_provenance();
+    if (const nlohmann::json v = sut_.versions(); !v.is_null()) provenance["sut_versions"] = v;
+    provenance["require"] = name(o_.judge.require);
     write_json(run_path, {{"identity", identity_},
                           {"kind", "mxconf-run"},
                           {"version", 1},
-                          {"provenance", run_provenance()}});
+                          {"provenance", provenance}});
     results_.open(results_path, o_.resume ? std::ios::app : std::ios::trunc);
     if (!results_) throw std::runtime_error("cannot write " + results_path.string());
     next_ = size_t(done_);

@@ -44,4 +44,13 @@ nlohmann::json StagedSut::identity() const {
   return {{"lower", lower.is_null() ? "" : lower}, {"exec", exec.is_null() ? "" : exec}};
 }
 
+nlohmann::json StagedSut::versions() const {
+  const nlohmann::json lower = lowering_->versions(), exec = runtime_->versions();
+  if (lower.is_null() && exec.is_null()) return nullptr;
+  nlohmann::json v = nlohmann::json::object();
+  if (!lower.is_null()) v["lower"] = lower;
+  if (!exec.is_null()) v["exec"] = exec;
+  return v;
+}
+
 }  // namespace mxconf::runner

@@ -1,8 +1,16 @@
 // Fake systems under test for tests/test_external_sut.cpp: a runtime and a lowering, each with
 // a mode that makes it right or wrong in one known way.
 //   fake_sut exec  MODE FILE.tosa INPUT.npy OUTDIR   correct | half-away | wrong-shape | garbage
-//                                                    | crash | hang
+//                                                    | crash | hang | unsupported
+//                                                    | ulp-one-in-three (the last output 1 ulp
+//                                                      off in every third case, by input)
 //   fake_sut lower MODE MODEL.json OUT.tosa          correct | batched | invalid | crash | hang
+//                                                    | unsupported
+//   fake_sut exec|lower MODE --worker                the same, serving requests one JSON line at
+//                                                    a time (sut/common/adapter.py's protocol);
+//                                                    mode crash-every-third crashes the worker on
+//                                                    every third request and runs correctly
+//                                                    otherwise
 #include <unistd.h>
 
 #include <cstdio>
@@ -10,6 +18,7 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "mxconf/faults/faults.h"
 #include "mxconf/generators/invalid_rules.h"
@@ -29,8 +38,14 @@ namespace fs = std::filesystem;
   for (;;) ::pause();
 }
 
+int unsupported() {
+  std::fprintf(stderr, "unsupported: fake_sut cannot handle this on purpose\n");
+  return 3;
+}
+
 int exec_mode(const std::string& mode, const std::string& tosa, const std::string& input,
               const std::string& out_dir) {
+  if (mode == "unsupported") return unsupported();
   if (mode == "crash") {
     std::fprintf(stderr, "fake_sut: crashing on purpose\n");
     std::abort();
@@ -65,6 +80,20 @@ int exec_mode(const std::string& mode, const std::string& tosa, const std::strin
     }
     std::vector<int64_t> shape = y.shape;
     if (mode == "wrong-shape") shape.insert(shape.begin(), 1);  // same data, an extra dim
+    if (mode == "ulp-one-in-three" && y.dtype == pipeline::DType::fp32 && !y.f32.empty()) {
+      uint32_t h = 0;
+      for (uint8_t b : io::read_file(input)) h = h * 31 + b;
+      if (h % 3 == 0) {
+        std::vector<float> off = y.f32;
+        uint32_t bits;
+        std::memcpy(&bits, &off.back(), 4);
+        bits ^= 1u;  // one ulp, in the last element only
+        std::memcpy(&off.back(), &bits, 4);
+        io::write_file_atomic(path, io::serialize_npy(io::make_npy(io::NpyDtype::f4, shape,
+                                                                   off.data(), off.size() * 4)));
+        continue;
+      }
+    }
     const bool bf16 = y.dtype == pipeline::DType::bf16;
     io::write_file_atomic(
         path, io::serialize_npy(
@@ -75,6 +104,7 @@ int exec_mode(const std::string& mode, const std::string& tosa, const std::strin
 }
 
 int lower_mode(const std::string& mode, const std::string& model, const std::string& out) {
+  if (mode == "unsupported") return unsupported();
   if (mode == "crash") {
     std::fprintf(stderr, "fake_sut: crashing on purpose\n");
     std::abort();
@@ -89,10 +119,59 @@ int lower_mode(const std::string& mode, const std::string& model, const std::str
   return 0;
 }
 
+// A JSON string's contents (the requests only carry paths without escapes but for '/').
+std::vector<std::string> argv_of(const std::string& line) {
+  std::vector<std::string> out;
+  const size_t at = line.find("\"argv\":[");
+  if (at == std::string::npos) return out;
+  size_t i = at + 8;
+  while (i < line.size() && line[i] != ']') {
+    if (line[i] != '"') {
+      ++i;
+      continue;
+    }
+    std::string s;
+    for (++i; i < line.size() && line[i] != '"'; ++i) {
+      if (line[i] == '\\' && i + 1 < line.size()) ++i;
+      s += line[i];
+    }
+    out.push_back(s);
+    ++i;
+  }
+  return out;
+}
+
+int serve(const std::string& what, std::string mode) {
+  char buf[1 << 16];
+  int served = 0;
+  const bool crashy = mode == "crash-every-third";
+  if (crashy) mode = "correct";
+  while (std::fgets(buf, sizeof buf, stdin)) {
+    const std::string line = buf;
+    const size_t id_at = line.find("\"id\":");
+    const long id =
+        id_at == std::string::npos ? 0 : std::strtol(line.c_str() + id_at + 5, nullptr, 10);
+    if (crashy && ++served % 3 == 0) std::abort();
+    const std::vector<std::string> a = argv_of(line);
+    int code = 2;
+    try {
+      if (what == "exec" && a.size() == 3) code = exec_mode(mode, a[0], a[1], a[2]);
+      if (what == "lower" && a.size() == 2) code = lower_mode(mode, a[0], a[1]);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "fake_sut: %s\n", e.what());
+      code = 1;
+    }
+    std::printf("{\"id\": %ld, \"exit\": %d, \"stderr\": \"\"}\n", id, code);
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   try {
+    if (argc == 4 && std::strcmp(argv[3], "--worker") == 0) return serve(argv[1], argv[2]);
     if (argc == 6 && std::strcmp(argv[1], "exec") == 0)
       return exec_mode(argv[2], argv[3], argv[4], argv[5]);
     if (argc == 5 && std::strcmp(argv[1], "lower") == 0)

@@ -38,6 +38,7 @@ struct RunCliOptions {
   std::string out = "out/run";
   bool resume = false;
   bool no_shrink = false;
+  double shrink_budget = 120;
   std::string fault;
   SutCliOptions sut;
 };
@@ -54,6 +55,9 @@ int run_run(const RunCliOptions& o) {
   const std::unique_ptr<runner::SystemUnderTest> sut =
       make_sut(o.sut, (std::filesystem::absolute(o.out) / "sut").string());
   r.replay_prefix += sut->cli_options();
+  r.judge.require = required_level(o.sut);
+  if (!o.sut.require.empty()) r.replay_prefix += " --require " + o.sut.require;
+  r.shrink_budget_seconds = o.shrink_budget;
   r.out_dir = o.out;
   r.resume = o.resume;
   r.shrink = !o.no_shrink;
@@ -119,6 +123,10 @@ void add_run_command(CLI::App& app, int& result) {
   cmd->add_option("--out", opts->out, "output directory")->capture_default_str();
   cmd->add_flag("--resume", opts->resume, "continue an interrupted run in --out");
   cmd->add_flag("--no-shrink", opts->no_shrink, "save failing cases as they are");
+  cmd->add_option("--shrink-budget", opts->shrink_budget,
+                  "seconds the whole run may spend shrinking; one failure per symptom is shrunk")
+      ->check(CLI::Range(0.0, 1e6))
+      ->capture_default_str();
   cmd->add_option("--inject-fault", opts->fault,
                   "run against a deliberately broken pipeline (mutation score; needs a build with\n"
                   "MXCONF_FAULT_INJECTION=ON, see docs/mutation-score.md)");

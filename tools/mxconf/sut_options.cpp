@@ -14,6 +14,18 @@ void add_sut_options(CLI::App* cmd, SutCliOptions& o) {
       ->capture_default_str();
   cmd->add_flag("--sut-keep-work", o.keep_work,
                 "keep every case's work directory (default: only those of failures)");
+  cmd->add_flag("--sut-worker", o.worker,
+                "run each external command as long-lived workers (one per job) that serve cases\n"
+                "one JSON line at a time (`CMD... --worker`; the adapters in sut/ speak it)");
+  cmd->add_option("--require", o.require,
+                  "the level a valid case must reach to pass: bit-exact (the default for mxconf's\n"
+                  "own pipeline) or compliant (TOSA's bounds; the default for another system)")
+      ->check(CLI::IsMember({"bit-exact", "compliant"}));
+}
+
+runner::Level required_level(const SutCliOptions& o) {
+  if (!o.require.empty()) return *runner::parse_level(o.require);
+  return o.exec.empty() && o.lower.empty() ? runner::Level::bit_exact : runner::Level::compliant;
 }
 
 std::unique_ptr<runner::SystemUnderTest> make_sut(const SutCliOptions& o,
@@ -31,6 +43,7 @@ std::unique_ptr<runner::SystemUnderTest> make_sut(const SutCliOptions& o,
   }
   e.timeout_seconds = o.timeout;
   e.keep_work = o.keep_work;
+  e.worker = o.worker;
   e.work_root = work_root;
   return runner::make_sut(e);
 }

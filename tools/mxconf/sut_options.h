@@ -13,9 +13,14 @@ struct SutCliOptions {
   std::string exec, lower;
   double timeout = 60;
   bool keep_work = false;
+  bool worker = false;
+  std::string require;  // empty: bit-exact for mxconf's own pipeline, compliant for another
 };
 
 void add_sut_options(CLI::App* cmd, SutCliOptions& o);
+
+// The level valid cases must reach (--require, or the default for the system chosen).
+runner::Level required_level(const SutCliOptions& o);
 
 // The system the options select: mxconf's own pipeline, with an external lowering and/or runtime
 // in place of its halves. Throws UsageError for a bad template.

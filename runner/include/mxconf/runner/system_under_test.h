@@ -31,6 +31,8 @@ class SystemUnderTest {
   virtual std::string cli_options() const { return {}; }
   // What run.json records of it (null for mxconf's own pipeline).
   virtual nlohmann::json identity() const { return nullptr; }
+  // The versions of what it runs on, for run.json's provenance (null when it cannot say).
+  virtual nlohmann::json versions() const { return nullptr; }
 };
 
 // Model -> a .tosa and the graph loaded from it. On failure sets obs.failure with its stage.
@@ -47,6 +49,7 @@ class Lowering {
   virtual Stage blame() const = 0;
   virtual std::string cli_options() const { return {}; }
   virtual nlohmann::json identity() const { return nullptr; }
+  virtual nlohmann::json versions() const { return nullptr; }
 };
 
 // A loaded graph and the case's input -> outputs (and, where the runtime shows them, the
@@ -62,6 +65,7 @@ class Runtime {
                                                          const BrokenGraph& g) const = 0;
   virtual std::string cli_options() const { return {}; }
   virtual nlohmann::json identity() const { return nullptr; }
+  virtual nlohmann::json versions() const { return nullptr; }
 };
 
 // A lowering followed by a runtime. ERROR_IF cases: graph-level breakage goes to a runtime that
@@ -79,6 +83,7 @@ class StagedSut final : public SystemUnderTest {
   RejectionObservation run_invalid(const generators::Case& c) const override;
   std::string cli_options() const override;
   nlohmann::json identity() const override;
+  nlohmann::json versions() const override;
 
  private:
   std::unique_ptr<Lowering> lowering_;
