@@ -65,7 +65,14 @@ def run(argv):
             arrays.append(a)
         else:
             raise adapter.Unsupported(f"graph input '{name}' of type {dtype} from a {a.dtype} file")
-    results, status = rm.run(buf, arrays)
+    try:
+        results, status = rm.run(buf, arrays)
+    except ValueError as e:
+        # The reference model raises this (rather than returning TOSA_ERROR) for a graph it
+        # refuses at load time, e.g. an ERROR_IF on a shape or a rank.
+        if "Invalid TOSA graph" in str(e):
+            raise adapter.Rejected(f"the reference model refused the graph ({e})")
+        raise
     if status != rm.GraphStatus.TOSA_VALID:
         raise adapter.Rejected(f"the reference model returned {status.name}")
     os.makedirs(outdir, exist_ok=True)

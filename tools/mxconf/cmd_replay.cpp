@@ -64,7 +64,8 @@ int run_replay(const ReplayOptions& o) {
                        : "ok");
     broke |= here;
   }
-  for (const auto& [tier, value] : r.to_json()["tiers"].items()) {
+  const nlohmann::json tiers = r.to_json()["tiers"];  // kept alive while its items are printed
+  for (const auto& [tier, value] : tiers.items()) {
     std::printf("  tier %-15s %s\n", tier.c_str(),
                 o.verbose ? value.dump(2).c_str() : value.dump().c_str());
   }

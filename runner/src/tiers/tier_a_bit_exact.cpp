@@ -128,6 +128,13 @@ void compare_constants(const Observation& seen, const Expected& want, BitExactRe
   }
 }
 
+// A value as JSON: a number, or "nan", "inf", "-inf" (JSON has no non-finite numbers).
+nlohmann::json value_json(float v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  return v;
+}
+
 }  // namespace
 
 std::string BitExactResult::reason() const {
@@ -166,7 +173,9 @@ nlohmann::json bit_exact_record(const BitExactResult& a) {
   if (!a.differences.empty()) {
     nlohmann::json diffs = nlohmann::json::array();
     for (const auto& d : a.differences)
-      diffs.push_back({{"index", d.index}, {"expected", d.expected}, {"actual", d.actual}});
+      diffs.push_back({{"index", d.index},
+                       {"expected", value_json(d.expected)},
+                       {"actual", value_json(d.actual)}});
     j["differences"] = diffs;
   }
   return j;
