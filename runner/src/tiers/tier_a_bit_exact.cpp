@@ -164,8 +164,9 @@ nlohmann::json bit_exact_record(const BitExactResult& a) {
     j["max_ulp"] = a.max_ulp;
   }
   if (a.first) {
-    j["first"] = {
-        {"index", a.first->index}, {"expected", a.first->expected}, {"actual", a.first->actual}};
+    j["first"] = {{"index", a.first->index},
+                  {"expected", value_json(a.first->expected)},
+                  {"actual", value_json(a.first->actual)}};
   }
   if (!a.first_cast.empty()) j["first_cast"] = a.first_cast;
   if (!a.first_constant.empty()) j["first_constant"] = a.first_constant;
