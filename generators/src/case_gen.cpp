@@ -62,9 +62,10 @@ rc::Gen<int64_t> gen_k_blocks(int max_blocks) {
 
 constexpr int64_t kMaxInputElements = int64_t{1} << 20;  // M * K
 
-rc::Gen<pipeline::ModelSpec> gen_model_k(int max_k_blocks) {
-  return rc::gen::withSize([max_k_blocks](int size) {
-    return rc::gen::exec([size, max_k_blocks] {
+rc::Gen<pipeline::ModelSpec> gen_model_k(int max_k_blocks,
+                                         std::vector<formats::ScaleRule> weight_rules = {}) {
+  return rc::gen::withSize([max_k_blocks, weight_rules](int size) {
+    return rc::gen::exec([size, max_k_blocks, weight_rules] {
       pipeline::ModelSpec m;
       const int64_t budget = std::max<int64_t>(16, 16 * int64_t(size));  // M * N per layer
       const size_t rank = size_t(*rc::gen::inRange(1, 5));
@@ -113,6 +114,9 @@ rc::Gen<pipeline::ModelSpec> gen_model_k(int max_k_blocks) {
                                                            {1, formats::ScaleRule::tosa},
                                                            {1, formats::ScaleRule::tosa_pre44},
                                                            {1, formats::ScaleRule::ocp}});
+        if (!weight_rules.empty() && std::find(weight_rules.begin(), weight_rules.end(),
+                                               l.weight_scale_rule) == weight_rules.end())
+          l.weight_scale_rule = weight_rules[size_t(l.weight_scale_rule) % weight_rules.size()];
         l.weights.seed = *rc::gen::inRange<uint64_t>(0, 1u << 30);
         m.layers.push_back(l);
         k = l.out_features;
@@ -129,7 +133,7 @@ rc::Gen<pipeline::ModelSpec> gen_model() {
 rc::Gen<Case> gen_valid_case(const GenConfig& cfg) {
   return rc::gen::exec([cfg] {
     Case c;
-    c.model = *gen_model_k(cfg.max_k_blocks);
+    c.model = *gen_model_k(cfg.max_k_blocks, cfg.weight_rules);
     c.data.campaign = *rc::gen::elementOf(campaign_order(cfg.campaigns));
     c.data.seed = *rc::gen::inRange<uint64_t>(0, 1u << 30);
     if (c.data.campaign == Campaign::normal)

@@ -37,6 +37,11 @@ nlohmann::json run_identity(const CaseSource& cases, const SystemUnderTest& sut,
     id["cast_rule"] = formats::name(g->cast_rule);
     id["max_k"] = int64_t(g->max_k_blocks) * 32;
     id["campaigns"] = campaigns;
+    if (!g->weight_rules.empty()) {
+      std::vector<std::string> rules;
+      for (auto r : g->weight_rules) rules.emplace_back(formats::name(r));
+      id["weight_rules"] = rules;
+    }
   }
   if (const nlohmann::json s = sut.identity(); !s.is_null()) id["sut"] = s;
   for (const auto& [k, v] : o.identity.items()) id[k] = v;

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "mxconf/io/atomic_output.h"
 #include "mxconf/reports/merge_diff.h"
+#include "mxconf/reports/pairs.h"
 #include "mxconf/reports/writers.h"
 
 namespace mxconf::cli {
@@ -17,6 +18,8 @@ struct ReportOptions {
   std::vector<std::string> merge_dirs;
   std::string merge_out;
   std::string baseline, current, xfail, diff_out;
+  std::vector<std::string> pairs;
+  std::string pairs_out;
 };
 
 std::vector<std::string> split_formats(const std::string& s) {
@@ -90,6 +93,29 @@ int run_diff(const ReportOptions& o) {
   return d.ok() ? 0 : 1;
 }
 
+// NAME=PATH: a run directory or a report.json, shown under NAME.
+int run_pairs(const ReportOptions& o) {
+  std::vector<reports::NamedReport> named;
+  for (const std::string& p : o.pairs) {
+    const size_t eq = p.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == p.size())
+      throw UsageError("'" + p + "' is not NAME=RUN_DIR (or NAME=report.json)");
+    named.emplace_back(p.substr(0, eq), load_current(p.substr(eq + 1)));
+  }
+  std::filesystem::create_directories(o.pairs_out);
+  io::AtomicOutputs files;
+  const std::string md = reports::write_pairs_markdown(named);
+  const std::string html = reports::write_pairs_html(named);
+  files.stage(o.pairs_out + "/matrix.md", {reinterpret_cast<const uint8_t*>(md.data()), md.size()});
+  files.stage(o.pairs_out + "/matrix.html",
+              {reinterpret_cast<const uint8_t*>(html.data()), html.size()});
+  files.commit();
+  for (const auto& [name, r] : named)
+    std::printf("%-22s %s\n", name.c_str(), reports::outcome_text(r.totals).c_str());
+  std::printf("matrix: %s/matrix.md, %s/matrix.html\n", o.pairs_out.c_str(), o.pairs_out.c_str());
+  return 0;
+}
+
 }  // namespace
 
 void add_report_command(CLI::App& app, int& result) {
@@ -133,6 +159,16 @@ void add_report_command(CLI::App& app, int& result) {
   diff->add_option("--xfail", o->xfail, "known failures (reports/xfail.json)");
   diff->add_option("-o,--output", o->diff_out, "also write the diff as JSON here");
   set_action(diff, result, [o] { return run_diff(*o); });
+
+  CLI::App* pairs = cmd->add_subcommand(
+      "pairs",
+      "Set several systems' runs side by side (the conformance matrix): per payload, input\n"
+      "dtype, rank, dim order, campaign and operator, and their failure symptoms.");
+  pairs->add_option("PAIRS", o->pairs, "NAME=RUN_DIR or NAME=report.json, one per system")
+      ->required();
+  pairs->add_option("-o,--output", o->pairs_out, "directory for matrix.md and matrix.html")
+      ->required();
+  set_action(pairs, result, [o] { return run_pairs(*o); });
 }
 
 }  // namespace mxconf::cli

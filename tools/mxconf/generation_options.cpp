@@ -18,6 +18,9 @@ void add_generation_options(CLI::App* cmd, GenerationCliOptions& o) {
       ->capture_default_str();
   add_scale_rule_option(cmd, "--cast-rule", o.cast_rule,
                         "the CAST_TO_BLOCK_SCALED rule the SUT implements");
+  cmd->add_option("--weight-scale-rule", o.weight_rules,
+                  "weight scale rules the cases may name (default: all; e.g. rceil and ocp for\n"
+                  "ExecuTorch, which quantizes weights with torchao's modes)");
 }
 
 generators::GenConfig make_gen_config(const GenerationCliOptions& o) {
@@ -34,6 +37,11 @@ generators::GenConfig make_gen_config(const GenerationCliOptions& o) {
     throw UsageError("--max-k " + std::to_string(o.max_k) + " is not a multiple of 32");
   g.max_k_blocks = o.max_k / 32;
   g.cast_rule = o.cast_rule;
+  for (const std::string& r : o.weight_rules) {
+    const auto rule = formats::parse_scale_rule(r);
+    if (!rule) throw UsageError("--weight-scale-rule '" + r + "' is not a scale rule");
+    g.weight_rules.push_back(*rule);
+  }
   return g;
 }
 

@@ -17,6 +17,7 @@ struct GenerationCliOptions {
   double invalid_fraction = 0.1;
   formats::ScaleRule cast_rule = formats::kDefaultCastRule;
   int max_k = 8192;
+  std::vector<std::string> weight_rules;
 };
 
 void add_generation_options(CLI::App* cmd, GenerationCliOptions& o);

@@ -20,6 +20,9 @@ struct GenConfig {
   double invalid_fraction = 0.0;    // share of invalid (one-rule-broken) cases
   formats::ScaleRule cast_rule = formats::kDefaultCastRule;
   int max_k_blocks = 256;  // K up to 32 * 256 = 8192
+  // The weight scale rules cases may name (empty: all). A drawn rule outside the set is mapped
+  // onto it without another draw, so the rest of every case stays what the seed made it.
+  std::vector<formats::ScaleRule> weight_rules;
 };
 
 // Small building blocks.
