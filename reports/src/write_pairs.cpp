@@ -56,7 +56,8 @@ std::string outcome_text(const Counts& c) {
   std::ostringstream o;
   o << c.bit_exact << " bit-exact";
   if (c.compliant) o << ", " << c.compliant << " compliant";
-  if (c.pass > c.bit_exact + c.compliant) o << ", " << c.pass - c.bit_exact - c.compliant << " pass";
+  if (c.pass > c.bit_exact + c.compliant)
+    o << ", " << c.pass - c.bit_exact - c.compliant << " pass";
   if (c.rejected) o << ", " << c.rejected << " rejected";
   for (const auto& [tier, n] : c.fail_by_tier) o << "; fail " << tier << ": " << n;
   if (c.missed) o << "; missed: " << c.missed;

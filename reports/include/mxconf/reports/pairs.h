@@ -15,8 +15,8 @@ using NamedReport = std::pair<std::string, Report>;  // (pair name, its report)
 
 // The facets the matrix is cut by (facet key in a matrix cell, its heading).
 inline constexpr std::pair<const char*, const char*> kPairFacets[] = {
-    {"payload", "payload"},       {"input_dtype", "input dtype"}, {"rank", "rank"},
-    {"dim_order", "dim order"},   {"campaign", "campaign"},       {"op", "operator / ERROR_IF rule"}};
+    {"payload", "payload"},     {"input_dtype", "input dtype"}, {"rank", "rank"},
+    {"dim_order", "dim order"}, {"campaign", "campaign"},       {"op", "operator / ERROR_IF rule"}};
 
 std::string write_pairs_markdown(const std::vector<NamedReport>& pairs);
 std::string write_pairs_html(const std::vector<NamedReport>& pairs);

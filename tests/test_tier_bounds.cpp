@@ -1,0 +1,125 @@
+// Tier (b) decides an external system's verdict, so TOSA's DOT_PRODUCT bounds must hold in both
+// directions: a deviation just inside ABS_BOUND (and the variance and bias limits) passes, just
+// outside fails, for every payload, with and without a bias. The deviations are placed in units of
+// the spec's error measure, err = (imp - ref) / max(bnd * 2^-24, 2^-126), written out here from
+// conformance-practice.md §3 rather than taken from the oracle.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "mxconf/runner/expectation.h"
+#include "mxconf/runner/tiers.h"
+
+namespace mxconf::test {
+namespace {
+
+struct Layer {
+  generators::Case c;
+  runner::PreparedCase p;
+  runner::OracleExpectation want;
+  double abs_bound = 0, variance_bound = 0;  // ABS_BOUND, VARIANCE_ERROR_BOUND
+};
+
+Layer make(formats::ElementType payload, bool bias, int64_t rows, int64_t k, int64_t n,
+           generators::Campaign campaign) {
+  Layer s;
+  pipeline::ModelSpec& m = s.p.model;
+  m.input.shape = {rows, k};
+  pipeline::LayerSpec l;
+  l.in_features = k;
+  l.out_features = n;
+  l.payload = payload;
+  l.bias = bias;
+  l.weights.seed = 7;
+  m.layers = {l};
+  s.c.model = m;
+  s.c.data.campaign = campaign;
+  std::mt19937_64 rng(3);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (int64_t i = 0; i < rows * k; ++i) s.p.input.push_back(normal(rng));
+  s.want = runner::oracle_expectation(s.p, formats::ScaleRule::tosa);
+  // MX relaxation (SPEC introduction.adoc): ksb = K (+1 with a bias).
+  const double ksb = double(k + (bias ? 1 : 0));
+  s.abs_bound = 2 * std::max(ksb, std::min(ksb, 64.0) * 1024);
+  s.variance_bound = 1.6 * std::max(ksb, std::min(ksb, 64.0) * 1048576);
+  return s;
+}
+
+double unit(double bnd) {
+  return std::max(bnd * 0x1p-24, 0x1p-126);
+}
+
+// The fp32 output with err[i] units of deviation on element i.
+runner::Observation observe(const Layer& s, const std::vector<double>& err) {
+  runner::Observation o;
+  o.casts_observed = false;
+  for (size_t i = 0; i < s.want.exact_last.size(); ++i) {
+    const double v = s.want.exact_last[i] + err[i] * unit(s.want.bound_last[i]);
+    o.output_fp32.push_back(float(v));
+  }
+  o.output = o.output_fp32;
+  return o;
+}
+
+bool tier_b_passes(const Layer& s, const std::vector<double>& err) {
+  const runner::Observation o = observe(s, err);
+  return runner::judge_tier(runner::Tier::b, o, {s.c, s.p, s.want}).pass();
+}
+
+class Bounds : public ::testing::TestWithParam<std::tuple<formats::ElementType, bool>> {};
+
+TEST_P(Bounds, AbsBoundHoldsInBothDirections) {
+  const auto [payload, bias] = GetParam();
+  const Layer s = make(payload, bias, 2, 64, 4, generators::Campaign::normal);
+  std::vector<double> err(s.want.exact_last.size(), 0.0);
+  ASSERT_TRUE(tier_b_passes(s, err)) << "the exact values pass";
+  for (const double sign : {1.0, -1.0}) {
+    err[3] = sign * s.abs_bound * 0.99;
+    EXPECT_TRUE(tier_b_passes(s, err)) << "just inside ABS_BOUND, sign " << sign;
+    err[3] = sign * s.abs_bound * 1.01;
+    EXPECT_FALSE(tier_b_passes(s, err)) << "just outside ABS_BOUND, sign " << sign;
+  }
+}
+
+TEST_P(Bounds, VarianceBoundHoldsInBothDirections) {
+  const auto [payload, bias] = GetParam();
+  // >= 1000 dot products: the tensor-wide statistics apply.
+  const Layer s = make(payload, bias, 250, 32, 4, generators::Campaign::normal);
+  ASSERT_GE(s.want.exact_last.size(), 1000u);
+  // Every element off by e, signs alternating (no bias): sum err^2 = T e^2 against VEB * T.
+  for (const double f : {0.98, 1.02}) {
+    const double e = std::sqrt(s.variance_bound) * f;
+    ASSERT_LT(e, s.abs_bound) << "each element stays inside ABS_BOUND";
+    std::vector<double> err(s.want.exact_last.size());
+    for (size_t i = 0; i < err.size(); ++i) err[i] = i % 2 ? -e : e;
+    EXPECT_EQ(tier_b_passes(s, err), f < 1) << "variance at " << f << " of its bound";
+  }
+}
+
+TEST_P(Bounds, BiasBoundHoldsInBothDirectionsForSetsS3ToS5) {
+  const auto [payload, bias] = GetParam();
+  const Layer s = make(payload, bias, 250, 32, 4, generators::Campaign::tosa_s4);
+  const double t = double(s.want.exact_last.size());
+  // Every element off by +e: |sum err| = T e against sqrt(10 * VEB * T) ("4 sigma").
+  for (const double f : {0.95, 1.05}) {
+    const double e = std::sqrt(10 * s.variance_bound * t) / t * f;
+    std::vector<double> err(s.want.exact_last.size(), e);
+    EXPECT_EQ(tier_b_passes(s, err), f < 1) << "bias at " << f << " of its bound";
+  }
+  // The same deviation on a campaign outside S3-S5 is not held to the bias check.
+  const Layer plain = make(payload, bias, 250, 32, 4, generators::Campaign::normal);
+  const double e = std::sqrt(10 * plain.variance_bound * t) / t * 1.05;
+  EXPECT_TRUE(tier_b_passes(plain, std::vector<double>(plain.want.exact_last.size(), e)));
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryPayload, Bounds,
+                         ::testing::Combine(::testing::ValuesIn(formats::kAllElementTypes),
+                                            ::testing::Bool()),
+                         [](const auto& p) {
+                           return std::string(formats::name(std::get<0>(p.param))) +
+                                  (std::get<1>(p.param) ? "_bias" : "_nobias");
+                         });
+
+}  // namespace
+}  // namespace mxconf::test
