@@ -39,8 +39,10 @@ class HeaderParser {
           a.dtype = NpyDtype::u1;
         else if (d == "<u2")
           a.dtype = NpyDtype::u2;
+        else if (d == "<V2")
+          a.dtype = NpyDtype::v2;
         else
-          fail("unsupported dtype '" + d + "' (want <f4, <f8, |u1 or <u2)");
+          fail("unsupported dtype '" + d + "' (want <f4, <f8, |u1, <u2 or <V2)");
         have_descr = true;
       } else if (key == "fortran_order") {
         if (s_.substr(pos_, 5) == "False") {
@@ -121,6 +123,8 @@ std::string descr(NpyDtype d) {
       return "|u1";
     case NpyDtype::u2:
       return "<u2";
+    case NpyDtype::v2:
+      return "<V2";
   }
   return "?";
 }
@@ -134,6 +138,7 @@ size_t itemsize(NpyDtype d) {
     case NpyDtype::u1:
       return 1;
     case NpyDtype::u2:
+    case NpyDtype::v2:
       return 2;
   }
   return 0;

@@ -106,14 +106,14 @@ void read_result_npy(const std::string& path, const pipeline::ModelSpec& m, Obse
   std::vector<float> phys;
   if (a.dtype == io::NpyDtype::f4) {
     phys = a.as<float>();
-  } else if (bf16 && a.dtype == io::NpyDtype::u2) {
+  } else if (bf16 && (a.dtype == io::NpyDtype::u2 || a.dtype == io::NpyDtype::v2)) {
     const std::vector<uint16_t> bits = a.as<uint16_t>();
     phys.resize(bits.size());
     for (size_t i = 0; i < bits.size(); ++i) phys[i] = formats::bf16_to_float(bits[i]);
   } else {
     throw std::runtime_error(path + ": the output is " + std::string(bf16 ? "BF16" : "FP32") +
                              ", the file holds " + io::descr(a.dtype) +
-                             (bf16 ? " (want <u2 bf16 bits or <f4)" : " (want <f4)"));
+                             (bf16 ? " (want bf16 bits as <u2 or <V2, or <f4)" : " (want <f4)"));
   }
   const std::vector<int64_t> want_shape = physical_output_shape(m);
   obs.casts_observed = false;

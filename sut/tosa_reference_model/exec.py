@@ -5,8 +5,8 @@
     exec --worker                    serve such requests one JSON line at a time (sut/common)
     exec --version-info              the versions of the packages involved, as JSON
 
-Inputs and outputs: FP32 as <f4, BF16 as <u2 holding bf16 bits (what mxconf exec reads and
-writes). Exit codes: 0 ran; 1 the reference model rejected the graph (TOSA_ERROR or
+Inputs: FP32 as <f4, BF16 as <u2 or <V2 holding bf16 bits. Outputs: FP32 as <f4, BF16 as <V2
+(ml_dtypes' bfloat16: the form tosa_verify reads; mxconf reads it too). Exit codes: 0 ran; 1 the reference model rejected the graph (TOSA_ERROR or
 TOSA_UNPREDICTABLE); 3 unsupported (an input or output type this adapter cannot pass); 4 the
 reference model or the adapter failed.
 """
@@ -59,8 +59,9 @@ def run(argv):
     arrays = []
     for (name, dtype), path in zip(ins, input_paths):
         a = np.load(path, allow_pickle=False)
-        if dtype == _BF16 and a.dtype == np.uint16:
-            arrays.append(a)  # bf16 bits, as the reference model takes them
+        if dtype == _BF16 and a.dtype in (np.uint16, np.dtype("V2")) or (
+                dtype == _BF16 and a.dtype.name == "bfloat16"):
+            arrays.append(a.view(np.uint16))  # bf16 bits, as the reference model takes them
         elif dtype == _FP32 and a.dtype == np.float32:
             arrays.append(a)
         else:
@@ -80,7 +81,9 @@ def run(argv):
         if dtype == _FP32:
             out = np.frombuffer(r.tobytes(), dtype=np.float32).reshape(r.shape)
         elif dtype == _BF16:
-            out = np.frombuffer(r.tobytes(), dtype=np.uint16).reshape(r.shape)
+            import ml_dtypes
+
+            out = np.frombuffer(r.tobytes(), dtype=ml_dtypes.bfloat16).reshape(r.shape)
         else:
             raise adapter.Unsupported(f"graph output '{name}' of type {dtype}")
         adapter.save_npy_atomic(os.path.join(outdir, adapter.result_file_name(name)), out)

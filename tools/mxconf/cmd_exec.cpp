@@ -36,9 +36,9 @@ pipeline::Value to_value(const io::NpyArray& a, const pipeline::Tensor& t,
     return pipeline::Value::from_f32(a.shape, a.as<float>());
   }
   if (t.dtype == pipeline::DType::bf16) {
-    if (a.dtype != io::NpyDtype::u2)
+    if (a.dtype != io::NpyDtype::u2 && a.dtype != io::NpyDtype::v2)
       throw UsageError(path + ": input '" + t.name + "' is BF16, the file is " +
-                       io::descr(a.dtype) + " (want <u2 holding bf16 bits)");
+                       io::descr(a.dtype) + " (want bf16 bits as <u2 or <V2)");
     return pipeline::Value::from_bf16(a.shape, a.as<uint16_t>());
   }
   throw UsageError("graph input '" + t.name + "' is " + std::string(pipeline::name(t.dtype)) +

@@ -30,6 +30,7 @@ int run_replay(const ReplayOptions& o) {
   const generators::Case c = generators::case_from_json(j);
   runner::JudgeOptions opts;
   opts.keep_details = true;
+  opts.require = required_level(o.sut);
   const std::unique_ptr<runner::SystemUnderTest> sut =
       make_sut(o.sut, std::filesystem::absolute(o.sut_work).string());
   const runner::CaseResult r = runner::run_case(c, *sut, opts);
@@ -69,11 +70,12 @@ int run_replay(const ReplayOptions& o) {
     std::printf("  tier %-15s %s\n", tier.c_str(),
                 o.verbose ? value.dump(2).c_str() : value.dump().c_str());
   }
+  if (r.level) std::printf("level: %s\n", std::string(runner::name(*r.level)).c_str());
   std::printf(
       "verdict: %s%s%s\n", std::string(runner::name(r.verdict)).c_str(),
       r.failed_tier ? (" (tier " + std::string(runner::name(*r.failed_tier)) + ")").c_str() : "",
       r.message.empty() ? "" : (": " + r.message).c_str());
-  return runner::is_good(r.verdict) ? 0 : 1;
+  return runner::is_failure(r.verdict) ? 1 : 0;
 }
 
 }  // namespace

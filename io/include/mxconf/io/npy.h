@@ -1,6 +1,7 @@
 // The project's own small .npy reader/writer (NumPy format versions 1.0-3.0, C order only).
 // dtypes: float32 '<f4', uint8 '|u1', uint16 '<u2' (raw bf16 bits, see docs/io-formats.md),
-// float64 '<f8'.
+// float64 '<f8', and '<V2': two raw bytes, what NumPy writes for ml_dtypes' bfloat16 (the form the
+// TOSA tooling reads BF16 tensors in; mxconf reads it as bf16 bits).
 #pragma once
 
 #include <cstdint>
@@ -12,7 +13,7 @@
 
 namespace mxconf::io {
 
-enum class NpyDtype : uint8_t { f4, f8, u1, u2 };
+enum class NpyDtype : uint8_t { f4, f8, u1, u2, v2 };
 
 std::string descr(NpyDtype d);
 size_t itemsize(NpyDtype d);
