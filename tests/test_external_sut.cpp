@@ -98,7 +98,8 @@ TEST(ExternalExec, HalfAwayRoundingFailsBitExactness) {
   if (!faults::compiled_in()) GTEST_SKIP() << "needs MXCONF_FAULT_INJECTION (the seeded bug)";
   const auto dir = scratch_dir("external_exec_half_away_sut");
   const auto sut = fake("half-away", "", dir);
-  const Outcome o = run_against(sut, "exec_half_away", 16, 0.0, {generators::Campaign::exact_ties});
+  const Outcome o = run_against(sut, "exec_half_away", 16, 0.0, {generators::Campaign::exact_ties},
+                                runner::Level::bit_exact);
   int tier_a = 0;
   for (const auto& r : o.results) {
     EXPECT_NE(r["verdict"], "error") << r.dump();

@@ -75,6 +75,10 @@ RuleStage stage(InvalidRule r) {
   }
 }
 
+bool depends_on_target(InvalidRule r) {
+  return r == InvalidRule::missing_mxfp || r == InvalidRule::e8m0_without_mxfp;
+}
+
 std::string expected_code(InvalidRule r) {
   switch (r) {
     case InvalidRule::k_not_multiple_of_32:

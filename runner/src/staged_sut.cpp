@@ -20,7 +20,11 @@ Observation StagedSut::run(const generators::Case& c, const PreparedCase& p) con
 }
 
 RejectionObservation StagedSut::run_invalid(const generators::Case& c) const {
-  if (generators::stage(*c.expect.rule) == generators::RuleStage::graph) {
+  // Graph-level breakage goes to the runtime; what depends on the target stays with mxconf's
+  // validation (a runtime is never told the target).
+  const generators::InvalidRule rule = *c.expect.rule;
+  if (generators::stage(rule) == generators::RuleStage::graph &&
+      !generators::depends_on_target(rule)) {
     BrokenGraph broken;
     try {
       broken = make_broken_graph(c);

@@ -43,6 +43,9 @@ enum class RuleStage { model, graph, target };
 std::string_view name(InvalidRule r);
 std::optional<InvalidRule> parse_invalid_rule(std::string_view s);
 RuleStage stage(InvalidRule r);
+// Whether the breakage is a matter of the target's extensions: a runtime, which is given a graph
+// and never a target, cannot be asked to reject it (e8m0_without_mxfp, missing_mxfp).
+bool depends_on_target(InvalidRule r);
 // The typed code expected: a pipeline::ValidationCode name, or a model error code.
 std::string expected_code(InvalidRule r);
 

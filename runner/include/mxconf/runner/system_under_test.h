@@ -69,8 +69,8 @@ class Runtime {
 };
 
 // A lowering followed by a runtime. ERROR_IF cases: graph-level breakage goes to a runtime that
-// judges rejection itself; everything else (and every case of a runtime that does not) is judged
-// by mxconf's own lowering and TOSA validation.
+// judges rejection itself; everything else (model- and target-level breakage, and every case of a
+// runtime that does not judge rejection) is judged by mxconf's own lowering and TOSA validation.
 class StagedSut final : public SystemUnderTest {
  public:
   // common_options: command-line options both halves share (e.g. the external timeout).
