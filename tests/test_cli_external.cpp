@@ -2,6 +2,8 @@
 // interpreter as an external runtime must pass every valid case; bad input fails cleanly.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <nlohmann/json.hpp>
 
 #include "mxconf/io/npy.h"
@@ -168,6 +170,44 @@ TEST_F(ExternalCli, BadInputFailsCleanly) {
   EXPECT_NE(err.find("already holds a package"), std::string::npos) << err;
   EXPECT_NE(run("check " + path("pkg") + " --results " + path("in_missing"), &err), 0);
   EXPECT_NE(err.find("is not a directory"), std::string::npos) << err;
+}
+
+// The fixed cases every system is run on (sut/tests/cases): through mxconf's own pipeline each
+// valid one passes bit-exactly and each ERROR_IF probe is rejected; a file that is not a case is an
+// error naming it, and the other cases still run.
+TEST_F(ExternalCli, CaseFilesRunUnderTheirFileNames) {
+  const std::string cases = MXCONF_SUT_CASES_DIR;
+  fs::create_directories(path("more"));
+  std::ofstream(path("more/zz_not_a_case.json")) << "{\"mxconf_case\": 1, \"model\": 7}";
+  ASSERT_EQ(run("run --case-files " + cases + " " + path("more") + " --out " + path("r")), 1);
+  std::ifstream in(path("r/results.jsonl"));
+  std::map<std::string, nlohmann::json> by_name;
+  for (std::string line; std::getline(in, line);) {
+    const nlohmann::json r = nlohmann::json::parse(line);
+    by_name[r["name"].get<std::string>()] = r;
+  }
+  size_t files = 0;
+  for (const auto& e : fs::directory_iterator(cases)) {
+    ++files;
+    const std::string name = e.path().stem().string();
+    ASSERT_TRUE(by_name.count(name)) << name;
+    const nlohmann::json& r = by_name[name];
+    if (name.rfind("errorif_", 0) == 0) {
+      EXPECT_EQ(r["verdict"], "rejected-as-expected") << name;
+    } else {
+      EXPECT_EQ(r["verdict"], "pass") << name;
+      EXPECT_EQ(r["level"], "bit-exact") << name;
+    }
+  }
+  EXPECT_GE(files, 10u);
+  ASSERT_EQ(by_name.size(), files + 1);
+  EXPECT_EQ(by_name["zz_not_a_case"]["verdict"], "error");
+  EXPECT_NE(by_name["zz_not_a_case"]["message"].get<std::string>().find("zz_not_a_case.json"),
+            std::string::npos);
+  std::string err;
+  EXPECT_NE(run("run --case-files " + path("nowhere") + " --out " + path("r2"), &err), 0);
+  EXPECT_NE(err.find("no file or directory"), std::string::npos) << err;
+  EXPECT_FALSE(fs::exists(path("r2")));
 }
 
 }  // namespace

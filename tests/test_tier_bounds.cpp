@@ -113,6 +113,22 @@ TEST_P(Bounds, BiasBoundHoldsInBothDirectionsForSetsS3ToS5) {
   EXPECT_TRUE(tier_b_passes(plain, std::vector<double>(plain.want.exact_last.size(), e)));
 }
 
+// A runtime that overflows where the spec's order of operations stays finite (the reference
+// model's dequantize-first MATMUL does, docs/findings.md) must fail even though |Inf - ref| is not
+// compared as a number.
+TEST_P(Bounds, AnInfiniteOutputWhereTheReferenceIsFiniteFails) {
+  const auto [payload, bias] = GetParam();
+  const Layer s = make(payload, bias, 2, 64, 4, generators::Campaign::normal);
+  for (const float bad : {INFINITY, -INFINITY, NAN}) {
+    runner::Observation o = observe(s, std::vector<double>(s.want.exact_last.size(), 0.0));
+    o.output_fp32[5] = bad;
+    o.output = o.output_fp32;
+    const runner::TierResult r = runner::judge_tier(runner::Tier::b, o, {s.c, s.p, s.want});
+    ASSERT_FALSE(r.pass()) << bad;
+    EXPECT_EQ(std::get<runner::ComplianceResult>(r.detail).nonfinite_failures, 1u) << bad;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(EveryPayload, Bounds,
                          ::testing::Combine(::testing::ValuesIn(formats::kAllElementTypes),
                                             ::testing::Bool()),

@@ -35,6 +35,8 @@ std::string tier_a(const BitExactResult& a) {
 
 std::string tier_b(const ComplianceResult& b) {
   if (b.cast_failures > 0) return "tier b: activation cast outside the cast check";
+  if (b.nonfinite_failures > 0)
+    return "tier b: DOT_PRODUCT result not finite where the reference is";
   if (b.element_failures > 0) return "tier b: DOT_PRODUCT element beyond ABS_BOUND";
   return "tier b: DOT_PRODUCT " + generalize(b.dot_product_reason);
 }

@@ -2,6 +2,7 @@
 // execute -> judge), streamed to DIR/results.jsonl with DIR/summary.json at the end.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
@@ -10,11 +11,48 @@
 #include "commands.h"
 #include "generation_options.h"
 #include "mxconf/faults/faults.h"
+#include "mxconf/io/json_reader.h"
 #include "mxconf/runner/run_loop.h"
 #include "sut_options.h"
 
 namespace mxconf::cli {
 namespace {
+
+// --case-files: case JSON files (or directories of them, in name order), each its own case under
+// its file name; one that cannot be read is an error at stage `package` in the results.
+std::unique_ptr<runner::CaseSource> listed_case_files(const std::vector<std::string>& paths,
+                                                      uint64_t seed) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> files;
+  for (const std::string& p : paths) {
+    if (fs::is_directory(p)) {
+      std::vector<fs::path> in_dir;
+      for (const auto& e : fs::directory_iterator(p))
+        if (e.path().extension() == ".json") in_dir.push_back(e.path());
+      std::sort(in_dir.begin(), in_dir.end());
+      files.insert(files.end(), in_dir.begin(), in_dir.end());
+    } else if (fs::exists(p)) {
+      files.emplace_back(p);
+    } else {
+      throw UsageError("--case-files: no file or directory " + p);
+    }
+  }
+  if (files.empty()) throw UsageError("--case-files names no .json file");
+  std::vector<runner::ListedCase> listed;
+  for (const fs::path& f : files) {
+    runner::ListedCase l{f.stem().string(), "", std::nullopt, ""};
+    try {
+      nlohmann::json j = io::read_json_file(f.string());
+      if (j.is_object() && j.contains("case")) j = j["case"];  // a saved failure record
+      l.c = generators::case_from_json(j);
+      l.fingerprint = generators::fingerprint(*l.c);
+    } catch (const std::exception& e) {
+      l.problem = f.string() + ": " + e.what();
+    }
+    listed.push_back(std::move(l));
+  }
+  return std::make_unique<runner::ListedCases>(std::move(listed), seed, runner::Stage::package);
+}
 
 // --shard I/N counts from 1 to N, as Jest, Playwright and nextest do.
 std::pair<uint32_t, uint32_t> parse_shard(const std::string& text) {
@@ -32,6 +70,7 @@ std::pair<uint32_t, uint32_t> parse_shard(const std::string& text) {
 
 struct RunCliOptions {
   GenerationCliOptions gen;
+  std::vector<std::string> case_files;
   double time_budget = 0;
   std::string shard = "1/1";
   unsigned jobs = 1;
@@ -51,7 +90,14 @@ int run_run(const RunCliOptions& o) {
   r.shard_index = shard - 1;
   r.shard_count = shards;
   r.jobs = o.jobs;
-  const runner::GeneratedCases cases(make_gen_config(o.gen), o.gen.seed, o.gen.cases);
+  std::unique_ptr<runner::CaseSource> source;
+  if (o.case_files.empty()) {
+    source = std::make_unique<runner::GeneratedCases>(make_gen_config(o.gen), o.gen.seed,
+                                                      o.gen.cases);
+  } else {
+    source = listed_case_files(o.case_files, o.gen.seed);
+  }
+  const runner::CaseSource& cases = *source;
   const std::unique_ptr<runner::SystemUnderTest> sut =
       make_sut(o.sut, (std::filesystem::absolute(o.out) / "sut").string());
   r.replay_prefix += sut->cli_options();
@@ -112,6 +158,8 @@ void add_run_command(CLI::App& app, int& result) {
       "or runtime: --sut-lower, --sut-exec) and judge it with the oracle. Exit 0 only if every\n"
       "verdict is pass or rejected-as-expected.");
   add_generation_options(cmd, opts->gen);
+  cmd->add_option("--case-files", opts->case_files,
+                  "run these case files (or directories of them) instead of generated cases");
   cmd->add_option("--time-budget", opts->time_budget, "stop after SECONDS (0: no budget)")
       ->capture_default_str();
   cmd->add_option("--shard", opts->shard,

@@ -17,6 +17,7 @@ constexpr size_t kMinDotProducts = 1000;  // MIN_DOT_PRODUCTS: below it the stat
 nlohmann::json compliance_record(const ComplianceResult& b) {
   nlohmann::json dp = {{"outputs", b.outputs},
                        {"element_failures", b.element_failures},
+                       {"nonfinite_failures", b.nonfinite_failures},
                        {"max_err_over_bound", b.max_err_over_bound},
                        {"statistical", b.statistical}};
   if (b.variance_ratio) dp["variance_ratio"] = *b.variance_ratio;
@@ -43,6 +44,12 @@ ComplianceResult judge_compliance(const Observation& seen, const Expected& want)
                                  bounds, generators::wants_bias_check(want.c.data.campaign));
   b.outputs = dp.outputs;
   b.element_failures = dp.element_failures;
+  for (size_t i = 0; i < seen.output_fp32.size() && i < want.oracle.exact_last.size(); ++i) {
+    b.nonfinite_failures +=
+        !std::isfinite(seen.output_fp32[i]) && std::isfinite(want.oracle.exact_last[i]) &&
+        std::isfinite(want.oracle.bound_last[i] * (1 + bounds.abs_bound * bounds.unit)) &&
+        want.oracle.bound_last[i] * (1 + bounds.abs_bound * bounds.unit) < bounds.max_value;
+  }
   b.max_err_over_bound = dp.max_abs_err / bounds.abs_bound;
   b.statistical = seen.output_fp32.size() >= kMinDotProducts;
   if (b.statistical) {

@@ -70,6 +70,7 @@ struct BitExactResult {
 struct ComplianceResult {
   size_t outputs = 0;
   size_t element_failures = 0;
+  size_t nonfinite_failures = 0;  // of those: Inf or NaN where the reference is finite
   double max_err_over_bound = 0;
   bool statistical = false;  // >= 1000 dot products: the variance (and bias) checks apply
   std::optional<double> variance_ratio, bias_ratio;
