@@ -92,8 +92,8 @@ int run_run(const RunCliOptions& o) {
   r.jobs = o.jobs;
   std::unique_ptr<runner::CaseSource> source;
   if (o.case_files.empty()) {
-    source = std::make_unique<runner::GeneratedCases>(make_gen_config(o.gen), o.gen.seed,
-                                                      o.gen.cases);
+    source =
+        std::make_unique<runner::GeneratedCases>(make_gen_config(o.gen), o.gen.seed, o.gen.cases);
   } else {
     source = listed_case_files(o.case_files, o.gen.seed);
   }
