@@ -2,6 +2,8 @@
 // MXCONF_FAULT_INJECTION (the default and asan presets); docs/mutation-score.md has the table.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "mxconf/faults/faults.h"
 #include "mxconf/generators/case_gen.h"
 #include "mxconf/oracles/pseudocode_ref.h"
@@ -66,6 +68,36 @@ TEST(MutationScore, BroadcastFaultCaughtOnABatchedMatmul) {
   pipeline::matmul_t_block_scaled(formats::ElementType::fp8e4m3, n, h, w, c, 1, ac.data(),
                                   as.data(), bc_padded.data(), bs.data(), got.data());
   EXPECT_EQ(got, want) << "and the correct kernel does not";
+}
+
+// A system that casts with another rule fails with a diagnosis naming that rule; a fault of
+// another kind (rounding) is not explained by any rule. The diagnosis is what lets a report tell
+// "implements pre-#44" apart from "rounds wrongly".
+TEST(MutationScore, TheDiagnosisNamesTheRuleAFaultyCastImplements) {
+  generators::GenConfig cfg;
+  cfg.max_k_blocks = 8;
+  auto failures = [&](Fault f) {
+    FaultGuard guard(f);
+    std::vector<runner::CaseResult> out;
+    for (uint64_t i = 0; i < 300; ++i) {
+      runner::CaseResult r = run_reference(generators::generate_case(cfg, 2, i));
+      if (r.verdict == runner::Verdict::fail) out.push_back(std::move(r));
+    }
+    return out;
+  };
+  const auto pre44 = failures(Fault::pre44_in_cast);
+  ASSERT_GT(pre44.size(), 10u);
+  for (const runner::CaseResult& r : pre44) {
+    EXPECT_NE(
+        std::find(r.explained_by.begin(), r.explained_by.end(), formats::ScaleRule::tosa_pre44),
+        r.explained_by.end())
+        << r.name;
+    EXPECT_NE(r.to_json()["symptom"].get<std::string>().find("passes with cast rule tosa-pre44"),
+              std::string::npos);
+  }
+  const auto rounding = failures(Fault::round_half_away);
+  ASSERT_GT(rounding.size(), 0u);
+  for (const runner::CaseResult& r : rounding) EXPECT_TRUE(r.explained_by.empty()) << r.name;
 }
 
 }  // namespace

@@ -38,6 +38,32 @@ void judge_rejection(const generators::Case& c, RejectionObservation seen, CaseR
   if (!is_good(r.verdict)) seen.trace.keep_evidence();
 }
 
+// Whether the tier that failed passes when the oracle casts activations with another rule: a
+// system that implements another rule (torchao's RCEIL, OCP's FLOOR, TOSA before PR #44) then
+// fails with a symptom that names it, and one bug is told apart from another. Only tiers (a) and
+// (b) depend on the cast rule; the case's own rule is not tried again.
+std::vector<formats::ScaleRule> other_cast_rules_that_pass(const generators::Case& c,
+                                                           const PreparedCase& p,
+                                                           const Observation& seen,
+                                                           const JudgeOptions& opts, Tier failed) {
+  std::vector<formats::ScaleRule> rules;
+  if (failed != Tier::a && failed != Tier::b) return rules;
+  for (const formats::ScaleRule rule : formats::kAllScaleRules) {
+    if (rule == c.target.cast_rule) continue;
+    try {
+      const OracleExpectation other = oracle_expectation(p, rule, failed == Tier::a);
+      const TierResult t = judge_tier(failed, seen, {c, p, other, false});
+      bool pass = t.pass();
+      if (const auto* a = std::get_if<BitExactResult>(&t.detail))
+        pass = a->exact_parts_equal() && (a->outputs_equal() || opts.require != Level::bit_exact);
+      if (pass) rules.push_back(rule);
+    } catch (const std::exception&) {
+      // The oracle cannot judge under this rule: no diagnosis from it.
+    }
+  }
+  return rules;
+}
+
 // The tiers on what the system exposed; the first tier that fails decides.
 void judge_observation(const generators::Case& c, const PreparedCase& p, const Observation& seen,
                        const JudgeOptions& opts, CaseResult& r) {
@@ -62,6 +88,7 @@ void judge_observation(const generators::Case& c, const PreparedCase& p, const O
     r.verdict = Verdict::fail;
     r.failed_tier = t.tier;
     r.message = t.reason();
+    r.explained_by = other_cast_rules_that_pass(c, p, seen, opts, t.tier);
     return;
   }
   r.level = level;
@@ -136,6 +163,11 @@ nlohmann::json CaseResult::to_json() const {
   if (error_stage) j["stage"] = runner::name(*error_stage);
   if (!message.empty()) j["message"] = message;
   if (const std::string s = symptom(*this); !s.empty()) j["symptom"] = s;
+  if (!explained_by.empty()) {
+    nlohmann::json rules = nlohmann::json::array();
+    for (const formats::ScaleRule rule : explained_by) rules.push_back(formats::name(rule));
+    j["passes_with_cast_rule"] = rules;
+  }
   if (facets) j["size"] = size;
   return j;
 }

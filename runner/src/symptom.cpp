@@ -84,11 +84,15 @@ std::string symptom(const CaseResult& r) {
     case Verdict::fail:
       break;
   }
+  // "...; passes with cast rule pre44": the diagnosis is part of what tells two bugs apart.
+  std::string with;
+  for (const formats::ScaleRule rule : r.explained_by)
+    with += (with.empty() ? "; passes with cast rule " : ", ") + std::string(formats::name(rule));
   for (const TierResult& t : r.tiers) {
     if (!r.failed_tier || t.tier != *r.failed_tier) continue;
-    if (const auto* a = std::get_if<BitExactResult>(&t.detail)) return tier_a(*a);
-    if (const auto* b = std::get_if<ComplianceResult>(&t.detail)) return tier_b(*b);
-    return "tier " + std::string(name(t.tier)) + ": " + generalize(t.reason());
+    if (const auto* a = std::get_if<BitExactResult>(&t.detail)) return tier_a(*a) + with;
+    if (const auto* b = std::get_if<ComplianceResult>(&t.detail)) return tier_b(*b) + with;
+    return "tier " + std::string(name(t.tier)) + ": " + generalize(t.reason()) + with;
   }
   return "fail: " + generalize(r.message);
 }

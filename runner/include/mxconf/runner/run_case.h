@@ -48,6 +48,10 @@ struct CaseResult {
   nlohmann::json sut;                       // what external commands did (null: none ran)
   std::optional<CaseFacets> facets;         // absent when the case could not be read
   uint64_t size = 0;                        // multiply-adds of the model: "smallest member"
+  // A failing valid case: the other activation cast rules under which the same output would
+  // have passed the tier that failed (a diagnosis, never a verdict: "the system casts with
+  // pre44"). Empty when none does, or none was tried.
+  std::vector<formats::ScaleRule> explained_by;
   double seconds = 0;
 
   void set_error(Stage s, std::string why);
