@@ -9,6 +9,12 @@
 #   options: --work DIR (shard run directories; default out/nightly-work)
 #            --out DIR  (report root; default reports/nightly)
 #            --update-baseline (after the run, make its report the new baseline)
+#            --sut PAIR[,PAIR...]  also judge external systems (sut/pairs.sh names them; "all"
+#                       for every one): per pair a run, its report with reports/pairs/PAIR/xfail.json
+#                       and a diff against reports/pairs/PAIR/baseline.json when there is one; an
+#                       exported package run by the reference model and graded; the conformance
+#                       matrix of all pairs (OUT/<date>/matrix/). Needs scripts/setup-sut.sh.
+#            --sut-cases N (default 20000) --et-cases N (pairs through ExecuTorch; default 2000)
 #
 # Writes OUT/<date>/ (report.json, junit.xml, summary.md, report.html, diff.json) and points
 # OUT/latest at it. Exit status: that of `mxconf report diff` (non-zero for new failures and for
@@ -23,6 +29,9 @@ merge_dirs=()
 work=$root/out/nightly-work
 out=$root/reports/nightly
 update_baseline=0
+sut_pairs=""
+sut_cases=20000
+et_cases=2000
 while [[ $# -gt 0 ]]; do
   case $1 in
     --cases) cases=$2; shift 2 ;;
@@ -32,16 +41,28 @@ while [[ $# -gt 0 ]]; do
     --work) work=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --update-baseline) update_baseline=1; shift ;;
+    --sut) sut_pairs=$2; shift 2 ;;
+    --sut-cases) sut_cases=$2; shift 2 ;;
+    --et-cases) et_cases=$2; shift 2 ;;
     --merge)
       shift
       while [[ $# -gt 0 && $1 != --* ]]; do merge_dirs+=("$1"); shift; done
       [[ ${#merge_dirs[@]} -gt 0 ]] || { echo "nightly: --merge needs shard directories" >&2; exit 2; } ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "nightly: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
 [[ $cases =~ ^[0-9]+$ && $cases -ge 1 ]] || { echo "nightly: --cases must be a positive integer" >&2; exit 2; }
 [[ $shards =~ ^[0-9]+$ && $shards -ge 1 ]] || { echo "nightly: --shards must be a positive integer" >&2; exit 2; }
+# shellcheck source=../sut/pairs.sh
+source "$root/sut/pairs.sh"
+pairs=()
+if [[ -n $sut_pairs ]]; then
+  [[ $sut_pairs == all ]] && sut_pairs=$(IFS=,; echo "${PAIRS[*]:1}")
+  IFS=, read -ra pairs <<<"$sut_pairs"
+  for p in "${pairs[@]}"; do pair_flags "$p" >/dev/null || exit 2; done
+  "$root/scripts/setup-sut.sh" >/dev/null
+fi
 
 "$root/scripts/setup.sh" >/dev/null
 cmake --preset release >/dev/null
@@ -89,11 +110,55 @@ rm -rf "$report_dir.tmp"
 status=0
 "$mxconf" report diff --baseline "$root/reports/baseline.json" --xfail "$root/reports/xfail.json" \
   -o "$report_dir.tmp/diff.json" "$report_dir.tmp/report.json" || status=$?
+
+# External systems: one run per pair (its jobs in parallel, each with a worker), reported with the
+# pair's known failures and diffed against its baseline; then the matrix of every pair.
+matrix=("mxconf=$merged")
+for pair in "${pairs[@]}"; do
+  [[ $pair == mxconf ]] && continue
+  mapfile -t flags < <(pair_flags "$pair")
+  n=$sut_cases
+  [[ $pair == executorch* ]] && n=$et_cases
+  dir=$work/$seed/pairs/$pair
+  resume=()
+  [[ -f $dir/run.json ]] && resume=(--resume)
+  mkdir -p "$(dirname "$dir")"
+  (cd "$root" && "$mxconf" run --cases "$n" --seed "$seed" --invalid-fraction 0.1 --jobs "$(nproc)" \
+    --out "$dir" "${resume[@]}" "${flags[@]}") >"$dir.log" 2>&1 || true
+  [[ -f $dir/summary.json ]] || { echo "nightly: $pair wrote no summary (see $dir.log)" >&2; status=1; continue; }
+  xfail=()
+  [[ -f $root/reports/pairs/$pair/xfail.json ]] && xfail=(--xfail "$root/reports/pairs/$pair/xfail.json")
+  "$mxconf" report "$dir" "${xfail[@]}" -o "$report_dir.tmp/pairs/$pair" || true
+  if [[ -f $root/reports/pairs/$pair/baseline.json ]]; then
+    "$mxconf" report diff --baseline "$root/reports/pairs/$pair/baseline.json" "${xfail[@]}" \
+      -o "$report_dir.tmp/pairs/$pair/diff.json" "$report_dir.tmp/pairs/$pair/report.json" || status=1
+  fi
+  matrix+=("$pair=$dir")
+done
+if [[ ${#pairs[@]} -gt 0 ]]; then
+  "$mxconf" report pairs "${matrix[@]}" -o "$report_dir.tmp/matrix"
+  # A package as a hardware team would take it: exported, run offline by the reference model,
+  # graded by mxconf check and by tosa-tools' own tosa_verify, side by side.
+  pkg=$work/$seed/package
+  rm -rf "$pkg"
+  "$mxconf" export --cases 300 --seed "$seed" --invalid-fraction 0.1 --out "$pkg/tests" >/dev/null
+  (cd "$root" && sut/tosa_reference_model/run-package "$pkg/tests" "$pkg/results" --verify "$pkg/verify.jsonl") ||
+    status=1
+  "$mxconf" check "$pkg/tests" --results "$pkg/results" --jobs "$(nproc)" --out "$pkg/check" >/dev/null || true
+  "$mxconf" report "$pkg/check" --xfail "$root/reports/pairs/mxconf+refmodel/xfail.json" \
+    -o "$report_dir.tmp/package" || status=1
+  (cd "$root" && sut/tosa_reference_model/compare-verify "$pkg/check" "$pkg/verify.jsonl" \
+    -o "$report_dir.tmp/package/compare-verify.md") || true
+fi
 rm -rf "$report_dir"
 mv "$report_dir.tmp" "$report_dir"
 ln -sfn "$date_dir" "$out/latest"
 if [[ $update_baseline == 1 ]]; then
   cp "$report_dir/report.json" "$root/reports/baseline.json"
+  for pair in "${pairs[@]}"; do
+    [[ -f $report_dir/pairs/$pair/report.json ]] &&
+      cp "$report_dir/pairs/$pair/report.json" "$root/reports/pairs/$pair/baseline.json"
+  done
   echo "nightly: reports/baseline.json updated from $report_dir"
 fi
 echo "nightly: reports in $report_dir (also $out/latest); diff exit status $status"

@@ -313,17 +313,25 @@ TEST(Shrinking, ReducesTowardTheSmallestFailingCase) {
   EXPECT_EQ(small.model.layers.back().out_features, 1);
 }
 
+// corpus/regressions: cases mxconf's own pipeline once got wrong. corpus/findings: the smallest
+// cases on which an external system fails (docs/findings.md); mxconf must pass them, or the
+// finding was never the other system's fault.
 TEST(Regressions, EveryCaseInTheCorpusPasses) {
-  size_t n = 0;
-  for (const auto& e : fs::directory_iterator(MXCONF_REGRESSIONS_DIR)) {
-    if (e.path().extension() != ".json") continue;
-    const Case c = generators::load_case_file(e.path().string());
-    const runner::CaseResult r = run_reference(c);
-    EXPECT_TRUE(runner::is_good(r.verdict))
-        << e.path() << ": " << runner::name(r.verdict) << " " << r.message;
-    ++n;
+  for (const char* dir : {MXCONF_REGRESSIONS_DIR, MXCONF_FINDINGS_DIR}) {
+    size_t n = 0;
+    for (const auto& e : fs::directory_iterator(dir)) {
+      if (e.path().extension() != ".json") continue;
+      const Case c = generators::load_case_file(e.path().string());
+      const runner::CaseResult r = run_reference(c);
+      EXPECT_TRUE(runner::is_good(r.verdict))
+          << e.path() << ": " << runner::name(r.verdict) << " " << r.message;
+      if (c.expect.valid()) {
+        EXPECT_EQ(r.level, runner::Level::bit_exact) << e.path();
+      }
+      ++n;
+    }
+    EXPECT_GE(n, 2u) << dir;
   }
-  EXPECT_GE(n, 2u);
 }
 
 }  // namespace

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# The external systems' tests (docs/external-sut.md): sets up the pinned venv (scripts/setup-sut.sh),
+# builds mxconf, then
+#   1. the adapters' contract (sut/tests/test_adapters.py: exit codes, worker protocol, versions,
+#      tosa_serializer's packed layouts),
+#   2. the fixed cases (sut/tests/cases) through every system pair, each verdict against the
+#      triaged table sut/tests/expected.tsv,
+#   3. an exported package run by the reference model (run-package --verify), graded by
+#      `mxconf check` and set beside tosa_verify's verdicts,
+#   4. a generated smoke campaign per pair, reported with that pair's known failures
+#      (reports/pairs/PAIR/xfail.json): any failure not known there fails this script.
+#
+#   scripts/test-sut.sh [--cases N] [--et-cases N] [--out DIR]
+# Exit 0 only if every step passes. Without the package index or Python 3.11 the setup step says so
+# and this exits 2; CI treats that as a failure.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+cases=300
+et_cases=60
+out=$root/out/test-sut
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --cases) cases=$2; shift 2 ;;
+    --et-cases) et_cases=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "test-sut: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+scripts/setup-sut.sh
+venv=$(sut/venv-path --check)
+cmake --preset default >/dev/null
+cmake --build --preset default --target mxconf >/dev/null
+mxconf=$root/build/default/tools/mxconf
+jobs=$(nproc)
+# shellcheck source=../sut/pairs.sh
+source sut/pairs.sh
+rm -rf "$out"
+mkdir -p "$out/fixed" "$out/smoke"
+failed=()
+step() { echo "== test-sut: $*"; }
+
+step "adapters"
+"$venv/bin/python" -m unittest discover -s sut/tests -p 'test_*.py' || failed+=(adapters)
+
+step "fixed cases through every pair"
+for pair in "${PAIRS[@]}"; do
+  mapfile -t flags < <(pair_flags "$pair")
+  "$mxconf" run --case-files sut/tests/cases --jobs "$jobs" --out "$out/fixed/$pair" "${flags[@]}" \
+    >"$out/fixed/$pair.log" 2>&1 || true
+  python3 sut/tests/check_expected.py "$pair" "$out/fixed/$pair" || failed+=("fixed:$pair")
+done
+
+step "a package run by the reference model, graded by mxconf check and by tosa_verify"
+pkg=$out/package
+"$mxconf" export --cases 40 --seed 11 --max-k 256 --invalid-fraction 0.1 --out "$pkg/tests" >/dev/null
+sut/tosa_reference_model/run-package "$pkg/tests" "$pkg/results" --verify "$pkg/verify.jsonl"
+"$mxconf" check "$pkg/tests" --results "$pkg/results" --jobs "$jobs" --out "$pkg/check" >/dev/null || true
+"$mxconf" report "$pkg/check" --xfail reports/pairs/mxconf+refmodel/xfail.json -o "$pkg/report" ||
+  failed+=(package)
+"$venv/bin/python" sut/tosa_reference_model/compare_verify.py "$pkg/check" "$pkg/verify.jsonl" \
+  -o "$pkg/compare-verify.md" || true
+
+step "smoke campaigns ($cases cases; $et_cases through ExecuTorch)"
+runs=()
+for pair in "${PAIRS[@]}"; do
+  mapfile -t flags < <(pair_flags "$pair")
+  n=$cases
+  [[ $pair == executorch* ]] && n=$et_cases
+  "$mxconf" run --cases "$n" --seed 7 --invalid-fraction 0.1 --jobs "$jobs" --out "$out/smoke/$pair" \
+    "${flags[@]}" >"$out/smoke/$pair.log" 2>&1 || true
+  xfail=()
+  [[ -f reports/pairs/$pair/xfail.json ]] && xfail=(--xfail "reports/pairs/$pair/xfail.json")
+  if ! "$mxconf" report "$out/smoke/$pair" "${xfail[@]}" -o "$out/smoke/$pair/report"; then
+    echo "test-sut: $pair has failures not known in reports/pairs/$pair/xfail.json:" >&2
+    sed -n '/## Failures by symptom/,/## Matrix/p' "$out/smoke/$pair/report/summary.md" | head -30 >&2
+    failed+=("smoke:$pair")
+  fi
+  runs+=("$pair=$out/smoke/$pair")
+done
+"$mxconf" report pairs "${runs[@]}" -o "$out/matrix"
+
+if [[ ${#failed[@]} -gt 0 ]]; then
+  echo "test-sut: FAILED: ${failed[*]} (logs and runs in $out)" >&2
+  exit 1
+fi
+echo "test-sut: all passed (runs, package and matrix in $out)"

@@ -1,0 +1,146 @@
+"""The adapters' contract (docs/external-sut.md), checked against the pinned packages.
+
+Run by scripts/test-sut.sh with the SUT venv's Python:
+
+    python -m unittest discover -s sut/tests -p 'test_*.py'
+
+What is asserted here was written down from the documents (exit codes, the worker protocol, the
+packed layouts of tosa-flatbuffer-format.md §6), never taken from the code under test.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+
+SUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXEC = os.path.join(SUT, "tosa_reference_model", "exec")
+LOWER = os.path.join(SUT, "executorch_arm", "lower")
+CASES = os.path.join(SUT, "tests", "cases")
+
+
+def run(cmd, stdin=None, timeout=600):
+    return subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=timeout)
+
+
+def pinned():
+    pins = {}
+    with open(os.path.join(SUT, "requirements.txt")) as f:
+        for line in f:
+            m = re.match(r"^([A-Za-z0-9_.-]+)==([^\s;#]+)", line.strip())
+            if m:
+                pins[m.group(1).lower().replace("_", "-")] = m.group(2)
+    return pins
+
+
+class ExitCodes(unittest.TestCase):
+    def test_no_arguments_is_a_usage_error(self):
+        for tool in (EXEC, LOWER):
+            p = run([tool])
+            self.assertEqual(p.returncode, 2, tool)
+            self.assertIn("--worker", p.stderr, tool)  # the synopsis
+
+    def test_a_file_that_is_not_a_tosa_graph_is_rejected(self):
+        with tempfile.TemporaryDirectory() as d:
+            bad = os.path.join(d, "bad.tosa")
+            with open(bad, "wb") as f:
+                f.write(b"\x10\x00\x00\x00TOSA" + bytes(40))
+            x = os.path.join(d, "x.npy")
+            np.save(x, np.zeros(32, np.float32))
+            p = run([EXEC, bad, x, os.path.join(d, "out")])
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertFalse(os.path.exists(os.path.join(d, "out")) and os.listdir(os.path.join(d, "out")))
+
+    def test_a_model_that_is_not_mxconfs_is_a_usage_error(self):
+        with tempfile.TemporaryDirectory() as d:
+            model = os.path.join(d, "model.json")
+            with open(model, "w") as f:
+                json.dump({"mxconf_model": 9}, f)
+            p = run([LOWER, model, os.path.join(d, "out.tosa")])
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("mxconf model", p.stderr)
+            self.assertFalse(os.path.exists(os.path.join(d, "out.tosa")))
+
+    def test_a_weight_rule_executorch_lacks_is_unsupported_not_a_failure(self):
+        with open(os.path.join(CASES, "linear_tosa_weight_rule.json")) as f:
+            case = json.load(f)
+        with tempfile.TemporaryDirectory() as d:
+            model = os.path.join(d, "model.json")
+            with open(model, "w") as f:
+                json.dump(case["model"], f)
+            p = run([LOWER, model, os.path.join(d, "out.tosa")])
+            self.assertEqual(p.returncode, 3, p.stderr)
+            self.assertIn("unsupported: weight_scale_rule tosa", p.stderr)
+
+
+class VersionInfo(unittest.TestCase):
+    def test_versions_are_the_pinned_ones(self):
+        pins = pinned()
+        for tool in (EXEC, LOWER):
+            p = run([tool, "--version-info"])
+            self.assertEqual(p.returncode, 0, p.stderr)
+            versions = json.loads(p.stdout)
+            for package in ("torch", "executorch", "torchao", "tosa-tools", "numpy"):
+                self.assertEqual(versions.get(package), pins[package], f"{tool}: {package}")
+
+
+class Worker(unittest.TestCase):
+    def test_replies_carry_the_request_id_and_the_one_shot_exit_code(self):
+        requests = [{"id": 7, "argv": []}, {"id": 8, "argv": ["--no-such-flag"]},
+                    {"id": 9, "argv": ["/nonexistent.tosa", "/nonexistent.npy", "/tmp/x"]}]
+        stdin = "".join(json.dumps(r) + "\n" for r in requests)
+        p = run([EXEC, "--worker"], stdin=stdin)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        replies = [json.loads(line) for line in p.stdout.splitlines()]
+        self.assertEqual([r["id"] for r in replies], [7, 8, 9])
+        self.assertEqual(replies[0]["exit"], 2)
+        self.assertEqual(replies[1]["exit"], 2)
+        self.assertIn(replies[2]["exit"], (2, 4))  # a missing file: usage, or the system's failure
+        self.assertNotEqual(replies[2]["stderr"], "")
+
+    def test_a_malformed_request_line_is_answered_not_fatal(self):
+        p = run([EXEC, "--worker"], stdin='not json\n{"id": 3, "argv": []}\n')
+        replies = [json.loads(line) for line in p.stdout.splitlines()]
+        self.assertEqual(replies[-1]["id"], 3)
+        self.assertEqual(replies[-1]["exit"], 2)
+
+
+class PackedLayouts(unittest.TestCase):
+    """tosa_serializer (the writer ExecuTorch's .tosa files come from) against the LSB-first
+    packing of tosa-flatbuffer-format.md §6, which mxconf's writer and oracle follow."""
+
+    def setUp(self):
+        from tosa_serializer import numpy_utils
+
+        self.np_utils = numpy_utils
+
+    def test_fp6_codes_fill_bytes_from_the_least_significant_bit(self):
+        # codes 3, 10, 17, 24 = 000011 001010 010001 011000; bit stream LSB first:
+        # byte0 = 10|000011 = 0x83, byte1 = 0010|0001 (17's low 4 bits, 10's high 4) = 0x12,
+        # byte2 = 011000|01 = 0x61.
+        # tosa_serializer packs whole blocks of 32 codes (24 bytes).
+        codes = np.array([3, 10, 17, 24] + [0] * 28, np.uint8)
+        packed = bytes(np.asarray(self.np_utils.pack_6bit_array(codes), np.uint8).ravel())
+        self.assertEqual(packed, b"\x83\x12\x61" + bytes(21))
+
+    def test_fp4_codes_put_the_first_element_in_the_low_nibble(self):
+        codes = np.array([1, 2, 3, 4, 0xF, 0] + [0] * 26, np.uint8)
+        packed = bytes(np.asarray(self.np_utils.pack_4bit_array(codes), np.uint8).ravel())
+        self.assertEqual(packed, b"\x21\x43\x0f" + bytes(13))
+
+    def test_random_codes_round_trip(self):
+        rng = np.random.default_rng(5)
+        for bits, pack, unpack in ((6, self.np_utils.pack_6bit_array, self.np_utils.unpack_6bit_array),
+                                   (4, self.np_utils.pack_4bit_array, self.np_utils.unpack_4bit_array)):
+            codes = rng.integers(0, 1 << bits, size=(3, 64), dtype=np.uint8)
+            back = np.asarray(unpack(pack(codes)), np.uint8).ravel()[: codes.size]
+            np.testing.assert_array_equal(back, codes.ravel())
+
+
+if __name__ == "__main__":
+    unittest.main()
