@@ -9,13 +9,12 @@ namespace {
 
 // A matrix cell key's value for one facet ("op|payload|input_dtype|rank|dim_order|campaign").
 std::string facet_of(const std::string& key, const char* facet) {
-  size_t i = 0, start = 0;
+  size_t start = 0;
   for (const char* k : kMatrixKeys) {
     const size_t bar = key.find('|', start);
     if (std::string(k) == facet)
       return key.substr(start, bar == std::string::npos ? std::string::npos : bar - start);
     start = bar == std::string::npos ? key.size() : bar + 1;
-    ++i;
   }
   return "?";
 }
@@ -32,15 +31,20 @@ void add(Counts& into, const Counts& c) {
   for (const auto& [k, n] : c.error_by_stage) into.error_by_stage[k] += n;
 }
 
-// facet value -> counts, for one report. ERROR_IF rules are folded into "ERROR_IF" except under
-// the operator facet.
-std::map<std::string, Counts> by_facet(const Report& r, const char* facet) {
-  std::map<std::string, Counts> out;
-  for (const auto& [key, c] : r.matrix) {
-    std::string v = facet_of(key, facet);
-    add(out[v], c);
+// One facet's table: per pair, facet value -> counts; and every value some pair has, sorted.
+struct FacetTable {
+  std::vector<std::map<std::string, Counts>> columns;
+  std::map<std::string, bool> values;
+};
+
+FacetTable facet_table(const std::vector<NamedReport>& pairs, const char* facet) {
+  FacetTable t;
+  for (const auto& [name, r] : pairs) {
+    std::map<std::string, Counts>& col = t.columns.emplace_back();
+    for (const auto& [key, c] : r.matrix) add(col[facet_of(key, facet)], c);
+    for (const auto& [v, c] : col) t.values[v] = true;
   }
-  return out;
+  return t;
 }
 
 std::string md_cell(std::string s) {
@@ -76,12 +80,7 @@ std::string write_pairs_markdown(const std::vector<NamedReport>& pairs) {
     o << "| " << name << " | " << r.totals.total() << " | " << md_cell(outcome_text(r.totals))
       << " | " << r.failures.size() << " |\n";
   for (const auto& [facet, heading] : kPairFacets) {
-    std::vector<std::map<std::string, Counts>> cols;
-    std::map<std::string, bool> values;
-    for (const auto& [name, r] : pairs) {
-      cols.push_back(by_facet(r, facet));
-      for (const auto& [v, c] : cols.back()) values[v] = true;
-    }
+    const auto [cols, values] = facet_table(pairs, facet);
     o << "\n## By " << heading << "\n\n| " << heading;
     for (const auto& [name, r] : pairs) o << " | " << name;
     o << " |\n|---";
@@ -130,12 +129,7 @@ std::string write_pairs_html(const std::vector<NamedReport>& pairs) {
   }
   o << "</table>\n";
   for (const auto& [facet, heading] : kPairFacets) {
-    std::vector<std::map<std::string, Counts>> cols;
-    std::map<std::string, bool> values;
-    for (const auto& [name, r] : pairs) {
-      cols.push_back(by_facet(r, facet));
-      for (const auto& [v, c] : cols.back()) values[v] = true;
-    }
+    const auto [cols, values] = facet_table(pairs, facet);
     o << "<h2>By " << escape_xml(heading) << "</h2>\n<table><tr><th>" << escape_xml(heading)
       << "</th>";
     for (const auto& [name, r] : pairs) o << "<th>" << escape_xml(name) << "</th>";

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdio>
 #include <exception>
+#include <string>
 
 namespace mxconf::cli {
 
@@ -13,7 +14,7 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Makes `body` the subcommand's action. Any exception becomes "mxconf <name>: error: <what>" on
+// Makes `body` the subcommand's action. Any exception becomes "mxconf <command>: error: <what>" on
 // stderr and exit code 1; otherwise `result` is what body returned.
 template <typename Body>
 void set_action(CLI::App* cmd, int& result, Body body) {
@@ -21,7 +22,11 @@ void set_action(CLI::App* cmd, int& result, Body body) {
     try {
       result = body();
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "mxconf %s: error: %s\n", cmd->get_name().c_str(), e.what());
+      // The full command path: "mxconf report pairs: error: ...".
+      std::string path = cmd->get_name();
+      for (const CLI::App* p = cmd->get_parent(); p && p->get_parent(); p = p->get_parent())
+        path = p->get_name() + " " + path;
+      std::fprintf(stderr, "mxconf %s: error: %s\n", path.c_str(), e.what());
       result = 1;
     }
   });
