@@ -6,6 +6,7 @@
 #   bench/compare_runtimes.sh [REPS]     needs scripts/setup-sut.sh and build/release (or default)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
 reps=${1:-5}
 mxconf=$root/build/release/tools/mxconf
 [[ -x $mxconf ]] || mxconf=$root/build/default/tools/mxconf
@@ -47,13 +48,25 @@ PY
     rm -rf "$d/o2"; "$refmodel" "$d/m.tosa" "$d/x.npy" "$d/o2" >/dev/null 2>&1
   done
   t2=$(now)
-  # Worker: one start-up plus 1 call, against one start-up plus 1 + reps calls.
-  req="{\"id\": 1, \"argv\": [\"$d/m.tosa\", \"$d/x.npy\", \"$d/o3\"]}"
-  t3=$(now); echo "$req" | "$refmodel" --worker >/dev/null 2>&1; t4=$(now)
-  for ((i = 0; i <= reps; i++)); do echo "$req"; done | "$refmodel" --worker >/dev/null 2>&1
-  t5=$(now)
-  cmp -s "$d/o1/y.npy" "$d/o2/y.npy" && same="" || same=" (outputs differ)"
-  worker=$(python3 -c "print(f'{(($t5 - $t4) - ($t4 - $t3)) / $reps * 1000:.1f}')")
+  # Worker: per call after a warm-up call, timed from the request to the reply.
+  worker=$("$(sut/venv-path --check)/bin/python" - "$refmodel" "$d" "$reps" <<'PY'
+import json, subprocess, sys, time
+exe, d, reps = sys.argv[1], sys.argv[2], int(sys.argv[3])
+p = subprocess.Popen([exe, "--worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                     stderr=subprocess.DEVNULL, text=True)
+def call(i):
+    p.stdin.write(json.dumps({"id": i, "argv": [f"{d}/m.tosa", f"{d}/x.npy", f"{d}/o3"]}) + "\n")
+    p.stdin.flush()
+    assert json.loads(p.stdout.readline())["exit"] == 0
+call(0)
+t = time.perf_counter()
+for i in range(reps):
+    call(i + 1)
+print(f"{(time.perf_counter() - t) / reps * 1000:.1f}")
+p.stdin.close(); p.wait()
+PY
+)
+  cmp -s "$d/o1/y.npy" "$d/o2/y.npy" && same="" || same=" (not bit-identical)"
   printf '| %s x %s -> %s | %s ms | %s ms%s | %s ms |\n' "$m" "$k" "$n" "$(per_rep "$t0" "$t1" "$reps")" \
     "$(per_rep "$t1" "$t2" "$reps")" "$same" "$worker"
 done

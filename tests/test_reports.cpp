@@ -134,6 +134,27 @@ TEST(Report, KnownFailuresCountAsXfail) {
   EXPECT_EQ(reports::report_from_json(reports::to_json(r)).failures, r.failures);
 }
 
+// One xfail entry per bug, whatever extra diagnosis its failures carry.
+TEST(Report, XfailKeysArePatternsWithStars) {
+  const std::string pre44 = "tier b: *; passes with cast rule tosa-pre44*";
+  EXPECT_TRUE(reports::known_key_matches(
+      pre44, "tier b: DOT_PRODUCT element beyond ABS_BOUND; passes with cast rule tosa-pre44"));
+  EXPECT_TRUE(reports::known_key_matches(
+      pre44,
+      "tier b: DOT_PRODUCT sum err^# = #.# > VEB*T = #.#; passes with cast rule "
+      "tosa-pre44, ocp, rceil"));
+  EXPECT_FALSE(reports::known_key_matches(
+      pre44, "tier b: DOT_PRODUCT element beyond ABS_BOUND; passes with cast rule rceil"));
+  EXPECT_FALSE(reports::known_key_matches(pre44, "tier b: DOT_PRODUCT element beyond ABS_BOUND"));
+  EXPECT_TRUE(reports::known_key_matches("exact [#, #] text", "exact [#, #] text"))
+      << "no other character is special";
+  EXPECT_FALSE(reports::known_key_matches("exact", "exact text"));
+  EXPECT_TRUE(reports::known_key_matches("*", "anything"));
+  const reports::Report r =
+      reports::build_report(write_run("patterns", four_lines()).string(), {"b*"});
+  EXPECT_EQ(r.totals.xfail, 2u) << "the pattern covers symptom bb";
+}
+
 TEST(Report, TruncatedResultsAreReadToTheLastCompleteLineWithAWarning) {
   const reports::Report r = reports::build_report(write_run("cut", four_lines(), true).string());
   EXPECT_EQ(r.totals.total(), 3u);

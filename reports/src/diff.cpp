@@ -52,10 +52,11 @@ nlohmann::json Diff::to_json() const {
 
 namespace {
 
-// The xfail entry a group matches: by its symptom, or by one of its members' fingerprints.
+// The xfail entry a group matches: by its symptom (a pattern), or by one of its members'
+// fingerprints.
 const KnownFailure* known_entry(const FailureGroup& g, const std::vector<KnownFailure>& xfail) {
   for (const KnownFailure& k : xfail) {
-    if (k.key == g.key || k.key == g.fingerprint ||
+    if (known_key_matches(k.key, g.key) || k.key == g.fingerprint ||
         std::find(g.fingerprints.begin(), g.fingerprints.end(), k.key) != g.fingerprints.end())
       return &k;
   }

@@ -109,6 +109,27 @@ uint64_t Counts::total() const {
   return n;
 }
 
+bool known_key_matches(const std::string& pattern, const std::string& key) {
+  // Greedy glob with backtracking to the last '*': linear in practice for short symptoms.
+  size_t p = 0, k = 0, star = std::string::npos, resume = 0;
+  while (k < key.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      resume = k;
+    } else if (p < pattern.size() && pattern[p] == key[k]) {
+      ++p;
+      ++k;
+    } else if (star != std::string::npos) {
+      p = star + 1;
+      k = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
 uint64_t Counts::bad() const {
   return total() - pass - rejected - xfail - unsupported;
 }
@@ -121,7 +142,9 @@ void add_result(Report& r, const nlohmann::json& line) {
   const bool failure = !verdict || runner::is_failure(*verdict);
   // Older results carry no symptom: their own fingerprint groups them.
   const std::string key = line.value("symptom", fp);
-  const bool known = failure && (r.known_failures.count(key) > 0 || r.known_failures.count(fp) > 0);
+  bool known = false;
+  for (const std::string& k : r.known_failures)
+    known = known || (failure && (known_key_matches(k, key) || k == fp));
   const nlohmann::json facets = line.value("facets", nlohmann::json::object());
   std::string cell;
   for (const char* k : kMatrixKeys) {

@@ -80,6 +80,11 @@ void add_result(Report& r, const nlohmann::json& line);
 // Streams DIR/results.jsonl into a report (a truncated last line is skipped with a warning),
 // with metadata from DIR/run.json and DIR/summary.json. Throws std::runtime_error naming the
 // file and line for anything else that is wrong.
+// Whether an xfail key (a symptom or a fingerprint) covers a failure: equal, or with each '*'
+// standing for any run of characters ("tier b: *; passes with cast rule tosa-pre44*"), so one
+// entry holds one bug whatever tier check or extra diagnosis it shows up with.
+bool known_key_matches(const std::string& pattern, const std::string& key);
+
 Report build_report(const std::string& run_dir, const std::set<std::string>& known_failures = {});
 
 nlohmann::json to_json(const Report& r);
