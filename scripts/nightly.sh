@@ -114,6 +114,8 @@ status=0
 # External systems: one run per pair (its jobs in parallel, each with a worker), reported with the
 # pair's known failures and diffed against its baseline; then the matrix of every pair.
 matrix=("mxconf=$merged")
+# Both ExecuTorch pairs lower the same models with the same seed: each is lowered once.
+export MXCONF_ET_LOWERING_CACHE=$work/$seed/et-lowering-cache
 for pair in "${pairs[@]}"; do
   [[ $pair == mxconf ]] && continue
   mapfile -t flags < <(pair_flags "$pair")

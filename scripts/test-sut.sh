@@ -39,6 +39,8 @@ jobs=$(nproc)
 source sut/pairs.sh
 rm -rf "$out"
 mkdir -p "$out/fixed" "$out/smoke"
+# The two ExecuTorch pairs lower the same models: lower each once (sut/executorch_arm/README.md).
+export MXCONF_ET_LOWERING_CACHE=$out/et-lowering-cache
 failed=()
 step() { echo "== test-sut: $*"; }
 

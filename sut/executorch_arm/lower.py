@@ -11,10 +11,17 @@ MODEL.json is mxconf's model description (docs/model-format.md); weights and bia
 from it (npy paths relative to it), never re-quantized here: ExecuTorch quantizes them with the
 rule the layer names. Exit codes: 0 written; 1 ExecuTorch rejected the model; 3 unsupported (a
 weight rule, dim order or dtype ExecuTorch cannot express); 4 ExecuTorch or the adapter failed.
+
+With MXCONF_ET_LOWERING_CACHE=DIR, a model lowered before (the same description, weights,
+biases and package versions) is not lowered again: the .tosa ExecuTorch wrote for it is copied.
+Lowering takes seconds and is deterministic (sut/tests/test_adapters.py checks two fresh
+lowerings are byte-identical), so the two ExecuTorch pairs of a night lower each model once.
 """
 
+import hashlib
 import json
 import os
+import shutil
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -78,6 +85,7 @@ class _Model:
         base = os.path.dirname(os.path.abspath(path))
         self.input = j["input"]
         self.output = j.get("output", {})
+        self.description = j
         self.layers = []
         for i, l in enumerate(j["layers"]):
             k, n = int(l["in_features"]), int(l["out_features"])
@@ -161,15 +169,48 @@ def _example_input(model):
     return x
 
 
+def _cache_key(model):
+    """What determines the lowering: the description (without file paths), every weight and bias
+    value, this adapter and the package versions."""
+    h = hashlib.sha256()
+    d = dict(model.description)
+    d["layers"] = [{k: v for k, v in l.items() if k not in ("weights", "bias_values")}
+                   for l in d["layers"]]
+    h.update(json.dumps(d, sort_keys=True).encode())
+    for l in model.layers:
+        h.update(l["w"].tobytes())
+        if l["b"] is not None:
+            h.update(l["b"].tobytes())
+    with open(os.path.abspath(__file__), "rb") as f:
+        h.update(f.read())
+    h.update(json.dumps(adapter.versions(), sort_keys=True).encode())
+    return h.hexdigest()[:32]
+
+
 def lower(argv):
     if len(argv) != 2:
         raise adapter.UsageError("lower MODEL.json OUT.tosa")
+    model = _Model(argv[0])
+    cache = os.environ.get("MXCONF_ET_LOWERING_CACHE")
+    cached = os.path.join(cache, _cache_key(model) + ".tosa") if cache else None
+    if cached and os.path.exists(cached):
+        shutil.copyfile(cached, argv[1] + ".partial")
+        os.replace(argv[1] + ".partial", argv[1])
+        print(f"lowering cached: {cached}", file=sys.stderr)
+        return
+    _lower(model, argv[1])
+    if cached:
+        os.makedirs(cache, exist_ok=True)
+        shutil.copyfile(argv[1], cached + f".{os.getpid()}.partial")
+        os.replace(cached + f".{os.getpid()}.partial", cached)
+
+
+def _lower(model, out_tosa):
     import torch
     from executorch.backends.arm.tosa.compile_spec import TosaCompileSpec
     from executorch.backends.arm.tosa.partitioner import TOSAPartitioner
     from executorch.exir import EdgeCompileConfig, to_edge_transform_and_lower
 
-    model = _Model(argv[0])
     module = _module(model)
     _to_mxfp(module, model)
     x = _example_input(model)
@@ -190,10 +231,10 @@ def lower(argv):
         raise adapter.Unsupported(
             f"ExecuTorch lowered the model into {len(delegates)} TOSA delegate(s) with "
             f"{len(outside)} op(s) outside: {sorted({str(n.target) for n in outside})[:4]}")
-    tmp = argv[1] + ".partial"
+    tmp = out_tosa + ".partial"
     with open(tmp, "wb") as f:
         f.write(delegates[0].processed_bytes)
-    os.replace(tmp, argv[1])
+    os.replace(tmp, out_tosa)
 
 
 if __name__ == "__main__":

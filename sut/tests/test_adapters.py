@@ -78,6 +78,45 @@ class ExitCodes(unittest.TestCase):
             self.assertIn("unsupported: weight_scale_rule tosa", p.stderr)
 
 
+class LoweringCache(unittest.TestCase):
+    """ExecuTorch's lowering is deterministic, so a cached .tosa is the one it would write."""
+
+    def test_two_fresh_lowerings_are_identical_and_the_cache_returns_the_same_bytes(self):
+        with open(os.path.join(CASES, "linear_fp8e4m3_bias.json")) as f:
+            case = json.load(f)
+        with tempfile.TemporaryDirectory() as d:
+            model = os.path.join(d, "model.json")
+            with open(model, "w") as f:
+                json.dump(case["model"], f)
+            cache = os.path.join(d, "cache")
+            env = dict(os.environ, MXCONF_ET_LOWERING_CACHE=cache)
+            p = subprocess.Popen([LOWER, "--worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                 stderr=subprocess.DEVNULL, text=True, env=env)
+
+            def lower(i):
+                out = os.path.join(d, f"out{i}.tosa")
+                p.stdin.write(json.dumps({"id": i, "argv": [model, out]}) + "\n")
+                p.stdin.flush()
+                reply = json.loads(p.stdout.readline())
+                self.assertEqual(reply["exit"], 0, reply["stderr"])
+                with open(out, "rb") as f:
+                    return f.read(), reply["stderr"]
+
+            first, _ = lower(1)
+            self.assertEqual(len(os.listdir(cache)), 1)
+            for name in os.listdir(cache):
+                os.remove(os.path.join(cache, name))
+            second, log = lower(2)
+            self.assertNotIn("lowering cached", log)
+            third, log = lower(3)
+            self.assertIn("lowering cached", log)
+            p.stdin.close()
+            p.wait(timeout=60)
+            self.assertGreater(len(first), 100)
+            self.assertEqual(first, second, "two fresh lowerings differ")
+            self.assertEqual(first, third)
+
+
 class VersionInfo(unittest.TestCase):
     def test_versions_are_the_pinned_ones(self):
         pins = pinned()
