@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <stdexcept>
 
 #include "encode_kernel.h"
 #include "mxconf/formats/codec.h"
@@ -156,6 +157,21 @@ void cast_to_block_scaled_bf16(ElementType t, ScaleRule r, std::span<const uint1
 
 float dequantize(ElementType t, uint8_t code, uint8_t scale) {
   return decode(t, code) * decode_e8m0(scale);
+}
+
+void dequantize_blocks(ElementType t, std::span<const uint8_t> codes,
+                       std::span<const uint8_t> scales, std::span<float> out) {
+  if (codes.size() != out.size() || codes.size() != scales.size() * kBlockSize) {
+    throw std::invalid_argument("dequantize_blocks: codes, scales and out sizes disagree");
+  }
+  float table[256];
+  for (int c = 0; c < 256; ++c) table[c] = decode(t, uint8_t(c));
+  for (size_t b = 0; b < scales.size(); ++b) {
+    const float s = decode_e8m0(scales[b]);
+    const uint8_t* in = codes.data() + b * kBlockSize;
+    float* o = out.data() + b * kBlockSize;
+    for (size_t i = 0; i < kBlockSize; ++i) o[i] = table[in[i]] * s;
+  }
 }
 
 }  // namespace mxconf::formats

@@ -2,13 +2,14 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <stdexcept>
 
 namespace mxconf::io {
@@ -21,32 +22,82 @@ std::string errno_text() {
 }  // namespace
 
 AtomicOutputs::~AtomicOutputs() {
-  for (const Staged& s : staged_) ::unlink(s.tmp.c_str());
+  for (const Staged& s : staged_) {
+    if (s.fd >= 0) ::close(s.fd);
+    ::unlink(s.tmp.c_str());
+  }
 }
 
-void AtomicOutputs::stage(const std::string& path, std::span<const uint8_t> bytes) {
+size_t AtomicOutputs::create(const std::string& path) {
   std::string tmp = path + ".tmp.XXXXXX";
   const int fd = ::mkstemp(tmp.data());
   if (fd < 0) throw std::runtime_error("cannot create " + path + ": " + errno_text());
-  staged_.push_back({tmp, path});
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+  staged_.push_back({tmp, path, fd});
+  return staged_.size() - 1;
+}
+
+void AtomicOutputs::write_all(size_t i, std::initializer_list<std::span<const uint8_t>> pieces) {
+  std::vector<iovec> iov;
+  for (const auto& p : pieces) {
+    if (!p.empty()) iov.push_back({const_cast<uint8_t*>(p.data()), p.size()});
+  }
+  size_t first = 0;
+  while (first < iov.size()) {
+    const int count = int(std::min<size_t>(iov.size() - first, IOV_MAX));
+    const ssize_t n = ::writev(staged_[i].fd, iov.data() + first, count);
     if (n < 0) {
       if (errno == EINTR) continue;
-      const std::string why = errno_text();
-      ::close(fd);
-      throw std::runtime_error("cannot write " + path + ": " + why);
+      throw std::runtime_error("cannot write " + staged_[i].dest + ": " + errno_text());
     }
-    done += size_t(n);
-  }
-  ::fchmod(fd, 0644);
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    throw std::runtime_error("cannot flush " + path + ": " + errno_text());
+    // Advance past what was written (writev may stop short, e.g. on a full disk or past 2 GiB).
+    size_t done = size_t(n);
+    while (first < iov.size() && done >= iov[first].iov_len) done -= iov[first++].iov_len;
+    if (first < iov.size()) {
+      iov[first].iov_base = static_cast<uint8_t*>(iov[first].iov_base) + done;
+      iov[first].iov_len -= done;
+    }
   }
 }
 
+void AtomicOutputs::finish(size_t i) {
+  Staged& s = staged_[i];
+  ::fchmod(s.fd, 0644);
+  const int synced = ::fsync(s.fd);
+  const int sync_errno = errno;
+  const int closed = ::close(s.fd);
+  const int close_errno = errno;
+  s.fd = -1;
+  if (synced != 0 || closed != 0) {
+    throw std::runtime_error("cannot flush " + s.dest + ": " +
+                             std::strerror(synced != 0 ? sync_errno : close_errno));
+  }
+}
+
+void AtomicOutputs::stage(const std::string& path, std::span<const uint8_t> bytes) {
+  stage(path, {bytes});
+}
+
+void AtomicOutputs::stage(const std::string& path,
+                          std::initializer_list<std::span<const uint8_t>> pieces) {
+  const size_t i = create(path);
+  write_all(i, pieces);
+  finish(i);
+}
+
+AtomicOutputs::Stream AtomicOutputs::open(const std::string& path) {
+  return Stream(this, create(path));
+}
+
+void AtomicOutputs::Stream::write(std::span<const uint8_t> bytes) {
+  if (out_->staged_[index_].fd < 0)
+    throw std::logic_error("write to " + out_->staged_[index_].dest + " after commit");
+  out_->write_all(index_, {bytes});
+}
+
 void AtomicOutputs::commit() {
+  for (size_t i = 0; i < staged_.size(); ++i) {
+    if (staged_[i].fd >= 0) finish(i);
+  }
   for (const Staged& s : staged_) {
     if (::rename(s.tmp.c_str(), s.dest.c_str()) != 0) {
       throw std::runtime_error("cannot move " + s.tmp + " to " + s.dest + ": " + errno_text());
@@ -62,14 +113,31 @@ void write_file_atomic(const std::string& path, std::span<const uint8_t> bytes) 
 }
 
 std::vector<uint8_t> read_file(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw std::runtime_error(path + ": no such file");
-  if (!std::filesystem::is_regular_file(path, ec)) throw std::runtime_error(path + ": not a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot open " + path + ": " + errno_text());
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                             std::istreambuf_iterator<char>());
-  if (in.bad()) throw std::runtime_error("cannot read " + path);
+  // O_NONBLOCK: a FIFO given as a file is refused below instead of blocking the open.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ENOENT) throw std::runtime_error(path + ": no such file");
+    throw std::runtime_error("cannot open " + path + ": " + errno_text());
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw std::runtime_error("cannot stat " + path + ": " + errno_text());
+  if (!S_ISREG(st.st_mode)) throw std::runtime_error(path + ": not a file");
+  std::vector<uint8_t> bytes(size_t(st.st_size));
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw std::runtime_error("cannot read " + path + ": " + errno_text());
+    if (n == 0) throw std::runtime_error(path + ": the file changed size while being read");
+    done += size_t(n);
+  }
+  uint8_t extra;
+  if (::read(fd, &extra, 1) > 0)
+    throw std::runtime_error(path + ": the file changed size while being read");
   return bytes;
 }
 

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "mxconf/io/atomic_output.h"
+#include "mxconf/io/mapped_file.h"
 
 namespace mxconf::io {
 namespace {
@@ -150,7 +151,13 @@ size_t NpyArray::element_count() const {
   return n;
 }
 
-NpyArray parse_npy(std::span<const uint8_t> bytes, const std::string& what) {
+size_t NpyView::element_count() const {
+  size_t n = 1;
+  for (int64_t d : shape) n *= size_t(d);
+  return n;
+}
+
+NpyView parse_npy_view(std::span<const uint8_t> bytes, const std::string& what) {
   if (bytes.size() < 10 || std::memcmp(bytes.data(), kMagic, 6) != 0) {
     throw NpyError(what + ": not a .npy file (bad magic or truncated)");
   }
@@ -189,7 +196,15 @@ NpyArray parse_npy(std::span<const uint8_t> bytes, const std::string& what) {
                    std::to_string(need) + " bytes)");
   }
   if (payload > need) throw NpyError(what + ": trailing bytes after the array data");
-  a.data.assign(bytes.begin() + long(header_start + header_len), bytes.end());
+  return NpyView{a.dtype, std::move(a.shape), bytes.subspan(header_start + header_len)};
+}
+
+NpyArray parse_npy(std::span<const uint8_t> bytes, const std::string& what) {
+  NpyView v = parse_npy_view(bytes, what);
+  NpyArray a;
+  a.dtype = v.dtype;
+  a.shape = std::move(v.shape);
+  a.data.assign(v.data.begin(), v.data.end());
   return a;
 }
 
@@ -203,24 +218,70 @@ NpyArray read_npy(const std::string& path) {
   return parse_npy(bytes, path);
 }
 
-std::vector<uint8_t> serialize_npy(const NpyArray& a) {
-  std::string header = "{'descr': '" + descr(a.dtype) + "', 'fortran_order': False, 'shape': (";
-  for (size_t i = 0; i < a.shape.size(); ++i) {
-    header += std::to_string(a.shape[i]);
-    if (a.shape.size() == 1 || i + 1 < a.shape.size()) header += ",";
-    if (i + 1 < a.shape.size()) header += " ";
+NpyFile NpyFile::open(const std::string& path) {
+  std::shared_ptr<const MappedFile> file;
+  try {
+    file = MappedFile::open(path);
+  } catch (const std::runtime_error& e) {
+    throw NpyError(e.what());
   }
-  header += "), }";
+  NpyFile f;
+  f.view_ = parse_npy_view(file->bytes(), path);
+  const size_t item = itemsize(f.view_.dtype);
+  if (reinterpret_cast<uintptr_t>(f.view_.data.data()) % item == 0) {
+    f.data_offset_ = size_t(f.view_.data.data() - file->bytes().data());
+    f.owner_ = std::move(file);
+    return f;
+  }
+  // A header length NumPy would never write left the data misaligned: copy it once.
+  auto copy = std::make_shared<std::vector<uint64_t>>((f.view_.data.size() + 7) / 8);
+  if (!f.view_.data.empty()) std::memcpy(copy->data(), f.view_.data.data(), f.view_.data.size());
+  f.view_.data = {reinterpret_cast<const uint8_t*>(copy->data()), f.view_.data.size()};
+  f.data_offset_ = SIZE_MAX;
+  f.owner_ = std::move(copy);
+  return f;
+}
+
+void NpyFile::release(size_t begin, size_t end) const {
+  if (data_offset_ == SIZE_MAX || end <= begin) return;
+  const size_t item = itemsize(view_.dtype);
+  static_cast<const MappedFile*>(owner_.get())
+      ->release(data_offset_ + begin * item, (end - begin) * item);
+}
+
+std::string npy_header(NpyDtype dtype, const std::vector<int64_t>& shape) {
+  std::string dict = "{'descr': '" + descr(dtype) + "', 'fortran_order': False, 'shape': (";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    dict += std::to_string(shape[i]);
+    if (shape.size() == 1 || i + 1 < shape.size()) dict += ",";
+    if (i + 1 < shape.size()) dict += " ";
+  }
+  dict += "), }";
   // Pad with spaces so that magic + version + length + header + '\n' is a multiple of 64.
-  const size_t unpadded = 10 + header.size() + 1;
-  header.append((64 - unpadded % 64) % 64, ' ');
-  header += '\n';
-  std::vector<uint8_t> out(kMagic, kMagic + 6);
-  out.push_back(1);
-  out.push_back(0);
-  out.push_back(uint8_t(header.size()));
-  out.push_back(uint8_t(header.size() >> 8));
-  out.insert(out.end(), header.begin(), header.end());
+  const size_t unpadded = 10 + dict.size() + 1;
+  dict.append((64 - unpadded % 64) % 64, ' ');
+  dict += '\n';
+  std::string out(kMagic, 6);
+  out += char(1);
+  out += char(0);
+  out += char(uint8_t(dict.size()));
+  out += char(uint8_t(dict.size() >> 8));
+  return out + dict;
+}
+
+void stage_npy(AtomicOutputs& out, const std::string& path, NpyDtype dtype,
+               const std::vector<int64_t>& shape, std::span<const uint8_t> data) {
+  size_t count = 1;
+  for (int64_t d : shape) count *= size_t(d);
+  if (count * itemsize(dtype) != data.size())
+    throw NpyError(path + ": " + std::to_string(data.size()) + " bytes do not fill the shape");
+  const std::string header = npy_header(dtype, shape);
+  out.stage(path, {std::span(reinterpret_cast<const uint8_t*>(header.data()), header.size()), data});
+}
+
+std::vector<uint8_t> serialize_npy(const NpyArray& a) {
+  const std::string header = npy_header(a.dtype, a.shape);
+  std::vector<uint8_t> out(header.begin(), header.end());
   out.insert(out.end(), a.data.begin(), a.data.end());
   return out;
 }

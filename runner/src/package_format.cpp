@@ -41,8 +41,9 @@ void write_text(const fs::path& p, const std::string& text) {
 
 void write_f64_npy(const fs::path& p, const std::vector<int64_t>& shape,
                    const std::vector<double>& v) {
-  io::write_file_atomic(
-      p.string(), io::serialize_npy(io::make_npy(io::NpyDtype::f8, shape, v.data(), v.size() * 8)));
+  io::AtomicOutputs out;
+  io::stage_npy(out, p.string(), io::NpyDtype::f8, shape, io::bytes_of(v));
+  out.commit();
 }
 
 // test_requirements.extensions_required for a case's target.

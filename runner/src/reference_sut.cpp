@@ -84,24 +84,24 @@ void execute_graph(const pipeline::ModelSpec& m, const std::vector<float>& input
   // The final CAST to bf16 (if any) reads the logical fp32 result.
   for (const pipeline::Operator& op : graph.ops) {
     if (op.op == pipeline::OpKind::cast && all.at(op.inputs[0]).dtype == pipeline::DType::fp32)
-      obs.output_fp32 = all.at(op.inputs[0]).f32;
+      obs.output_fp32 = all.at(op.inputs[0]).f32.to_vector();
   }
   for (const pipeline::Operator& op : graph.ops) {
     if (op.op != pipeline::OpKind::cast_to_block_scaled) continue;
     const pipeline::Value& in = all.at(op.inputs[0]);
     CastObservation cast;
-    cast.input = in.f32;
+    cast.input = in.f32.to_vector();
     if (in.dtype == pipeline::DType::bf16) {
       cast.input.resize(in.bf16.size());
       for (size_t i = 0; i < in.bf16.size(); ++i)
         cast.input[i] = formats::bf16_to_float(in.bf16[i]);
     }
-    cast.codes = all.at(op.outputs[0]).codes;
-    cast.scales = all.at(op.outputs[1]).codes;
+    cast.codes = all.at(op.outputs[0]).codes.to_vector();
+    cast.scales = all.at(op.outputs[1]).codes.to_vector();
     obs.casts.push_back(std::move(cast));
   }
   const pipeline::Value& y = outs.at(out_name);
-  std::vector<float> phys = y.f32;
+  std::vector<float> phys = y.f32.to_vector();
   if (y.dtype == pipeline::DType::bf16) {
     phys.resize(y.bf16.size());
     for (size_t i = 0; i < phys.size(); ++i) phys[i] = formats::bf16_to_float(y.bf16[i]);

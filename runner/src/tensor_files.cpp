@@ -87,40 +87,40 @@ std::string result_file_name(const std::string& tensor) {
 
 void write_activation_npy(const std::string& path, pipeline::DType t,
                           const std::vector<int64_t>& shape, const std::vector<float>& values) {
-  std::vector<uint8_t> bytes;
+  io::AtomicOutputs out;
   if (t == pipeline::DType::bf16) {
     std::vector<uint16_t> bits(values.size());
     for (size_t i = 0; i < values.size(); ++i) bits[i] = formats::float_to_bf16(values[i]);
-    bytes = io::serialize_npy(io::make_npy(io::NpyDtype::u2, shape, bits.data(), bits.size() * 2));
+    io::stage_npy(out, path, io::NpyDtype::u2, shape, io::bytes_of(bits));
   } else {
-    bytes =
-        io::serialize_npy(io::make_npy(io::NpyDtype::f4, shape, values.data(), values.size() * 4));
+    io::stage_npy(out, path, io::NpyDtype::f4, shape, io::bytes_of(values));
   }
-  io::write_file_atomic(path, bytes);
+  out.commit();
 }
 
 void read_result_npy(const std::string& path, const pipeline::ModelSpec& m, Observation& obs) {
   if (!std::filesystem::exists(path)) throw std::runtime_error("no result file " + path);
-  const io::NpyArray a = io::read_npy(path);
+  const io::NpyFile a = io::NpyFile::open(path);  // mapped; the values are read in place
   const bool bf16 = m.output.dtype == pipeline::DType::bf16;
   std::vector<float> phys;
-  if (a.dtype == io::NpyDtype::f4) {
-    phys = a.as<float>();
-  } else if (bf16 && (a.dtype == io::NpyDtype::u2 || a.dtype == io::NpyDtype::v2)) {
-    const std::vector<uint16_t> bits = a.as<uint16_t>();
+  if (a.dtype() == io::NpyDtype::f4) {
+    const auto v = a.values<float>();
+    phys.assign(v.begin(), v.end());
+  } else if (bf16 && (a.dtype() == io::NpyDtype::u2 || a.dtype() == io::NpyDtype::v2)) {
+    const auto bits = a.values<uint16_t>();
     phys.resize(bits.size());
     for (size_t i = 0; i < bits.size(); ++i) phys[i] = formats::bf16_to_float(bits[i]);
   } else {
     throw std::runtime_error(path + ": the output is " + std::string(bf16 ? "BF16" : "FP32") +
-                             ", the file holds " + io::descr(a.dtype) +
+                             ", the file holds " + io::descr(a.dtype()) +
                              (bf16 ? " (want bf16 bits as <u2 or <V2, or <f4)" : " (want <f4)"));
   }
   const std::vector<int64_t> want_shape = physical_output_shape(m);
   obs.casts_observed = false;
   obs.output_fp32_observed = !bf16;
-  if (a.shape != want_shape) {
+  if (a.shape() != want_shape) {
     obs.shape_error =
-        "the output has shape [" + join(a.shape) + "], the graph's is [" + join(want_shape) + "]";
+        "the output has shape [" + join(a.shape()) + "], the graph's is [" + join(want_shape) + "]";
     return;
   }
   obs.output = unpermute_dims(phys, want_shape, m.output.dim_order);

@@ -84,7 +84,7 @@ int exec_mode(const std::string& mode, const std::string& tosa, const std::strin
       uint32_t h = 0;
       for (uint8_t b : io::read_file(input)) h = h * 31 + b;
       if (h % 3 == 0) {
-        std::vector<float> off = y.f32;
+        std::vector<float> off = y.f32.to_vector();
         uint32_t bits;
         std::memcpy(&bits, &off.back(), 4);
         bits ^= 1u;  // one ulp, in the last element only

@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "enum_options.h"
 #include "mxconf/io/atomic_output.h"
+#include "mxconf/io/mapped_file.h"
 #include "mxconf/io/npy.h"
 #include "mxconf/pipeline/interpreter.h"
 #include "mxconf/pipeline/serialize.h"
@@ -27,26 +28,35 @@ struct ExecOptions {
   std::string target = "TOSA-1.1+FP+mxfp+bf16";
 };
 
-pipeline::Value to_value(const io::NpyArray& a, const pipeline::Tensor& t,
+// The input's values are the mapped file's pages: no read into a buffer, no conversion copy.
+template <typename T>
+pipeline::Buffer<T> mapped_values(const io::NpyFile& a) {
+  const auto v = a.values<T>();
+  return pipeline::Buffer<T>::view(a.owner(), v.data(), v.size(), a.mapped());
+}
+
+pipeline::Value to_value(const io::NpyFile& a, const pipeline::Tensor& t,
                          const std::string& path) {
   if (t.dtype == pipeline::DType::fp32) {
-    if (a.dtype != io::NpyDtype::f4)
+    if (a.dtype() != io::NpyDtype::f4)
       throw UsageError(path + ": input '" + t.name + "' is FP32, the file is " +
-                       io::descr(a.dtype) + " (want <f4)");
-    return pipeline::Value::from_f32(a.shape, a.as<float>());
+                       io::descr(a.dtype()) + " (want <f4)");
+    return pipeline::Value::from_f32(a.shape(), mapped_values<float>(a));
   }
   if (t.dtype == pipeline::DType::bf16) {
-    if (a.dtype != io::NpyDtype::u2 && a.dtype != io::NpyDtype::v2)
+    if (a.dtype() != io::NpyDtype::u2 && a.dtype() != io::NpyDtype::v2)
       throw UsageError(path + ": input '" + t.name + "' is BF16, the file is " +
-                       io::descr(a.dtype) + " (want bf16 bits as <u2 or <V2)");
-    return pipeline::Value::from_bf16(a.shape, a.as<uint16_t>());
+                       io::descr(a.dtype()) + " (want bf16 bits as <u2 or <V2)");
+    return pipeline::Value::from_bf16(a.shape(), mapped_values<uint16_t>(a));
   }
   throw UsageError("graph input '" + t.name + "' is " + std::string(pipeline::name(t.dtype)) +
                    "; exec feeds FP32 or BF16 inputs");
 }
 
 int run_exec(const ExecOptions& o) {
-  const pipeline::LoadResult r = pipeline::deserialize_graph(io::read_file(o.file));
+  // The reader copies each constant out of the mapped file once; the interpreter then uses it in
+  // place.
+  const pipeline::LoadResult r = pipeline::deserialize_graph(io::MappedFile::open(o.file)->bytes());
   if (!r.ok())
     throw UsageError(o.file + ": " + std::string(pipeline::name(r.error->code)) + ": " +
                      r.error->message);
@@ -75,11 +85,11 @@ int run_exec(const ExecOptions& o) {
         return s;
       }() + ")");
     }
-    const io::NpyArray a = io::read_npy(path);
-    if (a.shape != t->shape) {
+    const io::NpyFile a = io::NpyFile::open(path);
+    if (a.shape() != t->shape) {
       std::string want, got;
       for (int64_t d : t->shape) want += std::to_string(d) + " ";
-      for (int64_t d : a.shape) got += std::to_string(d) + " ";
+      for (int64_t d : a.shape()) got += std::to_string(d) + " ";
       throw UsageError(path + ": shape ( " + got + ") differs from input '" + name + "' ( " + want +
                        ")");
     }
@@ -97,12 +107,11 @@ int run_exec(const ExecOptions& o) {
   for (const auto& [name, v] : outs) {
     const std::string path =
         (std::filesystem::path(o.out_dir) / runner::result_file_name(name)).string();
+    // Header, then the data straight from the interpreter's result.
     if (v.dtype == pipeline::DType::fp32) {
-      files.stage(path, io::serialize_npy(io::make_npy(io::NpyDtype::f4, v.shape, v.f32.data(),
-                                                       v.f32.size() * 4)));
+      io::stage_npy(files, path, io::NpyDtype::f4, v.shape, io::bytes_of(v.f32));
     } else if (v.dtype == pipeline::DType::bf16) {
-      files.stage(path, io::serialize_npy(io::make_npy(io::NpyDtype::u2, v.shape, v.bf16.data(),
-                                                       v.bf16.size() * 2)));
+      io::stage_npy(files, path, io::NpyDtype::u2, v.shape, io::bytes_of(v.bf16));
     } else {
       throw UsageError("graph output '" + name + "' is " + std::string(pipeline::name(v.dtype)) +
                        "; exec writes FP32 or BF16");

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <optional>
+#include <span>
 #include <set>
 #include <string>
 #include <vector>
@@ -38,43 +40,56 @@ int run_quantize(const QuantizeOptions& o) {
     }
   }
 
-  const io::NpyArray in = io::read_npy(o.input);
-  if (in.dtype != io::NpyDtype::f4) {
-    throw UsageError(o.input + ": dtype is " + io::descr(in.dtype) +
+  // The input is mapped and used in place; the outputs are produced and written in chunks through
+  // small reusable buffers, so no whole-array buffer exists and the input's pages are given back
+  // as soon as a chunk is done.
+  const io::NpyFile in = io::NpyFile::open(o.input);
+  if (in.dtype() != io::NpyDtype::f4) {
+    throw UsageError(o.input + ": dtype is " + io::descr(in.dtype()) +
                      ", quantize needs float32 <f4");
   }
-  if (in.shape.empty()) throw UsageError(o.input + ": rank 0; quantize needs rank >= 1");
-  const int64_t last = in.shape.back();
+  if (in.shape().empty()) throw UsageError(o.input + ": rank 0; quantize needs rank >= 1");
+  const int64_t last = in.shape().back();
   if (last <= 0 || last % 32 != 0) {
     throw UsageError(o.input + ": last dimension " + std::to_string(last) +
                      " is not a positive multiple of 32 (the MX block size)");
   }
-
-  const std::vector<float> values = in.as<float>();
-  std::vector<uint8_t> codes(values.size());
-  std::vector<uint8_t> scales(values.size() / 32);
-  formats::cast_to_block_scaled(type, rule, values, codes, scales);
-  std::vector<float> dequant(values.size());
-  for (size_t i = 0; i < values.size(); ++i) {
-    dequant[i] = formats::dequantize(type, codes[i], scales[i / 32]);
-  }
-
-  std::vector<int64_t> scale_shape = in.shape;
+  const std::span<const float> values = in.values<float>();
+  std::vector<int64_t> scale_shape = in.shape();
   scale_shape.back() /= 32;
+
   io::AtomicOutputs out;
-  out.stage(o.dequant, io::serialize_npy(io::make_npy(io::NpyDtype::f4, in.shape, dequant.data(),
-                                                      dequant.size() * 4)));
-  if (!o.codes.empty()) {
-    out.stage(o.codes, io::serialize_npy(
-                           io::make_npy(io::NpyDtype::u1, in.shape, codes.data(), codes.size())));
-  }
-  if (!o.scales.empty()) {
-    out.stage(o.scales, io::serialize_npy(io::make_npy(io::NpyDtype::u1, scale_shape, scales.data(),
-                                                       scales.size())));
+  auto open_npy = [&](const std::string& path, const std::vector<int64_t>& shape,
+                      io::NpyDtype dtype) {
+    io::AtomicOutputs::Stream s = out.open(path);
+    s.write(io::bytes_of(io::npy_header(dtype, shape)));
+    return s;
+  };
+  io::AtomicOutputs::Stream dequant_file = open_npy(o.dequant, in.shape(), io::NpyDtype::f4);
+  std::optional<io::AtomicOutputs::Stream> codes_file, scales_file;
+  if (!o.codes.empty()) codes_file = open_npy(o.codes, in.shape(), io::NpyDtype::u1);
+  if (!o.scales.empty()) scales_file = open_npy(o.scales, scale_shape, io::NpyDtype::u1);
+
+  // 64 Ki elements: the chunk's buffers (256 KiB + 64 KiB + 2 KiB) stay in the L2 cache.
+  constexpr size_t kChunk = size_t{1} << 16;
+  std::vector<uint8_t> codes(std::min(kChunk, values.size()));
+  std::vector<uint8_t> scales(codes.size() / 32);
+  std::vector<float> dequant(codes.size());
+  for (size_t begin = 0; begin < values.size(); begin += kChunk) {
+    const size_t n = std::min(kChunk, values.size() - begin);
+    const std::span<uint8_t> c(codes.data(), n), s(scales.data(), n / 32);
+    const std::span<float> d(dequant.data(), n);
+    formats::cast_to_block_scaled(type, rule, values.subspan(begin, n), c, s);
+    formats::dequantize_blocks(type, c, s, d);
+    dequant_file.write(io::bytes_of(d));
+    if (codes_file) codes_file->write(io::bytes_of(c));
+    if (scales_file) scales_file->write(io::bytes_of(s));
+    in.release(begin, begin + n);
   }
   out.commit();
+  const size_t block_count = values.size() / 32;
   std::printf("quantized %zu values in %zu blocks to %s with the %s scale rule\n", values.size(),
-              scales.size(), std::string(formats::name(type)).c_str(),
+              block_count, std::string(formats::name(type)).c_str(),
               std::string(formats::name(rule)).c_str());
   return 0;
 }

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstring>
 #include <sstream>
 
@@ -21,23 +22,39 @@ int64_t count_of(const std::vector<int64_t>& shape) {
   throw InterpretError(std::string(name(op.op)) + ": " + why);
 }
 
+// A constant's value borrows the loaded graph's bytes wherever they already are the value (FP32,
+// BF16, FP8 codes, E8M0 scales): no copy out of the file's constant data. Only fp6/fp4 are
+// unpacked. Borrowed values never outlive the run (run() hands back owned copies).
 Value constant_value(const Tensor& t) {
   Value v;
   v.dtype = t.dtype;
   v.shape = t.shape;
   const auto& d = *t.data;
   const size_t n = size_t(t.element_count());
+  const size_t bytes_needed = t.dtype == DType::fp32 ? n * 4 : t.dtype == DType::bf16 ? n * 2 : n;
+  if ((t.dtype == DType::fp32 || t.dtype == DType::bf16 || t.dtype == DType::fp8ue8m0) &&
+      d.size() != bytes_needed) {
+    throw InterpretError("constant '" + t.name + "': " + std::to_string(d.size()) +
+                         " bytes for " + std::to_string(n) + " elements");
+  }
   if (t.dtype == DType::fp32) {
-    v.f32.resize(n);
-    std::memcpy(v.f32.data(), d.data(), n * 4);
+    // The IR keeps constant bytes in a std::vector<uint8_t>, whose storage operator new aligns
+    // for any fundamental type.
+    v.f32 = Buffer<float>::borrow(reinterpret_cast<const float*>(d.data()), n);
   } else if (t.dtype == DType::bf16) {
-    v.bf16.resize(n);
-    std::memcpy(v.bf16.data(), d.data(), n * 2);
+    v.bf16 = Buffer<uint16_t>::borrow(reinterpret_cast<const uint16_t*>(d.data()), n);
   } else if (auto e = element_type(t.dtype)) {
-    if (!formats::unpack(*e, d, n, v.codes))
+    if (formats::packed_size(*e, n) != d.size())
       throw InterpretError("constant '" + t.name + "': bad packed size");
+    if (d.size() == n) {
+      v.codes = Buffer<uint8_t>::borrow(d.data(), n);  // fp8: one code per byte
+    } else {
+      std::vector<uint8_t> codes;
+      formats::unpack(*e, d, n, codes);
+      v.codes = std::move(codes);
+    }
   } else if (t.dtype == DType::fp8ue8m0) {
-    v.codes = d;
+    v.codes = Buffer<uint8_t>::borrow(d.data(), n);
   } else if (t.dtype == DType::shape || t.dtype == DType::int64) {
     v.ints = shape_values(t);
   } else {
@@ -47,11 +64,19 @@ Value constant_value(const Tensor& t) {
   return v;
 }
 
-std::vector<float> as_f32(const Value& v) {
+Buffer<float> as_f32(const Value& v) {
   if (v.dtype == DType::fp32) return v.f32;
   std::vector<float> out(v.bf16.size());
   for (size_t i = 0; i < out.size(); ++i) out[i] = formats::bf16_to_float(v.bf16[i]);
   return out;
+}
+
+// A value handed out of a run: its own storage, never borrowed from the graph.
+Value owned(Value v) {
+  v.f32 = v.f32.owned();
+  v.bf16 = v.bf16.owned();
+  v.codes = v.codes.owned();
+  return v;
 }
 
 // Strides of a C-order shape.
@@ -62,7 +87,7 @@ std::vector<int64_t> strides(const std::vector<int64_t>& s) {
 }
 
 template <typename T>
-std::vector<T> permute(const std::vector<T>& in, const std::vector<int64_t>& in_shape,
+std::vector<T> permute(const Buffer<T>& in, const std::vector<int64_t>& in_shape,
                        const std::vector<int32_t>& perms) {
   std::vector<int64_t> out_shape(perms.size());
   for (size_t i = 0; i < perms.size(); ++i) out_shape[i] = in_shape[size_t(perms[i])];
@@ -104,18 +129,43 @@ class Interpreter {
           (v.dtype == DType::bf16 && v.bf16.size() != n)) {
         throw InterpretError("input '" + in + "' holds the wrong number of values");
       }
-      values_[in] = v;
+      values_[in] = v;  // shares the storage
     }
     const auto order = topological_order(g_);
     if (!order) throw InterpretError("the graph has a cycle");
-    for (size_t i : *order) exec(g_.ops[i]);
+    note_last_uses(*order);
+    for (size_t step = 0; step < order->size(); ++step) {
+      exec(g_.ops[(*order)[step]]);
+      if (!o_.intermediates) drop_dead(step);
+    }
     std::map<std::string, Value> outs;
-    for (const std::string& o : g_.outputs) outs[o] = values_.at(o);
-    if (o_.intermediates) *o_.intermediates = std::move(values_);
+    for (const std::string& o : g_.outputs) outs[o] = owned(values_.at(o));
+    if (o_.intermediates) {
+      for (auto& [name, v] : values_) v = owned(std::move(v));
+      *o_.intermediates = std::move(values_);
+    }
     return outs;
   }
 
  private:
+  // Values nothing reads after step i (not graph outputs) are freed then, so the peak memory of a
+  // chain is its widest step, not the sum of every step.
+  void note_last_uses(const std::vector<size_t>& order) {
+    for (size_t step = 0; step < order.size(); ++step) {
+      for (const std::string& in : g_.ops[order[step]].inputs) last_use_[in] = step;
+    }
+    for (const std::string& out : g_.outputs) last_use_[out] = SIZE_MAX;
+  }
+  void drop_dead(size_t step) {
+    for (auto it = last_use_.begin(); it != last_use_.end();) {
+      if (it->second == step) {
+        values_.erase(it->first);
+        it = last_use_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
   const Value& get(const Operator& op, size_t i) {
     if (i >= op.inputs.size()) fail(op, "missing input " + std::to_string(i));
     auto it = values_.find(op.inputs[i]);
@@ -253,23 +303,32 @@ class Interpreter {
     if (!e || x.shape.empty() || x.shape.back() % 32 != 0 || op.attrs.block_size != 32) {
       fail(op, "needs an MX payload output, rank >= 1, C % 32 == 0 and block_size 32");
     }
+    if (x.dtype != DType::fp32 && x.dtype != DType::bf16) fail(op, "input must be FP32 or BF16");
     const size_t n = size_t(x.element_count());
     Value data, scale;
     data.dtype = data_t.dtype;
     data.shape = x.shape;
-    data.codes.resize(n);
     scale.dtype = DType::fp8ue8m0;
     scale.shape = x.shape;
     scale.shape.back() /= 32;
-    scale.codes.resize(n / 32);
+    // The codes' pages arrive as they are written while the input's pages are given back, so a
+    // big input (a mapped file) and its codes are never both wholly resident.
+    uint8_t *codes = nullptr, *scales = nullptr;
+    data.codes = Buffer<uint8_t>::allocate(n, &codes, /*populate=*/false);
+    scale.codes = Buffer<uint8_t>::allocate(n / 32, &scales);
     const formats::ScaleRule rule =
         MXCONF_FAULT(pre44_in_cast) ? formats::ScaleRule::tosa_pre44 : o_.cast_rule;
-    if (x.dtype == DType::fp32) {
-      formats::cast_to_block_scaled(*e, rule, x.f32, data.codes, scale.codes);
-    } else if (x.dtype == DType::bf16) {
-      formats::cast_to_block_scaled_bf16(*e, rule, x.bf16, data.codes, scale.codes);
-    } else {
-      fail(op, "input must be FP32 or BF16");
+    constexpr size_t kChunk = size_t{1} << 18;  // elements; a multiple of the block size
+    for (size_t begin = 0; begin < n; begin += kChunk) {
+      const size_t len = std::min(kChunk, n - begin);
+      const std::span<uint8_t> c(codes + begin, len), sc(scales + begin / 32, len / 32);
+      if (x.dtype == DType::fp32) {
+        formats::cast_to_block_scaled(*e, rule, x.f32.span().subspan(begin, len), c, sc);
+        x.f32.release(begin, begin + len);
+      } else {
+        formats::cast_to_block_scaled_bf16(*e, rule, x.bf16.span().subspan(begin, len), c, sc);
+        x.bf16.release(begin, begin + len);
+      }
     }
     put(op, 0, std::move(data));
     put(op, 1, std::move(scale));
@@ -283,15 +342,15 @@ class Interpreter {
     if (!e || scale.dtype != DType::fp8ue8m0 || data.codes.size() != scale.codes.size() * 32) {
       fail(op, "needs MX payload data with 32 elements per E8M0 scale");
     }
-    std::vector<float> out(data.codes.size());
-    for (size_t i = 0; i < out.size(); ++i)
-      out[i] = formats::dequantize(*e, data.codes[i], scale.codes[i / 32]);
+    float* out = nullptr;
+    Buffer<float> result = Buffer<float>::allocate(data.codes.size(), &out);
+    formats::dequantize_blocks(*e, data.codes, scale.codes, {out, data.codes.size()});
     if (t.dtype == DType::bf16) {
-      std::vector<uint16_t> h(out.size());
-      for (size_t i = 0; i < h.size(); ++i) h[i] = formats::float_to_bf16(out[i]);
+      std::vector<uint16_t> h(result.size());
+      for (size_t i = 0; i < h.size(); ++i) h[i] = formats::float_to_bf16(result[i]);
       return put(op, 0, Value::from_bf16(data.shape, std::move(h)));
     }
-    put(op, 0, Value::from_f32(data.shape, std::move(out)));
+    put(op, 0, Value::from_f32(data.shape, std::move(result)));
   }
 
   void matmul_t(const Operator& op) {
@@ -308,10 +367,11 @@ class Interpreter {
       fail(op, "operand shapes break the MATMUL_T_BLOCK_SCALED rules");
     }
     out_tensor(op, 0);
-    std::vector<float> out(size_t(n * h * w));
+    float* out = nullptr;
+    Buffer<float> result = Buffer<float>::allocate(size_t(n * h * w), &out);
     matmul_t_block_scaled(*e, n, h, w, c, d, a.codes.data(), as.codes.data(), b.codes.data(),
-                          bs.codes.data(), out.data());
-    put(op, 0, Value::from_f32({n, h, w}, std::move(out)));
+                          bs.codes.data(), out);
+    put(op, 0, Value::from_f32({n, h, w}, std::move(result)));
   }
 
   void matmul(const Operator& op) {
@@ -339,6 +399,7 @@ class Interpreter {
   const Graph& g_;
   const InterpreterOptions& o_;
   std::map<std::string, Value> values_;
+  std::map<std::string, size_t> last_use_;  // tensor -> the step that reads it last
 };
 
 }  // namespace
@@ -347,7 +408,7 @@ int64_t Value::element_count() const {
   return count_of(shape);
 }
 
-Value Value::from_f32(std::vector<int64_t> shape, std::vector<float> v) {
+Value Value::from_f32(std::vector<int64_t> shape, Buffer<float> v) {
   Value x;
   x.dtype = DType::fp32;
   x.shape = std::move(shape);
@@ -355,7 +416,7 @@ Value Value::from_f32(std::vector<int64_t> shape, std::vector<float> v) {
   return x;
 }
 
-Value Value::from_bf16(std::vector<int64_t> shape, std::vector<uint16_t> v) {
+Value Value::from_bf16(std::vector<int64_t> shape, Buffer<uint16_t> v) {
   Value x;
   x.dtype = DType::bf16;
   x.shape = std::move(shape);

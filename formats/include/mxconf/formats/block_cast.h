@@ -49,5 +49,9 @@ void cast_to_block_scaled_bf16(ElementType t, ScaleRule r, std::span<const uint1
 
 // CAST_FROM_BLOCK_SCALED for one element: fp32(code) * fp32(scale), rounded in fp32.
 float dequantize(ElementType t, uint8_t code, uint8_t scale);
+// The same for whole rows, block by block: a 256-entry decode table, one multiply per element.
+// codes.size() == out.size() == 32 * scales.size(). Bit-identical to dequantize().
+void dequantize_blocks(ElementType t, std::span<const uint8_t> codes,
+                       std::span<const uint8_t> scales, std::span<float> out);
 
 }  // namespace mxconf::formats

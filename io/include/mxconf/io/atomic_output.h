@@ -1,14 +1,24 @@
 // All-or-nothing output files: every file of a command is staged next to its destination and
 // renamed into place only when the whole command succeeded. An error or an interrupt leaves no
 // half-written file behind (the staged temporaries are removed by the destructor).
+//
+// Data goes from the caller's buffers straight into the staged file (writev of the pieces; or a
+// stream of pieces for results produced in chunks): no copy into one serialized buffer first.
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <vector>
 
 namespace mxconf::io {
+
+// The bytes of a contiguous container of trivially copyable values (vector, span, Buffer).
+template <typename C>
+std::span<const uint8_t> bytes_of(const C& c) {
+  return {reinterpret_cast<const uint8_t*>(c.data()), c.size() * sizeof(*c.data())};
+}
 
 class AtomicOutputs {
  public:
@@ -17,20 +27,42 @@ class AtomicOutputs {
   AtomicOutputs& operator=(const AtomicOutputs&) = delete;
   ~AtomicOutputs();  // removes staged files that were not committed
 
-  // Writes bytes to a temporary beside `path` (flushed and fsynced). Throws std::runtime_error.
+  // Writes the pieces, in order, to a temporary beside `path` (flushed and fsynced). Throws
+  // std::runtime_error naming the path.
   void stage(const std::string& path, std::span<const uint8_t> bytes);
-  // Renames every staged file onto its destination.
+  void stage(const std::string& path, std::initializer_list<std::span<const uint8_t>> pieces);
+
+  // A staged file written piece by piece (streaming producers); flushed at commit().
+  class Stream {
+   public:
+    void write(std::span<const uint8_t> bytes);
+
+   private:
+    friend class AtomicOutputs;
+    Stream(AtomicOutputs* o, size_t i) : out_(o), index_(i) {}
+    AtomicOutputs* out_;
+    size_t index_;
+  };
+  Stream open(const std::string& path);
+
+  // Flushes open streams, then renames every staged file onto its destination.
   void commit();
 
  private:
   struct Staged {
     std::string tmp, dest;
+    int fd = -1;  // open while streamed
   };
+  size_t create(const std::string& path);
+  void write_all(size_t i, std::initializer_list<std::span<const uint8_t>> pieces);
+  void finish(size_t i);
   std::vector<Staged> staged_;
 };
 
 // One file, written atomically.
 void write_file_atomic(const std::string& path, std::span<const uint8_t> bytes);
-std::vector<uint8_t> read_file(const std::string& path);  // throws std::runtime_error
+// The whole file with one sized read into its final buffer. Throws std::runtime_error naming the
+// path: missing, not a regular file, unreadable, or changed size while being read.
+std::vector<uint8_t> read_file(const std::string& path);
 
 }  // namespace mxconf::io

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -33,13 +34,63 @@ class NpyError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// An array inside bytes someone else holds: every check of parse_npy done, nothing copied.
+struct NpyView {
+  NpyDtype dtype = NpyDtype::f4;
+  std::vector<int64_t> shape;
+  std::span<const uint8_t> data;  // exactly element_count() * itemsize(dtype) bytes
+  size_t element_count() const;
+};
+
 // Throws NpyError naming the file and what is wrong (missing, truncated, bad header, Fortran
-// order, unsupported dtype, size mismatch).
-NpyArray read_npy(const std::string& path);
+// order, unsupported dtype, size mismatch). The bounds checks all come before any use of the data.
+NpyView parse_npy_view(std::span<const uint8_t> bytes, const std::string& what = "input");
+NpyArray read_npy(const std::string& path);  // a copy; small files
 NpyArray parse_npy(std::span<const uint8_t> bytes, const std::string& what = "input");
 
+// A .npy file mapped read-only (io/mapped_file.h) and used in place: the values are the file's
+// pages, with no read into a buffer and no conversion copy. (Only if the data is misaligned for
+// its type, which NumPy never writes, is it copied once into an aligned buffer.)
+class NpyFile {
+ public:
+  static NpyFile open(const std::string& path);  // throws NpyError
+  NpyDtype dtype() const { return view_.dtype; }
+  const std::vector<int64_t>& shape() const { return view_.shape; }
+  size_t element_count() const { return view_.element_count(); }
+  std::span<const uint8_t> bytes() const { return view_.data; }
+  // T must match the dtype's item size.
+  template <typename T>
+  std::span<const T> values() const;
+  // Keeps the storage alive; a shared owner for views of values().
+  const std::shared_ptr<const void>& owner() const { return owner_; }
+  // True when values() are the mapped file's pages (false only for the misaligned copy).
+  bool mapped() const { return data_offset_ != SIZE_MAX; }
+  // Drops the resident pages of values [begin, end) (they stay readable; see MappedFile).
+  void release(size_t begin, size_t end) const;
+
+ private:
+  std::shared_ptr<const void> owner_;
+  NpyView view_;
+  size_t data_offset_ = 0;  // in the mapping, or SIZE_MAX when copied
+};
+
+class AtomicOutputs;
+// Stages a .npy file: the header, then `data` straight from the caller's buffer (no serialized
+// copy). Throws NpyError when data does not hold shape's elements of dtype.
+void stage_npy(AtomicOutputs& out, const std::string& path, NpyDtype dtype,
+               const std::vector<int64_t>& shape, std::span<const uint8_t> data);
+
+// The header bytes (magic through the padded '\n'), so that header + data is the whole file.
+std::string npy_header(NpyDtype dtype, const std::vector<int64_t>& shape);
 std::vector<uint8_t> serialize_npy(const NpyArray& a);
 NpyArray make_npy(NpyDtype dtype, std::vector<int64_t> shape, const void* data, size_t bytes);
+
+template <typename T>
+std::span<const T> NpyFile::values() const {
+  if (sizeof(T) != itemsize(view_.dtype))
+    throw NpyError("npy: element type does not match " + descr(view_.dtype));
+  return {reinterpret_cast<const T*>(view_.data.data()), view_.element_count()};
+}
 
 template <typename T>
 std::vector<T> NpyArray::as() const {

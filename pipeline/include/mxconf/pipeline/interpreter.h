@@ -10,6 +10,7 @@
 
 #include "mxconf/formats/block_cast.h"
 #include "mxconf/pipeline/graph.h"
+#include "mxconf/pipeline/tensor_buffer.h"
 
 namespace mxconf::pipeline {
 
@@ -18,14 +19,15 @@ namespace mxconf::pipeline {
 struct Value {
   DType dtype = DType::unknown;
   std::vector<int64_t> shape;
-  std::vector<float> f32;
-  std::vector<uint16_t> bf16;
-  std::vector<uint8_t> codes;
+  // Shared, immutable storage (tensor_buffer.h): copying a Value copies no elements.
+  Buffer<float> f32;
+  Buffer<uint16_t> bf16;
+  Buffer<uint8_t> codes;
   std::vector<int64_t> ints;
 
   int64_t element_count() const;
-  static Value from_f32(std::vector<int64_t> shape, std::vector<float> v);
-  static Value from_bf16(std::vector<int64_t> shape, std::vector<uint16_t> v);
+  static Value from_f32(std::vector<int64_t> shape, Buffer<float> v);
+  static Value from_bf16(std::vector<int64_t> shape, Buffer<uint16_t> v);
 };
 
 struct InterpreterOptions {
