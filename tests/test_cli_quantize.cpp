@@ -61,6 +61,41 @@ TEST_F(QuantizeCli, WritesDequantCodesAndScalesMatchingTheOracle) {
   }
 }
 
+// quantize works in chunks of 64 Ki elements; an input of 3 chunks and a part, with a block that
+// straddles nothing and a last partial chunk, must come out as the oracle says everywhere.
+TEST_F(QuantizeCli, AnInputOfManyChunksMatchesTheOracleInEveryBlock) {
+  const std::vector<int64_t> shape = {3, 65536 + 96};
+  std::vector<float> v(size_t(shape[0] * shape[1]));
+  uint32_t state = 12345;
+  for (float& x : v) {
+    state = state * 1664525u + 1013904223u;
+    x = float(int32_t(state >> 8) - (1 << 23)) * 0x1p-18f;
+  }
+  write("in.npy", float_npy(shape, v));
+  ASSERT_EQ(run("quantize --dtype fp6e3m2 --scale-rule rceil " + path("in.npy") + " --dequant " +
+                path("out.npy") + " --codes " + path("codes.npy") + " --scales " +
+                path("scales.npy")),
+            0);
+  const io::NpyArray out = io::read_npy(path("out.npy"));
+  const io::NpyArray codes = io::read_npy(path("codes.npy"));
+  const io::NpyArray scales = io::read_npy(path("scales.npy"));
+  ASSERT_EQ(out.shape, shape);
+  ASSERT_EQ(scales.shape, (std::vector<int64_t>{3, (65536 + 96) / 32}));
+  const auto& f = *oracles::format_by_name("fp6e3m2");
+  const auto policy = *oracles::parse_policy("rceil");
+  const auto deq = out.as<float>();
+  for (size_t b = 0; b < v.size() / 32; ++b) {
+    std::array<double, 32> blk;
+    for (size_t i = 0; i < 32; ++i) blk[i] = v[b * 32 + i];
+    const auto want = oracles::quantize_block(f, policy, blk);
+    ASSERT_EQ(scales.data[b], want.scale) << "block " << b;
+    for (size_t i = 0; i < 32; ++i) {
+      ASSERT_EQ(codes.data[b * 32 + i], want.codes[i]) << "block " << b;
+      ASSERT_EQ(double(deq[b * 32 + i]), f.value(want.codes[i]) * oracles::e8m0_value(want.scale));
+    }
+  }
+}
+
 struct BadNpy {
   const char* name;
   std::vector<uint8_t> bytes;  // empty: the file is not created

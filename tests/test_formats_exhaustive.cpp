@@ -7,6 +7,7 @@
 #include <limits>
 #include <vector>
 
+#include "mxconf/formats/block_cast.h"
 #include "mxconf/formats/codec.h"
 #include "mxconf/formats/scalar_types.h"
 #include "support/bridge.h"
@@ -145,6 +146,36 @@ TEST(E8m0AndBf16, DecodeAndRound) {
   EXPECT_EQ(formats::float_to_bf16(f32(0x3F818000u)), 0x3F82) << "tie to even (up)";
   EXPECT_EQ(formats::float_to_bf16(f32(0x3F808001u)), 0x3F81);
   EXPECT_EQ(formats::bf16_to_float(0xC000), -2.0f);
+}
+
+}  // namespace
+}  // namespace mxconf::test
+
+namespace mxconf::test {
+namespace {
+
+// dequantize_blocks (the table-and-multiply form used by quantize and CAST_FROM_BLOCK_SCALED)
+// against the per-element dequantize, bit for bit: every code with every E8M0 scale, every type.
+TEST(DequantizeBlocks, BitIdenticalToPerElementDequantizeForEveryCodeAndScale) {
+  for (formats::ElementType t : formats::kAllElementTypes) {
+    // Each block of 32 has one scale; cycle the scales so every (code, scale) pair occurs.
+    std::vector<uint8_t> all_codes, all_scales;
+    for (int s = 0; s < 256; ++s) {
+      for (int c = 0; c < 256; ++c) all_codes.push_back(uint8_t(c));
+      for (int b = 0; b < 256 / 32; ++b) all_scales.push_back(uint8_t(s));
+    }
+    std::vector<float> out(all_codes.size());
+    formats::dequantize_blocks(t, all_codes, all_scales, out);
+    for (size_t i = 0; i < out.size(); ++i) {
+      const float want = formats::dequantize(t, all_codes[i], all_scales[i / 32]);
+      ASSERT_EQ(bits(out[i]), bits(want)) << formats::name(t) << " code " << int(all_codes[i])
+                                          << " scale " << int(all_scales[i / 32]);
+    }
+    std::vector<float> wrong(31);
+    EXPECT_THROW(formats::dequantize_blocks(t, std::span(all_codes).first(31),
+                                            std::span(all_scales).first(1), wrong),
+                 std::invalid_argument);
+  }
 }
 
 }  // namespace

@@ -136,3 +136,78 @@ TEST(Interpreter, FallbackFormMatchesBlockScaledMatmul) {
 
 }  // namespace
 }  // namespace mxconf::pipeline
+
+namespace mxconf::pipeline {
+namespace {
+
+// Storage: copying a value copies no elements, RESHAPE is a view, and nothing handed out of a run
+// borrows from the graph (the graph may be gone when the outputs are read; ASan runs this too).
+Graph reshape_graph(std::optional<std::vector<uint8_t>> constant) {
+  std::vector<uint8_t> shape_bytes(2 * 8);
+  const int64_t dims[2] = {2, 32};
+  std::memcpy(shape_bytes.data(), dims, sizeof(dims));
+  Graph g;
+  g.tensors = {{"x", {64}, DType::fp32, std::nullopt},
+               make_const("s", DType::shape, {2}, shape_bytes),
+               {"y", {2, 32}, DType::fp32, std::nullopt}};
+  g.ops = {{OpKind::const_shape, 0, {}, {"s"}, {}}, {OpKind::reshape, 0, {"x", "s"}, {"y"}, {}}};
+  g.outputs = {"y"};
+  if (constant) {
+    g.tensors[0] = make_const("x", DType::fp32, {64}, *constant);
+    g.ops.insert(g.ops.begin(), {OpKind::const_tensor, 0, {}, {"x"}, {}});
+  } else {
+    g.inputs = {"x"};
+  }
+  return g;
+}
+
+TEST(InterpreterStorage, ReshapeOfAnInputIsAViewOfTheSameStorage) {
+  std::vector<float> v(64);
+  for (size_t i = 0; i < v.size(); ++i) v[i] = float(i) * 1.5f;
+  const Value x = Value::from_f32({64}, v);
+  const auto out = run_graph(reshape_graph(std::nullopt), {{"x", x}});
+  EXPECT_EQ(out.at("y").shape, (std::vector<int64_t>{2, 32}));
+  EXPECT_EQ(out.at("y").f32, v);
+  EXPECT_EQ(out.at("y").f32.data(), x.f32.data()) << "no element was copied";
+}
+
+TEST(InterpreterStorage, OutputsNeverBorrowFromTheGraph) {
+  std::vector<float> v(64);
+  for (size_t i = 0; i < v.size(); ++i) v[i] = float(i) - 9.0f;
+  std::vector<uint8_t> bytes(v.size() * 4);
+  std::memcpy(bytes.data(), v.data(), bytes.size());
+  std::map<std::string, Value> outs, all;
+  {
+    const Graph g = reshape_graph(bytes);
+    InterpreterOptions o;
+    o.intermediates = &all;
+    outs = run_graph(g, {}, o);
+    EXPECT_NE(outs.at("y").f32.data(), reinterpret_cast<const float*>(g.find("x")->data->data()));
+    EXPECT_FALSE(outs.at("y").f32.borrowed());
+    for (const auto& [name, value] : all) EXPECT_FALSE(value.f32.borrowed()) << name;
+  }
+  // The graph is destroyed; the outputs and intermediates still hold their values.
+  EXPECT_EQ(outs.at("y").f32, v);
+  EXPECT_EQ(all.at("x").f32, v);
+}
+
+TEST(InterpreterStorage, BufferViewsShareAndOwnedCopiesBorrowedStorage) {
+  const std::vector<float> v = {1.0f, 2.0f, 3.0f};
+  const Buffer<float> borrowed = Buffer<float>::borrow(v.data(), v.size());
+  EXPECT_TRUE(borrowed.borrowed());
+  const Buffer<float> own = borrowed.owned();
+  EXPECT_FALSE(own.borrowed());
+  EXPECT_NE(own.data(), v.data());
+  EXPECT_EQ(own, v);
+  const Buffer<float> shared = own;  // NOLINT(performance-unnecessary-copy-initialization)
+  EXPECT_EQ(shared.data(), own.data());
+  float* w = nullptr;
+  const Buffer<float> big = Buffer<float>::allocate(size_t{1} << 20, &w);  // a mapped allocation
+  for (size_t i = 0; i < big.size(); ++i) w[i] = float(i);
+  EXPECT_EQ(big[12345], 12345.0f);
+  big.release(0, big.size());  // not file-backed: ignored, the values stay
+  EXPECT_EQ(big[(size_t{1} << 20) - 1], float((size_t{1} << 20) - 1));
+}
+
+}  // namespace
+}  // namespace mxconf::pipeline

@@ -7,24 +7,12 @@
 
 #include "mxconf/io/atomic_output.h"
 #include "mxconf/io/npy.h"
+#include "support/npy_bytes.h"
 
 namespace mxconf::io {
 namespace {
 
-std::vector<uint8_t> npy_bytes(const std::string& header_dict, size_t payload_bytes) {
-  std::string header = header_dict;
-  const size_t unpadded = 10 + header.size() + 1;
-  header.append((64 - unpadded % 64) % 64, ' ');
-  header += '\n';
-  std::string raw = "\x93NUMPY";
-  raw += char(1);
-  raw += char(0);
-  raw += char(header.size() & 0xFF);
-  raw += char(header.size() >> 8);
-  raw += header;
-  raw.append(payload_bytes, '\0');
-  return std::vector<uint8_t>(raw.begin(), raw.end());
-}
+using test::npy_bytes;
 
 TEST(Npy, ReadsWhatNumpyWrites) {
   const auto bytes = npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 32), }", 256);

@@ -94,6 +94,25 @@ void AtomicOutputs::Stream::write(std::span<const uint8_t> bytes) {
   out_->write_all(index_, {bytes});
 }
 
+void AtomicOutputs::Stream::write_at(uint64_t offset, std::span<const uint8_t> bytes) const {
+  const Staged& s = out_->staged_[index_];
+  if (s.fd < 0) throw std::logic_error("write to " + s.dest + " after commit");
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::pwrite(s.fd, bytes.data() + done, bytes.size() - done, off_t(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw std::runtime_error("cannot write " + s.dest + ": " + errno_text());
+    }
+    done += size_t(n);
+  }
+#ifdef __linux__
+  // Start writing these pages back now, without waiting: the fsync at commit() then waits for
+  // the tail only, instead of for the whole file after the last byte is produced.
+  ::sync_file_range(s.fd, off_t(offset), off_t(bytes.size()), SYNC_FILE_RANGE_WRITE);
+#endif
+}
+
 void AtomicOutputs::commit() {
   for (size_t i = 0; i < staged_.size(); ++i) {
     if (staged_[i].fd >= 0) finish(i);

@@ -27,7 +27,7 @@ struct Fd {
 
 }  // namespace
 
-std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path) {
+std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path, bool populate) {
   // O_NONBLOCK: a FIFO is refused below instead of blocking the open.
   Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
   if (f.fd < 0) {
@@ -37,26 +37,34 @@ std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path) {
   struct stat st {};
   if (::fstat(f.fd, &st) != 0) fail(path, std::string("cannot stat: ") + std::strerror(errno));
   if (!S_ISREG(st.st_mode)) fail(path, "not a file");
-  return map_fd(f.fd, uint64_t(st.st_size), path);
+  return map_fd(f.fd, uint64_t(st.st_size), path, populate);
 }
 
-std::shared_ptr<const MappedFile> MappedFile::map_fd(int fd, uint64_t size,
-                                                     const std::string& path) {
+std::shared_ptr<const MappedFile> MappedFile::map_fd(int fd, uint64_t size, const std::string& path,
+                                                     bool populate) {
   if (size == 0) return std::shared_ptr<const MappedFile>(new MappedFile(nullptr, 0, path));
   void* p = ::mmap(nullptr, size_t(size), PROT_READ, MAP_PRIVATE, fd, 0);
   if (p == MAP_FAILED) fail(path, std::string("cannot map: ") + std::strerror(errno));
   std::shared_ptr<const MappedFile> m(new MappedFile(static_cast<const uint8_t*>(p), size, path));
-  // Populate every page now, in one call. If the file is now shorter than `size`, the pages past
-  // its end cannot be populated and this fails (EFAULT) instead of a later SIGBUS.
-  if (::madvise(p, size_t(size), MADV_POPULATE_READ) != 0) {
-    if (errno == EFAULT) fail(path, "the file changed size while being read");
-    if (errno != EINVAL) fail(path, std::string("cannot read: ") + std::strerror(errno));
-    // EINVAL: a kernel before 5.14 has no MADV_POPULATE_READ; check the size again instead.
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || uint64_t(st.st_size) < size)
-      fail(path, "the file changed size while being read");
-  }
+  if (populate) m->populate(0, size_t(size));
   return m;
+}
+
+void MappedFile::populate(size_t offset, size_t length) const {
+  if (offset >= size_ || length == 0) return;
+  length = std::min(length, size_ - offset);
+  const size_t page = size_t(::sysconf(_SC_PAGESIZE));
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(data_) + offset) / page * page;
+  const uintptr_t end = reinterpret_cast<uintptr_t>(data_) + offset + length;
+  // If the file is now shorter than the mapping, the pages past its end cannot be populated and
+  // this fails (EFAULT) instead of a later SIGBUS.
+  if (::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_READ) == 0) return;
+  if (errno == EFAULT) fail(path_, "the file changed size while being read");
+  if (errno != EINVAL) fail(path_, std::string("cannot read: ") + std::strerror(errno));
+  // EINVAL: a kernel before 5.14 has no MADV_POPULATE_READ; check the size again instead.
+  struct stat st {};
+  if (::stat(path_.c_str(), &st) != 0 || uint64_t(st.st_size) < size_)
+    fail(path_, "the file changed size while being read");
 }
 
 MappedFile::~MappedFile() {

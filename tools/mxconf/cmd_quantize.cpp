@@ -1,12 +1,15 @@
 // mxconf quantize: block-cast a float32 .npy to an MX format and write the dequantized values,
 // and optionally the element codes and E8M0 scales.
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <optional>
-#include <span>
 #include <set>
+#include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "commands.h"
@@ -41,8 +44,9 @@ int run_quantize(const QuantizeOptions& o) {
   }
 
   // The input is mapped and used in place; the outputs are produced and written in chunks through
-  // small reusable buffers, so no whole-array buffer exists and the input's pages are given back
-  // as soon as a chunk is done.
+  // small reusable buffers, so no whole-array buffer exists. (The input's pages are not given back
+  // chunk by chunk: input + outputs is the resident-set budget, and each madvise costs more here
+  // than the pages it would save; docs/performance.md.)
   const io::NpyFile in = io::NpyFile::open(o.input);
   if (in.dtype() != io::NpyDtype::f4) {
     throw UsageError(o.input + ": dtype is " + io::descr(in.dtype()) +
@@ -59,32 +63,67 @@ int run_quantize(const QuantizeOptions& o) {
   scale_shape.back() /= 32;
 
   io::AtomicOutputs out;
+  // Each output: its header, then the data written at its offset by whichever thread made it.
+  struct Output {
+    io::AtomicOutputs::Stream file;
+    uint64_t data_offset;
+  };
   auto open_npy = [&](const std::string& path, const std::vector<int64_t>& shape,
                       io::NpyDtype dtype) {
+    const std::string header = io::npy_header(dtype, shape);
     io::AtomicOutputs::Stream s = out.open(path);
-    s.write(io::bytes_of(io::npy_header(dtype, shape)));
-    return s;
+    s.write(io::bytes_of(header));
+    return Output{s, header.size()};
   };
-  io::AtomicOutputs::Stream dequant_file = open_npy(o.dequant, in.shape(), io::NpyDtype::f4);
-  std::optional<io::AtomicOutputs::Stream> codes_file, scales_file;
+  const Output dequant_file = open_npy(o.dequant, in.shape(), io::NpyDtype::f4);
+  std::optional<Output> codes_file, scales_file;
   if (!o.codes.empty()) codes_file = open_npy(o.codes, in.shape(), io::NpyDtype::u1);
   if (!o.scales.empty()) scales_file = open_npy(o.scales, scale_shape, io::NpyDtype::u1);
 
-  // 64 Ki elements: the chunk's buffers (256 KiB + 64 KiB + 2 KiB) stay in the L2 cache.
+  // Elements [begin, end) in chunks of 64 Ki: the chunk's buffers (256 KiB + 64 KiB + 2 KiB) stay
+  // in the L2 cache, and no buffer the size of the array exists.
   constexpr size_t kChunk = size_t{1} << 16;
-  std::vector<uint8_t> codes(std::min(kChunk, values.size()));
-  std::vector<uint8_t> scales(codes.size() / 32);
-  std::vector<float> dequant(codes.size());
-  for (size_t begin = 0; begin < values.size(); begin += kChunk) {
-    const size_t n = std::min(kChunk, values.size() - begin);
-    const std::span<uint8_t> c(codes.data(), n), s(scales.data(), n / 32);
-    const std::span<float> d(dequant.data(), n);
-    formats::cast_to_block_scaled(type, rule, values.subspan(begin, n), c, s);
-    formats::dequantize_blocks(type, c, s, d);
-    dequant_file.write(io::bytes_of(d));
-    if (codes_file) codes_file->write(io::bytes_of(c));
-    if (scales_file) scales_file->write(io::bytes_of(s));
-    in.release(begin, begin + n);
+  auto quantize_range = [&](size_t begin, size_t end) {
+    std::vector<uint8_t> codes(std::min(kChunk, end - begin));
+    std::vector<uint8_t> scales(codes.size() / 32);
+    std::vector<float> dequant(codes.size());
+    for (size_t at = begin; at < end; at += kChunk) {
+      const size_t n = std::min(kChunk, end - at);
+      const std::span<uint8_t> c(codes.data(), n), sc(scales.data(), n / 32);
+      const std::span<float> d(dequant.data(), n);
+      formats::cast_to_block_scaled(type, rule, values.subspan(at, n), c, sc);
+      formats::dequantize_blocks(type, c, sc, d);
+      dequant_file.file.write_at(dequant_file.data_offset + at * 4, io::bytes_of(d));
+      if (codes_file) codes_file->file.write_at(codes_file->data_offset + at, io::bytes_of(c));
+      if (scales_file)
+        scales_file->file.write_at(scales_file->data_offset + at / 32, io::bytes_of(sc));
+    }
+  };
+  // One contiguous range per core, split on chunk boundaries: every block is cast by exactly one
+  // thread with the same code, so the files do not depend on the thread count.
+  const size_t chunks = (values.size() + kChunk - 1) / kChunk;
+  const size_t threads = std::max<size_t>(1, std::min<size_t>(std::thread::hardware_concurrency(),
+                                                              std::min<size_t>(chunks, 8)));
+  std::vector<std::exception_ptr> errors(threads);
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      try {
+        quantize_range(std::min(values.size(), chunks * t / threads * kChunk),
+                       std::min(values.size(), chunks * (t + 1) / threads * kChunk));
+      } catch (...) {
+        errors[t] = std::current_exception();
+      }
+    });
+  }
+  try {
+    quantize_range(0, std::min(values.size(), chunks / threads * kChunk));
+  } catch (...) {
+    errors[0] = std::current_exception();
+  }
+  for (std::thread& th : pool) th.join();
+  for (const std::exception_ptr& e : errors) {
+    if (e) std::rethrow_exception(e);
   }
   out.commit();
   const size_t block_count = values.size() / 32;

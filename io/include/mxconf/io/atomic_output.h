@@ -35,7 +35,10 @@ class AtomicOutputs {
   // A staged file written piece by piece (streaming producers); flushed at commit().
   class Stream {
    public:
-    void write(std::span<const uint8_t> bytes);
+    void write(std::span<const uint8_t> bytes);  // appends
+    // Writes at a byte offset (pwrite): producers on several threads fill disjoint ranges of one
+    // file without ordering their writes. Safe to call concurrently for one stream.
+    void write_at(uint64_t offset, std::span<const uint8_t> bytes) const;
 
    private:
     friend class AtomicOutputs;

@@ -1,7 +1,8 @@
 // A whole regular file, read-only, mapped into memory: no copy, and the time to the first byte does
-// not grow with the file. The pages are populated in bulk when mapped (one call instead of a fault
-// per 4 KiB page, which costs microseconds each in a VM), so a file that shrank after it was sized
-// is reported here, as an error naming the file, instead of as SIGBUS on first use.
+// not grow with the file. Pages are populated in bulk (one call instead of a fault per 4 KiB page,
+// which costs microseconds each in a VM): the whole file at open, or, for a reader that checks a
+// header first, the range it is about to use (populate()). A file that shrank after it was sized
+// is reported there, as an error naming the file, instead of as SIGBUS on first use.
 //
 // Caveat (documented, not handled): a file truncated by another process *while* mxconf reads it
 // still raises SIGBUS on the next touch of a vanished page, as with every mapping.
@@ -18,10 +19,15 @@ class MappedFile {
  public:
   // Throws std::runtime_error: missing, not a regular file, unreadable, or changed size while
   // being mapped.
-  static std::shared_ptr<const MappedFile> open(const std::string& path);
+  static std::shared_ptr<const MappedFile> open(const std::string& path, bool populate = true);
   // The same from an open descriptor whose size the caller saw as `size` (the seam the "shrinks
   // between open and read" test uses). Does not take ownership of fd.
-  static std::shared_ptr<const MappedFile> map_fd(int fd, uint64_t size, const std::string& path);
+  static std::shared_ptr<const MappedFile> map_fd(int fd, uint64_t size, const std::string& path,
+                                                  bool populate = true);
+
+  // Faults [offset, offset + length) in, in one call. Throws std::runtime_error naming the file if
+  // the file no longer holds those bytes.
+  void populate(size_t offset, size_t length) const;
 
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;
