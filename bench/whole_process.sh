@@ -55,6 +55,9 @@ measure() {
 
 # verdict VALUE LIMIT: "ok" when VALUE <= LIMIT.
 verdict() { awk -v v="$1" -v l="$2" 'BEGIN {print (v <= l) ? "ok" : "OVER"}'; }
+# time_target VALUE LIMIT: the issue's time targets are for the 16 M-element input only; the 1 GiB
+# input has RSS bounds and no time target.
+time_target() { if ((rows == 4096)); then echo "$2 s ($(verdict "$1" "$2"))"; else echo "none"; fi; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1fx", (b > 0 ? a / b : 0)}'; }
 
 emulator_ok=0
@@ -104,15 +107,15 @@ JSON
   measure "$mxconf" quantize --dtype fp8e4m3 --scale-rule ocp "$x" --dequant "$work/dq.npy"
   q=$med
   bound=$(awk -v i="$in_mb" 'BEGIN {printf "%.0f", 1.2 * (i + i)}')
-  printf '| %s | mxconf quantize fp8e4m3 ocp --dequant | %.3f s | %s | %s MB | %s MB (%s) | 0.25 s (%s) |\n' \
+  printf '| %s | mxconf quantize fp8e4m3 ocp --dequant | %.3f s | %s | %s MB | %s MB (%s) | %s |\n' \
     "$label" "$q" "$(ratio "$q" "$base")" "$rss" "$bound" "$(verdict "$rss" "$bound")" \
-    "$(verdict "$q" 0.25)"
+    "$(time_target "$q" 0.25)"
 
   measure "$mxconf" exec "$work/model-$rows.tosa" --input "x=$x" --output-dir "$work/out"
   bound=$(awk -v i="$in_mb" -v o="$out_mb" -v c="$const_mb" 'BEGIN {printf "%.0f", 1.2 * (i + o + c)}')
-  printf '| %s | mxconf exec, one layer %s -> 8 | %.3f s | %s | %s MB | %s MB (%s) | 0.3 s (%s) |\n' \
+  printf '| %s | mxconf exec, one layer %s -> 8 | %.3f s | %s | %s MB | %s MB (%s) | %s |\n' \
     "$label" "$cols" "$med" "$(ratio "$med" "$base")" "$rss" "$bound" "$(verdict "$rss" "$bound")" \
-    "$(verdict "$med" 0.3)"
+    "$(time_target "$med" 0.3)"
 
   # A header the command rejects (last dimension not a multiple of 32): exits 1 before reading data.
   if "$mxconf" quantize --dtype fp8e4m3 "$work/bad-$rows.npy" --dequant "$work/never.npy" \

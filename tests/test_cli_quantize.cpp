@@ -61,10 +61,10 @@ TEST_F(QuantizeCli, WritesDequantCodesAndScalesMatchingTheOracle) {
   }
 }
 
-// quantize works in chunks of 64 Ki elements; an input of 3 chunks and a part, with a block that
-// straddles nothing and a last partial chunk, must come out as the oracle says everywhere.
+// quantize works in chunks of 256 Ki elements split over the cores; an input of 3 chunks and a
+// part (so two threads, and a last partial chunk) must come out as the oracle says everywhere.
 TEST_F(QuantizeCli, AnInputOfManyChunksMatchesTheOracleInEveryBlock) {
-  const std::vector<int64_t> shape = {3, 65536 + 96};
+  const std::vector<int64_t> shape = {3, 262144 + 96};
   std::vector<float> v(size_t(shape[0] * shape[1]));
   uint32_t state = 12345;
   for (float& x : v) {
@@ -80,7 +80,7 @@ TEST_F(QuantizeCli, AnInputOfManyChunksMatchesTheOracleInEveryBlock) {
   const io::NpyArray codes = io::read_npy(path("codes.npy"));
   const io::NpyArray scales = io::read_npy(path("scales.npy"));
   ASSERT_EQ(out.shape, shape);
-  ASSERT_EQ(scales.shape, (std::vector<int64_t>{3, (65536 + 96) / 32}));
+  ASSERT_EQ(scales.shape, (std::vector<int64_t>{3, (262144 + 96) / 32}));
   const auto& f = *oracles::format_by_name("fp6e3m2");
   const auto policy = *oracles::parse_policy("rceil");
   const auto deq = out.as<float>();

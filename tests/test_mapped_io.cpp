@@ -87,6 +87,16 @@ TEST_F(MappedIo, AFileThatShrinksBetweenOpenAndReadIsAnErrorNotACrash) {
   EXPECT_NE(e.find("shrinks.bin"), std::string::npos) << "names the file: " << e;
 }
 
+TEST_F(MappedIo, AnNpyFileThatShrinksAfterItsHeaderWasReadIsAnErrorNotACrash) {
+  std::vector<float> v(3 * 4096);
+  write("x.npy", f4_npy({3, 4096}, v));
+  const NpyFile f = NpyFile::open(path("x.npy"));  // header checked, data not read yet
+  ASSERT_EQ(::truncate(path("x.npy").c_str(), 4096 + 64), 0);
+  const std::string e = error_of([&] { f.values<float>(); });
+  EXPECT_NE(e.find("changed size while being read"), std::string::npos) << e;
+  EXPECT_NE(e.find("x.npy"), std::string::npos) << e;
+}
+
 TEST_F(MappedIo, NpyFileUsesTheMappedValuesInPlace) {
   std::vector<float> v(4096);
   for (size_t i = 0; i < v.size(); ++i) v[i] = float(i) * 0.25f - 100.0f;

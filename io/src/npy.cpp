@@ -219,15 +219,15 @@ NpyArray read_npy(const std::string& path) {
 }
 
 NpyFile NpyFile::open(const std::string& path) {
-  // Map without reading; check the header (one page) first, then fault the data in, in one call:
-  // a bad header is rejected as fast for 1 GiB as for 1 KiB.
+  // Map without reading and check the header (its pages only); the data is faulted in by the
+  // first values(): a bad header, or a shape the caller rejects, is found as fast in 1 GiB as in
+  // 1 KiB.
   std::shared_ptr<const MappedFile> file;
   NpyFile f;
   try {
     file = MappedFile::open(path, /*populate=*/false);
     file->populate(0, 12 + kMaxHeader);  // at most the header's pages, whatever the file's size
     f.view_ = parse_npy_view(file->bytes(), path);
-    file->populate(size_t(f.view_.data.data() - file->bytes().data()), f.view_.data.size());
   } catch (const NpyError&) {
     throw;
   } catch (const std::runtime_error& e) {
@@ -240,16 +240,27 @@ NpyFile NpyFile::open(const std::string& path) {
     return f;
   }
   // A header length NumPy would never write left the data misaligned: copy it once.
+  file->populate(0, file->bytes().size());
   auto copy = std::make_shared<std::vector<uint64_t>>((f.view_.data.size() + 7) / 8);
   if (!f.view_.data.empty()) std::memcpy(copy->data(), f.view_.data.data(), f.view_.data.size());
   f.view_.data = {reinterpret_cast<const uint8_t*>(copy->data()), f.view_.data.size()};
   f.data_offset_ = SIZE_MAX;
   f.owner_ = std::move(copy);
+  f.populated_ = true;
   return f;
 }
 
+void NpyFile::populate() const {
+  try {
+    static_cast<const MappedFile*>(owner_.get())->populate(data_offset_, view_.data.size());
+  } catch (const std::runtime_error& e) {
+    throw NpyError(e.what());
+  }
+  populated_ = true;
+}
+
 void NpyFile::release(size_t begin, size_t end) const {
-  if (data_offset_ == SIZE_MAX || end <= begin) return;
+  if (data_offset_ == SIZE_MAX || !populated_ || end <= begin) return;
   const size_t item = itemsize(view_.dtype);
   static_cast<const MappedFile*>(owner_.get())
       ->release(data_offset_ + begin * item, (end - begin) * item);

@@ -120,15 +120,16 @@ std::vector<float> materialize(const ValueSource& s, size_t count, double defaul
     case ValueSource::Kind::npy: {
       std::filesystem::path p(s.npy_path);
       if (p.is_relative() && !base_dir.empty()) p = std::filesystem::path(base_dir) / p;
-      const io::NpyArray a = io::read_npy(p.string());
-      if (a.dtype != io::NpyDtype::f4)
+      const io::NpyFile a = io::NpyFile::open(p.string());
+      if (a.dtype() != io::NpyDtype::f4)
         throw std::runtime_error(what + ": " + p.string() + " is not float32");
       if (a.element_count() != count) {
         throw std::runtime_error(what + ": " + p.string() + " holds " +
                                  std::to_string(a.element_count()) + " values, expected " +
                                  std::to_string(count));
       }
-      return a.as<float>();
+      const auto v = a.values<float>();
+      return std::vector<float>(v.begin(), v.end());
     }
   }
   return {};

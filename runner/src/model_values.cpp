@@ -54,12 +54,13 @@ std::vector<float> values_of(const pipeline::ValueSource& s, size_t count, doubl
   if (s.kind == Kind::npy) {
     std::filesystem::path p(s.npy_path);
     if (p.is_relative() && !base_dir.empty()) p = std::filesystem::path(base_dir) / p;
-    const io::NpyArray a = io::read_npy(p.string());
-    if (a.dtype != io::NpyDtype::f4 || a.element_count() != count) {
+    const io::NpyFile a = io::NpyFile::open(p.string());
+    if (a.dtype() != io::NpyDtype::f4 || a.element_count() != count) {
       throw std::runtime_error(std::string(what) + ": " + p.string() + " is not " +
                                std::to_string(count) + " float32 values");
     }
-    return a.as<float>();
+    const auto v = a.values<float>();
+    return std::vector<float>(v.begin(), v.end());
   }
   const float bound = float(s.scale > 0 ? s.scale : default_bound);
   SeededValues gen(s.seed);

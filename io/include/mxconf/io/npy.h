@@ -57,8 +57,13 @@ class NpyFile {
   NpyDtype dtype() const { return view_.dtype; }
   const std::vector<int64_t>& shape() const { return view_.shape; }
   size_t element_count() const { return view_.element_count(); }
-  std::span<const uint8_t> bytes() const { return view_.data; }
-  // T must match the dtype's item size.
+  std::span<const uint8_t> bytes() const {  // the data; faults it in like values()
+    if (!populated_) populate();
+    return view_.data;
+  }
+  // T must match the dtype's item size. The first call faults the data in, in one call (so a
+  // header is checked, and a file rejected on its shape, without reading the data): it throws
+  // NpyError if the file shrank since it was opened. Call it once before sharing across threads.
   template <typename T>
   std::span<const T> values() const;
   // Keeps the storage alive; a shared owner for views of values().
@@ -66,12 +71,15 @@ class NpyFile {
   // True when values() are the mapped file's pages (false only for the misaligned copy).
   bool mapped() const { return data_offset_ != SIZE_MAX; }
   // Drops the resident pages of values [begin, end) (they stay readable; see MappedFile).
+  // Drops nothing before values() was called.
   void release(size_t begin, size_t end) const;
 
  private:
+  void populate() const;
   std::shared_ptr<const void> owner_;
   NpyView view_;
   size_t data_offset_ = 0;  // in the mapping, or SIZE_MAX when copied
+  mutable bool populated_ = false;
 };
 
 class AtomicOutputs;
@@ -89,6 +97,7 @@ template <typename T>
 std::span<const T> NpyFile::values() const {
   if (sizeof(T) != itemsize(view_.dtype))
     throw NpyError("npy: element type does not match " + descr(view_.dtype));
+  if (!populated_) populate();
   return {reinterpret_cast<const T*>(view_.data.data()), view_.element_count()};
 }
 
