@@ -16,27 +16,15 @@
 #include "mxconf/io/mapped_file.h"
 #include "mxconf/io/npy.h"
 #include "support/npy_bytes.h"
+#include "support/scratch_dir.h"
 
 namespace mxconf::io {
 namespace {
 
 namespace fs = std::filesystem;
 
-class MappedIo : public ::testing::Test {
+class MappedIo : public test::ScratchDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("mxconf_mapped_io_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  void write(const std::string& name, const std::vector<uint8_t>& bytes) const {
-    std::ofstream(path(name), std::ios::binary)
-        .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
-  }
   template <typename F>
   static std::string error_of(F&& f) {
     try {
@@ -46,7 +34,6 @@ class MappedIo : public ::testing::Test {
     }
     return "";
   }
-  fs::path dir_;
 };
 
 std::vector<uint8_t> f4_npy(const std::vector<int64_t>& shape, const std::vector<float>& v) {

@@ -1,4 +1,4 @@
-// A scratch directory per test and a runner for the mxconf binary (MXCONF_CLI).
+// A scratch directory per test (scratch_dir.h) and a runner for the mxconf binary (MXCONF_CLI).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -10,29 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "support/scratch_dir.h"
+
 namespace mxconf::test {
 
 namespace fs = std::filesystem;
 
-class CliTest : public ::testing::Test {
+class CliTest : public ScratchDirTest {
  protected:
-  void SetUp() override {
-    // Suite and test name: ctest runs tests of different suites with the same name in parallel.
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("mxconf_cli_" + std::string(info->test_suite_name()) + "_" + std::string(info->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-
-  void write(const std::string& name, const std::vector<uint8_t>& bytes) const {
-    std::ofstream(path(name), std::ios::binary)
-        .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
-  }
-
   // Runs mxconf with args; returns the exit code and captures stderr.
   int run(const std::string& args, std::string* err = nullptr) const {
     const std::string err_file = path("stderr.txt");
@@ -67,8 +52,6 @@ class CliTest : public ::testing::Test {
     }
     return names;
   }
-
-  fs::path dir_;
 };
 
 }  // namespace mxconf::test
