@@ -17,26 +17,24 @@ std::string join(const std::vector<int64_t>& v) {
   return s;
 }
 
-// Written apart from the interpreter's TRANSPOSE on purpose: if the harness laid out inputs with
+// Written apart from the interpreter's TRANSPOSE on purpose, and differently (each output index
+// decoded in mixed radix, where TRANSPOSE steps an odometer): if the harness laid out inputs with
 // the SUT's own permutation, a permutation bug would cancel itself out.
 template <typename T>
 std::vector<T> permute(const std::vector<T>& in, const std::vector<int64_t>& shape,
                        const std::vector<int64_t>& order) {
   if (order.empty()) return in;
-  std::vector<int64_t> st(shape.size(), 1);
-  for (size_t i = shape.size(); i-- > 1;) st[i - 1] = st[i] * shape[i];
-  std::vector<int64_t> out_shape(order.size());
-  for (size_t j = 0; j < order.size(); ++j) out_shape[j] = shape[size_t(order[j])];
+  std::vector<size_t> in_stride(shape.size(), 1);
+  for (size_t i = shape.size(); i-- > 1;) in_stride[i - 1] = in_stride[i] * size_t(shape[i]);
   std::vector<T> out(in.size());
-  std::vector<int64_t> idx(order.size(), 0);
   for (size_t o = 0; o < out.size(); ++o) {
-    int64_t src = 0;
-    for (size_t j = 0; j < idx.size(); ++j) src += idx[j] * st[size_t(order[j])];
-    out[o] = in[size_t(src)];
-    for (size_t j = idx.size(); j-- > 0;) {
-      if (++idx[j] < out_shape[j]) break;
-      idx[j] = 0;
+    size_t rest = o, src = 0;
+    for (size_t j = order.size(); j-- > 0;) {
+      const size_t extent = size_t(shape[size_t(order[j])]);  // output dim j
+      src += (rest % extent) * in_stride[size_t(order[j])];
+      rest /= extent;
     }
+    out[o] = in[src];
   }
   return out;
 }
