@@ -13,6 +13,7 @@
 #include "mxconf/generators/case_gen.h"
 #include "mxconf/generators/oracle_bridge.h"
 #include "mxconf/io/atomic_output.h"
+#include "mxconf/io/npy.h"
 #include "mxconf/pipeline/lower.h"
 #include "mxconf/pipeline/serialize.h"
 #include "mxconf/runner/block_cast_check.h"
@@ -87,9 +88,32 @@ int main(int argc, char** argv) {
     fdp += write_seed(root / "fuzz_pipeline", random_bytes(rng, n));
     write_seed(root / "fuzz_roundtrip", random_bytes(rng, n / 4 + 8));
   }
+  // .npy: every dtype at ranks 0-3, as the writer makes them, plus a version 2.0 header.
+  size_t npy = 0;
+  const io::NpyDtype dtypes[] = {io::NpyDtype::f4, io::NpyDtype::f8, io::NpyDtype::u1,
+                                 io::NpyDtype::u2, io::NpyDtype::v2};
+  for (io::NpyDtype d : dtypes) {
+    for (const std::vector<int64_t>& shape :
+         {std::vector<int64_t>{}, std::vector<int64_t>{3}, std::vector<int64_t>{2, 32},
+          std::vector<int64_t>{1, 2, 4}, std::vector<int64_t>{0, 5}}) {
+      size_t n = 1;
+      for (int64_t x : shape) n *= size_t(x);
+      const std::vector<uint8_t> payload = random_bytes(rng, n * io::itemsize(d));
+      npy += write_seed(root / "fuzz_npy",
+                        io::serialize_npy(io::make_npy(d, shape, payload.data(), payload.size())));
+    }
+  }
+  {
+    const std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }\n";
+    std::vector<uint8_t> v2 = {0x93, 'N', 'U', 'M', 'P', 'Y', 2, 0};
+    for (int i = 0; i < 4; ++i) v2.push_back(uint8_t(dict.size() >> (8 * i)));
+    for (char c : dict) v2.push_back(uint8_t(c));
+    for (int i = 0; i < 8; ++i) v2.push_back(0);
+    npy += write_seed(root / "fuzz_npy", v2);
+  }
   std::printf(
       "seeds: fuzz_case_json %zu, fuzz_tosa_load %zu, fuzz_block_cast %zu, "
-      "fuzz_pipeline %zu, fuzz_roundtrip %zu\n",
-      json, tosa, cast, fdp, fdp);
+      "fuzz_pipeline %zu, fuzz_roundtrip %zu, fuzz_npy %zu\n",
+      json, tosa, cast, fdp, fdp, npy);
   return 0;
 }

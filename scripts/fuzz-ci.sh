@@ -14,7 +14,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=30
 jobs=1
 out=$root/out/fuzz
-all_targets=(fuzz_tosa_load fuzz_case_json fuzz_pipeline fuzz_block_cast fuzz_roundtrip)
+all_targets=(fuzz_tosa_load fuzz_case_json fuzz_pipeline fuzz_block_cast fuzz_roundtrip fuzz_npy)
 targets=()
 while [[ $# -gt 0 ]]; do
   case $1 in
