@@ -7,7 +7,7 @@
 #   CXXFLAGS="$CFLAGS" LIB_FUZZING_ENGINE=-fsanitize=fuzzer OUT=/tmp/oss-out .clusterfuzzlite/build.sh
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${WORK:-/tmp}/mxconf-oss-fuzz-build
-targets="fuzz_tosa_load fuzz_case_json fuzz_pipeline fuzz_block_cast fuzz_roundtrip"
+targets="fuzz_tosa_load fuzz_case_json fuzz_pipeline fuzz_block_cast fuzz_roundtrip fuzz_npy"
 
 # The services' flags are the whole story: no build type, no mxconf sanitizer or instrumentation
 # flags of our own on top of them.
