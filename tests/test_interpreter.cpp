@@ -5,6 +5,7 @@
 
 #include <bit>
 #include <cstring>
+#include <tuple>
 
 #include "mxconf/formats/codec.h"
 #include "mxconf/pipeline/verifier.h"
@@ -189,6 +190,21 @@ TEST(InterpreterStorage, OutputsNeverBorrowFromTheGraph) {
   // The graph is destroyed; the outputs and intermediates still hold their values.
   EXPECT_EQ(outs.at("y").f32, v);
   EXPECT_EQ(all.at("x").f32, v);
+}
+
+// Only one-byte codes are used as stored: a single fp4 element packs into one byte (fp6 into a
+// group of three) whose unused bits must not reach the code.
+TEST(InterpreterStorage, SubByteConstantsAreUnpackedEvenWhenOneByteLong) {
+  for (const auto& [dtype, bytes, code] :
+       {std::tuple{DType::fp4e2m1, std::vector<uint8_t>{0xF3}, uint8_t{0x03}},
+        std::tuple{DType::fp6e2m3, std::vector<uint8_t>{0xC5, 0xFF, 0xFF}, uint8_t{0x05}},
+        std::tuple{DType::fp8e4m3, std::vector<uint8_t>{0xC5}, uint8_t{0xC5}}}) {
+    Graph g;
+    g.tensors = {make_const("c", dtype, {1}, bytes)};
+    g.ops = {{OpKind::const_tensor, 0, {}, {"c"}, {}}};
+    g.outputs = {"c"};
+    EXPECT_EQ(run_graph(g, {}).at("c").codes, (std::vector<uint8_t>{code})) << name(dtype);
+  }
 }
 
 TEST(InterpreterStorage, BufferViewsShareAndOwnedCopiesBorrowedStorage) {

@@ -106,7 +106,7 @@ int run_quantize(const QuantizeOptions& o) {
   const size_t threads = std::max<size_t>(1, std::min<size_t>(std::thread::hardware_concurrency(),
                                                               std::min<size_t>(chunks, 8)));
   std::vector<std::exception_ptr> errors(threads);
-  std::vector<std::thread> pool;
+  std::vector<std::jthread> pool;  // joined on every way out, a failed thread start included
   for (size_t t = 1; t < threads; ++t) {
     pool.emplace_back([&, t] {
       try {
@@ -122,7 +122,7 @@ int run_quantize(const QuantizeOptions& o) {
   } catch (...) {
     errors[0] = std::current_exception();
   }
-  for (std::thread& th : pool) th.join();
+  for (std::jthread& th : pool) th.join();
   for (const std::exception_ptr& e : errors) {
     if (e) std::rethrow_exception(e);
   }

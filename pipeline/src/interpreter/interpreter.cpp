@@ -46,8 +46,8 @@ Value constant_value(const Tensor& t) {
   } else if (auto e = element_type(t.dtype)) {
     if (formats::packed_size(*e, n) != d.size())
       throw InterpretError("constant '" + t.name + "': bad packed size");
-    if (d.size() == n) {
-      v.codes = Buffer<uint8_t>::borrow(d.data(), n);  // fp8: one code per byte
+    if (formats::traits(*e).code_bits == 8) {
+      v.codes = Buffer<uint8_t>::borrow(d.data(), n);  // fp8: one code per byte, as stored
     } else {
       std::vector<uint8_t> codes;
       formats::unpack(*e, d, n, codes);
