@@ -227,3 +227,100 @@ TEST(InterpreterStorage, BufferViewsShareAndOwnedCopiesBorrowedStorage) {
 
 }  // namespace
 }  // namespace mxconf::pipeline
+
+namespace mxconf::pipeline {
+namespace {
+
+// CONV2D_BLOCK_SCALED's kernel (gathered windows through the matmul kernel) against the oracle's
+// direct loops in the spec's order, bit for bit: kernels 1x1-5x4, strides and dilations 1-3,
+// pads 0-3 (windows mostly in the padding included), bias of OC or 1, Inf codes, NaN and
+// extreme scales.
+RC_GTEST_PROP(Conv2dBlockScaled, BitExactWithOraclePseudocode, ()) {
+  const auto t = *rc::gen::elementOf(std::vector<formats::ElementType>(
+      std::begin(formats::kAllElementTypes), std::end(formats::kAllElementTypes)));
+  Conv2dShape s;
+  s.n = *rc::gen::inRange<int64_t>(1, 3);
+  s.ih = *rc::gen::inRange<int64_t>(1, 8);
+  s.iw = *rc::gen::inRange<int64_t>(1, 8);
+  s.ic = 32 * *rc::gen::inRange<int64_t>(1, 3);
+  s.oc = *rc::gen::inRange<int64_t>(1, 40);  // crosses the 32-lane tile edge
+  s.kh = *rc::gen::inRange<int64_t>(1, 6);
+  s.kw = *rc::gen::inRange<int64_t>(1, 5);
+  s.stride_y = *rc::gen::inRange<int64_t>(1, 4);
+  s.stride_x = *rc::gen::inRange<int64_t>(1, 4);
+  s.dilation_y = *rc::gen::inRange<int64_t>(1, 4);
+  s.dilation_x = *rc::gen::inRange<int64_t>(1, 4);
+  s.pad_top = *rc::gen::inRange<int64_t>(0, 4);
+  s.pad_left = *rc::gen::inRange<int64_t>(0, 4);
+  // The bottom and right pads that make the output size exact, if any within 0..3 + stride.
+  auto complete = [](int64_t in, int64_t pad_a, int64_t k, int64_t stride, int64_t dilation) {
+    for (int64_t pad_b = 0; pad_b <= 3 + stride; ++pad_b) {
+      const int64_t span = in - 1 + pad_a + pad_b - (k - 1) * dilation;
+      if (span >= 0 && span % stride == 0) return pad_b;
+    }
+    return int64_t{-1};
+  };
+  s.pad_bottom = complete(s.ih, s.pad_top, s.kh, s.stride_y, s.dilation_y);
+  s.pad_right = complete(s.iw, s.pad_left, s.kw, s.stride_x, s.dilation_x);
+  RC_PRE(s.pad_bottom >= 0 && s.pad_right >= 0);
+  const int64_t oh = *s.oh(), ow = *s.ow();
+  const int bits = formats::traits(t).code_bits;
+  auto codes = [&](int64_t count) {
+    return *rc::gen::container<std::vector<uint8_t>>(
+        size_t(count), rc::gen::inRange<uint8_t>(0, uint8_t((1 << bits) - 1)));
+  };
+  auto scales = [&](int64_t count) {
+    return *rc::gen::container<std::vector<uint8_t>>(
+        size_t(count),
+        rc::gen::weightedOneOf<uint8_t>({{8, rc::gen::inRange<uint8_t>(110, 145)},
+                                         {1, rc::gen::element<uint8_t>(0, 1, 253, 254, 255)}}));
+  };
+  const auto ic = codes(s.n * s.ih * s.iw * s.ic), wc = codes(s.oc * s.kh * s.kw * s.ic);
+  const auto is = scales(s.n * s.ih * s.iw * s.ic / 32), ws = scales(s.oc * s.kh * s.kw * s.ic / 32);
+  const int64_t bias_count = *rc::gen::element<int64_t>(1, s.oc);
+  const auto bias = *rc::gen::container<std::vector<float>>(
+      size_t(bias_count), rc::gen::map(rc::gen::inRange(-1000, 1000), [](int v) {
+        return float(v) * 0.125f;
+      }));
+  std::vector<float> got(size_t(s.n * oh * ow * s.oc));
+  conv2d_block_scaled(t, s, ic.data(), is.data(), wc.data(), ws.data(), bias.data(), bias_count,
+                      got.data());
+  const auto& f = *oracles::format_by_name(formats::name(t));
+  const oracles::Conv2dGeometry g{s.n,       s.ih,       s.iw,         s.ic,         s.oc,
+                                  s.kh,      s.kw,       s.pad_top,    s.pad_bottom, s.pad_left,
+                                  s.pad_right, s.stride_y, s.stride_x, s.dilation_y, s.dilation_x};
+  const auto want = oracles::pseudocode_conv2d(f, g, ic, is, wc, ws, bias);
+  RC_ASSERT(want.size() == got.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    if (std::isnan(want[i])) {
+      RC_ASSERT(std::isnan(got[i]));
+    } else {
+      RC_ASSERT(std::bit_cast<uint32_t>(got[i]) == std::bit_cast<uint32_t>(want[i]));
+    }
+  }
+}
+
+TEST(Conv2dBlockScaled, RejectsShapesTheOpForbids) {
+  std::vector<uint8_t> bytes(4096, 0x38);
+  std::vector<float> bias(4, 0.0f), out(4096);
+  Conv2dShape s;
+  s.ih = s.iw = 4;
+  s.kh = s.kw = 3;
+  s.oc = 4;
+  s.stride_y = 2;  // (4 - 1 - 2) / 2 is not exact
+  EXPECT_FALSE(s.oh().has_value());
+  EXPECT_THROW(conv2d_block_scaled(formats::ElementType::fp8e4m3, s, bytes.data(), bytes.data(),
+                                   bytes.data(), bytes.data(), bias.data(), 4, out.data()),
+               std::invalid_argument);
+  s.stride_y = 1;
+  ASSERT_EQ(s.oh(), 2);
+  EXPECT_THROW(conv2d_block_scaled(formats::ElementType::fp8e4m3, s, bytes.data(), bytes.data(),
+                                   bytes.data(), bytes.data(), bias.data(), 3, out.data()),
+               std::invalid_argument)
+      << "BC must be OC or 1";
+  s.pad_top = -1;
+  EXPECT_FALSE(s.oh().has_value()) << "pads >= 0";
+}
+
+}  // namespace
+}  // namespace mxconf::pipeline

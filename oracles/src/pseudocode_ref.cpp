@@ -85,4 +85,62 @@ std::vector<float> pseudocode_matmul_t(const FormatSpec& f, const MatmulTShape& 
   return out;
 }
 
+std::vector<float> pseudocode_conv2d(const FormatSpec& f, const Conv2dGeometry& g,
+                                     std::span<const uint8_t> in_codes,
+                                     std::span<const uint8_t> in_scales,
+                                     std::span<const uint8_t> w_codes,
+                                     std::span<const uint8_t> w_scales,
+                                     std::span<const float> bias) {
+  const int64_t oh_span = g.ih - 1 + g.pad_top + g.pad_bottom - (g.kh - 1) * g.dilation_y;
+  const int64_t ow_span = g.iw - 1 + g.pad_left + g.pad_right - (g.kw - 1) * g.dilation_x;
+  if (g.ic % kMxBlock != 0 || g.stride_y < 1 || g.stride_x < 1 || oh_span < 0 || ow_span < 0 ||
+      oh_span % g.stride_y != 0 || ow_span % g.stride_x != 0 ||
+      (bias.size() != size_t(g.oc) && bias.size() != 1)) {
+    throw std::invalid_argument("pseudocode_conv2d: a shape the op's ERROR_IFs forbid");
+  }
+  const int64_t oh = oh_span / g.stride_y + 1, ow = ow_span / g.stride_x + 1;
+  const int64_t blocks = g.ic / kMxBlock;
+  if (in_codes.size() != size_t(g.n * g.ih * g.iw * g.ic) ||
+      in_scales.size() != size_t(g.n * g.ih * g.iw * blocks) ||
+      w_codes.size() != size_t(g.oc * g.kh * g.kw * g.ic) ||
+      w_scales.size() != size_t(g.oc * g.kh * g.kw * blocks)) {
+    throw std::invalid_argument("pseudocode_conv2d: buffer sizes do not match the shape");
+  }
+  std::vector<float> out(size_t(g.n * oh * ow * g.oc));
+  for (int64_t n = 0; n < g.n; ++n) {
+    for (int64_t oy = 0; oy < oh; ++oy) {
+      for (int64_t ox = 0; ox < ow; ++ox) {
+        for (int64_t oc = 0; oc < g.oc; ++oc) {
+          const int64_t iy = oy * g.stride_y - g.pad_top, ix = ox * g.stride_x - g.pad_left;
+          float acc = 0.0f;
+          for (int64_t ky = 0; ky < g.kh; ++ky) {
+            for (int64_t kx = 0; kx < g.kw; ++kx) {
+              const int64_t y = iy + ky * g.dilation_y, x = ix + kx * g.dilation_x;
+              const bool inside = y >= 0 && y < g.ih && x >= 0 && x < g.iw;
+              for (int64_t b = 0; b < blocks; ++b) {
+                const size_t w_at = size_t(((oc * g.kh + ky) * g.kw + kx) * g.ic + b * kMxBlock);
+                const size_t in_at = size_t(((n * g.ih + y) * g.iw + x) * g.ic + b * kMxBlock);
+                float block_acc = 0.0f;
+                for (size_t i = 0; i < kMxBlock; ++i) {
+                  const float value = inside ? static_cast<float>(f.value(in_codes[in_at + i])) : 0.0f;
+                  const float weight = static_cast<float>(f.value(w_codes[w_at + i]));
+                  block_acc = block_acc + value * weight;
+                }
+                const float scale_in =
+                    inside ? static_cast<float>(e8m0_value(in_scales[in_at / kMxBlock])) : 1.0f;
+                const float scale_w = static_cast<float>(e8m0_value(w_scales[w_at / kMxBlock]));
+                block_acc = block_acc * (scale_in * scale_w);
+                acc = acc + block_acc;
+              }
+            }
+          }
+          acc = acc + bias[bias.size() == 1 ? 0 : size_t(oc)];
+          out[size_t(((n * oh + oy) * ow + ox) * g.oc + oc)] = acc;
+        }
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace mxconf::oracles

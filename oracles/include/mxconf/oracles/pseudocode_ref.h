@@ -26,4 +26,23 @@ std::vector<float> pseudocode_matmul_t(const FormatSpec& f, const MatmulTShape& 
                                        std::span<const uint8_t> b_codes,
                                        std::span<const uint8_t> b_scales);
 
+// CONV2D_BLOCK_SCALED written straight from the spec's loops (conv2d-block-scaled.md), sharing
+// nothing with the interpreter: input [N, IH, IW, IC] (NHWC) codes and scales [.., IC/32],
+// weights [OC, KH, KW, IC] (OHWI) codes and scales, bias of OC or 1 values. For each output
+// (n, oy, ox, oc): acc = 0; for each tap (ky, kx) row-major, for each block b: the 32 products
+// summed in order from 0, times (scale_in * scale_w), added to acc; then acc + bias. A tap in the
+// padding reads value 0 with scale_in 1.0 and multiplies anyway (tosa_extra_multiplies on), so an
+// Inf or NaN weight there yields NaN. Returns [N, OH, OW, OC].
+struct Conv2dGeometry {
+  int64_t n, ih, iw, ic, oc, kh, kw;
+  int64_t pad_top, pad_bottom, pad_left, pad_right;
+  int64_t stride_y, stride_x, dilation_y, dilation_x;
+};
+std::vector<float> pseudocode_conv2d(const FormatSpec& f, const Conv2dGeometry& g,
+                                     std::span<const uint8_t> in_codes,
+                                     std::span<const uint8_t> in_scales,
+                                     std::span<const uint8_t> w_codes,
+                                     std::span<const uint8_t> w_scales,
+                                     std::span<const float> bias);
+
 }  // namespace mxconf::oracles

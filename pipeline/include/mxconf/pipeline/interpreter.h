@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -52,5 +53,27 @@ std::map<std::string, Value> run_graph(const Graph& g, const std::map<std::strin
 void matmul_t_block_scaled(formats::ElementType t, int64_t n, int64_t h, int64_t w, int64_t c,
                            int64_t d, const uint8_t* a_codes, const uint8_t* a_scales,
                            const uint8_t* b_codes, const uint8_t* b_scales, float* out);
+
+// CONV2D_BLOCK_SCALED's geometry (conv2d-block-scaled.md): input [N, IH, IW, IC] (NHWC), weights
+// [OC, KH, KW, IC] (OHWI), pad = [top, bottom, left, right], stride and dilation [y, x].
+struct Conv2dShape {
+  int64_t n = 1, ih = 1, iw = 1, ic = 32, oc = 1, kh = 1, kw = 1;
+  int64_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+  int64_t stride_y = 1, stride_x = 1, dilation_y = 1, dilation_x = 1;
+  // OH and OW by the spec's formula; nullopt unless the division is exact and the result >= 1
+  // (the op's ERROR_IFs), or a pad, stride or dilation is out of range.
+  std::optional<int64_t> oh() const;
+  std::optional<int64_t> ow() const;
+};
+
+// The kernel on its own: input codes with scales [N, IH, IW, IC/32], weights with scales
+// [OC, KH, KW, IC/32], bias [bias_count] with bias_count OC or 1; writes fp32 [N, OH, OW, OC].
+// The spec's order: taps outer, blocks inner, each block sum scaled by (sA * sB) before it joins
+// the accumulator, bias last. A padded tap reads code 0 (+0) with input scale 1.0 and still
+// multiplies, so an Inf or NaN weight there gives NaN (the "extra multiplies" reading, the
+// choice documented in docs/formats.md). Throws std::invalid_argument on a shape the op forbids.
+void conv2d_block_scaled(formats::ElementType t, const Conv2dShape& s, const uint8_t* in_codes,
+                         const uint8_t* in_scales, const uint8_t* w_codes, const uint8_t* w_scales,
+                         const float* bias, int64_t bias_count, float* out);
 
 }  // namespace mxconf::pipeline

@@ -1,0 +1,84 @@
+// CONV2D_BLOCK_SCALED as MATMUL_T_BLOCK_SCALED over gathered windows. Flattened, one output is a
+// block-scaled dot product of length KH*KW*IC whose blocks run tap by tap, blocks within a tap:
+// exactly the spec's loop order, and exactly the order in which an OHWI weight row is stored. So
+// rows of windows are gathered (padded taps as code 0 with scale 1.0), the matmul kernel (the
+// spec's fp32 order per output lane) runs over them, and the bias is added last.
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+#include <vector>
+
+#include "mxconf/formats/scalar_types.h"
+#include "mxconf/pipeline/interpreter.h"
+
+namespace mxconf::pipeline {
+namespace {
+
+// (in - 1 + pads - (k - 1) * dilation) / stride + 1, only when exact and >= 1.
+std::optional<int64_t> out_size(int64_t in, int64_t pad_a, int64_t pad_b, int64_t k, int64_t stride,
+                                int64_t dilation) {
+  if (in < 1 || k < 1 || pad_a < 0 || pad_b < 0 || stride < 1 || dilation < 1) return std::nullopt;
+  const int64_t span = in - 1 + pad_a + pad_b - (k - 1) * dilation;
+  if (span < 0 || span % stride != 0) return std::nullopt;
+  return span / stride + 1;
+}
+
+constexpr uint8_t kScaleOne = 127;  // E8M0 2^0
+constexpr int64_t kRowsPerGather = 64;
+
+}  // namespace
+
+std::optional<int64_t> Conv2dShape::oh() const {
+  return out_size(ih, pad_top, pad_bottom, kh, stride_y, dilation_y);
+}
+std::optional<int64_t> Conv2dShape::ow() const {
+  return out_size(iw, pad_left, pad_right, kw, stride_x, dilation_x);
+}
+
+void conv2d_block_scaled(formats::ElementType t, const Conv2dShape& s, const uint8_t* in_codes,
+                         const uint8_t* in_scales, const uint8_t* w_codes, const uint8_t* w_scales,
+                         const float* bias, int64_t bias_count, float* out) {
+  const auto oh = s.oh(), ow = s.ow();
+  if (!oh || !ow || s.n < 1 || s.oc < 1 || s.ic < 32 || s.ic % 32 != 0 ||
+      (bias_count != s.oc && bias_count != 1)) {
+    throw std::invalid_argument("conv2d_block_scaled: a shape the op's ERROR_IFs forbid");
+  }
+  const int64_t blocks = s.ic / 32;
+  const int64_t k = s.kh * s.kw * s.ic;  // the flattened dot product
+  const int64_t kb = k / 32;
+  const int64_t rows = s.n * *oh * *ow;
+  std::vector<uint8_t> a(size_t(kRowsPerGather * k)), as(size_t(kRowsPerGather * kb));
+  std::vector<float> acc(size_t(kRowsPerGather * s.oc));
+  for (int64_t first = 0; first < rows; first += kRowsPerGather) {
+    const int64_t count = std::min(kRowsPerGather, rows - first);
+    for (int64_t r = 0; r < count; ++r) {
+      const int64_t row = first + r;
+      const int64_t n = row / (*oh * *ow), oy = row / *ow % *oh, ox = row % *ow;
+      uint8_t* codes = &a[size_t(r * k)];
+      uint8_t* scales = &as[size_t(r * kb)];
+      for (int64_t ky = 0; ky < s.kh; ++ky) {
+        const int64_t y = oy * s.stride_y - s.pad_top + ky * s.dilation_y;
+        for (int64_t kx = 0; kx < s.kw; ++kx) {
+          const int64_t x = ox * s.stride_x - s.pad_left + kx * s.dilation_x;
+          const int64_t tap = ky * s.kw + kx;
+          if (y < 0 || y >= s.ih || x < 0 || x >= s.iw) {
+            std::memset(codes + tap * s.ic, 0, size_t(s.ic));
+            std::memset(scales + tap * blocks, kScaleOne, size_t(blocks));
+            continue;
+          }
+          const int64_t pixel = (n * s.ih + y) * s.iw + x;
+          std::memcpy(codes + tap * s.ic, in_codes + pixel * s.ic, size_t(s.ic));
+          std::memcpy(scales + tap * blocks, in_scales + pixel * blocks, size_t(blocks));
+        }
+      }
+    }
+    matmul_t_block_scaled(t, 1, count, s.oc, k, 1, a.data(), as.data(), w_codes, w_scales,
+                          acc.data());
+    float* dst = out + first * s.oc;
+    for (int64_t i = 0; i < count * s.oc; ++i) {
+      dst[i] = acc[size_t(i)] + bias[bias_count == 1 ? 0 : i % s.oc];  // bias last, in fp32
+    }
+  }
+}
+
+}  // namespace mxconf::pipeline
