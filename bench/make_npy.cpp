@@ -30,7 +30,14 @@ int main(int argc, char** argv) {
     std::perror(argv[1]);
     return 1;
   }
-  const unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
+  const unsigned char pre[10] = {0x93,
+                                 'N',
+                                 'U',
+                                 'M',
+                                 'P',
+                                 'Y',
+                                 1,
+                                 0,
                                  static_cast<unsigned char>(header.size() & 0xFF),
                                  static_cast<unsigned char>(header.size() >> 8)};
   std::fwrite(pre, 1, sizeof(pre), f);

@@ -72,10 +72,10 @@ TEST_F(QuantizeCli, AnInputOfManyChunksMatchesTheOracleInEveryBlock) {
     x = float(int32_t(state >> 8) - (1 << 23)) * 0x1p-18f;
   }
   write("in.npy", float_npy(shape, v));
-  ASSERT_EQ(run("quantize --dtype fp6e3m2 --scale-rule rceil " + path("in.npy") + " --dequant " +
-                path("out.npy") + " --codes " + path("codes.npy") + " --scales " +
-                path("scales.npy")),
-            0);
+  ASSERT_EQ(
+      run("quantize --dtype fp6e3m2 --scale-rule rceil " + path("in.npy") + " --dequant " +
+          path("out.npy") + " --codes " + path("codes.npy") + " --scales " + path("scales.npy")),
+      0);
   const io::NpyArray out = io::read_npy(path("out.npy"));
   const io::NpyArray codes = io::read_npy(path("codes.npy"));
   const io::NpyArray scales = io::read_npy(path("scales.npy"));

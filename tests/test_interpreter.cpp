@@ -276,18 +276,18 @@ RC_GTEST_PROP(Conv2dBlockScaled, BitExactWithOraclePseudocode, ()) {
                                          {1, rc::gen::element<uint8_t>(0, 1, 253, 254, 255)}}));
   };
   const auto ic = codes(s.n * s.ih * s.iw * s.ic), wc = codes(s.oc * s.kh * s.kw * s.ic);
-  const auto is = scales(s.n * s.ih * s.iw * s.ic / 32), ws = scales(s.oc * s.kh * s.kw * s.ic / 32);
+  const auto is = scales(s.n * s.ih * s.iw * s.ic / 32),
+             ws = scales(s.oc * s.kh * s.kw * s.ic / 32);
   const int64_t bias_count = *rc::gen::element<int64_t>(1, s.oc);
   const auto bias = *rc::gen::container<std::vector<float>>(
-      size_t(bias_count), rc::gen::map(rc::gen::inRange(-1000, 1000), [](int v) {
-        return float(v) * 0.125f;
-      }));
+      size_t(bias_count),
+      rc::gen::map(rc::gen::inRange(-1000, 1000), [](int v) { return float(v) * 0.125f; }));
   std::vector<float> got(size_t(s.n * oh * ow * s.oc));
   conv2d_block_scaled(t, s, ic.data(), is.data(), wc.data(), ws.data(), bias.data(), bias_count,
                       got.data());
   const auto& f = *oracles::format_by_name(formats::name(t));
-  const oracles::Conv2dGeometry g{s.n,       s.ih,       s.iw,         s.ic,         s.oc,
-                                  s.kh,      s.kw,       s.pad_top,    s.pad_bottom, s.pad_left,
+  const oracles::Conv2dGeometry g{s.n,         s.ih,       s.iw,       s.ic,         s.oc,
+                                  s.kh,        s.kw,       s.pad_top,  s.pad_bottom, s.pad_left,
                                   s.pad_right, s.stride_y, s.stride_x, s.dilation_y, s.dilation_x};
   const auto want = oracles::pseudocode_conv2d(f, g, ic, is, wc, ws, bias);
   RC_ASSERT(want.size() == got.size());

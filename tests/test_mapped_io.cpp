@@ -101,7 +101,8 @@ TEST_F(MappedIo, NpyFileUsesTheMappedValuesInPlace) {
 TEST_F(MappedIo, AMisalignedNpyIsCopiedOnceAndStillReads) {
   // A header whose length leaves the data at an odd offset: legal, though NumPy never writes it.
   // (npy_bytes pads to 64; cut one pad space and fix the length byte.)
-  std::vector<uint8_t> raw = test::npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", 0);
+  std::vector<uint8_t> raw =
+      test::npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", 0);
   raw.erase(raw.end() - 2);
   raw[8] = uint8_t(raw[8] - 1);
   const float v[3] = {1.5f, -2.0f, 3.25f};
@@ -111,7 +112,8 @@ TEST_F(MappedIo, AMisalignedNpyIsCopiedOnceAndStillReads) {
   const NpyFile f = NpyFile::open(path("odd.npy"));
   EXPECT_FALSE(f.mapped());
   const auto values = f.values<float>();
-  EXPECT_EQ(std::vector<float>(values.begin(), values.end()), (std::vector<float>{1.5f, -2.0f, 3.25f}));
+  EXPECT_EQ(std::vector<float>(values.begin(), values.end()),
+            (std::vector<float>{1.5f, -2.0f, 3.25f}));
 }
 
 TEST_F(MappedIo, EveryTruncationOfASmallNpyFileIsRejected) {

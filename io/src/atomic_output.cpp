@@ -99,7 +99,8 @@ void AtomicOutputs::Stream::write_at(uint64_t offset, std::span<const uint8_t> b
   if (s.fd < 0) throw std::logic_error("write to " + s.dest + " after commit");
   size_t done = 0;
   while (done < bytes.size()) {
-    const ssize_t n = ::pwrite(s.fd, bytes.data() + done, bytes.size() - done, off_t(offset + done));
+    const ssize_t n =
+        ::pwrite(s.fd, bytes.data() + done, bytes.size() - done, off_t(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
       throw std::runtime_error("cannot write " + s.dest + ": " + errno_text());

@@ -293,7 +293,8 @@ void stage_npy(AtomicOutputs& out, const std::string& path, NpyDtype dtype,
   if (count * itemsize(dtype) != data.size())
     throw NpyError(path + ": " + std::to_string(data.size()) + " bytes do not fill the shape");
   const std::string header = npy_header(dtype, shape);
-  out.stage(path, {std::span(reinterpret_cast<const uint8_t*>(header.data()), header.size()), data});
+  out.stage(path,
+            {std::span(reinterpret_cast<const uint8_t*>(header.data()), header.size()), data});
 }
 
 std::vector<uint8_t> serialize_npy(const NpyArray& a) {

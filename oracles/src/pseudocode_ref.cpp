@@ -122,7 +122,8 @@ std::vector<float> pseudocode_conv2d(const FormatSpec& f, const Conv2dGeometry& 
                 const size_t in_at = size_t(((n * g.ih + y) * g.iw + x) * g.ic + b * kMxBlock);
                 float block_acc = 0.0f;
                 for (size_t i = 0; i < kMxBlock; ++i) {
-                  const float value = inside ? static_cast<float>(f.value(in_codes[in_at + i])) : 0.0f;
+                  const float value =
+                      inside ? static_cast<float>(f.value(in_codes[in_at + i])) : 0.0f;
                   const float weight = static_cast<float>(f.value(w_codes[w_at + i]));
                   block_acc = block_acc + value * weight;
                 }

@@ -35,8 +35,7 @@ pipeline::Buffer<T> mapped_values(const io::NpyFile& a) {
   return pipeline::Buffer<T>::view(a.owner(), v.data(), v.size(), a.mapped());
 }
 
-pipeline::Value to_value(const io::NpyFile& a, const pipeline::Tensor& t,
-                         const std::string& path) {
+pipeline::Value to_value(const io::NpyFile& a, const pipeline::Tensor& t, const std::string& path) {
   if (t.dtype == pipeline::DType::fp32) {
     if (a.dtype() != io::NpyDtype::f4)
       throw UsageError(path + ": input '" + t.name + "' is FP32, the file is " +

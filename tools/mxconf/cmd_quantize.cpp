@@ -103,8 +103,8 @@ int run_quantize(const QuantizeOptions& o) {
   // One contiguous range per core, split on chunk boundaries: every block is cast by exactly one
   // thread with the same code, so the files do not depend on the thread count.
   const size_t chunks = (values.size() + kChunk - 1) / kChunk;
-  const size_t threads = std::max<size_t>(1, std::min<size_t>(std::thread::hardware_concurrency(),
-                                                              std::min<size_t>(chunks, 8)));
+  const size_t threads = std::max<size_t>(
+      1, std::min<size_t>(std::thread::hardware_concurrency(), std::min<size_t>(chunks, 8)));
   std::vector<std::exception_ptr> errors(threads);
   std::vector<std::jthread> pool;  // joined on every way out, a failed thread start included
   for (size_t t = 1; t < threads; ++t) {

@@ -34,8 +34,8 @@ Value constant_value(const Tensor& t) {
   const size_t bytes_needed = t.dtype == DType::fp32 ? n * 4 : t.dtype == DType::bf16 ? n * 2 : n;
   if ((t.dtype == DType::fp32 || t.dtype == DType::bf16 || t.dtype == DType::fp8ue8m0) &&
       d.size() != bytes_needed) {
-    throw InterpretError("constant '" + t.name + "': " + std::to_string(d.size()) +
-                         " bytes for " + std::to_string(n) + " elements");
+    throw InterpretError("constant '" + t.name + "': " + std::to_string(d.size()) + " bytes for " +
+                         std::to_string(n) + " elements");
   }
   if (t.dtype == DType::fp32) {
     // The IR keeps constant bytes in a std::vector<uint8_t>, whose storage operator new aligns
