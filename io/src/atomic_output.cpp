@@ -1,5 +1,7 @@
 #include "mxconf/io/atomic_output.h"
 
+#include "regular_file.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -133,30 +135,18 @@ void write_file_atomic(const std::string& path, std::span<const uint8_t> bytes) 
 }
 
 std::vector<uint8_t> read_file(const std::string& path) {
-  // O_NONBLOCK: a FIFO given as a file is refused below instead of blocking the open.
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    if (errno == ENOENT) throw std::runtime_error(path + ": no such file");
-    throw std::runtime_error("cannot open " + path + ": " + errno_text());
-  }
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) throw std::runtime_error("cannot stat " + path + ": " + errno_text());
-  if (!S_ISREG(st.st_mode)) throw std::runtime_error(path + ": not a file");
-  std::vector<uint8_t> bytes(size_t(st.st_size));
+  const detail::RegularFile f(path);
+  std::vector<uint8_t> bytes(size_t(f.size()));
   size_t done = 0;
   while (done < bytes.size()) {
-    const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
+    const ssize_t n = ::read(f.fd(), bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) throw std::runtime_error("cannot read " + path + ": " + errno_text());
     if (n == 0) throw std::runtime_error(path + ": the file changed size while being read");
     done += size_t(n);
   }
   uint8_t extra;
-  if (::read(fd, &extra, 1) > 0)
+  if (::read(f.fd(), &extra, 1) > 0)
     throw std::runtime_error(path + ": the file changed size while being read");
   return bytes;
 }

@@ -1,5 +1,7 @@
 #include "mxconf/io/mapped_file.h"
 
+#include "regular_file.h"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -18,26 +20,39 @@ namespace {
   throw std::runtime_error(path + ": " + why);
 }
 
-struct Fd {
-  int fd;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
 }  // namespace
 
-std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path, bool populate) {
+namespace detail {
+
+RegularFile::RegularFile(const std::string& path) {
   // O_NONBLOCK: a FIFO is refused below instead of blocking the open.
-  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
-  if (f.fd < 0) {
+  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd_ < 0) {
     if (errno == ENOENT) fail(path, "no such file");
     fail(path, std::string("cannot open: ") + std::strerror(errno));
   }
   struct stat st {};
-  if (::fstat(f.fd, &st) != 0) fail(path, std::string("cannot stat: ") + std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) fail(path, "not a file");
-  return map_fd(f.fd, uint64_t(st.st_size), path, populate);
+  if (::fstat(fd_, &st) != 0) {
+    const std::string why = std::strerror(errno);
+    ::close(fd_);
+    fail(path, "cannot stat: " + why);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd_);
+    fail(path, "not a file");
+  }
+  size_ = uint64_t(st.st_size);
+}
+
+RegularFile::~RegularFile() {
+  ::close(fd_);
+}
+
+}  // namespace detail
+
+std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path, bool populate) {
+  const detail::RegularFile f(path);
+  return map_fd(f.fd(), f.size(), path, populate);
 }
 
 std::shared_ptr<const MappedFile> MappedFile::map_fd(int fd, uint64_t size, const std::string& path,
@@ -69,11 +84,6 @@ void MappedFile::populate(size_t offset, size_t length) const {
 
 MappedFile::~MappedFile() {
   if (data_) ::munmap(const_cast<uint8_t*>(data_), size_);
-}
-
-void MappedFile::release(size_t offset, size_t length) const {
-  if (offset >= size_) return;
-  release_file_pages(data_ + offset, std::min(length, size_ - offset));
 }
 
 std::shared_ptr<void> allocate(size_t bytes, bool populate) {

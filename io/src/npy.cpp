@@ -145,13 +145,7 @@ size_t itemsize(NpyDtype d) {
   return 0;
 }
 
-size_t NpyArray::element_count() const {
-  size_t n = 1;
-  for (int64_t d : shape) n *= size_t(d);
-  return n;
-}
-
-size_t NpyView::element_count() const {
+size_t element_count(const std::vector<int64_t>& shape) {
   size_t n = 1;
   for (int64_t d : shape) n *= size_t(d);
   return n;
@@ -235,8 +229,8 @@ NpyFile NpyFile::open(const std::string& path) {
   }
   const size_t item = itemsize(f.view_.dtype);
   if (reinterpret_cast<uintptr_t>(f.view_.data.data()) % item == 0) {
-    f.data_offset_ = size_t(f.view_.data.data() - file->bytes().data());
-    f.owner_ = std::move(file);
+    f.owner_ = file;
+    f.file_ = std::move(file);
     return f;
   }
   // A header length NumPy would never write left the data misaligned: copy it once.
@@ -244,7 +238,6 @@ NpyFile NpyFile::open(const std::string& path) {
   auto copy = std::make_shared<std::vector<uint64_t>>((f.view_.data.size() + 7) / 8);
   if (!f.view_.data.empty()) std::memcpy(copy->data(), f.view_.data.data(), f.view_.data.size());
   f.view_.data = {reinterpret_cast<const uint8_t*>(copy->data()), f.view_.data.size()};
-  f.data_offset_ = SIZE_MAX;
   f.owner_ = std::move(copy);
   f.populated_ = true;
   return f;
@@ -252,18 +245,11 @@ NpyFile NpyFile::open(const std::string& path) {
 
 void NpyFile::populate() const {
   try {
-    static_cast<const MappedFile*>(owner_.get())->populate(data_offset_, view_.data.size());
+    file_->populate(size_t(view_.data.data() - file_->bytes().data()), view_.data.size());
   } catch (const std::runtime_error& e) {
     throw NpyError(e.what());
   }
   populated_ = true;
-}
-
-void NpyFile::release(size_t begin, size_t end) const {
-  if (data_offset_ == SIZE_MAX || !populated_ || end <= begin) return;
-  const size_t item = itemsize(view_.dtype);
-  static_cast<const MappedFile*>(owner_.get())
-      ->release(data_offset_ + begin * item, (end - begin) * item);
 }
 
 std::string npy_header(NpyDtype dtype, const std::vector<int64_t>& shape) {
@@ -288,9 +274,7 @@ std::string npy_header(NpyDtype dtype, const std::vector<int64_t>& shape) {
 
 void stage_npy(AtomicOutputs& out, const std::string& path, NpyDtype dtype,
                const std::vector<int64_t>& shape, std::span<const uint8_t> data) {
-  size_t count = 1;
-  for (int64_t d : shape) count *= size_t(d);
-  if (count * itemsize(dtype) != data.size())
+  if (element_count(shape) * itemsize(dtype) != data.size())
     throw NpyError(path + ": " + std::to_string(data.size()) + " bytes do not fill the shape");
   const std::string header = npy_header(dtype, shape);
   out.stage(path,

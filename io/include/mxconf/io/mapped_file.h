@@ -34,12 +34,6 @@ class MappedFile {
   ~MappedFile();
 
   std::span<const uint8_t> bytes() const { return {data_, size_}; }
-  const std::string& path() const { return path_; }
-
-  // Gives back the physical pages of [offset, offset + length) that lie wholly inside it. The
-  // bytes stay readable: a later read faults them in again from the page cache. Lets a streaming
-  // consumer keep its resident set to what it is working on.
-  void release(size_t offset, size_t length) const;
 
  private:
   MappedFile(const uint8_t* data, size_t size, std::string path)
@@ -55,7 +49,8 @@ class MappedFile {
 // resident set of a producer that frees its input as it goes small. Throws std::bad_alloc.
 std::shared_ptr<void> allocate(size_t bytes, bool populate);
 // MADV_DONTNEED on the whole pages inside [p, p + bytes). Only for private, never-written file
-// mappings, where the bytes stay readable (they fault in again from the page cache).
+// mappings, where the bytes stay readable (they fault in again from the page cache): lets a
+// streaming consumer of a mapped input keep its resident set to what it is working on.
 void release_file_pages(const void* p, size_t bytes);
 
 }  // namespace mxconf::io

@@ -14,17 +14,20 @@
 
 namespace mxconf::io {
 
+class MappedFile;
+
 enum class NpyDtype : uint8_t { f4, f8, u1, u2, v2 };
 
 std::string descr(NpyDtype d);
 size_t itemsize(NpyDtype d);
+size_t element_count(const std::vector<int64_t>& shape);  // the product of the dimensions
 
 struct NpyArray {
   NpyDtype dtype = NpyDtype::f4;
   std::vector<int64_t> shape;
   std::vector<uint8_t> data;  // little-endian, C order
 
-  size_t element_count() const;
+  size_t element_count() const { return io::element_count(shape); }
   template <typename T>
   std::vector<T> as() const;  // copies; T must match the dtype's item size
 };
@@ -39,7 +42,7 @@ struct NpyView {
   NpyDtype dtype = NpyDtype::f4;
   std::vector<int64_t> shape;
   std::span<const uint8_t> data;  // exactly element_count() * itemsize(dtype) bytes
-  size_t element_count() const;
+  size_t element_count() const { return io::element_count(shape); }
 };
 
 // Throws NpyError naming the file and what is wrong (missing, truncated, bad header, Fortran
@@ -57,10 +60,6 @@ class NpyFile {
   NpyDtype dtype() const { return view_.dtype; }
   const std::vector<int64_t>& shape() const { return view_.shape; }
   size_t element_count() const { return view_.element_count(); }
-  std::span<const uint8_t> bytes() const {  // the data; faults it in like values()
-    if (!populated_) populate();
-    return view_.data;
-  }
   // T must match the dtype's item size. The first call faults the data in, in one call (so a
   // header is checked, and a file rejected on its shape, without reading the data): it throws
   // NpyError if the file shrank since it was opened. Call it once before sharing across threads.
@@ -69,16 +68,13 @@ class NpyFile {
   // Keeps the storage alive; a shared owner for views of values().
   const std::shared_ptr<const void>& owner() const { return owner_; }
   // True when values() are the mapped file's pages (false only for the misaligned copy).
-  bool mapped() const { return data_offset_ != SIZE_MAX; }
-  // Drops the resident pages of values [begin, end) (they stay readable; see MappedFile).
-  // Drops nothing before values() was called.
-  void release(size_t begin, size_t end) const;
+  bool mapped() const { return file_ != nullptr; }
 
  private:
   void populate() const;
-  std::shared_ptr<const void> owner_;
+  std::shared_ptr<const MappedFile> file_;  // null when the data was copied
+  std::shared_ptr<const void> owner_;       // file_, or the copy
   NpyView view_;
-  size_t data_offset_ = 0;  // in the mapping, or SIZE_MAX when copied
   mutable bool populated_ = false;
 };
 
