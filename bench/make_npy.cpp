@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "mxconf/io/npy.h"
+
 int main(int argc, char** argv) {
   if (argc < 4 || argc > 5) {
     std::fprintf(stderr, "usage: bench_make_npy OUT.npy ROWS COLS [SEED]\n");
@@ -21,26 +23,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench_make_npy: ROWS and COLS must be positive integers\n");
     return 2;
   }
-  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" +
-                       std::to_string(rows) + ", " + std::to_string(cols) + "), }";
-  header.append((64 - (10 + header.size() + 1) % 64) % 64, ' ');
-  header += '\n';
+  // The project's own header writer: the file is exactly what mxconf would write.
+  const std::string header = mxconf::io::npy_header(
+      mxconf::io::NpyDtype::f4, {static_cast<int64_t>(rows), static_cast<int64_t>(cols)});
   FILE* f = std::fopen(argv[1], "wb");
   if (!f) {
     std::perror(argv[1]);
     return 1;
   }
-  const unsigned char pre[10] = {0x93,
-                                 'N',
-                                 'U',
-                                 'M',
-                                 'P',
-                                 'Y',
-                                 1,
-                                 0,
-                                 static_cast<unsigned char>(header.size() & 0xFF),
-                                 static_cast<unsigned char>(header.size() >> 8)};
-  std::fwrite(pre, 1, sizeof(pre), f);
   std::fwrite(header.data(), 1, header.size(), f);
   auto next = [&state] {  // SplitMix64
     uint64_t z = (state += 0x9E3779B97F4A7C15ull);
