@@ -16,6 +16,33 @@
 namespace mxconf::pipeline {
 namespace {
 
+// Inside a property: `count` codes of any value t's width allows (Inf and NaN codes included).
+std::vector<uint8_t> random_codes(formats::ElementType t, int64_t count) {
+  const int bits = formats::traits(t).code_bits;
+  return *rc::gen::container<std::vector<uint8_t>>(
+      size_t(count), rc::gen::inRange<uint8_t>(0, uint8_t((1 << bits) - 1)));
+}
+
+// Inside a property: `count` E8M0 scales, mostly near 1, sometimes extreme or NaN.
+std::vector<uint8_t> random_scales(int64_t count) {
+  return *rc::gen::container<std::vector<uint8_t>>(
+      size_t(count),
+      rc::gen::weightedOneOf<uint8_t>({{8, rc::gen::inRange<uint8_t>(110, 145)},
+                                       {1, rc::gen::element<uint8_t>(0, 1, 253, 254, 255)}}));
+}
+
+// Inside a property: the same fp32 bits everywhere, except that any NaN matches any NaN.
+void rc_assert_bit_identical(const std::vector<float>& got, const std::vector<float>& want) {
+  RC_ASSERT(got.size() == want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    if (std::isnan(want[i])) {
+      RC_ASSERT(std::isnan(got[i]));
+    } else {
+      RC_ASSERT(std::bit_cast<uint32_t>(got[i]) == std::bit_cast<uint32_t>(want[i]));
+    }
+  }
+}
+
 RC_GTEST_PROP(MatmulTBlockScaled, BitExactWithOraclePseudocode, ()) {
   const auto t = *rc::gen::elementOf(std::vector<formats::ElementType>(
       std::begin(formats::kAllElementTypes), std::end(formats::kAllElementTypes)));
@@ -24,31 +51,13 @@ RC_GTEST_PROP(MatmulTBlockScaled, BitExactWithOraclePseudocode, ()) {
   const int64_t w = *rc::gen::inRange<int64_t>(1, 40);  // crosses the 16-lane tile edge
   const int64_t c = 32 * *rc::gen::inRange<int64_t>(1, 5);
   const int64_t d = *rc::gen::element<int64_t>(1, n);
-  const int bits = formats::traits(t).code_bits;
-  auto codes = [&](int64_t count) {
-    return *rc::gen::container<std::vector<uint8_t>>(
-        size_t(count), rc::gen::inRange<uint8_t>(0, uint8_t((1 << bits) - 1)));
-  };
-  auto scales = [&](int64_t count) {
-    // Mostly near 1, sometimes extreme or NaN.
-    return *rc::gen::container<std::vector<uint8_t>>(
-        size_t(count),
-        rc::gen::weightedOneOf<uint8_t>({{8, rc::gen::inRange<uint8_t>(110, 145)},
-                                         {1, rc::gen::element<uint8_t>(0, 1, 253, 254, 255)}}));
-  };
-  const auto ac = codes(n * h * c), bc = codes(d * w * c);
-  const auto as = scales(n * h * c / 32), bs = scales(d * w * c / 32);
+  const auto ac = random_codes(t, n * h * c), bc = random_codes(t, d * w * c);
+  const auto as = random_scales(n * h * c / 32), bs = random_scales(d * w * c / 32);
   std::vector<float> got(size_t(n * h * w));
   matmul_t_block_scaled(t, n, h, w, c, d, ac.data(), as.data(), bc.data(), bs.data(), got.data());
   const auto& f = *oracles::format_by_name(formats::name(t));
   const auto want = oracles::pseudocode_matmul_t(f, {n, h, w, c, d}, ac, as, bc, bs);
-  for (size_t i = 0; i < got.size(); ++i) {
-    if (std::isnan(want[i])) {
-      RC_ASSERT(std::isnan(got[i]));
-    } else {
-      RC_ASSERT(std::bit_cast<uint32_t>(got[i]) == std::bit_cast<uint32_t>(want[i]));
-    }
-  }
+  rc_assert_bit_identical(got, want);
 }
 
 TEST(Interpreter, RejectsMissingAndMismatchedInputs) {
@@ -264,20 +273,10 @@ RC_GTEST_PROP(Conv2dBlockScaled, BitExactWithOraclePseudocode, ()) {
   s.pad_right = complete(s.iw, s.pad_left, s.kw, s.stride_x, s.dilation_x);
   RC_PRE(s.pad_bottom >= 0 && s.pad_right >= 0);
   const int64_t oh = *s.oh(), ow = *s.ow();
-  const int bits = formats::traits(t).code_bits;
-  auto codes = [&](int64_t count) {
-    return *rc::gen::container<std::vector<uint8_t>>(
-        size_t(count), rc::gen::inRange<uint8_t>(0, uint8_t((1 << bits) - 1)));
-  };
-  auto scales = [&](int64_t count) {
-    return *rc::gen::container<std::vector<uint8_t>>(
-        size_t(count),
-        rc::gen::weightedOneOf<uint8_t>({{8, rc::gen::inRange<uint8_t>(110, 145)},
-                                         {1, rc::gen::element<uint8_t>(0, 1, 253, 254, 255)}}));
-  };
-  const auto ic = codes(s.n * s.ih * s.iw * s.ic), wc = codes(s.oc * s.kh * s.kw * s.ic);
-  const auto is = scales(s.n * s.ih * s.iw * s.ic / 32),
-             ws = scales(s.oc * s.kh * s.kw * s.ic / 32);
+  const auto ic = random_codes(t, s.n * s.ih * s.iw * s.ic),
+             wc = random_codes(t, s.oc * s.kh * s.kw * s.ic);
+  const auto is = random_scales(s.n * s.ih * s.iw * s.ic / 32),
+             ws = random_scales(s.oc * s.kh * s.kw * s.ic / 32);
   const int64_t bias_count = *rc::gen::element<int64_t>(1, s.oc);
   const auto bias = *rc::gen::container<std::vector<float>>(
       size_t(bias_count),
@@ -290,14 +289,7 @@ RC_GTEST_PROP(Conv2dBlockScaled, BitExactWithOraclePseudocode, ()) {
                                   s.kh,        s.kw,       s.pad_top,  s.pad_bottom, s.pad_left,
                                   s.pad_right, s.stride_y, s.stride_x, s.dilation_y, s.dilation_x};
   const auto want = oracles::pseudocode_conv2d(f, g, ic, is, wc, ws, bias);
-  RC_ASSERT(want.size() == got.size());
-  for (size_t i = 0; i < got.size(); ++i) {
-    if (std::isnan(want[i])) {
-      RC_ASSERT(std::isnan(got[i]));
-    } else {
-      RC_ASSERT(std::bit_cast<uint32_t>(got[i]) == std::bit_cast<uint32_t>(want[i]));
-    }
-  }
+  rc_assert_bit_identical(got, want);
 }
 
 TEST(Conv2dBlockScaled, RejectsShapesTheOpForbids) {

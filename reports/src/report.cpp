@@ -142,9 +142,10 @@ void add_result(Report& r, const nlohmann::json& line) {
   const bool failure = !verdict || runner::is_failure(*verdict);
   // Older results carry no symptom: their own fingerprint groups them.
   const std::string key = line.value("symptom", fp);
-  bool known = false;
-  for (const std::string& k : r.known_failures)
-    known = known || (failure && (known_key_matches(k, key) || k == fp));
+  const bool known = failure && std::any_of(r.known_failures.begin(), r.known_failures.end(),
+                                            [&](const std::string& k) {
+                                              return known_key_matches(k, key) || k == fp;
+                                            });
   const nlohmann::json facets = line.value("facets", nlohmann::json::object());
   std::string cell;
   for (const char* k : kMatrixKeys) {

@@ -28,6 +28,20 @@ def run(cmd, stdin=None, timeout=600):
     return subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=timeout)
 
 
+def write_model(directory, model):
+    """Writes a model description (a dict) as directory/model.json; returns its path."""
+    path = os.path.join(directory, "model.json")
+    with open(path, "w") as f:
+        json.dump(model, f)
+    return path
+
+
+def case_model(name):
+    """The model of a probe case in sut/tests/cases."""
+    with open(os.path.join(CASES, name)) as f:
+        return json.load(f)["model"]
+
+
 def pinned():
     pins = {}
     with open(os.path.join(SUT, "requirements.txt")) as f:
@@ -58,21 +72,15 @@ class ExitCodes(unittest.TestCase):
 
     def test_a_model_that_is_not_mxconfs_is_a_usage_error(self):
         with tempfile.TemporaryDirectory() as d:
-            model = os.path.join(d, "model.json")
-            with open(model, "w") as f:
-                json.dump({"mxconf_model": 9}, f)
+            model = write_model(d, {"mxconf_model": 9})
             p = run([LOWER, model, os.path.join(d, "out.tosa")])
             self.assertEqual(p.returncode, 2, p.stderr)
             self.assertIn("mxconf model", p.stderr)
             self.assertFalse(os.path.exists(os.path.join(d, "out.tosa")))
 
     def test_a_weight_rule_executorch_lacks_is_unsupported_not_a_failure(self):
-        with open(os.path.join(CASES, "linear_tosa_weight_rule.json")) as f:
-            case = json.load(f)
         with tempfile.TemporaryDirectory() as d:
-            model = os.path.join(d, "model.json")
-            with open(model, "w") as f:
-                json.dump(case["model"], f)
+            model = write_model(d, case_model("linear_tosa_weight_rule.json"))
             p = run([LOWER, model, os.path.join(d, "out.tosa")])
             self.assertEqual(p.returncode, 3, p.stderr)
             self.assertIn("unsupported: weight_scale_rule tosa", p.stderr)
@@ -82,12 +90,8 @@ class LoweringCache(unittest.TestCase):
     """ExecuTorch's lowering is deterministic, so a cached .tosa is the one it would write."""
 
     def test_two_fresh_lowerings_are_identical_and_the_cache_returns_the_same_bytes(self):
-        with open(os.path.join(CASES, "linear_fp8e4m3_bias.json")) as f:
-            case = json.load(f)
         with tempfile.TemporaryDirectory() as d:
-            model = os.path.join(d, "model.json")
-            with open(model, "w") as f:
-                json.dump(case["model"], f)
+            model = write_model(d, case_model("linear_fp8e4m3_bias.json"))
             cache = os.path.join(d, "cache")
             env = dict(os.environ, MXCONF_ET_LOWERING_CACHE=cache)
             p = subprocess.Popen([LOWER, "--worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
