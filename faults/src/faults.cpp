@@ -8,23 +8,28 @@
 namespace mxconf::faults {
 namespace {
 
-constexpr std::array<std::string_view, size_t(Fault::count)> kNames = {"none",
-                                                                       "swap_scales",
-                                                                       "block_index_off_by_one",
-                                                                       "round_half_away",
-                                                                       "pre44_in_cast",
-                                                                       "fp4_nibble_order",
-                                                                       "dropped_bias_broadcast",
-                                                                       "broadcast_b_d_eq_n",
-                                                                       "transposed_weight",
-                                                                       "e8m0_gate_missing",
-                                                                       "dim_order_ignored",
-                                                                       "nan_scale_as_one",
-                                                                       "subnormals_flushed",
-                                                                       "scale_product_in_double",
-                                                                       "weight_default_bound",
-                                                                       "bias_seed_derivation",
-                                                                       "fp6_group_order"};
+constexpr std::array<std::string_view, size_t(Fault::count)> kNames = {
+    "none",
+    "swap_scales",
+    "block_index_off_by_one",
+    "round_half_away",
+    "pre44_in_cast",
+    "fp4_nibble_order",
+    "dropped_bias_broadcast",
+    "broadcast_b_d_eq_n",
+    "transposed_weight",
+    "e8m0_gate_missing",
+    "dim_order_ignored",
+    "nan_scale_as_one",
+    "subnormals_flushed",
+    "scale_product_in_double",
+    "weight_default_bound",
+    "bias_seed_derivation",
+    "fp6_group_order",
+    "conv_weight_oihw_as_ohwi",
+    "conv_stride_dilation_swapped",
+    "conv_pad_reads_edge",
+    "conv_taps_reversed"};
 
 std::atomic<Fault> g_active{Fault::none};
 

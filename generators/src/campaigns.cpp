@@ -19,7 +19,7 @@ namespace {
 constexpr std::array<std::string_view, size_t(Campaign::count)> kNames = {
     "tosa_s0",      "tosa_s1",  "tosa_s2",       "tosa_s3",        "tosa_s4",
     "tosa_s5",      "normal",   "uniform",       "block_contrast", "exact_ties",
-    "rule_cutoffs", "specials", "e8m0_extremes", "fixed"};
+    "rule_cutoffs", "specials", "e8m0_extremes", "fixed",          "padding_heavy"};
 
 // fp32's B for fp32 -> fp32 dot products (conformance-practice.md §5): 2^64 - 2^40.
 constexpr double kB = 18446742974197923840.0;
@@ -190,11 +190,42 @@ float TosaDotProductData::value(int64_t k, uint32_t i) const {
   }
 }
 
+namespace {
+
+bool is_conv(const pipeline::ModelSpec& m) {
+  return m.layers.front().kind == pipeline::LayerKind::conv2d;
+}
+
+// [N, H, W, C] data in the logical [N, C, H, W] order.
+std::vector<float> nhwc_to_nchw(const std::vector<float>& x, const std::vector<int64_t>& nchw) {
+  const int64_t n = nchw[0], c = nchw[1], hw = nchw[2] * nchw[3];
+  std::vector<float> out(x.size());
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t p = 0; p < hw; ++p)
+      for (int64_t ch = 0; ch < c; ++ch)
+        out[size_t((b * c + ch) * hw + p)] = x[size_t((b * hw + p) * c + ch)];
+  return out;
+}
+
+std::vector<float> campaign_rows(const pipeline::ModelSpec& m, const DataSpec& data, int64_t rows,
+                                 int64_t k);
+
+}  // namespace
+
 std::vector<float> campaign_input(const pipeline::ModelSpec& m, const DataSpec& data) {
-  const Campaign c = data.campaign;
-  const int64_t k = m.input.shape.back();
+  const int64_t k = is_conv(m) ? m.input.shape[1] : m.input.shape.back();
   int64_t rows = 1;
-  for (size_t i = 0; i + 1 < m.input.shape.size(); ++i) rows *= m.input.shape[i];
+  for (int64_t d : m.input.shape) rows *= d;
+  rows /= k;
+  std::vector<float> x = campaign_rows(m, data, rows, k);
+  return is_conv(m) && data.campaign != Campaign::fixed ? nhwc_to_nchw(x, m.input.shape) : x;
+}
+
+namespace {
+
+std::vector<float> campaign_rows(const pipeline::ModelSpec& m, const DataSpec& data, int64_t rows,
+                                 int64_t k) {
+  const Campaign c = data.campaign;
   std::vector<float> x(size_t(rows * k));
   Rng rng(data.seed);
   if (c == Campaign::fixed) {
@@ -209,7 +240,7 @@ std::vector<float> campaign_input(const pipeline::ModelSpec& m, const DataSpec& 
       for (int64_t col = 0; col < k; ++col)
         x[size_t(r * k + col)] = d.value(col, uint32_t(r * k + col));
     }
-  } else if (c == Campaign::normal) {
+  } else if (c == Campaign::normal || c == Campaign::padding_heavy) {
     const double scale = std::ldexp(1.0, data.params.value("magnitude", 0));
     for (float& v : x) v = float(rng.normal() * scale);
   } else if (c == Campaign::uniform) {
@@ -229,6 +260,8 @@ std::vector<float> campaign_input(const pipeline::ModelSpec& m, const DataSpec& 
   return x;
 }
 
+}  // namespace
+
 pipeline::ModelSpec campaign_model(const pipeline::ModelSpec& m, Campaign c) {
   if (c == Campaign::e8m0_extremes) {
     // Tiny weights too: their scales sit near the E8M0 floor, so sA * sB can underflow fp32.
@@ -243,18 +276,26 @@ pipeline::ModelSpec campaign_model(const pipeline::ModelSpec& m, Campaign c) {
   if (!s) return m;
   pipeline::ModelSpec out = m;
   for (pipeline::LayerSpec& l : out.layers) {
-    const TosaDotProductData d(*s, l.in_features, 1, size_t(l.out_features * l.in_features));
+    // KS is the dot product's length: K, or KH * KW * IC for conv2d, whose column k runs over
+    // the OHWI row (tap-major, as the op sums); the values are stored in torch's OIHW order.
+    const bool conv = l.kind == pipeline::LayerKind::conv2d;
+    const int64_t taps = conv ? l.conv.kernel[0] * l.conv.kernel[1] : 1;
+    const int64_t ks = l.in_features * taps;
+    const TosaDotProductData d(*s, ks, 1, size_t(l.out_features * ks));
     l.weights = {};
     l.weights.kind = pipeline::ValueSource::Kind::values;
+    l.weights.values.resize(size_t(l.out_features * ks));
     for (int64_t x = 0; x < l.out_features; ++x) {
-      for (int64_t col = 0; col < l.in_features; ++col) {
-        l.weights.values.push_back(d.value(col, uint32_t(x * l.in_features + col)));
+      for (int64_t col = 0; col < ks; ++col) {
+        const int64_t tap = col / l.in_features, ic = col % l.in_features;
+        const int64_t at = conv ? (x * l.in_features + ic) * taps + tap : x * ks + col;
+        l.weights.values[size_t(at)] = d.value(col, uint32_t(x * ks + col));
       }
     }
     if (l.bias) {
       pipeline::ValueSource b;
       b.kind = pipeline::ValueSource::Kind::values;
-      const TosaDotProductData bias(*s, l.in_features, 2, size_t(l.out_features));
+      const TosaDotProductData bias(*s, ks, 2, size_t(l.out_features));
       for (int64_t x = 0; x < l.out_features; ++x) b.values.push_back(bias.value(0, uint32_t(x)));
       l.bias_values = std::move(b);
     }

@@ -6,16 +6,26 @@
 
 namespace mxconf::generators {
 
-CaseOp op_of(const Case&) {
-  return CaseOp::mxfp_linear;
+CaseOp op_of(const Case& c) {
+  return c.model.layers.front().kind == pipeline::LayerKind::conv2d ? CaseOp::mxfp_conv2d
+                                                                    : CaseOp::mxfp_linear;
 }
 
 std::string_view name(CaseOp op) {
   switch (op) {
     case CaseOp::mxfp_linear:
       return "MXFP_LINEAR";
+    case CaseOp::mxfp_conv2d:
+      return "MXFP_CONV2D";
   }
   return "?";
+}
+
+std::optional<CaseOp> parse_case_op(std::string_view s) {
+  for (CaseOp op : kAllCaseOps) {
+    if (name(op) == s) return op;
+  }
+  return std::nullopt;
 }
 
 nlohmann::json to_json(const Case& c) {
@@ -36,7 +46,8 @@ nlohmann::json to_json(const Case& c) {
                         {"cast_rule", formats::name(c.target.cast_rule)}}},
                       {"expect", expect}};
   // Only when set, so cases (and fingerprints) from before the option stay as they were.
-  if (c.lowering.batched_matmul) j["lowering"] = {{"batched_matmul", true}};
+  if (c.lowering.batched_matmul) j["lowering"]["batched_matmul"] = true;
+  if (!c.lowering.fold_transposes) j["lowering"]["fold_transposes"] = false;
   return j;
 }
 
@@ -84,6 +95,7 @@ Case case_from_json(const nlohmann::json& j) {
   if (root.has("lowering")) {
     io::JsonObject lowering = root.object("lowering");
     c.lowering.batched_matmul = lowering.boolean_or("batched_matmul", false);
+    c.lowering.fold_transposes = lowering.boolean_or("fold_transposes", true);
     lowering.finish();
   }
   io::JsonObject expect = root.object("expect");
@@ -115,7 +127,41 @@ std::string fingerprint(const Case& c) {
   return buf;
 }
 
+namespace {
+
+std::string pair_text(int64_t a, int64_t b) {
+  return a == b ? std::to_string(a) : std::to_string(a) + "x" + std::to_string(b);
+}
+
+std::string conv_case_name(const Case& c) {
+  const auto& in = c.model.input.shape;
+  const auto& l0 = c.model.layers.front();
+  const auto& g = l0.conv;
+  std::string s = "mxfp_conv2d_" + std::to_string(in[0]) + "x" + std::to_string(in[1]) + "x" +
+                  std::to_string(in[2]) + "x" + std::to_string(in[3]) + "_k" +
+                  std::to_string(g.kernel[0]) + "x" + std::to_string(g.kernel[1]) + "_s" +
+                  pair_text(g.stride[0], g.stride[1]) + "_p";
+  if (g.pad[0] == g.pad[1] && g.pad[2] == g.pad[3]) {
+    s += pair_text(g.pad[0], g.pad[2]);
+  } else {
+    s += std::to_string(g.pad[0]) + "x" + std::to_string(g.pad[1]) + "x" +
+         std::to_string(g.pad[2]) + "x" + std::to_string(g.pad[3]);
+  }
+  if (g.dilation[0] != 1 || g.dilation[1] != 1) s += "_d" + pair_text(g.dilation[0], g.dilation[1]);
+  if (c.model.layers.size() > 1) s += "_l" + std::to_string(c.model.layers.size());
+  s += "_oc" + std::to_string(c.model.layers.back().out_features) + "_" +
+       std::string(formats::name(l0.payload)) + "_" +
+       std::string(formats::name(c.target.cast_rule)) + "_" + (l0.bias ? "bias" : "nobias") + "_" +
+       std::string(name(c.data.campaign)) + "_" + std::to_string(c.data.seed % 100000);
+  if (!c.lowering.fold_transposes) s += "_unfolded";
+  if (c.expect.rule) s += "_ERRORIF_" + std::string(name(*c.expect.rule));
+  return s;
+}
+
+}  // namespace
+
 std::string case_name(const Case& c) {
+  if (op_of(c) == CaseOp::mxfp_conv2d) return conv_case_name(c);
   int64_t m = 1;
   for (size_t i = 0; i + 1 < c.model.input.shape.size(); ++i) m *= c.model.input.shape[i];
   const auto& l0 = c.model.layers.front();
@@ -126,6 +172,7 @@ std::string case_name(const Case& c) {
                   (l0.bias ? "bias" : "nobias") + "_" + std::string(name(c.data.campaign)) + "_" +
                   std::to_string(c.data.seed % 100000);
   if (c.lowering.batched_matmul) s += "_batched";
+  if (!c.lowering.fold_transposes) s += "_unfolded";
   if (c.expect.rule) s += "_ERRORIF_" + std::string(name(*c.expect.rule));
   return s;
 }

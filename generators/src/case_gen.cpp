@@ -130,6 +130,126 @@ rc::Gen<pipeline::ModelSpec> gen_model() {
   return gen_model_k(256);
 }
 
+namespace {
+
+// Drawn together, then made legal: the dilated kernel must fit the padded input and the stride
+// must divide the span exactly (TOSA's idiv_check). Each repair moves toward the shrink target
+// (smaller kernel, dilation 1, stride 1), so shrinking stays within legal shapes.
+struct AxisDraw {
+  int64_t kernel, stride, dilation, pad_a, pad_b;
+};
+
+AxisDraw legal_axis(int64_t in, AxisDraw a) {
+  if (in - 1 + a.pad_a + a.pad_b - (a.kernel - 1) * a.dilation < 0) a.dilation = 1;
+  a.kernel = std::min(a.kernel, in + a.pad_a + a.pad_b);
+  const int64_t span = in - 1 + a.pad_a + a.pad_b - (a.kernel - 1) * a.dilation;
+  while (span % a.stride != 0) --a.stride;
+  return a;
+}
+
+// A conv2d chain (conv2d-block-scaled.md): N 1-2; H, W 1..33 (1, primes, non-square); IC 32-256;
+// OC 1-64; kernels 1x1..7x7; strides, dilations 1-3; padding 0-3, sometimes asymmetric. The
+// multiply-accumulates are bounded by the RapidCheck size, so the exact oracle stays quick.
+// padding_heavy: windows mostly in the padding (pad >= kernel - 1 on a small image).
+rc::Gen<pipeline::ModelSpec> gen_conv_model(Campaign campaign,
+                                            std::vector<formats::ScaleRule> weight_rules) {
+  return rc::gen::withSize([campaign, weight_rules](int size) {
+    return rc::gen::exec([size, campaign, weight_rules] {
+      const bool padding_heavy = campaign == Campaign::padding_heavy;
+      const int64_t budget = 20000 + 6000 * int64_t(size);  // MACs per output pixel x pixels
+      auto small = [](int64_t lo, int64_t hi) {
+        return *rc::gen::weightedOneOf<int64_t>(
+            {{3, rc::gen::just(lo)}, {2, rc::gen::inRange<int64_t>(lo, hi + 1)}});
+      };
+      auto kernel = [] {
+        return *rc::gen::weightedOneOf<int64_t>(
+            {{3, rc::gen::element<int64_t>(1, 3)}, {1, rc::gen::inRange<int64_t>(1, 8)}});
+      };
+      auto side = [] {
+        return *rc::gen::weightedOneOf<int64_t>(
+            {{3, rc::gen::element<int64_t>(1, 2, 3, 5, 7, 11, 13)},
+             {2, rc::gen::inRange<int64_t>(1, 34)}});
+      };
+      // 1. Channels and the per-axis draws of every layer, before the image size.
+      const int layers = *rc::gen::weightedElement<int>({{5, 1}, {2, 2}});
+      const int64_t n = *rc::gen::weightedElement<int64_t>({{4, 1}, {1, 2}});
+      const int64_t ic =
+          32 * *rc::gen::weightedOneOf<int64_t>(
+                   {{4, rc::gen::inRange<int64_t>(1, 3)}, {1, rc::gen::inRange<int64_t>(1, 9)}});
+      const formats::ElementType payload = *rc::gen::elementOf(std::vector<formats::ElementType>(
+          std::begin(formats::kAllElementTypes), std::end(formats::kAllElementTypes)));
+      pipeline::ModelSpec m;
+      std::vector<std::pair<AxisDraw, AxisDraw>> axes;
+      int64_t channels = ic, per_pixel = 0;
+      for (int i = 0; i < layers; ++i) {
+        pipeline::LayerSpec l;
+        l.kind = pipeline::LayerKind::conv2d;
+        l.in_features = channels;
+        l.out_features = (i + 1 < layers) ? 32 * *rc::gen::inRange<int64_t>(1, 3)
+                                          : *rc::gen::inRange<int64_t>(1, 65);
+        AxisDraw y{kernel(), small(1, 3), small(1, 3), small(0, 3), 0};
+        AxisDraw x{kernel(), small(1, 3), small(1, 3), small(0, 3), 0};
+        const bool asymmetric = *rc::gen::weightedElement<int>({{4, 0}, {1, 1}});
+        y.pad_b = asymmetric ? small(0, 3) : y.pad_a;
+        x.pad_b = asymmetric ? small(0, 3) : x.pad_a;
+        if (padding_heavy) {
+          y.pad_a = y.pad_b = std::max<int64_t>(y.kernel - 1, 1);
+          x.pad_a = x.pad_b = std::max<int64_t>(x.kernel - 1, 1);
+        }
+        axes.emplace_back(y, x);
+        per_pixel += l.out_features * y.kernel * x.kernel * l.in_features;
+        l.bias = *rc::gen::arbitrary<bool>();
+        l.payload = payload;  // one payload per case: CONV2D_BLOCK_SCALED forbids mixing
+        l.weight_scale_rule =
+            *rc::gen::weightedElement<formats::ScaleRule>({{4, formats::ScaleRule::rceil},
+                                                           {1, formats::ScaleRule::tosa},
+                                                           {1, formats::ScaleRule::tosa_pre44},
+                                                           {1, formats::ScaleRule::ocp}});
+        if (!weight_rules.empty() && std::find(weight_rules.begin(), weight_rules.end(),
+                                               l.weight_scale_rule) == weight_rules.end())
+          l.weight_scale_rule = weight_rules[size_t(l.weight_scale_rule) % weight_rules.size()];
+        l.weights.seed = *rc::gen::inRange<uint64_t>(0, 1u << 30);
+        channels = l.out_features;
+        m.layers.push_back(l);
+      }
+      // 2. The image: non-square sides, cut down (never below 1) until the chain's
+      // multiply-accumulates fit the budget; padding_heavy keeps it tiny.
+      int64_t h = side(), w = side();
+      if (padding_heavy) h = std::min<int64_t>(h, 3), w = std::min<int64_t>(w, 3);
+      while (n * h * w * per_pixel > budget && (h > 1 || w > 1)) {
+        if (h >= w)
+          h = (h + 1) / 2;
+        else
+          w = (w + 1) / 2;
+      }
+      m.input.shape = {n, ic, h, w};
+      // 3. Each layer made legal for the size it sees.
+      for (size_t i = 0; i < m.layers.size(); ++i) {
+        const AxisDraw y = legal_axis(h, axes[i].first), x = legal_axis(w, axes[i].second);
+        pipeline::Conv2dParams& c = m.layers[i].conv;
+        c.kernel = {y.kernel, x.kernel};
+        c.stride = {y.stride, x.stride};
+        c.dilation = {y.dilation, x.dilation};
+        c.pad = {y.pad_a, y.pad_b, x.pad_a, x.pad_b};
+        c.symmetric = y.pad_a == y.pad_b && x.pad_a == x.pad_b;
+        h = pipeline::conv_output_size(h, y.pad_a, y.pad_b, y.kernel, y.dilation, y.stride);
+        w = pipeline::conv_output_size(w, x.pad_a, x.pad_b, x.kernel, x.dilation, x.stride);
+      }
+      m.input.dtype = *rc::gen::weightedElement<pipeline::DType>(
+          {{3, pipeline::DType::fp32}, {1, pipeline::DType::bf16}});
+      m.output.dtype = *rc::gen::weightedElement<pipeline::DType>(
+          {{4, pipeline::DType::fp32}, {1, pipeline::DType::bf16}});
+      const int order = *rc::gen::weightedElement<int>({{2, 0}, {2, 1}, {1, 2}});
+      if (order == 1) m.input.dim_order = {0, 2, 3, 1};  // channels_last, the common one
+      if (order == 2) m.input.dim_order = *gen_dim_order(4);
+      if (*rc::gen::weightedElement<int>({{3, 0}, {1, 1}})) m.output.dim_order = {0, 2, 3, 1};
+      return m;
+    });
+  });
+}
+
+}  // namespace
+
 rc::Gen<Case> gen_valid_case(const GenConfig& cfg) {
   return rc::gen::exec([cfg] {
     Case c;
@@ -138,12 +258,30 @@ rc::Gen<Case> gen_valid_case(const GenConfig& cfg) {
     c.data.seed = *rc::gen::inRange<uint64_t>(0, 1u << 30);
     if (c.data.campaign == Campaign::normal)
       c.data.params = {{"magnitude", *rc::gen::inRange(-20, 21)}};
-    const bool bf16 = c.model.input.dtype == pipeline::DType::bf16 ||
-                      c.model.output.dtype == pipeline::DType::bf16;
-    c.target.profile = pipeline::Target::parse(bf16 ? "TOSA-1.1+FP+mxfp+bf16" : "TOSA-1.1+FP+mxfp");
     c.target.cast_rule = cfg.cast_rule;
     // Drawn last, so the draws above (and earlier runs' cases) are unchanged. Shrinks to false.
     if (c.model.input.shape.size() >= 3) c.lowering.batched_matmul = *rc::gen::arbitrary<bool>();
+    // The operator, after everything a linear case draws: the linear cases a seed made before
+    // conv2d existed are still made (those it now makes conv2d aside). Shrinks to linear.
+    const bool linear_ok =
+        cfg.ops.empty() || std::count(cfg.ops.begin(), cfg.ops.end(), CaseOp::mxfp_linear);
+    const bool conv_ok =
+        cfg.ops.empty() || std::count(cfg.ops.begin(), cfg.ops.end(), CaseOp::mxfp_conv2d);
+    const bool only_padding = !cfg.campaigns.empty() && campaign_order(cfg.campaigns).empty();
+    const bool conv =
+        conv_ok && (!linear_ok || only_padding || *rc::gen::weightedElement<int>({{3, 0}, {1, 1}}));
+    if (conv) {
+      const bool padding_ok =
+          cfg.campaigns.empty() ||
+          std::count(cfg.campaigns.begin(), cfg.campaigns.end(), Campaign::padding_heavy);
+      if (only_padding || (padding_ok && *rc::gen::weightedElement<int>({{12, 0}, {1, 1}})))
+        c.data.campaign = Campaign::padding_heavy;
+      c.model = *gen_conv_model(c.data.campaign, cfg.weight_rules);
+      c.lowering.batched_matmul = false;
+      // Both graph forms: folded round trips (the default) and every TRANSPOSE kept.
+      c.lowering.fold_transposes = !*rc::gen::weightedElement<bool>({{3, false}, {1, true}});
+    }
+    c.target.profile = pipeline::Target::parse(pipeline::default_target_text(c.model));
     return c;
   });
 }
@@ -151,8 +289,10 @@ rc::Gen<Case> gen_valid_case(const GenConfig& cfg) {
 rc::Gen<Case> gen_invalid_case(const GenConfig& cfg) {
   return rc::gen::exec([cfg] {
     Case c = *gen_valid_case(cfg);
-    const InvalidRule r = *rc::gen::elementOf(
-        std::vector<InvalidRule>(std::begin(kAllInvalidRules), std::end(kAllInvalidRules)));
+    std::vector<InvalidRule> rules;
+    for (InvalidRule r : kAllInvalidRules)
+      if (applies_to(r, c.model.layers.front().kind)) rules.push_back(r);
+    const InvalidRule r = *rc::gen::elementOf(rules);
     c.expect.rule = r;
     c.expect.code = expected_code(r);
     return c;

@@ -25,6 +25,7 @@ bool models(uint32_t op) {
     case OpKind::matmul_t_block_scaled:
     case OpKind::cast_from_block_scaled:
     case OpKind::cast_to_block_scaled:
+    case OpKind::conv2d_block_scaled:
       return true;
     default:
       return false;
@@ -271,6 +272,9 @@ LoadResult deserialize_graph(std::span<const uint8_t> bytes, const LoadLimits& l
       case OpKind::cast_from_block_scaled:
         op.attrs.block_size =
             uint32_t(o->attribute_as_CastFromBlockScaledAttribute()->block_size());
+        break;
+      case OpKind::conv2d_block_scaled:
+        op.attrs.block_size = uint32_t(o->attribute_as_Conv2dBlockScaledAttribute()->block_size());
         break;
       default:
         break;

@@ -20,8 +20,32 @@ using io::JsonObject;
 
 constexpr int64_t kMaxDim = int64_t{1} << 24;
 constexpr int64_t kMaxK = 1 << 16;
+// Kernel, stride, pad and dilation: TOSA's 8K level limit is a validation rule (tosa_validate),
+// so the model format admits more and the validator reports the level.
+constexpr int64_t kMaxConvArg = 1 << 16;
 
-ValueSource parse_source(JsonObject o, int64_t rows, int64_t cols) {
+// Reads a nested array of dims.size() levels (conv2d weights [OC][IC][KH][KW]) into `out`.
+template <typename Number>
+void read_nested(const nlohmann::json& v, const std::string& path, const std::vector<int64_t>& dims,
+                 size_t level, Number number, std::vector<float>& out) {
+  static const char* kConvDims[] = {"out_channels", "in_channels", "KH", "KW"};
+  if (!v.is_array() || int64_t(v.size()) != dims[level]) {
+    throw JsonError(path, "expected an array of " + std::to_string(dims[level]) + " (" +
+                              kConvDims[level] + ") entries");
+  }
+  for (size_t i = 0; i < v.size(); ++i) {
+    const std::string p = path + "/" + std::to_string(i);
+    if (level + 1 == dims.size()) {
+      out.push_back(number(v[i], p));
+    } else {
+      read_nested(v[i], p, dims, level + 1, number, out);
+    }
+  }
+}
+
+// dims: [N] (bias), [N, K] (linear weights) or [OC, IC, KH, KW] (conv2d weights).
+ValueSource parse_source(JsonObject o, const std::vector<int64_t>& dims) {
+  const int64_t rows = dims[0], cols = dims.size() == 2 ? dims[1] : 0;
   ValueSource s;
   const int kinds =
       int(o.has("seed")) + int(o.has("values")) + int(o.has("npy")) + int(o.has("fp32_bits"));
@@ -46,7 +70,9 @@ ValueSource parse_source(JsonObject o, int64_t rows, int64_t cols) {
       if (!std::isfinite(float(d))) throw JsonError(path, "not a finite fp32 value");
       return float(d);
     };
-    if (cols == 0) {  // a vector [rows]
+    if (dims.size() == 4) {
+      read_nested(v, p, dims, 0, number, s.values);
+    } else if (cols == 0) {  // a vector [rows]
       if (int64_t(v.size()) != rows) {
         throw JsonError(
             p, "has " + std::to_string(v.size()) + " values, expected " + std::to_string(rows),
@@ -135,7 +161,8 @@ std::vector<float> materialize(const ValueSource& s, size_t count, double defaul
   return {};
 }
 
-nlohmann::json source_json(const ValueSource& s, int64_t cols) {
+// `dims` as parse_source takes them; values are written nested to match.
+nlohmann::json source_json(const ValueSource& s, const std::vector<int64_t>& dims) {
   switch (s.kind) {
     case ValueSource::Kind::seed: {
       nlohmann::json j = {{"seed", s.seed}};
@@ -159,17 +186,136 @@ nlohmann::json source_json(const ValueSource& s, int64_t cols) {
         return a;
       };
       const char* key = bits ? "fp32_bits" : "values";
-      if (cols == 0) return {{key, entries(0, s.values.size())}};
-      nlohmann::json rows = nlohmann::json::array();
-      for (size_t r = 0; r * size_t(cols) < s.values.size(); ++r)
-        rows.push_back(entries(r * size_t(cols), (r + 1) * size_t(cols)));
-      return {{key, rows}};
+      // Innermost rows of dims.back() values, then grouped level by level from the inside out.
+      const size_t inner = size_t(dims.back());
+      if (dims.size() == 1) return {{key, entries(0, s.values.size())}};
+      std::vector<nlohmann::json> level;
+      for (size_t r = 0; r * inner < s.values.size(); ++r)
+        level.push_back(entries(r * inner, (r + 1) * inner));
+      for (size_t d = dims.size() - 1; d-- > 1;) {
+        std::vector<nlohmann::json> outer;
+        for (size_t i = 0; i < level.size(); i += size_t(dims[d])) {
+          nlohmann::json group = nlohmann::json::array();
+          for (size_t j = i; j < i + size_t(dims[d]); ++j) group.push_back(std::move(level[j]));
+          outer.push_back(std::move(group));
+        }
+        level = std::move(outer);
+      }
+      nlohmann::json top = nlohmann::json::array();
+      for (auto& x : level) top.push_back(std::move(x));
+      return {{key, top}};
     }
   }
   return {};
 }
 
+// A conv argument given as one integer (both axes) or as [y, x].
+std::array<int64_t, 2> int_pair(JsonObject& o, const std::string& key, int64_t fallback,
+                                int64_t min, int64_t max) {
+  if (!o.has(key)) return {fallback, fallback};
+  const auto& v = o.get(key);
+  const std::string p = o.child(key);
+  if (v.is_number()) {
+    const int64_t x = io::json_integer(v, p, min, max);
+    return {x, x};
+  }
+  if (!v.is_array() || v.size() != 2) throw JsonError(p, "expected an integer or [y, x]");
+  return {io::json_integer(v[0], p + "/0", min, max), io::json_integer(v[1], p + "/1", min, max)};
+}
+
+// The conv2d keys of layer i, checked against the NCHW `image` before it; `image` becomes the
+// layer's output shape.
+void parse_conv_layer(JsonObject& o, size_t i, std::vector<int64_t>& image, LayerSpec& l) {
+  if (image.size() != 4) {
+    throw JsonError(
+        "/input/shape",
+        "a conv2d model takes a rank-4 NCHW input, not rank " + std::to_string(image.size()),
+        "conv_input_rank");
+  }
+  l.in_features = o.integer("in_channels", 1, kMaxK);
+  if (l.in_features % 32 != 0) {
+    throw JsonError(
+        o.child("in_channels"),
+        std::to_string(l.in_features) + " is not a multiple of 32 (IC % block_size must be 0)",
+        "ic_not_multiple_of_32");
+  }
+  if (l.in_features != image[1]) {
+    throw JsonError(o.child("in_channels"),
+                    std::to_string(l.in_features) + " does not match the " +
+                        (i == 0 ? "input's channel dimension C = " : "previous out_channels ") +
+                        std::to_string(image[1]),
+                    "in_channels_mismatch");
+  }
+  l.out_features = o.integer("out_channels", 1, kMaxDim);
+  if (o.integer_or("groups", 1, 1, kMaxDim) != 1) {
+    throw JsonError(o.child("groups"), "only groups = 1 is supported (as in ExecuTorch's lowering)",
+                    "groups_unsupported");
+  }
+  Conv2dParams& c = l.conv;
+  if (!o.has("kernel")) throw JsonError(o.child("kernel"), "missing (give [KH, KW])");
+  c.kernel = int_pair(o, "kernel", 1, 1, kMaxConvArg);
+  c.stride = int_pair(o, "stride", 1, 1, kMaxConvArg);
+  c.dilation = int_pair(o, "dilation", 1, 1, kMaxConvArg);
+  if (o.has("pad") && o.has("padding")) {
+    throw JsonError(o.child("pad"), "give padding (symmetric) or pad (4 values), not both");
+  }
+  if (o.has("pad")) {
+    const std::vector<int64_t> p = o.int_array("pad", 0, kMaxConvArg);
+    if (p.size() != 4)
+      throw JsonError(o.child("pad"), "expected 4 values [top, bottom, left, right]");
+    c.pad = {p[0], p[1], p[2], p[3]};
+    c.symmetric = false;
+  } else {
+    const auto p = int_pair(o, "padding", 0, 0, kMaxConvArg);
+    c.pad = {p[0], p[0], p[1], p[1]};
+  }
+  const int64_t oh =
+      conv_output_size(image[2], c.pad[0], c.pad[1], c.kernel[0], c.dilation[0], c.stride[0]);
+  const int64_t ow =
+      conv_output_size(image[3], c.pad[2], c.pad[3], c.kernel[1], c.dilation[1], c.stride[1]);
+  if (oh < 0 || ow < 0) {
+    throw JsonError(o.child("kernel"),
+                    "the output size is not an exact integer for input H x W = " +
+                        std::to_string(image[2]) + " x " + std::to_string(image[3]) +
+                        ": TOSA needs (IH - 1 + pad_top + pad_bottom - (KH - 1) * dilation_y) "
+                        "to be >= 0 and divisible by stride_y (likewise for W)",
+                    "conv_output_size");
+  }
+  image = {image[0], l.out_features, oh, ow};
+}
+
 }  // namespace
+
+int64_t conv_output_size(int64_t in, int64_t pad_a, int64_t pad_b, int64_t kernel, int64_t dilation,
+                         int64_t stride) {
+  const int64_t span = in - 1 + pad_a + pad_b - (kernel - 1) * dilation;
+  if (span < 0 || stride < 1 || span % stride != 0) return -1;
+  return span / stride + 1;
+}
+
+std::vector<int64_t> weight_shape(const LayerSpec& l) {
+  if (l.kind == LayerKind::linear) return {l.out_features, l.in_features};
+  return {l.out_features, l.in_features, l.conv.kernel[0], l.conv.kernel[1]};
+}
+
+int64_t fan_in(const LayerSpec& l) {
+  return l.kind == LayerKind::linear ? l.in_features
+                                     : l.in_features * l.conv.kernel[0] * l.conv.kernel[1];
+}
+
+std::vector<std::vector<int64_t>> conv_shapes(const ModelSpec& m) {
+  std::vector<std::vector<int64_t>> out;
+  std::vector<int64_t> s = m.input.shape;
+  for (const LayerSpec& l : m.layers) {
+    if (l.kind != LayerKind::conv2d || s.size() != 4) break;
+    const Conv2dParams& c = l.conv;
+    s = {s[0], l.out_features,
+         conv_output_size(s[2], c.pad[0], c.pad[1], c.kernel[0], c.dilation[0], c.stride[0]),
+         conv_output_size(s[3], c.pad[2], c.pad[3], c.kernel[1], c.dilation[1], c.stride[1])};
+    out.push_back(s);
+  }
+  return out;
+}
 
 bool is_permutation(const std::vector<int64_t>& order, size_t rank) {
   if (order.empty()) return true;
@@ -213,24 +359,41 @@ ModelSpec parse_model(const nlohmann::json& j) {
   if (!layers.is_array() || layers.empty())
     throw JsonError("/layers", "expected a non-empty array");
   int64_t prev = m.input.shape.back();
+  std::vector<int64_t> image = m.input.shape;  // conv2d chains: the NCHW shape so far
   for (size_t i = 0; i < layers.size(); ++i) {
     JsonObject o(layers[i], "/layers/" + std::to_string(i));
     LayerSpec l;
-    l.in_features = o.integer("in_features", 1, kMaxK);
-    if (l.in_features % 32 != 0) {
-      throw JsonError(
-          o.child("in_features"),
-          std::to_string(l.in_features) + " is not a multiple of 32 (the MX block size)",
-          "k_not_multiple_of_32");
+    const std::string type = o.string_or("type", "linear");
+    if (type == "conv2d") {
+      l.kind = LayerKind::conv2d;
+    } else if (type != "linear") {
+      throw JsonError(o.child("type"), "'" + type + "' is not linear or conv2d",
+                      "unknown_layer_type");
     }
-    if (l.in_features != prev) {
-      throw JsonError(o.child("in_features"),
-                      std::to_string(l.in_features) + " does not match the " +
-                          (i == 0 ? "input's last dimension " : "previous out_features ") +
-                          std::to_string(prev),
-                      "in_features_mismatch");
+    if (i > 0 && l.kind != m.layers[0].kind) {
+      throw JsonError(o.child("type"),
+                      "a model is a chain of linear layers or a chain of conv2d layers, not both",
+                      "mixed_layer_types");
     }
-    l.out_features = o.integer("out_features", 1, kMaxDim);
+    if (l.kind == LayerKind::linear) {
+      l.in_features = o.integer("in_features", 1, kMaxK);
+      if (l.in_features % 32 != 0) {
+        throw JsonError(
+            o.child("in_features"),
+            std::to_string(l.in_features) + " is not a multiple of 32 (the MX block size)",
+            "k_not_multiple_of_32");
+      }
+      if (l.in_features != prev) {
+        throw JsonError(o.child("in_features"),
+                        std::to_string(l.in_features) + " does not match the " +
+                            (i == 0 ? "input's last dimension " : "previous out_features ") +
+                            std::to_string(prev),
+                        "in_features_mismatch");
+      }
+      l.out_features = o.integer("out_features", 1, kMaxDim);
+    } else {
+      parse_conv_layer(o, i, image, l);
+    }
     l.bias = o.boolean_or("bias", false);
     const std::string payload = o.string("payload");
     const auto p = formats::parse_element_type(payload);
@@ -241,10 +404,10 @@ ModelSpec parse_model(const nlohmann::json& j) {
     const auto r = formats::parse_scale_rule(rule);
     if (!r) throw JsonError(o.child("weight_scale_rule"), "'" + rule + "' is not a scale rule");
     l.weight_scale_rule = *r;
-    l.weights = parse_source(o.object("weights"), l.out_features, l.in_features);
+    l.weights = parse_source(o.object("weights"), weight_shape(l));
     if (o.has("bias_values")) {
       if (!l.bias) throw JsonError(o.child("bias_values"), "given but bias is false");
-      l.bias_values = parse_source(o.object("bias_values"), l.out_features, 0);
+      l.bias_values = parse_source(o.object("bias_values"), {l.out_features});
     }
     o.finish();
     prev = l.out_features;
@@ -277,13 +440,24 @@ nlohmann::json to_json(const ModelSpec& m) {
   if (!m.input.dim_order.empty()) in["dim_order"] = m.input.dim_order;
   nlohmann::json layers = nlohmann::json::array();
   for (const LayerSpec& l : m.layers) {
-    nlohmann::json j = {{"in_features", l.in_features},
-                        {"out_features", l.out_features},
-                        {"bias", l.bias},
-                        {"payload", formats::name(l.payload)},
-                        {"weight_scale_rule", formats::name(l.weight_scale_rule)},
-                        {"weights", source_json(l.weights, l.in_features)}};
-    if (l.bias && l.bias_values) j["bias_values"] = source_json(*l.bias_values, 0);
+    nlohmann::json j;
+    if (l.kind == LayerKind::linear) {
+      j = {{"in_features", l.in_features}, {"out_features", l.out_features}};
+    } else {
+      const Conv2dParams& c = l.conv;
+      j = {{"type", "conv2d"},   {"in_channels", l.in_features}, {"out_channels", l.out_features},
+           {"kernel", c.kernel}, {"stride", c.stride},           {"dilation", c.dilation}};
+      if (c.symmetric) {
+        j["padding"] = std::array<int64_t, 2>{c.pad[0], c.pad[2]};
+      } else {
+        j["pad"] = c.pad;
+      }
+    }
+    j["bias"] = l.bias;
+    j["payload"] = formats::name(l.payload);
+    j["weight_scale_rule"] = formats::name(l.weight_scale_rule);
+    j["weights"] = source_json(l.weights, weight_shape(l));
+    if (l.bias && l.bias_values) j["bias_values"] = source_json(*l.bias_values, {l.out_features});
     layers.push_back(j);
   }
   nlohmann::json out = {{"name", m.output.name},
@@ -293,25 +467,27 @@ nlohmann::json to_json(const ModelSpec& m) {
       {"mxconf_model", kModelFormatVersion}, {"input", in}, {"layers", layers}, {"output", out}};
 }
 
-// PyTorch's nn.Linear initialization bound.
-static double default_weight_bound(int64_t k) {
-  return 1.0 / (MXCONF_FAULT(weight_default_bound) ? double(k) : std::sqrt(double(k)));
+// PyTorch's nn.Linear and nn.Conv2d initialization bound, 1/sqrt(fan_in).
+static double default_weight_bound(int64_t fan) {
+  return 1.0 / (MXCONF_FAULT(weight_default_bound) ? double(fan) : std::sqrt(double(fan)));
+}
+
+static size_t weight_count(const LayerSpec& l) {
+  return size_t(l.out_features * fan_in(l));
 }
 
 std::vector<float> layer_weights(const LayerSpec& l, size_t index, const std::string& base_dir) {
-  return materialize(l.weights, size_t(l.out_features * l.in_features),
-                     default_weight_bound(l.in_features), base_dir,
+  return materialize(l.weights, weight_count(l), default_weight_bound(fan_in(l)), base_dir,
                      "layer " + std::to_string(index) + " weights");
 }
 
 std::vector<uint8_t> layer_weight_bytes(const LayerSpec& l, size_t index,
                                         const std::string& base_dir) {
-  const size_t count = size_t(l.out_features * l.in_features);
+  const size_t count = weight_count(l);
   std::vector<uint8_t> bytes(count * 4);
   if (l.weights.kind == ValueSource::Kind::seed) {
     // Straight into the constant's bytes: large weights allocate once.
-    const double scale =
-        l.weights.scale > 0 ? l.weights.scale : default_weight_bound(l.in_features);
+    const double scale = l.weights.scale > 0 ? l.weights.scale : default_weight_bound(fan_in(l));
     generate_values(l.weights.seed, count, float(scale),
                     [&](size_t i, float x) { std::memcpy(&bytes[i * 4], &x, 4); });
   } else {
@@ -331,6 +507,7 @@ std::vector<float> layer_bias(const LayerSpec& l, size_t index, const std::strin
 }
 
 std::vector<int64_t> output_shape(const ModelSpec& m) {
+  if (!m.layers.empty() && m.layers[0].kind == LayerKind::conv2d) return conv_shapes(m).back();
   std::vector<int64_t> s = m.input.shape;
   s.back() = m.layers.back().out_features;
   return s;

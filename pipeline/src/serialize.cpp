@@ -28,6 +28,9 @@ fb::Offset<void> write_attribute(fb::FlatBufferBuilder& b, const Operator& op) {
     case OpKind::cast_from_block_scaled:
       return tosa::CreateCastFromBlockScaledAttribute(b, tosa::BlockSize(op.attrs.block_size))
           .Union();
+    case OpKind::conv2d_block_scaled:
+      return tosa::CreateConv2dBlockScaledAttribute(b, tosa::BlockSize(op.attrs.block_size))
+          .Union();
     default:
       return tosa::CreateConstAttribute(b).Union();
   }

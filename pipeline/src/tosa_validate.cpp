@@ -3,8 +3,10 @@
 #include "mxconf/faults/faults.h"
 
 #include <algorithm>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
+#include <tuple>
 
 namespace mxconf::pipeline {
 namespace {
@@ -70,6 +72,8 @@ class Validator {
         return cast_from(idx, n, op);
       case OpKind::matmul_t_block_scaled:
         return matmul_t(idx, n, op);
+      case OpKind::conv2d_block_scaled:
+        return conv2d(idx, n, op);
       case OpKind::reshape:
         return reshape(idx, n, op);
       case OpKind::transpose:
@@ -212,6 +216,173 @@ class Validator {
     if (y->shape != std::vector<int64_t>{N, H, W}) {
       issue(ValidationCode::output_shape, idx, n, operand("output_data", *y),
             "shape " + shape_string(y->shape) + " must be [N,H,W] = " + shape_string({N, H, W}));
+    }
+  }
+
+  // The values of a CONST_SHAPE operand of `length` entries, or nullopt (reported).
+  std::optional<std::vector<int64_t>> shape_operand(int64_t idx, const std::string& n,
+                                                    const char* role, const Tensor& s,
+                                                    size_t length) {
+    if (!produced_by_const_shape(s)) {
+      issue(ValidationCode::conv_shape_operand, idx, n, operand(role, s),
+            "must be a SHAPE tensor produced by CONST_SHAPE");
+      return std::nullopt;
+    }
+    const std::vector<int64_t> v = shape_values(s);
+    if (v.size() != length) {
+      issue(ValidationCode::conv_rank, idx, n, operand(role, s),
+            "holds " + std::to_string(v.size()) + " values, not " + std::to_string(length));
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  bool produced_by_const_shape(const Tensor& s) const {
+    return s.dtype == DType::shape && s.data &&
+           std::any_of(g_.ops.begin(), g_.ops.end(), [&](const Operator& o) {
+             return o.op == OpKind::const_shape && !o.outputs.empty() && o.outputs[0] == s.name;
+           });
+  }
+
+  // CONV2D_BLOCK_SCALED: every ERROR_IF of conv2d-block-scaled.md, then the 8K level limits.
+  void conv2d(int64_t idx, const std::string& n, const Operator& op) {
+    const Tensor *x = in(op, 0), *xs = in(op, 1), *w = in(op, 2), *ws = in(op, 3);
+    const Tensor *bias = in(op, 4), *pad_t = in(op, 5), *stride_t = in(op, 6),
+                 *dilation_t = in(op, 7), *y = out(op, 0);
+    if (!x || !xs || !w || !ws || !bias || !pad_t || !stride_t || !dilation_t || !y) return;
+    if (!t_.mx_conv) {
+      issue(ValidationCode::extension_mx_conv, idx, n, "operator",
+            "needs EXT-MXFP-CONV (or mxfp_conv) in target " + t_.text);
+    }
+    bool ranks = true;
+    for (auto [role, t, rank] : {std::tuple{"input_data", x, size_t(4)},
+                                 {"input_scale", xs, size_t(4)},
+                                 {"weight_data", w, size_t(4)},
+                                 {"weight_scale", ws, size_t(4)},
+                                 {"bias", bias, size_t(1)},
+                                 {"output", y, size_t(4)}}) {
+      if (t->shape.size() != rank) {
+        issue(ValidationCode::conv_rank, idx, n, operand(role, *t),
+              "rank " + std::to_string(t->shape.size()) + " is not " + std::to_string(rank));
+        ranks = false;
+      }
+    }
+    if (!element_type(x->dtype)) {
+      issue(ValidationCode::input_dtype, idx, n, operand("input_data", *x),
+            std::string(name(x->dtype)) + " is not an MX payload type");
+    }
+    if (x->dtype != w->dtype) {
+      issue(ValidationCode::payload_mismatch, idx, n, operand("weight_data", *w),
+            std::string(name(w->dtype)) + " differs from input_data's " +
+                std::string(name(x->dtype)) + " (in_t and weight_t must be the same payload)");
+    }
+    if (bias->dtype != DType::fp32) {
+      issue(ValidationCode::input_dtype, idx, n, operand("bias", *bias),
+            std::string(name(bias->dtype)) + " is not FP32");
+    }
+    if (y->dtype != DType::fp32) {
+      issue(ValidationCode::output_dtype, idx, n, operand("output", *y),
+            std::string(name(y->dtype)) + " is not FP32");
+    }
+    if (op.attrs.block_size != 32) {
+      issue(ValidationCode::block_size, idx, n, "attribute block_size",
+            std::to_string(op.attrs.block_size) + " is not BLOCK_SIZE_32");
+    }
+    const auto pad = shape_operand(idx, n, "pad", *pad_t, 4);
+    const auto stride = shape_operand(idx, n, "stride", *stride_t, 2);
+    const auto dilation = shape_operand(idx, n, "dilation", *dilation_t, 2);
+    if (!ranks) return;
+    const int64_t N = x->shape[0], IH = x->shape[1], IW = x->shape[2], IC = x->shape[3];
+    const int64_t OC = w->shape[0], KH = w->shape[1], KW = w->shape[2];
+    if (IC % 32 != 0) {
+      issue(ValidationCode::block_misaligned, idx, n, operand("input_data", *x),
+            "ERROR_IF(IC % block_size != 0): IC = " + std::to_string(IC));
+      return;
+    }
+    if (w->shape[3] != IC) {
+      issue(ValidationCode::contraction_mismatch, idx, n, operand("weight_data", *w),
+            "IC = " + std::to_string(w->shape[3]) +
+                " differs from input_data's IC = " + std::to_string(IC));
+    }
+    expect_scale_shape(idx, n, "input_scale", *xs, {N, IH, IW, IC / 32});
+    expect_scale_shape(idx, n, "weight_scale", *ws, {OC, KH, KW, IC / 32});
+    const int64_t BC = bias->shape[0];
+    if (BC != OC && BC != 1) {
+      issue(ValidationCode::conv_bias_shape, idx, n, operand("bias", *bias),
+            "ERROR_IF(BC != OC && BC != 1): BC = " + std::to_string(BC) +
+                ", OC = " + std::to_string(OC));
+    }
+    if (!pad || !stride || !dilation) return;
+    const auto& p = *pad;
+    const auto& s = *stride;
+    const auto& d = *dilation;
+    bool geometry = true;
+    if (p[0] < 0 || p[1] < 0 || p[2] < 0 || p[3] < 0) {
+      issue(ValidationCode::conv_pad, idx, n, operand("pad", *pad_t),
+            "ERROR_IF(pad_top < 0 || pad_bottom < 0 || pad_left < 0 || pad_right < 0): " +
+                shape_string(p));
+      geometry = false;
+    }
+    if (s[0] < 1 || s[1] < 1) {
+      issue(ValidationCode::conv_stride, idx, n, operand("stride", *stride_t),
+            "ERROR_IF(stride_y < 1 || stride_x < 1): " + shape_string(s));
+      geometry = false;
+    }
+    if (d[0] < 1 || d[1] < 1) {
+      issue(ValidationCode::conv_dilation, idx, n, operand("dilation", *dilation_t),
+            "ERROR_IF(dilation_y < 1 || dilation_x < 1): " + shape_string(d));
+      geometry = false;
+    }
+    if (geometry) {
+      conv_output_axis(idx, n, *y, "OH", 1, IH, p[0], p[1], KH, d[0], s[0]);
+      conv_output_axis(idx, n, *y, "OW", 2, IW, p[2], p[3], KW, d[1], s[1]);
+      if (y->shape[0] != N || y->shape[3] != OC) {
+        issue(ValidationCode::output_shape, idx, n, operand("output", *y),
+              "shape " + shape_string(y->shape) + " must be [N, OH, OW, OC] with N = " +
+                  std::to_string(N) + ", OC = " + std::to_string(OC));
+      }
+    }
+    // Level 8K (MAX_KERNEL = MAX_STRIDE = 8192): kept apart from the ERROR_IFs above.
+    constexpr int64_t kMaxKernel = 8192, kMaxStride = 8192;
+    if (geometry) {
+      for (auto [k, dil, axis] : {std::tuple{KH, d[0], "y"}, {KW, d[1], "x"}}) {
+        if (dil * (k - 1) + 1 > kMaxKernel) {
+          issue(ValidationCode::level_kernel, idx, n, operand("weight_data", *w),
+                std::string("LEVEL_CHECK(dilation_") + axis + " * (K" +
+                    (axis[0] == 'y' ? "H" : "W") +
+                    " - 1) + 1 <= MAX_KERNEL = 8192): " + std::to_string(dil * (k - 1) + 1));
+        }
+      }
+      for (size_t i = 0; i < 4; ++i) {
+        if (p[i] > kMaxKernel) {
+          issue(ValidationCode::level_pad, idx, n, operand("pad", *pad_t),
+                "LEVEL_CHECK(pad <= MAX_KERNEL = 8192): " + shape_string(p));
+          break;
+        }
+      }
+      if (s[0] > kMaxStride || s[1] > kMaxStride) {
+        issue(ValidationCode::level_stride, idx, n, operand("stride", *stride_t),
+              "LEVEL_CHECK(stride <= MAX_STRIDE = 8192): " + shape_string(s));
+      }
+    }
+  }
+
+  void conv_output_axis(int64_t idx, const std::string& n, const Tensor& y, const char* what,
+                        size_t dim, int64_t in, int64_t pad_a, int64_t pad_b, int64_t k,
+                        int64_t dilation, int64_t stride) {
+    const int64_t span = in - 1 + pad_a + pad_b - (k - 1) * dilation;
+    const std::string formula = std::string(what) + " = (" + (dim == 1 ? "IH" : "IW") +
+                                " - 1 + pads - (K - 1) * dilation) / stride + 1";
+    if (span < 0 || span % stride != 0) {
+      issue(ValidationCode::conv_output_size, idx, n, operand("output", y),
+            "ERROR_IF(idiv_check fails): " + formula + " with span " + std::to_string(span) +
+                " and stride " + std::to_string(stride) + " is not an exact non-negative division");
+      return;
+    }
+    if (y.shape[dim] != span / stride + 1) {
+      issue(ValidationCode::conv_output_size, idx, n, operand("output", y),
+            "ERROR_IF(" + std::string(what) + " != " + std::to_string(span / stride + 1) +
+                "): " + formula + ", the output has " + std::to_string(y.shape[dim]));
     }
   }
 
@@ -369,6 +540,7 @@ Target Target::parse(std::string_view text) {
   t.mx_common = false;
   t.mx_elements.clear();
   t.bf16 = false;
+  t.mx_conv = false;
   t.extensions.clear();
   std::vector<std::string> tokens;
   std::string cur;
@@ -403,6 +575,8 @@ Target Target::parse(std::string_view text) {
       t.mx_common = true;
     } else if (k == "bf16" || k == "EXT-BF16") {
       t.bf16 = true;
+    } else if (k == "mxfp_conv" || k == "EXT-MXFP-CONV") {
+      t.mx_conv = true;
     } else if (k == "fp8e4m3" || k == "fp8e5m2" || k == "int16" || k == "int4" || k == "cf" ||
                k == "u55" || k == "blockscale_ue5m3" || k == "EXT-FP8E4M3" || k == "EXT-FP8E5M2") {
       // other ExecuTorch / spec extensions: accepted, no bearing on MX gating
@@ -447,8 +621,19 @@ std::string_view name(ValidationCode c) {
       "extension_mx_payload",
       "extension_e8m0",
       "extension_bf16",
+      "conv_rank",
+      "conv_shape_operand",
+      "conv_pad",
+      "conv_stride",
+      "conv_dilation",
+      "conv_output_size",
+      "conv_bias_shape",
+      "level_kernel",
+      "level_pad",
+      "level_stride",
+      "extension_mx_conv",
   };
-  static_assert(std::size(kNames) == size_t(ValidationCode::extension_bf16) + 1);
+  static_assert(std::size(kNames) == size_t(ValidationCode::extension_mx_conv) + 1);
   return kNames[size_t(c)];
 }
 

@@ -122,8 +122,14 @@ std::string_view name(OpKind op) {
       return "CAST_FROM_BLOCK_SCALED";
     case OpKind::cast_to_block_scaled:
       return "CAST_TO_BLOCK_SCALED";
+    case OpKind::conv2d_block_scaled:
+      return "CONV2D_BLOCK_SCALED";
     case OpKind::linear:
       return "mxconf.LINEAR";
+    case OpKind::conv2d:
+      return "mxconf.CONV2D";
+    case OpKind::mxfp_conv2d:
+      return "mxconf.MXFP_CONV2D";
     case OpKind::mxfp_linear:
       return "mxconf.MXFP_LINEAR";
   }

@@ -34,8 +34,13 @@ Arity arity(OpKind op) {
     case OpKind::matmul_t_block_scaled:
     case OpKind::matmul:
       return {4, 1};
+    case OpKind::conv2d_block_scaled:
+      return {8, 1};  // input, input_scale, weight, weight_scale, bias, pad, stride, dilation
     case OpKind::linear:
+    case OpKind::conv2d:
       return {-1, 1};  // x, W (, bias)
+    case OpKind::mxfp_conv2d:
+      return {-1, 1};  // x, Wq, Ws (, bias)
     case OpKind::mxfp_linear:
       return {-1, 1};  // x, Wq, Ws (, bias)
     default:

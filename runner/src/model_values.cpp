@@ -72,9 +72,12 @@ std::vector<float> values_of(const pipeline::ValueSource& s, size_t count, doubl
 }  // namespace
 
 std::vector<float> expected_weights(const pipeline::LayerSpec& l, const std::string& base_dir) {
-  // Default bound 1/sqrt(K): PyTorch's nn.Linear initialization.
-  return values_of(l.weights, size_t(l.out_features * l.in_features),
-                   1.0 / std::sqrt(double(l.in_features)), base_dir, "weights");
+  // Default bound 1/sqrt(fan_in): PyTorch's nn.Linear and nn.Conv2d initialization, with
+  // fan_in = K, or IC * KH * KW (the weights are torch's [OC, IC, KH, KW], row-major).
+  const bool conv = l.kind == pipeline::LayerKind::conv2d;
+  const int64_t fan = l.in_features * (conv ? l.conv.kernel[0] * l.conv.kernel[1] : 1);
+  return values_of(l.weights, size_t(l.out_features * fan), 1.0 / std::sqrt(double(fan)), base_dir,
+                   "weights");
 }
 
 std::vector<float> expected_bias(const pipeline::LayerSpec& l, const std::string& base_dir) {

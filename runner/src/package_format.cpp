@@ -1,6 +1,7 @@
 #include "mxconf/runner/package_format.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <filesystem>
 #include <map>
@@ -15,6 +16,7 @@
 #include "mxconf/runner/expectation.h"
 #include "mxconf/runner/reference_sut.h"
 #include "mxconf/runner/tensor_files.h"
+#include "mxconf/runner/tiers.h"
 
 namespace mxconf::runner {
 namespace {
@@ -80,8 +82,7 @@ nlohmann::json valid_test(const generators::Case& c, TestFiles& f) {
                       permute_dims(p.input, m.input.shape, m.input.dim_order)});
   const OracleExpectation want = oracle_expectation(p, c.target.cast_rule);
   const auto& last = p.model.layers.back();
-  const oracles::DotProductBounds bounds =
-      oracles::mx_dot_product_bounds(last.in_features + (last.bias ? 1 : 0));
+  const oracles::DotProductBounds bounds = oracles::mx_dot_product_bounds(ksb(last));
   const auto set = generators::tosa_set(c.data.campaign);
   f.out_shape = physical_output_shape(m);
   f.out_dtype = m.output.dtype;
@@ -108,13 +109,47 @@ nlohmann::json valid_test(const generators::Case& c, TestFiles& f) {
 
 }  // namespace
 
+namespace {
+
+std::string pair_text(const std::array<int64_t, 2>& v) {
+  return v[0] == v[1] ? std::to_string(v[0]) : join({v[0], v[1]}, "x");
+}
+
+// mxfp_conv2d_{NxCxHxW}_k{KHxKW}_s{stride}_p{pad}[_d{dilation}]_oc{OC}_...: the first layer's
+// geometry (pads as [ph, pw] when symmetric, else all four) and the last layer's OC.
+std::string conv_geometry(const pipeline::ModelSpec& m) {
+  const auto& g = m.layers.front().conv;
+  std::string s = join(m.input.shape, "x") + "_k" + join({g.kernel[0], g.kernel[1]}, "x") + "_s" +
+                  pair_text(g.stride) + "_p";
+  if (g.pad[0] == g.pad[1] && g.pad[2] == g.pad[3]) {
+    s += pair_text({g.pad[0], g.pad[2]});
+  } else {
+    s += join({g.pad[0], g.pad[1], g.pad[2], g.pad[3]}, "x");
+  }
+  if (g.dilation != std::array<int64_t, 2>{1, 1}) s += "_d" + pair_text(g.dilation);
+  if (m.layers.size() > 1) s += "_l" + std::to_string(m.layers.size());
+  return s + "_oc" + std::to_string(m.layers.back().out_features);
+}
+
+}  // namespace
+
 std::string package_test_name(const generators::Case& c) {
   const auto& m = c.model;
   const std::string fp = generators::fingerprint(c).substr(0, 8);
   const std::string payload(formats::name(m.layers.front().payload));
+  const bool conv = generators::op_of(c) == generators::CaseOp::mxfp_conv2d;
   if (c.expect.rule) {
-    return "mxfp_linear_ERRORIF_" + std::string(generators::name(*c.expect.rule)) + "_" +
-           join(m.input.shape, "x") + "_" + payload + "_" + fp;
+    return std::string(conv ? "mxfp_conv2d" : "mxfp_linear") + "_ERRORIF_" +
+           std::string(generators::name(*c.expect.rule)) + "_" + join(m.input.shape, "x") + "_" +
+           payload + "_" + fp;
+  }
+  if (conv) {
+    const auto set = generators::tosa_set(c.data.campaign);
+    const std::string data =
+        set ? "s" + std::to_string(*set) : std::string(generators::name(c.data.campaign));
+    return "mxfp_conv2d_" + conv_geometry(m) + "_" + payload + "_" +
+           (m.input.dtype == pipeline::DType::bf16 ? "bf16" : "fp32") + "_" +
+           (m.layers.back().bias ? "bias" : "nobias") + "_" + data + "_" + fp;
   }
   std::vector<int64_t> widths;
   for (const auto& l : m.layers) widths.push_back(l.out_features);

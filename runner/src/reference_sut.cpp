@@ -139,7 +139,7 @@ RejectionObservation reference_rejection(const generators::Case& c) {
   try {
     if (generators::stage(rule) == generators::RuleStage::model) {
       try {
-        pipeline::parse_model(generators::break_model(rule, c.model));
+        pipeline::parse_model(generators::break_model(rule, c.model, c.data.seed));
       } catch (const io::JsonError& e) {
         codes.push_back(e.code());
         r.message = e.what();

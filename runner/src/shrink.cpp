@@ -9,6 +9,13 @@ namespace {
 
 using generators::Case;
 
+template <typename Push>
+void conv_reductions(const Case& c, Push&& push);
+template <typename Push>
+void linear_reductions(const Case& c, Push&& push);
+template <typename Push>
+void common_reductions(const Case& c, Push&& push);
+
 // One-step simplifications of a case, simplest first.
 std::vector<Case> reductions(const Case& c) {
   std::vector<Case> out;
@@ -21,6 +28,77 @@ std::vector<Case> reductions(const Case& c) {
     x.model.layers.resize(1);
     push(x);
   }
+  if (m.layers[0].kind == pipeline::LayerKind::conv2d) {
+    conv_reductions(c, push);
+  } else {
+    linear_reductions(c, push);
+  }
+  common_reductions(c, push);
+  return out;
+}
+
+// A conv2d candidate is kept only when every layer's output size is still legal.
+bool legal(const pipeline::ModelSpec& m) {
+  try {
+    pipeline::parse_model(pipeline::to_json(m));
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+template <typename Push>
+void conv_reductions(const Case& c, Push&& push) {
+  const auto& m = c.model;
+  auto try_push = [&](Case x) {
+    if (legal(x.model)) push(std::move(x));
+  };
+  for (size_t d : {size_t(0), size_t(2), size_t(3)}) {  // fewer images, fewer rows / columns
+    if (m.input.shape[d] > 1) {
+      Case x = c;
+      x.model.input.shape[d] = std::max<int64_t>(1, m.input.shape[d] / 2);
+      try_push(x);
+    }
+  }
+  for (size_t i = 0; i < m.layers.size(); ++i) {  // toward 1x1, stride 1, no padding or dilation
+    const pipeline::Conv2dParams& g = m.layers[i].conv;
+    auto variant = [&](auto&& edit) {
+      Case x = c;
+      edit(x.model.layers[i].conv);
+      x.model.layers[i].weights.kind = pipeline::ValueSource::Kind::seed;  // fits any kernel
+      x.model.layers[i].weights.values.clear();
+      if (!(x.model.layers[i].conv == g)) try_push(x);
+    };
+    variant([](pipeline::Conv2dParams& p) { p.kernel = {1, 1}; });
+    variant([](pipeline::Conv2dParams& p) { p.stride = {1, 1}; });
+    variant([](pipeline::Conv2dParams& p) { p.dilation = {1, 1}; });
+    variant([](pipeline::Conv2dParams& p) {
+      p.pad = {0, 0, 0, 0};
+      p.symmetric = true;
+    });
+  }
+  if (m.layers[0].in_features > 32) {  // fewer input channels (whole blocks)
+    Case x = c;
+    const int64_t ic = std::max<int64_t>(32, (m.layers[0].in_features / 64) * 32);
+    x.model.layers[0].in_features = ic;
+    x.model.input.shape[1] = ic;
+    x.model.layers[0].weights = {};
+    try_push(x);
+  }
+  const auto& last = m.layers.back();
+  if (last.out_features > 1 && m.layers.size() == 1) {
+    Case x = c;
+    x.model.layers.back().out_features = std::max<int64_t>(1, last.out_features / 2);
+    x.model.layers.back().weights = {};
+    auto& bv = x.model.layers.back().bias_values;
+    if (bv && bv->kind != pipeline::ValueSource::Kind::seed) bv.reset();
+    try_push(x);
+  }
+}
+
+template <typename Push>
+void linear_reductions(const Case& c, Push&& push) {
+  const auto& m = c.model;
   if (m.input.shape.size() > 1) {  // lower the rank: fold the leading dims into one of 1
     Case x = c;
     x.model.input.shape = {m.input.shape.back()};
@@ -60,6 +138,11 @@ std::vector<Case> reductions(const Case& c) {
     if (bv && bv->kind != pipeline::ValueSource::Kind::seed) bv.reset();
     push(x);
   }
+}
+
+template <typename Push>
+void common_reductions(const Case& c, Push&& push) {
+  const auto& m = c.model;
   for (size_t i = 0; i < m.layers.size(); ++i) {
     if (m.layers[i].bias) {
       Case x = c;
@@ -85,7 +168,6 @@ std::vector<Case> reductions(const Case& c) {
     x.data.seed = 0;
     push(x);
   }
-  return out;
 }
 
 }  // namespace

@@ -59,7 +59,8 @@ int exec_mode(const std::string& mode, const std::string& tosa, const std::strin
     return 2;
   }
   const pipeline::Graph& g = *r.graph;
-  const auto issues = pipeline::validate_tosa(g, pipeline::Target::parse("TOSA-1.1+FP+mxfp+bf16"));
+  const auto issues =
+      pipeline::validate_tosa(g, pipeline::Target::parse("TOSA-1.1+FP+mxfp+mxfp_conv+bf16"));
   if (!issues.empty() || g.inputs.size() != 1) {
     std::fprintf(stderr, "fake_sut: graph rejected: %s\n",
                  issues.empty() ? "not one input" : issues[0].message.c_str());

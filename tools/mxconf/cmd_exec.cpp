@@ -25,7 +25,7 @@ struct ExecOptions {
   std::vector<std::string> inputs;
   std::string out_dir;
   formats::ScaleRule cast_rule = formats::kDefaultCastRule;
-  std::string target = "TOSA-1.1+FP+mxfp+bf16";
+  std::string target = "TOSA-1.1+FP+mxfp+mxfp_conv+bf16";
 };
 
 // The input's values are the mapped file's pages: no read into a buffer, no conversion copy.

@@ -17,20 +17,18 @@ struct LowerCliOptions {
   std::string out;
   std::string target;
   bool batched_matmul = false;
+  bool no_fold_transposes = false;
 };
 
 int run_lower(const LowerCliOptions& o) {
   const pipeline::ModelSpec m = pipeline::load_model_file(o.model);
   const std::string base_dir = std::filesystem::path(o.model).parent_path().string();
   std::string target_text = o.target;
-  if (target_text.empty()) {
-    const bool bf16 =
-        m.input.dtype == pipeline::DType::bf16 || m.output.dtype == pipeline::DType::bf16;
-    target_text = bf16 ? "TOSA-1.1+FP+mxfp+bf16" : "TOSA-1.1+FP+mxfp";
-  }
+  if (target_text.empty()) target_text = pipeline::default_target_text(m);
   const pipeline::Target target = pipeline::Target::parse(target_text);
   pipeline::LowerOptions lowering;
   lowering.batched_matmul = o.batched_matmul;
+  lowering.fold_transposes = !o.no_fold_transposes;
   const pipeline::Graph g = pipeline::lower_model(m, base_dir, lowering);
   const auto issues = pipeline::validate_tosa(g, target);
   if (!issues.empty()) {
@@ -72,14 +70,20 @@ void add_lower_command(CLI::App& app, int& result) {
   auto opts = std::make_shared<LowerCliOptions>();
   CLI::App* cmd = app.add_subcommand(
       "lower",
-      "Lower an MXFP linear model description (JSON, docs/model-format.md) to a .tosa file:\n"
-      "QuantizeWeights, NormalizeIoLayout, RewriteMxfpLinear, EliminateDeadCode, then\n"
-      "TOSA validation. Prints a one-screen summary.");
+      "Lower an MXFP linear or conv2d model description (JSON, docs/model-format.md) to a .tosa "
+      "file:\n"
+      "QuantizeWeights, NormalizeIoLayout, RewriteMxfpLinear, RewriteMxfpConv2d, FoldTransposes,\n"
+      "EliminateDeadCode, then TOSA validation. Prints a one-screen summary.");
   cmd->add_option("MODEL", opts->model, "model description (.json)")->required();
   cmd->add_option("-o,--output", opts->out, "the .tosa file to write")->required();
-  cmd->add_option("--target", opts->target,
-                  "TOSA target, e.g. TOSA-1.1+FP+mxfp (default; +bf16 added for bf16 models) or\n"
-                  "TOSA-1.1+FP+EXT-MX-COMMON+EXT-MX-FP8E4M3");
+  cmd->add_option(
+      "--target", opts->target,
+      "TOSA target, e.g. TOSA-1.1+FP+mxfp (default; +mxfp_conv added for conv2d models,\n"
+      "+bf16 for bf16 models) or\n"
+      "TOSA-1.1+FP+EXT-MX-COMMON+EXT-MX-FP8E4M3");
+  cmd->add_flag("--no-fold-transposes", opts->no_fold_transposes,
+                "keep both TRANSPOSEs of every conv layer (NCHW <-> NHWC), as ExecuTorch emits "
+                "them, instead of folding the round trips between layers");
   cmd->add_flag("--batched-matmul", opts->batched_matmul,
                 "keep the leading dims of a rank >= 3 input as the MATMUL batch (weights\n"
                 "broadcast with D = 1) instead of reshaping to [1, M, K]");

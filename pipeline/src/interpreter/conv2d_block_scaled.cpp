@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "mxconf/faults/faults.h"
 #include "mxconf/formats/scalar_types.h"
 #include "mxconf/pipeline/interpreter.h"
 
@@ -47,6 +48,25 @@ void conv2d_block_scaled(formats::ElementType t, const Conv2dShape& s, const uin
   const int64_t k = s.kh * s.kw * s.ic;  // the flattened dot product
   const int64_t kb = k / 32;
   const int64_t rows = s.n * *oh * *ow;
+  // Mutation score: taps summed last to first. The weights are reordered to match once, here, so
+  // the fault changes only the order of the sum; the hot loops are the same.
+  const bool reversed = MXCONF_FAULT(conv_taps_reversed);
+  const int64_t taps = s.kh * s.kw;
+  std::vector<uint8_t> rw_codes, rw_scales;
+  if (reversed) {
+    rw_codes.resize(size_t(s.oc * k));
+    rw_scales.resize(size_t(s.oc * kb));
+    for (int64_t o = 0; o < s.oc; ++o) {
+      for (int64_t tap = 0; tap < taps; ++tap) {
+        std::memcpy(&rw_codes[size_t(o * k + (taps - 1 - tap) * s.ic)],
+                    w_codes + o * k + tap * s.ic, size_t(s.ic));
+        std::memcpy(&rw_scales[size_t(o * kb + (taps - 1 - tap) * blocks)],
+                    w_scales + o * kb + tap * blocks, size_t(blocks));
+      }
+    }
+    w_codes = rw_codes.data();
+    w_scales = rw_scales.data();
+  }
   std::vector<uint8_t> a(size_t(kRowsPerGather * k)), as(size_t(kRowsPerGather * kb));
   std::vector<float> acc(size_t(kRowsPerGather * s.oc));
   for (int64_t first = 0; first < rows; first += kRowsPerGather) {
@@ -57,14 +77,19 @@ void conv2d_block_scaled(formats::ElementType t, const Conv2dShape& s, const uin
       uint8_t* codes = &a[size_t(r * k)];
       uint8_t* scales = &as[size_t(r * kb)];
       for (int64_t ky = 0; ky < s.kh; ++ky) {
-        const int64_t y = oy * s.stride_y - s.pad_top + ky * s.dilation_y;
+        int64_t y = oy * s.stride_y - s.pad_top + ky * s.dilation_y;
         for (int64_t kx = 0; kx < s.kw; ++kx) {
-          const int64_t x = ox * s.stride_x - s.pad_left + kx * s.dilation_x;
-          const int64_t tap = ky * s.kw + kx;
+          int64_t x = ox * s.stride_x - s.pad_left + kx * s.dilation_x;
+          const int64_t tap = reversed ? taps - 1 - (ky * s.kw + kx) : ky * s.kw + kx;
           if (y < 0 || y >= s.ih || x < 0 || x >= s.iw) {
-            std::memset(codes + tap * s.ic, 0, size_t(s.ic));
-            std::memset(scales + tap * blocks, kScaleOne, size_t(blocks));
-            continue;
+            if (MXCONF_FAULT(conv_pad_reads_edge)) {  // replicate padding instead of zeros
+              y = std::clamp<int64_t>(y, 0, s.ih - 1);
+              x = std::clamp<int64_t>(x, 0, s.iw - 1);
+            } else {
+              std::memset(codes + tap * s.ic, 0, size_t(s.ic));
+              std::memset(scales + tap * blocks, kScaleOne, size_t(blocks));
+              continue;
+            }
           }
           const int64_t pixel = (n * s.ih + y) * s.iw + x;
           std::memcpy(codes + tap * s.ic, in_codes + pixel * s.ic, size_t(s.ic));

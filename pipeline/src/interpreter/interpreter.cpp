@@ -216,6 +216,8 @@ class Interpreter {
         return cast_from(op);
       case OpKind::matmul_t_block_scaled:
         return matmul_t(op);
+      case OpKind::conv2d_block_scaled:
+        return conv2d(op);
       case OpKind::matmul:
         return matmul(op);
       default:
@@ -372,6 +374,40 @@ class Interpreter {
     matmul_t_block_scaled(*e, n, h, w, c, d, a.codes.data(), as.codes.data(), b.codes.data(),
                           bs.codes.data(), out);
     put(op, 0, Value::from_f32({n, h, w}, std::move(result)));
+  }
+
+  void conv2d(const Operator& op) {
+    const Value &x = get(op, 0), &xs = get(op, 1), &w = get(op, 2), &ws = get(op, 3);
+    const Value& bias = get(op, 4);
+    const std::vector<int64_t>&pad = get(op, 5).ints, &stride = get(op, 6).ints,
+          &dilation = get(op, 7).ints;
+    const auto e = element_type(x.dtype);
+    if (!e || x.dtype != w.dtype || x.shape.size() != 4 || w.shape.size() != 4 ||
+        bias.dtype != DType::fp32 || bias.shape.size() != 1 || pad.size() != 4 ||
+        stride.size() != 2 || dilation.size() != 2) {
+      fail(op,
+           "needs rank-4 input and weight of one MX payload type, an FP32 [BC] bias, and "
+           "pad [4], stride [2], dilation [2]");
+    }
+    Conv2dShape s;
+    s.n = x.shape[0], s.ih = x.shape[1], s.iw = x.shape[2], s.ic = x.shape[3];
+    s.oc = w.shape[0], s.kh = w.shape[1], s.kw = w.shape[2];
+    s.pad_top = pad[0], s.pad_bottom = pad[1], s.pad_left = pad[2], s.pad_right = pad[3];
+    s.stride_y = stride[0], s.stride_x = stride[1];
+    s.dilation_y = dilation[0], s.dilation_x = dilation[1];
+    const auto oh = s.oh(), ow = s.ow();
+    if (!oh || !ow || s.ic % 32 != 0 || w.shape[3] != s.ic ||
+        xs.shape != std::vector<int64_t>{s.n, s.ih, s.iw, s.ic / 32} ||
+        ws.shape != std::vector<int64_t>{s.oc, s.kh, s.kw, s.ic / 32} ||
+        (bias.shape[0] != s.oc && bias.shape[0] != 1)) {
+      fail(op, "operand shapes break the CONV2D_BLOCK_SCALED rules");
+    }
+    out_tensor(op, 0);
+    float* out = nullptr;
+    Buffer<float> result = Buffer<float>::allocate(size_t(s.n * *oh * *ow * s.oc), &out);
+    conv2d_block_scaled(*e, s, x.codes.data(), xs.codes.data(), w.codes.data(), ws.codes.data(),
+                        bias.f32.data(), bias.shape[0], out);
+    put(op, 0, Value::from_f32({s.n, *oh, *ow, s.oc}, std::move(result)));
   }
 
   void matmul(const Operator& op) {

@@ -84,12 +84,14 @@ void compare_casts(const Observation& seen, const Expected& want, BitExactResult
   a.casts_complete = !seen.casts_observed || seen.casts.size() == want.oracle.x_codes.size();
 }
 
-// The constant B operands of the graph's MATMUL_T_BLOCK_SCALED ops, one per layer in order.
+// The constant weight operands (inputs 2 and 3) of the graph's MATMUL_T_BLOCK_SCALED or
+// CONV2D_BLOCK_SCALED ops, one per layer in order.
 void compare_constants(const Observation& seen, const Expected& want, BitExactResult& a) {
   std::vector<const pipeline::Operator*> matmuls;
   if (seen.graph) {
     for (const auto& op : seen.graph->ops)
-      if (op.op == pipeline::OpKind::matmul_t_block_scaled && op.inputs.size() == 4)
+      if ((op.op == pipeline::OpKind::matmul_t_block_scaled && op.inputs.size() == 4) ||
+          (op.op == pipeline::OpKind::conv2d_block_scaled && op.inputs.size() == 8))
         matmuls.push_back(&op);
   }
   const auto& layers = want.data.model.layers;

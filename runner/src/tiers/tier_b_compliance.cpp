@@ -14,6 +14,15 @@ constexpr size_t kMinDotProducts = 1000;  // MIN_DOT_PRODUCTS: below it the stat
 
 }  // namespace
 
+// The DOT_PRODUCT length: K for linear, KH * KW * IC for CONV2D_BLOCK_SCALED; one more with a
+// bias (a conv without one adds the op's zero bias, which is exact and not counted).
+int64_t ksb(const pipeline::LayerSpec& l) {
+  const bool conv = l.kind == pipeline::LayerKind::conv2d;
+  return l.in_features * (conv ? l.conv.kernel[0] * l.conv.kernel[1] : 1) + (l.bias ? 1 : 0);
+}
+
+namespace {}  // namespace
+
 nlohmann::json compliance_record(const ComplianceResult& b) {
   nlohmann::json dp = {{"outputs", b.outputs},
                        {"element_failures", b.element_failures},
@@ -38,7 +47,7 @@ ComplianceResult judge_compliance(const Observation& seen, const Expected& want)
   // BF16 units (the output type's normal_frac).
   b.bf16_units = !seen.output_fp32_observed && model.output.dtype == pipeline::DType::bf16;
   const oracles::DotProductBounds bounds =
-      oracles::mx_dot_product_bounds(last.in_features + (last.bias ? 1 : 0), b.bf16_units ? 7 : 23);
+      oracles::mx_dot_product_bounds(ksb(last), b.bf16_units ? 7 : 23);
   const oracles::DotProductReport dp =
       oracles::check_dot_product(seen.output_fp32, want.oracle.exact_last, want.oracle.bound_last,
                                  bounds, generators::wants_bias_check(want.c.data.campaign));

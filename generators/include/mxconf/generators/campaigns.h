@@ -30,14 +30,15 @@ enum class Campaign : uint8_t {
   specials,        // subnormal-only, all-zero, and NaN/Inf blocks
   e8m0_extremes,   // block maxima near 2^127 and 2^-127 (the E8M0 clamp limits)
   fixed,           // the input given bit for bit (DataSpec::input_bits): fuzz findings; never drawn
+  padding_heavy,   // conv2d only: N(0, 1) data through windows that lie mostly in the padding
   count,
 };
 
 inline constexpr Campaign kAllCampaigns[] = {
-    Campaign::tosa_s0,        Campaign::tosa_s1,    Campaign::tosa_s2,      Campaign::tosa_s3,
-    Campaign::tosa_s4,        Campaign::tosa_s5,    Campaign::normal,       Campaign::uniform,
-    Campaign::block_contrast, Campaign::exact_ties, Campaign::rule_cutoffs, Campaign::specials,
-    Campaign::e8m0_extremes};
+    Campaign::tosa_s0,        Campaign::tosa_s1,      Campaign::tosa_s2,      Campaign::tosa_s3,
+    Campaign::tosa_s4,        Campaign::tosa_s5,      Campaign::normal,       Campaign::uniform,
+    Campaign::block_contrast, Campaign::exact_ties,   Campaign::rule_cutoffs, Campaign::specials,
+    Campaign::e8m0_extremes,  Campaign::padding_heavy};
 
 // What data a case feeds its model: every byte derives from the campaign and the seed (or, for
 // `fixed`, is given).
@@ -76,7 +77,9 @@ class TosaDotProductData {
   std::array<std::vector<float>, 3> u_;  // u_j(i) = set_data(3S + j, i), those p reads
 };
 
-// The logical input [..., K] of the case's model (bf16 inputs: rounded to bf16 values). Throws
+// The logical input [..., K] of the case's model (bf16 inputs: rounded to bf16 values). For a
+// conv2d model the data is made as [N*H*W, C] rows (blocks along C, as the op casts them; the
+// TOSA sets index k by the channel) and returned in the logical NCHW order. Throws
 // std::runtime_error when a `fixed` input does not hold the model's input element count.
 std::vector<float> campaign_input(const pipeline::ModelSpec& m, const DataSpec& d);
 // TOSA sets define weights and biases too: the model with those values filled in. Other

@@ -49,9 +49,11 @@ struct Case {
 };
 
 // The operator a case exercises, as results and reports name it.
-enum class CaseOp : uint8_t { mxfp_linear };
+enum class CaseOp : uint8_t { mxfp_linear, mxfp_conv2d };
+inline constexpr CaseOp kAllCaseOps[] = {CaseOp::mxfp_linear, CaseOp::mxfp_conv2d};
 CaseOp op_of(const Case& c);
-std::string_view name(CaseOp op);  // "MXFP_LINEAR"
+std::string_view name(CaseOp op);  // "MXFP_LINEAR", "MXFP_CONV2D"
+std::optional<CaseOp> parse_case_op(std::string_view s);
 
 nlohmann::json to_json(const Case& c);
 // Throws io::JsonError with the JSON path of the problem.
@@ -61,7 +63,9 @@ Case load_case_file(const std::string& path);
 // 16 hex digits: FNV-1a 64 of the canonical (sorted-key, compact) JSON.
 std::string fingerprint(const Case& c);
 
-// A short TOSA-style name: mxfp_linear_{MxKxN}_{payload}_{rule}_{bias|nobias}_{campaign}_{seed}.
+// A short TOSA-style name: mxfp_linear_{MxKxN}_{payload}_{rule}_{bias|nobias}_{campaign}_{seed},
+// or mxfp_conv2d_{NxCxHxW}_k{KHxKW}_s{stride}_p{pad}[_d{dilation}]_oc{OC}_{payload}_..._{seed}
+// (the first layer's geometry; the last layer's OC).
 std::string case_name(const Case& c);
 
 }  // namespace mxconf::generators

@@ -23,6 +23,7 @@ struct GenConfig {
   // The weight scale rules cases may name (empty: all). A drawn rule outside the set is mapped
   // onto it without another draw, so the rest of every case stays what the seed made it.
   std::vector<formats::ScaleRule> weight_rules;
+  std::vector<CaseOp> ops;  // the operators cases exercise (empty: all)
 };
 
 // Small building blocks.

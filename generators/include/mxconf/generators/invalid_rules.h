@@ -24,7 +24,19 @@ enum class InvalidRule : uint8_t {
   batch_not_1_or_n,           // graph: weights with D = 2 while N = 1
   rank_zero,                  // graph: CAST_TO_BLOCK_SCALED of a rank-0 tensor
   non_permutation_dim_order,  // model: input dim_order repeats an axis
-  inconsistent_bias_length,   // model: N + 1 bias values
+  inconsistent_bias_length,   // model: N + 1, N - 1 or no bias values
+  // CONV2D_BLOCK_SCALED (conv2d cases only):
+  ic_not_multiple_of_32,   // model: in_channels (and the input's C) IC + 1, + 16 or + 31
+  groups_not_1,            // model: groups 2, 3 or 4
+  conv_negative_pad,       // graph: one pad -1, -2 or -8193
+  conv_stride_below_1,     // graph: one stride 0 or -1
+  conv_dilation_below_1,   // graph: one dilation 0 or -1
+  conv_output_size,        // graph: a bottom or right pad 1-3 larger (OH / OW no longer match)
+  conv_bias_not_oc_or_1,   // graph: BC = 0, 2 .. OC - 1, or OC + 1
+  conv_missing_extension,  // target: without EXT-MXFP-CONV
+  conv_level_kernel,       // graph (stand-alone conv): dilation * (KH - 1) + 1 = 8193 ..
+  conv_level_pad,          // graph (stand-alone conv): pad_top 8193 ..
+  conv_level_stride,       // graph (stand-alone conv): stride 8193 ..
   count,
 };
 
@@ -36,7 +48,18 @@ inline constexpr InvalidRule kAllInvalidRules[] = {InvalidRule::k_not_multiple_o
                                                    InvalidRule::batch_not_1_or_n,
                                                    InvalidRule::rank_zero,
                                                    InvalidRule::non_permutation_dim_order,
-                                                   InvalidRule::inconsistent_bias_length};
+                                                   InvalidRule::inconsistent_bias_length,
+                                                   InvalidRule::ic_not_multiple_of_32,
+                                                   InvalidRule::groups_not_1,
+                                                   InvalidRule::conv_negative_pad,
+                                                   InvalidRule::conv_stride_below_1,
+                                                   InvalidRule::conv_dilation_below_1,
+                                                   InvalidRule::conv_output_size,
+                                                   InvalidRule::conv_bias_not_oc_or_1,
+                                                   InvalidRule::conv_missing_extension,
+                                                   InvalidRule::conv_level_kernel,
+                                                   InvalidRule::conv_level_pad,
+                                                   InvalidRule::conv_level_stride};
 
 enum class RuleStage { model, graph, target };
 
@@ -49,10 +72,17 @@ bool depends_on_target(InvalidRule r);
 // The typed code expected: a pipeline::ValidationCode name, or a model error code.
 std::string expected_code(InvalidRule r);
 
+// Whether the rule can be broken in a model of this kind (linear-only: K, D; conv-only: the
+// CONV2D_BLOCK_SCALED rules; the rest apply to both).
+bool applies_to(InvalidRule r, pipeline::LayerKind kind);
+
+// Each rule is broken at several points around its boundary, not at one canonical value, so a
+// validator checking a looser condition than the spec's cannot pass them all: `variant` (the
+// case's data seed) picks the point.
 // Model-level rules: the model JSON with the rule broken (parsing it must fail with the code).
-nlohmann::json break_model(InvalidRule r, const pipeline::ModelSpec& m);
+nlohmann::json break_model(InvalidRule r, const pipeline::ModelSpec& m, uint64_t variant = 0);
 // Graph-level rules: edit the lowered graph in place.
-void break_graph(InvalidRule r, pipeline::Graph& g);
+void break_graph(InvalidRule r, pipeline::Graph& g, uint64_t variant = 0);
 // The target the case is validated against (target-level rules change it).
 pipeline::Target target_for(InvalidRule r, const pipeline::Target& profile);
 

@@ -18,11 +18,19 @@ struct LowerOptions {
   // Rank >= 3 inputs [..., S, K] keep their leading dims as the MATMUL batch: A is [B, S, K] and
   // the weights broadcast with D = 1 < N = B. Off: A is [1, M, K] (the reference lowering).
   bool batched_matmul = false;
+  // FoldTransposes: no NHWC -> NCHW -> NHWC round trip between conv layers (or after a
+  // channels_last input). Off: every conv keeps both of its TRANSPOSEs, as ExecuTorch emits them.
+  bool fold_transposes = true;
   bool operator==(const LowerOptions&) const = default;
 };
 
-// QuantizeWeights, NormalizeIoLayout, RewriteMxfpLinear, EliminateDeadCode.
+// QuantizeWeights, NormalizeIoLayout, RewriteMxfpLinear, RewriteMxfpConv2d, FoldTransposes
+// (unless turned off), EliminateDeadCode.
 PassManager standard_pipeline(const LowerOptions& opts = {});
+
+// The target a model needs: TOSA-1.1+FP+mxfp, with +mxfp_conv for a conv2d chain (the conv op's
+// extension) and +bf16 when an I/O tensor is bf16.
+std::string default_target_text(const ModelSpec& m);
 
 Graph lower_model(const ModelSpec& m, const std::string& base_dir = "",
                   const LowerOptions& opts = {});

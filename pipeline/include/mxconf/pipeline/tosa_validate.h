@@ -20,6 +20,9 @@ struct Target {
   std::set<DType> mx_elements = {DType::fp8e4m3, DType::fp8e5m2, DType::fp6e2m3,
                                  DType::fp6e3m2, DType::fp4e2m1, DType::mxint8};
   bool bf16 = false;  // EXT-BF16
+  // EXT-MXFP-CONV (MLIR: mxfp_conv): CONV2D_BLOCK_SCALED. Not part of "mxfp": the conv op had its
+  // own extension in the 1.1 draft (tosa-mx-spec.md, extension history).
+  bool mx_conv = false;
   // The extension names as the text gives them, in order (e.g. "mxfp", "bf16"): everything but
   // the version and the profiles.
   std::vector<std::string> extensions = {"mxfp"};
@@ -55,6 +58,18 @@ enum class ValidationCode {
   extension_mx_payload,   // FP8/FP6/FP4 payload tensors without EXT-MX-COMMON + EXT-MX-<elem>
   extension_e8m0,         // FP8UE8M0 tensors without EXT-MX-COMMON
   extension_bf16,         // bf16 tensors without EXT-BF16
+  // CONV2D_BLOCK_SCALED (conv2d-block-scaled.md):
+  conv_rank,           // a tensor operand of the wrong rank or a shape operand of the wrong length
+  conv_shape_operand,  // pad / stride / dilation not a SHAPE tensor produced by CONST_SHAPE
+  conv_pad,            // ERROR_IF(pad_top < 0 || pad_bottom < 0 || pad_left < 0 || ...)
+  conv_stride,         // ERROR_IF(stride_y < 1 || stride_x < 1)
+  conv_dilation,       // ERROR_IF(dilation_y < 1 || dilation_x < 1)
+  conv_output_size,    // OH / OW differ from the idiv_check'd formula (or it is not exact)
+  conv_bias_shape,     // ERROR_IF(BC != OC && BC != 1)
+  level_kernel,        // dilation * (kernel - 1) + 1 > MAX_KERNEL (8192, level 8K)
+  level_pad,           // pad > MAX_KERNEL
+  level_stride,        // stride > MAX_STRIDE (8192)
+  extension_mx_conv,   // CONV2D_BLOCK_SCALED without EXT-MXFP-CONV
 };
 
 std::string_view name(ValidationCode c);

@@ -54,8 +54,11 @@ enum class OpKind : uint32_t {
   matmul_t_block_scaled = 76,
   cast_from_block_scaled = 77,
   cast_to_block_scaled = 78,
+  conv2d_block_scaled = 94,
   linear = 1000,       // importer: y = x W^T (+ b) with fp32 weights
   mxfp_linear = 1001,  // after QuantizeWeights: MX payload + E8M0 weights
+  conv2d = 1002,       // importer: torch Conv2d on NCHW with fp32 [OC, IC, KH, KW] weights
+  mxfp_conv2d = 1003,  // after QuantizeWeights: OHWI MX payload + E8M0 weights
 };
 inline constexpr uint32_t kMaxTosaOpValue = 96;
 

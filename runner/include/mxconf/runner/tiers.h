@@ -122,4 +122,8 @@ std::vector<TierResult> judge_tiers(const Observation& seen, const Expected& wan
 // ExecuTorch's fidelity thresholds (relative Frobenius, cosine) per payload.
 std::pair<double, double> fidelity_threshold(formats::ElementType t);
 
+// The DOT_PRODUCT length of a layer's outputs (ksb): K, or KH * KW * IC for conv2d, + 1 with a
+// bias.
+int64_t ksb(const pipeline::LayerSpec& l);
+
 }  // namespace mxconf::runner
