@@ -20,12 +20,14 @@ struct FaultGuard {
   ~FaultGuard() { faults::inject(Fault::none); }
 };
 
-// The default campaign (every campaign, 10% invalid), K up to 32 blocks to keep CI short.
+// The default campaign (every operator and campaign, 10% invalid, each case drawing its cast
+// rule as `mxconf run` does for its own pipeline), K up to 32 blocks to keep CI short.
 int first_detection(Fault f, int limit) {
   FaultGuard guard(f);
   generators::GenConfig cfg;
   cfg.invalid_fraction = 0.1;
   cfg.max_k_blocks = 32;
+  cfg.vary_cast_rule = true;
   for (int i = 0; i < limit; ++i) {
     const runner::CaseResult r = run_reference(generators::generate_case(cfg, 1, uint64_t(i)));
     if (!runner::is_good(r.verdict)) return i;

@@ -29,7 +29,8 @@ constexpr std::array<std::string_view, size_t(Fault::count)> kNames = {
     "conv_weight_oihw_as_ohwi",
     "conv_stride_dilation_swapped",
     "conv_pad_reads_edge",
-    "conv_taps_reversed"};
+    "conv_taps_reversed",
+    "cast_rule_ignored"};
 
 std::atomic<Fault> g_active{Fault::none};
 

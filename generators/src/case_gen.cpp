@@ -282,6 +282,10 @@ rc::Gen<Case> gen_valid_case(const GenConfig& cfg) {
       c.lowering.fold_transposes = !*rc::gen::weightedElement<bool>({{3, false}, {1, true}});
     }
     c.target.profile = pipeline::Target::parse(pipeline::default_target_text(c.model));
+    if (cfg.vary_cast_rule) {
+      c.target.cast_rule = *rc::gen::elementOf(std::vector<formats::ScaleRule>(
+          std::begin(formats::kAllScaleRules), std::end(formats::kAllScaleRules)));
+    }
     return c;
   });
 }

@@ -92,8 +92,11 @@ int run_run(const RunCliOptions& o) {
   r.jobs = o.jobs;
   std::unique_ptr<runner::CaseSource> source;
   if (o.case_files.empty()) {
-    source =
-        std::make_unique<runner::GeneratedCases>(make_gen_config(o.gen), o.gen.seed, o.gen.cases);
+    generators::GenConfig gen = make_gen_config(o.gen);
+    // mxconf's own runtime takes the cast rule as an option: the default campaign varies it, so
+    // an interpreter that ignored it would be caught. An external runtime implements one rule.
+    gen.vary_cast_rule = !o.gen.cast_rule_given() && o.sut.exec.empty();
+    source = std::make_unique<runner::GeneratedCases>(gen, o.gen.seed, o.gen.cases);
   } else {
     source = listed_case_files(o.case_files, o.gen.seed);
   }
@@ -154,7 +157,8 @@ void add_run_command(CLI::App& app, int& result) {
   auto opts = std::make_shared<RunCliOptions>();
   CLI::App* cmd = app.add_subcommand(
       "run",
-      "Generate MXFP linear cases, run each through the whole pipeline (or an external lowering\n"
+      "Generate MXFP linear and conv2d cases, run each through the whole pipeline (or an external "
+      "lowering\n"
       "or runtime: --sut-lower, --sut-exec) and judge it with the oracle. Exit 0 only if every\n"
       "verdict is pass or rejected-as-expected.");
   add_generation_options(cmd, opts->gen);

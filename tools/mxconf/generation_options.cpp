@@ -16,8 +16,11 @@ void add_generation_options(CLI::App* cmd, GenerationCliOptions& o) {
   cmd->add_option("--max-k", o.max_k, "largest K generated (a multiple of 32; smaller runs faster)")
       ->check(CLI::Range(32, 8192))
       ->capture_default_str();
-  add_scale_rule_option(cmd, "--cast-rule", o.cast_rule,
-                        "the CAST_TO_BLOCK_SCALED rule the SUT implements");
+  o.cast_rule_option =
+      add_scale_rule_option(cmd, "--cast-rule", o.cast_rule,
+                            "the CAST_TO_BLOCK_SCALED rule the SUT implements (run without an\n"
+                            "external runtime: each case draws one unless this is given)");
+  cmd->add_option("--ops", o.ops, "operators to generate: MXFP_LINEAR, MXFP_CONV2D (default: all)");
   cmd->add_option("--weight-scale-rule", o.weight_rules,
                   "weight scale rules the cases may name (default: all; e.g. rceil and ocp for\n"
                   "ExecuTorch, which quantizes weights with torchao's modes)");
@@ -37,6 +40,11 @@ generators::GenConfig make_gen_config(const GenerationCliOptions& o) {
     throw UsageError("--max-k " + std::to_string(o.max_k) + " is not a multiple of 32");
   g.max_k_blocks = o.max_k / 32;
   g.cast_rule = o.cast_rule;
+  for (const std::string& name : o.ops) {
+    const auto op = generators::parse_case_op(name);
+    if (!op) throw UsageError("--ops '" + name + "' is not MXFP_LINEAR or MXFP_CONV2D");
+    g.ops.push_back(*op);
+  }
   for (const std::string& r : o.weight_rules) {
     const auto rule = formats::parse_scale_rule(r);
     if (!rule) throw UsageError("--weight-scale-rule '" + r + "' is not a scale rule");

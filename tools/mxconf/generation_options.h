@@ -16,8 +16,11 @@ struct GenerationCliOptions {
   std::vector<std::string> campaigns;
   double invalid_fraction = 0.1;
   formats::ScaleRule cast_rule = formats::kDefaultCastRule;
+  CLI::Option* cast_rule_option = nullptr;  // to tell "--cast-rule tosa" from no --cast-rule
   int max_k = 8192;
   std::vector<std::string> weight_rules;
+  std::vector<std::string> ops;
+  bool cast_rule_given() const { return cast_rule_option && cast_rule_option->count() > 0; }
 };
 
 void add_generation_options(CLI::App* cmd, GenerationCliOptions& o);

@@ -318,8 +318,9 @@ class Interpreter {
     uint8_t *codes = nullptr, *scales = nullptr;
     data.codes = Buffer<uint8_t>::allocate(n, &codes, /*populate=*/false);
     scale.codes = Buffer<uint8_t>::allocate(n / 32, &scales);
-    const formats::ScaleRule rule =
-        MXCONF_FAULT(pre44_in_cast) ? formats::ScaleRule::tosa_pre44 : o_.cast_rule;
+    const formats::ScaleRule rule = MXCONF_FAULT(pre44_in_cast) ? formats::ScaleRule::tosa_pre44
+                                    : MXCONF_FAULT(cast_rule_ignored) ? formats::kDefaultCastRule
+                                                                      : o_.cast_rule;
     constexpr size_t kChunk = size_t{1} << 18;  // elements; a multiple of the block size
     for (size_t begin = 0; begin < n; begin += kChunk) {
       const size_t len = std::min(kChunk, n - begin);

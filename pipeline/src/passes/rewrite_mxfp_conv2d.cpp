@@ -24,7 +24,7 @@ void RewriteMxfpConv2d::run(Graph& g) const {
       continue;
     }
     // Copies, not references: the tensor list grows below.
-    const Tensor x = *g.find(op.inputs[0]);  // [N, C, H, W], no data
+    const Tensor x = *g.find(op.inputs[0]);                            // [N, C, H, W], no data
     const std::vector<int64_t> w_shape = g.find(op.inputs[1])->shape;  // [OC, KH, KW, IC]
     const DType payload = g.find(op.inputs[1])->dtype;
     const std::string y_name = op.outputs[0];
@@ -56,8 +56,8 @@ void RewriteMxfpConv2d::run(Graph& g) const {
       rewritten.push_back({OpKind::const_tensor, 67, {}, {bias}, {}});
     }
     const auto& a = op.attrs;
-    const std::string pad = shape_operand(g, rewritten, stem + ".pad",
-                                          {a.pad[0], a.pad[1], a.pad[2], a.pad[3]});
+    const std::string pad =
+        shape_operand(g, rewritten, stem + ".pad", {a.pad[0], a.pad[1], a.pad[2], a.pad[3]});
     std::string stride = shape_operand(g, rewritten, stem + ".stride", {a.stride[0], a.stride[1]});
     std::string dilation =
         shape_operand(g, rewritten, stem + ".dilation", {a.dilation[0], a.dilation[1]});

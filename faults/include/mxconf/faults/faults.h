@@ -33,6 +33,7 @@ enum class Fault : uint32_t {
   conv_stride_dilation_swapped,  // CONV2D_BLOCK_SCALED gets dilation where stride goes
   conv_pad_reads_edge,           // a padded tap reads the nearest edge pixel, not zero
   conv_taps_reversed,            // the taps are summed last to first (weights reordered to match)
+  cast_rule_ignored,             // the interpreter's CAST uses the default rule, not its option
   count,
 };
 

@@ -24,6 +24,9 @@ struct GenConfig {
   // onto it without another draw, so the rest of every case stays what the seed made it.
   std::vector<formats::ScaleRule> weight_rules;
   std::vector<CaseOp> ops;  // the operators cases exercise (empty: all)
+  // Each case draws its CAST_TO_BLOCK_SCALED rule (cast_rule is then unused): for a system that
+  // takes the rule as an option, so that ignoring it is caught. Drawn after everything else.
+  bool vary_cast_rule = false;
 };
 
 // Small building blocks.
