@@ -247,7 +247,7 @@ class ExternalLowering final : public Lowering {
       pipeline::LayerSpec& l = m.layers[i];
       const std::string stem = "layer" + std::to_string(i);
       write_activation_npy((ld / (stem + ".weight.npy")).string(), pipeline::DType::fp32,
-                           {l.out_features, l.in_features}, pipeline::layer_weights(l, i, ""));
+                           pipeline::weight_shape(l), pipeline::layer_weights(l, i, ""));
       if (l.bias) {
         write_activation_npy((ld / (stem + ".bias.npy")).string(), pipeline::DType::fp32,
                              {l.out_features}, pipeline::layer_bias(l, i, ""));

@@ -1,6 +1,7 @@
 """Lowers an mxconf model with ExecuTorch's Arm backend, for mxconf's --sut-lower.
 
-    lower MODEL.json OUT.tosa      build the torch module the model describes, convert it to MXFP
+    lower MODEL.json OUT.tosa      build the torch module the model describes (nn.Linear or
+                                   nn.Conv2d layers), convert it to MXFP
                                    with ExecuTorch's own flow (ao_ext.to_mxfp), export it, lower it
                                    with the Arm TOSA backend for TOSA-1.1+FP+mxfp (+bf16), and
                                    write the .tosa ExecuTorch produced
@@ -74,6 +75,11 @@ def _values(src, count, default_bound, base_dir, what):
     return _seeded(int(src["seed"]), count, src.get("scale") or default_bound)
 
 
+def _pair(v):
+    """A torch Conv2d argument as mxconf writes it: one integer or [y, x]."""
+    return (int(v), int(v)) if isinstance(v, int) else (int(v[0]), int(v[1]))
+
+
 class _Model:
     """The parts of mxconf's model description this adapter uses."""
 
@@ -88,14 +94,38 @@ class _Model:
         self.description = j
         self.layers = []
         for i, l in enumerate(j["layers"]):
-            k, n = int(l["in_features"]), int(l["out_features"])
-            w = _values(l["weights"], n * k, k**-0.5, base, f"layer {i} weights").reshape(n, k)
+            conv = l.get("type") == "conv2d"
+            if conv:
+                k, n = int(l["in_channels"]), int(l["out_channels"])
+                kh, kw = _pair(l["kernel"])
+                if "pad" in l:
+                    top, bottom, left, right = (int(v) for v in l["pad"])
+                    if top != bottom or left != right:
+                        raise adapter.Unsupported(
+                            f"layer {i}: asymmetric pad {l['pad']}: torch's Conv2d pads "
+                            "symmetrically, and ExecuTorch's MXFP conv path never emits another")
+                    padding = (top, left)
+                else:
+                    padding = _pair(l.get("padding", 0))
+                shape = (n, k, kh, kw)
+                fan_in = k * kh * kw
+            else:
+                k, n = int(l["in_features"]), int(l["out_features"])
+                shape, fan_in = (n, k), k
+            count = 1
+            for d in shape:
+                count *= d
+            w = _values(l["weights"], count, fan_in**-0.5, base, f"layer {i} weights").reshape(shape)
             b = None
             if l.get("bias"):
                 src = l.get("bias_values") or {"seed": int(l["weights"].get("seed", 0)) ^ 0xB1A5}
                 b = _values(src, n, 0.1, base, f"layer {i} bias")
-            self.layers.append({"k": k, "n": n, "w": w, "b": b, "payload": l["payload"],
-                                "rule": l.get("weight_scale_rule", "rceil")})
+            layer = {"k": k, "n": n, "w": w, "b": b, "payload": l["payload"],
+                     "rule": l.get("weight_scale_rule", "rceil"), "conv": conv}
+            if conv:
+                layer.update(kernel=(kh, kw), stride=_pair(l.get("stride", 1)), padding=padding,
+                             dilation=_pair(l.get("dilation", 1)))
+            self.layers.append(layer)
 
 
 def _module(model):
@@ -105,20 +135,22 @@ def _module(model):
         def forward(self, y):
             return y.to(torch.bfloat16)
 
-    class PhysicalOutput(torch.nn.Module):
-        """Lays the output out in the model's output dim order."""
-
-        def __init__(self, order):
-            super().__init__()
-            self.order = order
+    class ChannelsLastOutput(torch.nn.Module):
+        """Asks for an NHWC output the way torch says it: a channels_last memory format, which
+        exports as a dim-order copy. (A permute / contiguous / permute chain exports as copies and
+        gives back a contiguous NCHW tensor: it cannot express a layout.)"""
 
         def forward(self, y):
-            inverse = [self.order.index(d) for d in range(len(self.order))]
-            return y.permute(self.order).contiguous().permute(inverse)
+            return y.contiguous(memory_format=torch.channels_last)
 
     mods = []
     for i, l in enumerate(model.layers):
-        lin = torch.nn.Linear(l["k"], l["n"], bias=l["b"] is not None)
+        if l["conv"]:
+            lin = torch.nn.Conv2d(l["k"], l["n"], l["kernel"], stride=l["stride"],
+                                  padding=l["padding"], dilation=l["dilation"],
+                                  bias=l["b"] is not None)
+        else:
+            lin = torch.nn.Linear(l["k"], l["n"], bias=l["b"] is not None)
         with torch.no_grad():
             lin.weight.copy_(torch.from_numpy(l["w"].copy()))
             if l["b"] is not None:
@@ -128,8 +160,32 @@ def _module(model):
         mods.append(ToBf16())
     order = model.output.get("dim_order")
     if order and order != sorted(order):
-        mods.append(PhysicalOutput(order))
+        if order != [0, 2, 3, 1] or not model.layers[0]["conv"]:
+            raise adapter.Unsupported(
+                f"output dim order {order}: torch names no memory format for it (only "
+                "channels_last, [0, 2, 3, 1])")
+        n, c, h, w = _output_shape(model)
+        if c == 1 or h * w == 1:
+            # The same bytes either way: torch reports such a tensor as contiguous, and
+            # ExecuTorch lowers it with the NCHW shape (as for inputs, _example_input).
+            raise adapter.Unsupported(
+                f"output dim order {order} of a [{n}, {c}, {h}, {w}] output: torch cannot tell "
+                "channels_last from contiguous when C or H * W is 1")
+        mods.append(ChannelsLastOutput())
     return torch.nn.Sequential(*mods).eval()
+
+
+def _output_shape(model):
+    """The logical NCHW output of a conv chain (torch's floor division: the model format admits
+    only exact sizes, so it agrees with TOSA's)."""
+    n, c, h, w = (int(d) for d in model.input["shape"])
+    for l in model.layers:
+        (kh, kw), (sh, sw) = l["kernel"], l["stride"]
+        (ph, pw), (dh, dw) = l["padding"], l["dilation"]
+        h = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+        w = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+        c = l["n"]
+    return n, c, h, w
 
 
 def _to_mxfp(module, model):
