@@ -1,6 +1,8 @@
 // A FuzzedDataProvider builds a valid MXFP linear case (shapes, payload, dim order, bias, layers,
-// scale rules, lowering) with raw fp32/bf16 bit patterns for the input and weights (NaN, Inf and
-// subnormals included): a generators::Case, the same model `mxconf run` uses. mxconf's pipeline
+// scale rules, lowering) or, one input in eight, a one-layer MXFP conv2d case (kernel, stride,
+// dilation, asymmetric pads, dim order, folded or not), with raw fp32/bf16 bit patterns for the
+// input and weights (NaN, Inf and subnormals included): a generators::Case, the same model
+// `mxconf run` uses. mxconf's pipeline
 // runs it and tier (a) judges it. A pipeline error on a valid case, or any tier-(a)
 // disagreement, writes the case as fuzz_pipeline-<fingerprint>.case.json (in $MXCONF_FUZZ_CASE_DIR,
 // else the current directory), prints its `mxconf replay` line and aborts.
@@ -33,12 +35,74 @@ T pick(FuzzedDataProvider& p, const T (&options)[N]) {
 }
 
 const pipeline::Target& target(bool bf16) {
-  static const pipeline::Target fp32 = pipeline::Target::parse("TOSA-1.1+FP+mxfp");
-  static const pipeline::Target with_bf16 = pipeline::Target::parse("TOSA-1.1+FP+mxfp+bf16");
+  static const pipeline::Target fp32 = pipeline::Target::parse("TOSA-1.1+FP+mxfp+mxfp_conv");
+  static const pipeline::Target with_bf16 =
+      pipeline::Target::parse("TOSA-1.1+FP+mxfp+mxfp_conv+bf16");
   return bf16 ? with_bf16 : fp32;
 }
 
+void fill_bits(FuzzedDataProvider& p, pipeline::ValueSource& s, int64_t count) {
+  s.kind = pipeline::ValueSource::Kind::bits;
+  for (int64_t j = 0; j < count; ++j) s.values.push_back(std::bit_cast<float>(raw_bits(p, false)));
+}
+
+// One axis of a conv: a kernel, stride, dilation and pads that TOSA's exact-size rule allows on
+// an input of `in` (the stride and the kernel give way, as the generator's do).
+int64_t conv_axis(FuzzedDataProvider& p, int64_t in, int64_t& k, int64_t& s, int64_t& d,
+                  int64_t& pa, int64_t& pb) {
+  k = p.ConsumeIntegralInRange<int64_t>(1, 3);
+  s = p.ConsumeIntegralInRange<int64_t>(1, 2);
+  d = p.ConsumeIntegralInRange<int64_t>(1, 2);
+  pa = p.ConsumeIntegralInRange<int64_t>(0, 2);
+  pb = p.ConsumeIntegralInRange<int64_t>(0, 2);
+  if (in - 1 + pa + pb - (k - 1) * d < 0) d = 1;
+  k = std::min(k, in + pa + pb);
+  const int64_t span = in - 1 + pa + pb - (k - 1) * d;
+  while (span % s != 0) --s;
+  return span / s + 1;
+}
+
+// Small on purpose (IC 32, H and W up to 3, OC up to 3): under ASan every tap costs.
+generators::Case build_conv(FuzzedDataProvider& p) {
+  generators::Case c;
+  pipeline::ModelSpec& m = c.model;
+  const auto payload = pick(p, formats::kAllElementTypes);
+  c.target.cast_rule = pick(p, formats::kAllScaleRules);
+  const int64_t h = p.ConsumeIntegralInRange<int64_t>(1, 3),
+                w = p.ConsumeIntegralInRange<int64_t>(1, 3);
+  m.input.shape = {1, 32, h, w};
+  m.input.dtype = p.ConsumeBool() ? pipeline::DType::bf16 : pipeline::DType::fp32;
+  m.output.dtype = p.ConsumeBool() ? pipeline::DType::bf16 : pipeline::DType::fp32;
+  if (p.ConsumeBool()) m.input.dim_order = {0, 2, 3, 1};
+  if (p.ConsumeBool()) m.output.dim_order = {0, 2, 3, 1};
+  c.lowering.fold_transposes = p.ConsumeBool();
+  pipeline::LayerSpec l;
+  l.kind = pipeline::LayerKind::conv2d;
+  l.in_features = 32;
+  l.out_features = p.ConsumeIntegralInRange<int64_t>(1, 3);
+  auto& g = l.conv;
+  conv_axis(p, h, g.kernel[0], g.stride[0], g.dilation[0], g.pad[0], g.pad[1]);
+  conv_axis(p, w, g.kernel[1], g.stride[1], g.dilation[1], g.pad[2], g.pad[3]);
+  g.symmetric = g.pad[0] == g.pad[1] && g.pad[2] == g.pad[3];
+  l.payload = payload;
+  l.weight_scale_rule = pick(p, formats::kAllScaleRules);
+  l.bias = p.ConsumeBool();
+  fill_bits(p, l.weights, l.out_features * 32 * g.kernel[0] * g.kernel[1]);
+  if (l.bias) {
+    pipeline::ValueSource b;
+    fill_bits(p, b, l.out_features);
+    l.bias_values = std::move(b);
+  }
+  m.layers.push_back(std::move(l));
+  const bool bf16_in = m.input.dtype == pipeline::DType::bf16;
+  c.data.campaign = generators::Campaign::fixed;
+  for (int64_t j = 0; j < 32 * h * w; ++j) c.data.input_bits.push_back(raw_bits(p, bf16_in));
+  c.target.profile = target(bf16_in || m.output.dtype == pipeline::DType::bf16);
+  return c;
+}
+
 generators::Case build(FuzzedDataProvider& p) {
+  if (p.ConsumeIntegralInRange(0, 7) == 7) return build_conv(p);
   generators::Case c;
   pipeline::ModelSpec& m = c.model;
   const auto payload = pick(p, formats::kAllElementTypes);

@@ -1,4 +1,5 @@
-"""Runs every test of an mxconf conformance package with the TOSA reference model, in one process.
+"""Runs every test of an mxconf conformance package with the TOSA reference model, one forked
+child per test (the model loads once; a test that crashes it, as F7 does, costs only that test).
 
     run-package PKG RESULTS [--verify VERIFY.jsonl]
 
@@ -37,6 +38,25 @@ def tosa_verify(test_dir, desc, result_file):
     return verdict, " ".join(lines)[-300:]
 
 
+def run_isolated(args, err):
+    """refmodel_exec.run in a forked child: its exit code, or "signal N" when the model crashed
+    the child (docs/findings.md F7), with that noted in `err`."""
+    err.flush()
+    pid = os.fork()
+    if pid == 0:
+        code = adapter.INTERNAL
+        try:
+            code = adapter._run_once(refmodel_exec.run, args, err)
+            err.flush()
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        err.write(f"the reference model was killed by signal {os.WTERMSIG(status)}\n")
+        return f"signal {os.WTERMSIG(status)}"
+    return os.WEXITSTATUS(status)
+
+
 def main(argv):
     if len(argv) not in (2, 4) or (len(argv) == 4 and argv[2] != "--verify"):
         print(__doc__, file=sys.stderr)
@@ -54,7 +74,7 @@ def main(argv):
         tmp = tempfile.mkdtemp(dir=results if os.path.isdir(results) else None)
         inputs = [os.path.join(test_dir, x) for x in desc["ifm_file"]]
         err = tempfile.TemporaryFile(mode="w+")
-        code = adapter._run_once(refmodel_exec.run, [os.path.join(test_dir, desc["tosa_file"])] + inputs + [tmp], err)
+        code = run_isolated([os.path.join(test_dir, desc["tosa_file"])] + inputs + [tmp], err)
         counts[code] = counts.get(code, 0) + 1
         if code == adapter.OK:
             os.makedirs(os.path.dirname(out_dir) or ".", exist_ok=True)

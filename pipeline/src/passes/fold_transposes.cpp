@@ -32,6 +32,10 @@ bool write_output_directly(Graph& g, size_t i) {
 }  // namespace
 
 void FoldTransposes::run(Graph& g) const {
+  // Most graphs (every linear one with contiguous I/O) hold no pair: nothing to do.
+  size_t transposes = 0;
+  for (const Operator& op : g.ops) transposes += op.op == OpKind::transpose;
+  if (transposes < 2) return;
   // Ops are in topological order, so a producer is folded before its readers look at it.
   std::map<std::string, size_t> transpose_of;  // output name -> index of the TRANSPOSE writing it
   std::map<std::string, std::string> renamed;  // dropped identity outputs -> what to read instead

@@ -1,5 +1,6 @@
 #include "mxconf/pipeline/passes/rewrite_mxfp_conv2d.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "mxconf/faults/faults.h"
@@ -17,6 +18,9 @@ std::string shape_operand(Graph& g, std::vector<Operator>& ops, const std::strin
 }  // namespace
 
 void RewriteMxfpConv2d::run(Graph& g) const {
+  if (std::none_of(g.ops.begin(), g.ops.end(),
+                   [](const Operator& op) { return op.op == OpKind::mxfp_conv2d; }))
+    return;
   std::vector<Operator> rewritten;
   for (const Operator& op : g.ops) {
     if (op.op != OpKind::mxfp_conv2d) {
