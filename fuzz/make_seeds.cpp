@@ -65,6 +65,19 @@ int main(int argc, char** argv) {
     tosa += write_seed(root / "fuzz_tosa_load",
                        pipeline::serialize_graph(pipeline::lower_model(c.model, "", c.lowering)));
   }
+  // Conv2d graphs and cases too (a handful: the fuzzers mutate them into the rest).
+  generators::GenConfig conv = cfg;
+  conv.ops = {generators::CaseOp::mxfp_conv2d};
+  for (uint64_t i = 0; i < 12; ++i) {
+    const generators::Case c = generators::generate_case(conv, 8, i);
+    json += write_seed(root / "fuzz_case_json", bytes_of(generators::to_json(c).dump()));
+    if (!c.expect.valid()) continue;
+    int64_t elements = 1;
+    for (int64_t d : c.model.input.shape) elements *= d;
+    if (elements > 4096) continue;
+    tosa += write_seed(root / "fuzz_tosa_load",
+                       pipeline::serialize_graph(pipeline::lower_model(c.model, "", c.lowering)));
+  }
   size_t cast = 0;
   generators::AdversarialBlockSource blocks(11);
   for (size_t t = 0; t < std::size(formats::kAllElementTypes); ++t) {
