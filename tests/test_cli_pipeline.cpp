@@ -78,6 +78,48 @@ TEST_F(PipelineCli, LowerDumpExecMatchTheLibrary) {
   EXPECT_EQ(y.as<float>(), outs.at("y").f32);
 }
 
+// A conv2d model end to end: lower picks the conv target itself, dump shows the op with its
+// attribute, exec's output equals the library's; a conv model the target refuses fails cleanly.
+TEST_F(PipelineCli, ConvModelLowersDumpsAndExecutes) {
+  write_text("in_conv.json", R"({"mxconf_model": 1,
+      "input": {"shape": [1, 32, 5, 4], "dim_order": [0, 2, 3, 1]},
+      "layers": [{"type": "conv2d", "in_channels": 32, "out_channels": 6, "kernel": [3, 2],
+                  "padding": [1, 0], "stride": [2, 1], "bias": true, "payload": "fp6e2m3",
+                  "weights": {"seed": 9}}]})");
+  ASSERT_EQ(std::system((std::string(MXCONF_CLI) + " lower " + path("in_conv.json") + " -o " +
+                         path("out_conv.tosa") + " > " + path("out_lower.txt"))
+                            .c_str()),
+            0);
+  const std::string out = read_text("out_lower.txt");
+  EXPECT_NE(out.find("TOSA-1.1+FP+mxfp+mxfp_conv"), std::string::npos) << out;
+  EXPECT_NE(out.find("CONV2D_BLOCK_SCALED"), std::string::npos) << out;
+  ASSERT_EQ(std::system((std::string(MXCONF_CLI) + " dump " + path("out_conv.tosa") + " > " +
+                         path("out_conv_dump.txt"))
+                            .c_str()),
+            0);
+  const std::string dump = read_text("out_conv_dump.txt");
+  for (const char* w : {"CONV2D_BLOCK_SCALED", "block_size=32", "FP6E2M3", "[6,3,2,32]", "SHAPE"})
+    EXPECT_NE(dump.find(w), std::string::npos) << w;
+  write("in_xc.npy", x_npy({1, 5, 4, 32}));  // channels_last: the physical NHWC input
+  ASSERT_EQ(run("exec " + path("out_conv.tosa") + " --input " + path("in_xc.npy") +
+                " --output-dir " + path("out_conv_dir")),
+            0);
+  const io::NpyArray y = io::read_npy(path("out_conv_dir/y.npy"));
+  EXPECT_EQ(y.shape, (std::vector<int64_t>{1, 6, 3, 3})) << "contiguous NCHW: OH 3, OW 3";
+  const auto g = pipeline::deserialize_graph(io::read_file(path("out_conv.tosa")));
+  const io::NpyArray x = io::read_npy(path("in_xc.npy"));
+  const auto outs =
+      pipeline::run_graph(*g.graph, {{"x", pipeline::Value::from_f32(x.shape, x.as<float>())}});
+  EXPECT_EQ(y.as<float>(), outs.at("y").f32);
+  std::string err;
+  EXPECT_NE(run("lower " + path("in_conv.json") + " -o " + path("out_conv2.tosa") +
+                    " --target TOSA-1.1+FP+mxfp",
+                &err),
+            0);
+  EXPECT_NE(err.find("extension_mx_conv"), std::string::npos) << err;
+  EXPECT_FALSE(std::filesystem::exists(path("out_conv2.tosa")));
+}
+
 TEST_F(PipelineCli, Bf16InputsUseU2Files) {
   write_model("bf16");
   ASSERT_EQ(run("lower " + path("in_model.json") + " -o " + path("out.tosa")), 0);
