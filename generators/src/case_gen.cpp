@@ -60,6 +60,23 @@ rc::Gen<int64_t> gen_k_blocks(int max_blocks) {
   });
 }
 
+// A layer's bias flag, payload (the case's one), weight scale rule (mostly RCEIL, torchao's
+// default; mapped onto `weight_rules` without another draw) and weight seed, in that draw order.
+void draw_layer_numbers(pipeline::LayerSpec& l, formats::ElementType payload,
+                        const std::vector<formats::ScaleRule>& weight_rules) {
+  l.bias = *rc::gen::arbitrary<bool>();
+  l.payload = payload;
+  l.weight_scale_rule =
+      *rc::gen::weightedElement<formats::ScaleRule>({{4, formats::ScaleRule::rceil},
+                                                     {1, formats::ScaleRule::tosa},
+                                                     {1, formats::ScaleRule::tosa_pre44},
+                                                     {1, formats::ScaleRule::ocp}});
+  if (!weight_rules.empty() && std::find(weight_rules.begin(), weight_rules.end(),
+                                         l.weight_scale_rule) == weight_rules.end())
+    l.weight_scale_rule = weight_rules[size_t(l.weight_scale_rule) % weight_rules.size()];
+  l.weights.seed = *rc::gen::inRange<uint64_t>(0, 1u << 30);
+}
+
 constexpr int64_t kMaxInputElements = int64_t{1} << 20;  // M * K
 
 rc::Gen<pipeline::ModelSpec> gen_model_k(int max_k_blocks,
@@ -107,17 +124,8 @@ rc::Gen<pipeline::ModelSpec> gen_model_k(int max_k_blocks,
         pipeline::LayerSpec l;
         l.in_features = k;
         l.out_features = ns[size_t(i)];
-        l.bias = *rc::gen::arbitrary<bool>();
-        l.payload = payload;  // one payload type per case: MATMUL_T_BLOCK_SCALED forbids mixing
-        l.weight_scale_rule =
-            *rc::gen::weightedElement<formats::ScaleRule>({{4, formats::ScaleRule::rceil},
-                                                           {1, formats::ScaleRule::tosa},
-                                                           {1, formats::ScaleRule::tosa_pre44},
-                                                           {1, formats::ScaleRule::ocp}});
-        if (!weight_rules.empty() && std::find(weight_rules.begin(), weight_rules.end(),
-                                               l.weight_scale_rule) == weight_rules.end())
-          l.weight_scale_rule = weight_rules[size_t(l.weight_scale_rule) % weight_rules.size()];
-        l.weights.seed = *rc::gen::inRange<uint64_t>(0, 1u << 30);
+        // One payload type per case: MATMUL_T_BLOCK_SCALED forbids mixing.
+        draw_layer_numbers(l, payload, weight_rules);
         m.layers.push_back(l);
         k = l.out_features;
       }
@@ -198,17 +206,7 @@ rc::Gen<pipeline::ModelSpec> gen_conv_model(Campaign campaign,
         }
         axes.emplace_back(y, x);
         per_pixel += l.out_features * y.kernel * x.kernel * l.in_features;
-        l.bias = *rc::gen::arbitrary<bool>();
-        l.payload = payload;  // one payload per case: CONV2D_BLOCK_SCALED forbids mixing
-        l.weight_scale_rule =
-            *rc::gen::weightedElement<formats::ScaleRule>({{4, formats::ScaleRule::rceil},
-                                                           {1, formats::ScaleRule::tosa},
-                                                           {1, formats::ScaleRule::tosa_pre44},
-                                                           {1, formats::ScaleRule::ocp}});
-        if (!weight_rules.empty() && std::find(weight_rules.begin(), weight_rules.end(),
-                                               l.weight_scale_rule) == weight_rules.end())
-          l.weight_scale_rule = weight_rules[size_t(l.weight_scale_rule) % weight_rules.size()];
-        l.weights.seed = *rc::gen::inRange<uint64_t>(0, 1u << 30);
+        draw_layer_numbers(l, payload, weight_rules);  // CONV2D_BLOCK_SCALED forbids mixing too
         channels = l.out_features;
         m.layers.push_back(l);
       }

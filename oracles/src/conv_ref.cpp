@@ -37,10 +37,7 @@ MxConv2dReference mx_conv2d_reference(const FormatSpec& f, ScalePolicy activatio
   r.pseudocode = pseudocode_conv2d(f, g, r.x_codes, r.x_scales, r.w_codes, r.w_scales, bias);
   if (bit_exact_only) return r;
 
-  const int64_t oh =
-      (g.ih - 1 + g.pad_top + g.pad_bottom - (g.kh - 1) * g.dilation_y) / g.stride_y + 1;
-  const int64_t ow =
-      (g.iw - 1 + g.pad_left + g.pad_right - (g.kw - 1) * g.dilation_x) / g.stride_x + 1;
+  const auto [oh, ow] = conv_output_size(g);
   const size_t blocks = size_t(g.ic / kMxBlock), kb = size_t(k / kMxBlock);
   std::vector<DecodedMxVector> rows, abs_rows;
   for (int64_t o = 0; o < g.oc; ++o) {

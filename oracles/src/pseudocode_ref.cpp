@@ -85,20 +85,25 @@ std::vector<float> pseudocode_matmul_t(const FormatSpec& f, const MatmulTShape& 
   return out;
 }
 
+std::pair<int64_t, int64_t> conv_output_size(const Conv2dGeometry& g) {
+  const int64_t oh_span = g.ih - 1 + g.pad_top + g.pad_bottom - (g.kh - 1) * g.dilation_y;
+  const int64_t ow_span = g.iw - 1 + g.pad_left + g.pad_right - (g.kw - 1) * g.dilation_x;
+  if (g.stride_y < 1 || g.stride_x < 1 || oh_span < 0 || ow_span < 0 || oh_span % g.stride_y != 0 ||
+      ow_span % g.stride_x != 0)
+    return {-1, -1};
+  return {oh_span / g.stride_y + 1, ow_span / g.stride_x + 1};
+}
+
 std::vector<float> pseudocode_conv2d(const FormatSpec& f, const Conv2dGeometry& g,
                                      std::span<const uint8_t> in_codes,
                                      std::span<const uint8_t> in_scales,
                                      std::span<const uint8_t> w_codes,
                                      std::span<const uint8_t> w_scales,
                                      std::span<const float> bias) {
-  const int64_t oh_span = g.ih - 1 + g.pad_top + g.pad_bottom - (g.kh - 1) * g.dilation_y;
-  const int64_t ow_span = g.iw - 1 + g.pad_left + g.pad_right - (g.kw - 1) * g.dilation_x;
-  if (g.ic % kMxBlock != 0 || g.stride_y < 1 || g.stride_x < 1 || oh_span < 0 || ow_span < 0 ||
-      oh_span % g.stride_y != 0 || ow_span % g.stride_x != 0 ||
-      (bias.size() != size_t(g.oc) && bias.size() != 1)) {
+  const auto [oh, ow] = conv_output_size(g);
+  if (g.ic % kMxBlock != 0 || oh < 0 || (bias.size() != size_t(g.oc) && bias.size() != 1)) {
     throw std::invalid_argument("pseudocode_conv2d: a shape the op's ERROR_IFs forbid");
   }
-  const int64_t oh = oh_span / g.stride_y + 1, ow = ow_span / g.stride_x + 1;
   const int64_t blocks = g.ic / kMxBlock;
   if (in_codes.size() != size_t(g.n * g.ih * g.iw * g.ic) ||
       in_scales.size() != size_t(g.n * g.ih * g.iw * blocks) ||

@@ -27,6 +27,17 @@ std::vector<T> permute4(const std::vector<T>& in, const std::array<int64_t, 4>& 
   return out;
 }
 
+// A layer's casts and weight constants into `e`; its input was `x`, which becomes its output.
+template <typename Reference>
+void record_layer(OracleExpectation& e, std::vector<float>& x, Reference& ref) {
+  e.layer_inputs.push_back(x);
+  e.x_codes.push_back(std::move(ref.x_codes));
+  e.x_scales.push_back(std::move(ref.x_scales));
+  e.w_codes.push_back(std::move(ref.w_codes));
+  e.w_scales.push_back(std::move(ref.w_scales));
+  x = std::move(ref.pseudocode);
+}
+
 constexpr std::array<int, 4> kToNhwc = {0, 2, 3, 1}, kToNchw = {0, 3, 1, 2};
 
 // A chain of conv2d layers. Activations travel in NHWC (the layout the op reads, and the one
@@ -54,16 +65,8 @@ OracleExpectation conv_expectation(const PreparedCase& p, formats::ScaleRule cas
     oracles::MxConv2dReference ref = oracles::mx_conv2d_reference(
         generators::oracle_format(l.payload), act_rule,
         generators::oracle_policy(l.weight_scale_rule), g, x, w, b, bit_exact_only);
-    const int64_t oh =
-        (g.ih - 1 + g.pad_top + g.pad_bottom - (g.kh - 1) * g.dilation_y) / g.stride_y + 1;
-    const int64_t ow =
-        (g.iw - 1 + g.pad_left + g.pad_right - (g.kw - 1) * g.dilation_x) / g.stride_x + 1;
-    e.layer_inputs.push_back(x);
-    e.x_codes.push_back(std::move(ref.x_codes));
-    e.x_scales.push_back(std::move(ref.x_scales));
-    e.w_codes.push_back(std::move(ref.w_codes));
-    e.w_scales.push_back(std::move(ref.w_scales));
-    x = std::move(ref.pseudocode);
+    const auto [oh, ow] = oracles::conv_output_size(g);
+    record_layer(e, x, ref);
     const std::array<int64_t, 4> out_nhwc{g.n, oh, ow, g.oc};
     if (!bit_exact_only) {
       // The fp32 model in double, rounded to fp32 per layer (any summation order will do).
@@ -128,12 +131,7 @@ OracleExpectation oracle_expectation(const PreparedCase& p, formats::ScaleRule c
         oracles::mx_linear_reference(generators::oracle_format(l.payload), act_rule,
                                      generators::oracle_policy(l.weight_scale_rule), rows,
                                      l.in_features, l.out_features, x, w, b, bit_exact_only);
-    e.layer_inputs.push_back(x);
-    e.x_codes.push_back(std::move(ref.x_codes));
-    e.x_scales.push_back(std::move(ref.x_scales));
-    e.w_codes.push_back(std::move(ref.w_codes));
-    e.w_scales.push_back(std::move(ref.w_scales));
-    x = std::move(ref.pseudocode);
+    record_layer(e, x, ref);
     if (bit_exact_only) continue;
     // The fp32 model in double, rounded to fp32 per layer.
     std::vector<double> fy(size_t(rows * l.out_features));

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "mxconf/oracles/format_model.h"
@@ -38,6 +39,10 @@ struct Conv2dGeometry {
   int64_t pad_top, pad_bottom, pad_left, pad_right;
   int64_t stride_y, stride_x, dilation_y, dilation_x;
 };
+// OH and OW by the op's formula, (IH - 1 + pads - (KH - 1) * dilation) / stride + 1; {-1, -1}
+// unless both divisions are exact and non-negative (the op's ERROR_IF).
+std::pair<int64_t, int64_t> conv_output_size(const Conv2dGeometry& g);
+
 std::vector<float> pseudocode_conv2d(const FormatSpec& f, const Conv2dGeometry& g,
                                      std::span<const uint8_t> in_codes,
                                      std::span<const uint8_t> in_scales,
