@@ -12,6 +12,9 @@
 #include "mxconf/io/json_reader.h"
 
 #include "mxconf/generators/case_gen.h"
+#include "mxconf/oracles/linear_ref.h"
+#include "mxconf/pipeline/lower.h"
+#include "mxconf/runner/reference_sut.h"
 #include "mxconf/runner/run_loop.h"
 #include "mxconf/runner/shrink.h"
 #include "support/small_run.h"
@@ -136,6 +139,47 @@ TEST(Generators, ConvCasesCoverTheGeometry) {
   EXPECT_EQ(max_ic, 256);
   EXPECT_TRUE(out_channels.count(1) && out_channels.count(64));
   EXPECT_EQ(campaigns.size(), std::size(generators::kAllCampaigns));
+}
+
+// The fp32 result DOT_PRODUCT judges, for a bf16 output in channels_last order: mxconf casts
+// the logical tensor and then transposes it; ExecuTorch transposes and then casts (its
+// dim-order copy). The judge reads the same logical values from either graph. (It once took the
+// CAST's input as logical, and a bit-exact ExecuTorch conv failed tier (b).)
+TEST(Observation, Fp32BeforeTheBf16CastIsLogicalWhereverTheCastSits) {
+  const pipeline::ModelSpec m = pipeline::parse_model(nlohmann::json::parse(R"({
+    "mxconf_model": 1, "input": {"shape": [1, 32, 2, 3]},
+    "layers": [{"type": "conv2d", "in_channels": 32, "out_channels": 5, "kernel": 1,
+                "payload": "fp8e4m3", "weights": {"seed": 2}}],
+    "output": {"dtype": "bf16", "dim_order": [0, 2, 3, 1]}})"));
+  const pipeline::Graph cast_first = pipeline::lower_model(m);
+  // The same graph with the trailing CAST and TRANSPOSE swapped, as ExecuTorch orders them.
+  pipeline::Graph transpose_first = cast_first;
+  auto& ops = transpose_first.ops;
+  ASSERT_GE(ops.size(), 2u);
+  pipeline::Operator& cast = ops[ops.size() - 2];
+  pipeline::Operator& tr = ops.back();
+  ASSERT_EQ(cast.op, pipeline::OpKind::cast);
+  ASSERT_EQ(tr.op, pipeline::OpKind::transpose);
+  const std::string fp32_logical = cast.inputs[0], bf16_logical = cast.outputs[0];
+  const std::string out = tr.outputs[0];
+  pipeline::Tensor& mid = *transpose_first.find(bf16_logical);
+  mid.dtype = pipeline::DType::fp32;
+  mid.shape = transpose_first.find(out)->shape;  // now the fp32 NHWC tensor
+  tr.inputs = {fp32_logical};
+  tr.outputs = {bf16_logical};
+  cast.inputs = {bf16_logical};
+  cast.outputs = {out};
+  std::swap(cast, tr);
+  std::vector<float> x(32 * 2 * 3);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = float(int(i % 13) - 6) * 0.3f;
+  runner::Observation a, b;
+  runner::execute_graph(m, x, formats::ScaleRule::tosa, cast_first, a);
+  runner::execute_graph(m, x, formats::ScaleRule::tosa, transpose_first, b);
+  ASSERT_EQ(a.output_fp32.size(), size_t(5 * 2 * 3));
+  EXPECT_EQ(a.output, b.output);
+  EXPECT_EQ(a.output_fp32, b.output_fp32);
+  for (size_t i = 0; i < a.output.size(); ++i)
+    EXPECT_EQ(a.output[i], oracles::round_to_bf16(a.output_fp32[i])) << i << ": logical order";
 }
 
 TEST(InvalidGenerator, BreaksExactlyOneRule) {

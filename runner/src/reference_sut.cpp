@@ -17,6 +17,42 @@ std::string shape_text(const pipeline::Tensor* t) {
   return std::string(pipeline::name(t->dtype)) + pipeline::shape_string(t->shape);
 }
 
+// The fp32 result a bf16 output was cast from, in the logical layout (empty without such a
+// CAST). The CAST may sit before the TRANSPOSEs that lay the output out (mxconf's lowering casts
+// the logical tensor) or after them (ExecuTorch casts the channels_last tensor itself): the
+// TRANSPOSEs between the CAST and the graph output are applied to its input, then the output's
+// dim order is undone.
+std::vector<float> fp32_before_cast(const pipeline::Graph& graph, const std::string& out_name,
+                                    const std::map<std::string, pipeline::Value>& all,
+                                    const std::vector<int64_t>& output_dim_order) {
+  std::vector<const pipeline::Operator*> transposes;  // from the graph output back
+  std::string at = out_name;
+  while (true) {
+    const auto producer = std::find_if(graph.ops.begin(), graph.ops.end(), [&](const auto& op) {
+      return !op.outputs.empty() && op.outputs[0] == at;
+    });
+    if (producer == graph.ops.end()) return {};
+    if (producer->op == pipeline::OpKind::transpose) {
+      transposes.push_back(&*producer);
+      at = producer->inputs[0];
+      continue;
+    }
+    if (producer->op != pipeline::OpKind::cast) return {};
+    const pipeline::Value& in = all.at(producer->inputs[0]);
+    if (in.dtype != pipeline::DType::fp32) return {};
+    std::vector<float> v = in.f32.to_vector();
+    std::vector<int64_t> shape = in.shape;
+    for (auto t = transposes.rbegin(); t != transposes.rend(); ++t) {
+      const std::vector<int64_t> perms((*t)->attrs.perms.begin(), (*t)->attrs.perms.end());
+      v = permute_dims(v, shape, perms);
+      std::vector<int64_t> next(perms.size());
+      for (size_t i = 0; i < perms.size(); ++i) next[i] = shape[size_t(perms[i])];
+      shape = std::move(next);
+    }
+    return unpermute_dims(v, shape, output_dim_order);
+  }
+}
+
 }  // namespace
 
 std::optional<Lowered> lower_to_tosa(const pipeline::ModelSpec& m, const pipeline::Target& target,
@@ -81,11 +117,7 @@ void execute_graph(const pipeline::ModelSpec& m, const std::vector<float>& input
   std::map<std::string, pipeline::Value> all;
   opts.intermediates = &all;
   auto outs = pipeline::run_graph(graph, {{in_name, v}}, opts);
-  // The final CAST to bf16 (if any) reads the logical fp32 result.
-  for (const pipeline::Operator& op : graph.ops) {
-    if (op.op == pipeline::OpKind::cast && all.at(op.inputs[0]).dtype == pipeline::DType::fp32)
-      obs.output_fp32 = all.at(op.inputs[0]).f32.to_vector();
-  }
+  obs.output_fp32 = fp32_before_cast(graph, out_name, all, m.output.dim_order);
   for (const pipeline::Operator& op : graph.ops) {
     if (op.op != pipeline::OpKind::cast_to_block_scaled) continue;
     const pipeline::Value& in = all.at(op.inputs[0]);
