@@ -37,7 +37,7 @@ void expect_same_lines(const std::vector<std::string>& want, const std::vector<s
 // ops: the operators generated; linear alone reproduces the files written before conv2d existed
 // (adding an operator did not change what a seed makes of a linear case).
 void check_run(const std::vector<generators::CaseOp>& ops, const std::string& golden) {
-  const auto dir = scratch_dir("golden_run");
+  const auto dir = scratch_dir("golden_run_" + golden);  // one per test: ctest runs them at once
   SmallRun r = small_run_options(dir, 2000, 5, 256);
   r.gen.invalid_fraction = 0.1;
   r.gen.ops = ops;
@@ -61,7 +61,7 @@ TEST(Golden, RunOfSeed5WithEveryOperator) {
 }
 
 void check_export(const std::vector<generators::CaseOp>& ops, const std::string& golden) {
-  const auto dir = scratch_dir("golden_export");
+  const auto dir = scratch_dir("golden_export_" + golden);
   generators::GenConfig gen;
   gen.invalid_fraction = 0.1;
   gen.ops = ops;

@@ -25,6 +25,7 @@ constexpr std::array<std::string_view, size_t(InvalidRule::count)> kNames = {
     "conv_dilation_below_1",
     "conv_output_size",
     "conv_bias_not_oc_or_1",
+    "conv_shape_operand_length",
     "conv_missing_extension",
     "conv_level_kernel",
     "conv_level_pad",
@@ -105,6 +106,7 @@ bool applies_to(InvalidRule r, pipeline::LayerKind kind) {
     case InvalidRule::conv_dilation_below_1:
     case InvalidRule::conv_output_size:
     case InvalidRule::conv_bias_not_oc_or_1:
+    case InvalidRule::conv_shape_operand_length:
     case InvalidRule::conv_missing_extension:
     case InvalidRule::conv_level_kernel:
     case InvalidRule::conv_level_pad:
@@ -149,6 +151,8 @@ std::string expected_code(InvalidRule r) {
       return "conv_output_size";
     case InvalidRule::conv_bias_not_oc_or_1:
       return "conv_bias_shape";
+    case InvalidRule::conv_shape_operand_length:
+      return "conv_rank";
     case InvalidRule::conv_missing_extension:
       return "extension_mx_conv";
     case InvalidRule::conv_level_kernel:
@@ -296,6 +300,18 @@ void break_conv(InvalidRule r, Graph& g, Operator& conv, uint64_t variant) {
       first_weighted(g).inputs[4] = name;
       break;
     }
+    case InvalidRule::conv_shape_operand_length: {
+      // One value short or one too many: pad [4], stride [2] or dilation [2] by the variant.
+      Tensor& t = variant % 3 == 0 ? pad : variant % 3 == 1 ? stride : dilation;
+      std::vector<int64_t> v = pipeline::shape_values(t);
+      if ((variant / 3) % 2 == 0) {
+        v.pop_back();
+      } else {
+        v.push_back(1);
+      }
+      set_shape_values(t, v);
+      break;
+    }
     default:
       break;
   }
@@ -308,7 +324,7 @@ void break_graph(InvalidRule r, Graph& g, uint64_t variant) {
   if (mm.op == OpKind::conv2d_block_scaled &&
       (r == InvalidRule::conv_negative_pad || r == InvalidRule::conv_stride_below_1 ||
        r == InvalidRule::conv_dilation_below_1 || r == InvalidRule::conv_output_size ||
-       r == InvalidRule::conv_bias_not_oc_or_1)) {
+       r == InvalidRule::conv_bias_not_oc_or_1 || r == InvalidRule::conv_shape_operand_length)) {
     return break_conv(r, g, mm, variant);
   }
   const DType payload = g.find(mm.inputs[2])->dtype;

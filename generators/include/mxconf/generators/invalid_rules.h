@@ -26,17 +26,18 @@ enum class InvalidRule : uint8_t {
   non_permutation_dim_order,  // model: input dim_order repeats an axis
   inconsistent_bias_length,   // model: N + 1, N - 1 or no bias values
   // CONV2D_BLOCK_SCALED (conv2d cases only):
-  ic_not_multiple_of_32,   // model: in_channels (and the input's C) IC + 1, + 16 or + 31
-  groups_not_1,            // model: groups 2, 3 or 4
-  conv_negative_pad,       // graph: one pad -1, -2 or -8193
-  conv_stride_below_1,     // graph: one stride 0 or -1
-  conv_dilation_below_1,   // graph: one dilation 0 or -1
-  conv_output_size,        // graph: a bottom or right pad 1-3 larger (OH / OW no longer match)
-  conv_bias_not_oc_or_1,   // graph: BC = 0, 2 .. OC - 1, or OC + 1
-  conv_missing_extension,  // target: without EXT-MXFP-CONV
-  conv_level_kernel,       // graph (stand-alone conv): dilation * (KH - 1) + 1 = 8193 ..
-  conv_level_pad,          // graph (stand-alone conv): pad_top 8193 ..
-  conv_level_stride,       // graph (stand-alone conv): stride 8193 ..
+  ic_not_multiple_of_32,      // model: in_channels (and the input's C) IC + 1, + 16 or + 31
+  groups_not_1,               // model: groups 2, 3 or 4
+  conv_negative_pad,          // graph: one pad -1, -2 or -8193
+  conv_stride_below_1,        // graph: one stride 0 or -1
+  conv_dilation_below_1,      // graph: one dilation 0 or -1
+  conv_output_size,           // graph: a bottom or right pad 1-3 larger (OH / OW no longer match)
+  conv_bias_not_oc_or_1,      // graph: BC = 0, 2 .. OC - 1, or OC + 1
+  conv_shape_operand_length,  // graph: pad with 3 or 5 values, stride or dilation with 1 or 3
+  conv_missing_extension,     // target: without EXT-MXFP-CONV
+  conv_level_kernel,          // graph (stand-alone conv): dilation * (KH - 1) + 1 = 8193 ..
+  conv_level_pad,             // graph (stand-alone conv): pad_top 8193 ..
+  conv_level_stride,          // graph (stand-alone conv): stride 8193 ..
   count,
 };
 
@@ -56,6 +57,7 @@ inline constexpr InvalidRule kAllInvalidRules[] = {InvalidRule::k_not_multiple_o
                                                    InvalidRule::conv_dilation_below_1,
                                                    InvalidRule::conv_output_size,
                                                    InvalidRule::conv_bias_not_oc_or_1,
+                                                   InvalidRule::conv_shape_operand_length,
                                                    InvalidRule::conv_missing_extension,
                                                    InvalidRule::conv_level_kernel,
                                                    InvalidRule::conv_level_pad,
