@@ -79,7 +79,9 @@ class TosaDotProductData {
 
 // The logical input [..., K] of the case's model (bf16 inputs: rounded to bf16 values). For a
 // conv2d model the data is made as [N*H*W, C] rows (blocks along C, as the op casts them; the
-// TOSA sets index k by the channel) and returned in the logical NCHW order. Throws
+// TOSA sets index k by the channel: UNVERIFIED, our reference gives tosa_pro_fp_data's k only for
+// MATMUL, and which k the spec's CONV2D data uses for an input element is a choice) and returned
+// in the logical NCHW order. Throws
 // std::runtime_error when a `fixed` input does not hold the model's input element count.
 std::vector<float> campaign_input(const pipeline::ModelSpec& m, const DataSpec& d);
 // TOSA sets define weights and biases too: the model with those values filled in. Other
