@@ -331,8 +331,9 @@ void break_graph(InvalidRule r, Graph& g, uint64_t variant) {
   const int64_t past = int64_t(variant % 3);  // how far past the limit: 0, 1 or 2
   switch (r) {
     case InvalidRule::conv_level_kernel:
-      // dilation * (KH - 1) + 1 = 8193 + past with KH = 2; pads keep the size exact (<= 8192).
-      g = standalone_conv(payload, 1, 2, {4096, 4096 + past, 0, 0}, 1, 8192 + past);
+      // dilation * KH = 8193, 8196 or 8199 with KH = 3 (just past MAX_KERNEL); pads of one
+      // dilation each keep the size exact (OH = 1) and within the pad limit.
+      g = standalone_conv(payload, 1, 3, {2731 + past, 2731 + past, 0, 0}, 1, 2731 + past);
       return;
     case InvalidRule::conv_level_pad:
       g = standalone_conv(payload, 1, 1, {8193 + past, 0, 0, 0}, 1, 1);

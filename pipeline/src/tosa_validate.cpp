@@ -346,11 +346,11 @@ class Validator {
     constexpr int64_t kMaxKernel = 8192, kMaxStride = 8192;
     if (geometry) {
       for (auto [k, dil, axis] : {std::tuple{KH, d[0], "y"}, {KW, d[1], "x"}}) {
-        if (dil * (k - 1) + 1 > kMaxKernel) {
+        if (dil * k > kMaxKernel) {  // the spec's level check: the dilation times the kernel
           issue(ValidationCode::level_kernel, idx, n, operand("weight_data", *w),
-                std::string("LEVEL_CHECK(dilation_") + axis + " * (K" +
+                std::string("LEVEL_CHECK(dilation_") + axis + " * K" +
                     (axis[0] == 'y' ? "H" : "W") +
-                    " - 1) + 1 <= MAX_KERNEL = 8192): " + std::to_string(dil * (k - 1) + 1));
+                    " <= MAX_KERNEL = 8192): " + std::to_string(dil * k));
         }
       }
       for (size_t i = 0; i < 4; ++i) {

@@ -35,7 +35,7 @@ enum class InvalidRule : uint8_t {
   conv_bias_not_oc_or_1,      // graph: BC = 0, 2 .. OC - 1, or OC + 1
   conv_shape_operand_length,  // graph: pad with 3 or 5 values, stride or dilation with 1 or 3
   conv_missing_extension,     // target: without EXT-MXFP-CONV
-  conv_level_kernel,          // graph (stand-alone conv): dilation * (KH - 1) + 1 = 8193 ..
+  conv_level_kernel,          // graph (stand-alone conv): dilation * KH = 8193 ..
   conv_level_pad,             // graph (stand-alone conv): pad_top 8193 ..
   conv_level_stride,          // graph (stand-alone conv): stride 8193 ..
   count,
