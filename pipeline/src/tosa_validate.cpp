@@ -346,11 +346,12 @@ class Validator {
     constexpr int64_t kMaxKernel = 8192, kMaxStride = 8192;
     if (geometry) {
       for (auto [k, dil, axis] : {std::tuple{KH, d[0], "y"}, {KW, d[1], "x"}}) {
-        if (dil * k > kMaxKernel) {  // the spec's level check: the dilation times the kernel
+        int64_t extent = 0;  // the spec's level check: the dilation times the kernel
+        if (__builtin_mul_overflow(dil, k, &extent) || extent > kMaxKernel) {
           issue(ValidationCode::level_kernel, idx, n, operand("weight_data", *w),
                 std::string("LEVEL_CHECK(dilation_") + axis + " * K" +
                     (axis[0] == 'y' ? "H" : "W") +
-                    " <= MAX_KERNEL = 8192): " + std::to_string(dil * k));
+                    " <= MAX_KERNEL = 8192): " + std::to_string(dil) + " * " + std::to_string(k));
         }
       }
       for (size_t i = 0; i < 4; ++i) {
@@ -370,9 +371,17 @@ class Validator {
   void conv_output_axis(int64_t idx, const std::string& n, const Tensor& y, const char* what,
                         size_t dim, int64_t in, int64_t pad_a, int64_t pad_b, int64_t k,
                         int64_t dilation, int64_t stride) {
-    const int64_t span = in - 1 + pad_a + pad_b - (k - 1) * dilation;
     const std::string formula = std::string(what) + " = (" + (dim == 1 ? "IH" : "IW") +
                                 " - 1 + pads - (K - 1) * dilation) / stride + 1";
+    // The operands are constant data, not declared dims: no load limit bounds them.
+    int64_t span = 0, reach = 0;
+    if (__builtin_mul_overflow(k - 1, dilation, &reach) ||
+        __builtin_add_overflow(in - 1, pad_a, &span) ||
+        __builtin_add_overflow(span, pad_b, &span) || __builtin_sub_overflow(span, reach, &span)) {
+      issue(ValidationCode::conv_output_size, idx, n, operand("output", y),
+            "ERROR_IF(idiv_check fails): " + formula + " overflows int64");
+      return;
+    }
     if (span < 0 || span % stride != 0) {
       issue(ValidationCode::conv_output_size, idx, n, operand("output", y),
             "ERROR_IF(idiv_check fails): " + formula + " with span " + std::to_string(span) +

@@ -19,7 +19,11 @@ namespace {
 std::optional<int64_t> out_size(int64_t in, int64_t pad_a, int64_t pad_b, int64_t k, int64_t stride,
                                 int64_t dilation) {
   if (in < 1 || k < 1 || pad_a < 0 || pad_b < 0 || stride < 1 || dilation < 1) return std::nullopt;
-  const int64_t span = in - 1 + pad_a + pad_b - (k - 1) * dilation;
+  int64_t span = 0, reach = 0;  // graph constants: any int64, so the arithmetic is checked
+  if (__builtin_mul_overflow(k - 1, dilation, &reach) ||
+      __builtin_add_overflow(in - 1, pad_a, &span) || __builtin_add_overflow(span, pad_b, &span) ||
+      __builtin_sub_overflow(span, reach, &span))
+    return std::nullopt;
   if (span < 0 || span % stride != 0) return std::nullopt;
   return span / stride + 1;
 }

@@ -403,7 +403,9 @@ class Interpreter {
         (bias.shape[0] != s.oc && bias.shape[0] != 1)) {
       fail(op, "operand shapes break the CONV2D_BLOCK_SCALED rules");
     }
-    out_tensor(op, 0);
+    // Sized from the declared output (bounded by the element limit), never from the constants.
+    if (out_tensor(op, 0).shape != std::vector<int64_t>{s.n, *oh, *ow, s.oc})
+      fail(op, "the output's declared shape is not [N, OH, OW, OC] of its operands");
     float* out = nullptr;
     Buffer<float> result = Buffer<float>::allocate(size_t(s.n * *oh * *ow * s.oc), &out);
     conv2d_block_scaled(*e, s, x.codes.data(), xs.codes.data(), w.codes.data(), ws.codes.data(),
