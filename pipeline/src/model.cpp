@@ -288,7 +288,12 @@ void parse_conv_layer(JsonObject& o, size_t i, std::vector<int64_t>& image, Laye
 
 int64_t conv_output_size(int64_t in, int64_t pad_a, int64_t pad_b, int64_t kernel, int64_t dilation,
                          int64_t stride) {
-  const int64_t span = in - 1 + pad_a + pad_b - (kernel - 1) * dilation;
+  // Graph constants reach this too (the interpreter): any int64, so the arithmetic is checked.
+  int64_t span = 0, reach = 0;
+  if (__builtin_mul_overflow(kernel - 1, dilation, &reach) ||
+      __builtin_add_overflow(in - 1, pad_a, &span) || __builtin_add_overflow(span, pad_b, &span) ||
+      __builtin_sub_overflow(span, reach, &span))
+    return -1;
   if (span < 0 || stride < 1 || span % stride != 0) return -1;
   return span / stride + 1;
 }

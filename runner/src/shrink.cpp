@@ -85,15 +85,6 @@ void conv_reductions(const Case& c, Push&& push) {
     x.model.layers[0].weights = {};
     try_push(x);
   }
-  const auto& last = m.layers.back();
-  if (last.out_features > 1 && m.layers.size() == 1) {
-    Case x = c;
-    x.model.layers.back().out_features = std::max<int64_t>(1, last.out_features / 2);
-    x.model.layers.back().weights = {};
-    auto& bv = x.model.layers.back().bias_values;
-    if (bv && bv->kind != pipeline::ValueSource::Kind::seed) bv.reset();
-    try_push(x);
-  }
 }
 
 template <typename Push>
@@ -113,12 +104,6 @@ void linear_reductions(const Case& c, Push&& push) {
       push(x);
     }
   }
-  if (!m.input.dim_order.empty() || !m.output.dim_order.empty()) {
-    Case x = c;
-    x.model.input.dim_order.clear();
-    x.model.output.dim_order.clear();
-    push(x);
-  }
   if (m.layers[0].in_features > 32) {  // fewer blocks along K (whole blocks)
     Case x = c;
     const int64_t k = std::max<int64_t>(32, (m.layers[0].in_features / 64) * 32);
@@ -126,6 +111,19 @@ void linear_reductions(const Case& c, Push&& push) {
     x.model.input.shape.back() = k;
     if (x.model.layers[0].weights.kind != pipeline::ValueSource::Kind::seed)
       x.model.layers[0].weights = {};
+    push(x);
+  }
+}
+
+// For either operator: contiguous layouts, fewer outputs of the last layer (whose width no
+// other layer reads), no bias, fp32, plainer data.
+template <typename Push>
+void common_reductions(const Case& c, Push&& push) {
+  const auto& m = c.model;
+  if (!m.input.dim_order.empty() || !m.output.dim_order.empty()) {
+    Case x = c;
+    x.model.input.dim_order.clear();
+    x.model.output.dim_order.clear();
     push(x);
   }
   const auto& last = m.layers.back();
@@ -138,11 +136,6 @@ void linear_reductions(const Case& c, Push&& push) {
     if (bv && bv->kind != pipeline::ValueSource::Kind::seed) bv.reset();
     push(x);
   }
-}
-
-template <typename Push>
-void common_reductions(const Case& c, Push&& push) {
-  const auto& m = c.model;
   for (size_t i = 0; i < m.layers.size(); ++i) {
     if (m.layers[i].bias) {
       Case x = c;

@@ -11,21 +11,19 @@
 #include "mxconf/faults/faults.h"
 #include "mxconf/formats/scalar_types.h"
 #include "mxconf/pipeline/interpreter.h"
+#include "mxconf/pipeline/model.h"
 
 namespace mxconf::pipeline {
 namespace {
 
-// (in - 1 + pads - (k - 1) * dilation) / stride + 1, only when exact and >= 1.
+// TOSA's output size (model.h's conv_output_size), only when the operands are in range and it
+// is at least 1.
 std::optional<int64_t> out_size(int64_t in, int64_t pad_a, int64_t pad_b, int64_t k, int64_t stride,
                                 int64_t dilation) {
   if (in < 1 || k < 1 || pad_a < 0 || pad_b < 0 || stride < 1 || dilation < 1) return std::nullopt;
-  int64_t span = 0, reach = 0;  // graph constants: any int64, so the arithmetic is checked
-  if (__builtin_mul_overflow(k - 1, dilation, &reach) ||
-      __builtin_add_overflow(in - 1, pad_a, &span) || __builtin_add_overflow(span, pad_b, &span) ||
-      __builtin_sub_overflow(span, reach, &span))
-    return std::nullopt;
-  if (span < 0 || span % stride != 0) return std::nullopt;
-  return span / stride + 1;
+  const int64_t size = conv_output_size(in, pad_a, pad_b, k, dilation, stride);
+  if (size < 1) return std::nullopt;
+  return size;
 }
 
 constexpr uint8_t kScaleOne = 127;  // E8M0 2^0
