@@ -71,8 +71,7 @@ pipeline::ModelSpec three_layers(int64_t k, int64_t n) {
   spec.input.shape = {8, k};
   for (int i = 0; i < 3; ++i) {
     pipeline::LayerSpec l;
-    l.in_features = i == 0 ? k : n;
-    l.out_features = n;
+    l.geometry = pipeline::LinearGeom{i == 0 ? k : n, n};
     l.bias = true;
     l.weights.seed = uint64_t(i + 1);
     spec.layers.push_back(l);

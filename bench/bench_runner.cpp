@@ -29,7 +29,7 @@ std::vector<uint64_t> small_case_indices(size_t count) {
     const generators::Case c = generators::generate_case(small_config(), 1, i);
     int64_t m = 1;
     for (size_t d = 0; d + 1 < c.model.input.shape.size(); ++d) m *= c.model.input.shape[d];
-    if (c.model.layers.size() == 1 && m * c.model.layers[0].out_features <= 1024) out.push_back(i);
+    if (c.model.layers.size() == 1 && m * c.model.layers[0].out_width() <= 1024) out.push_back(i);
   }
   return out;
 }
@@ -46,7 +46,7 @@ void BM_SmallCases(benchmark::State& state) {
   size_t i = 0, bad = 0;
   for (auto _ : state) {
     const runner::CaseResult r = runner::run_case(cases[i++ % cases.size()], reference());
-    bad += r.verdict != runner::Verdict::pass;
+    bad += r.verdict != mxconf::Verdict::pass;
   }
   state.counters["cases/s"] =
       benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);
@@ -61,7 +61,7 @@ void BM_SmallCasesWithGeneration(benchmark::State& state) {
   size_t i = 0, bad = 0;
   for (auto _ : state) {
     const generators::Case c = generators::generate_case(cfg, 1, indices[i++ % indices.size()]);
-    bad += runner::run_case(c, reference()).verdict != runner::Verdict::pass;
+    bad += runner::run_case(c, reference()).verdict != mxconf::Verdict::pass;
   }
   state.counters["cases/s"] =
       benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);

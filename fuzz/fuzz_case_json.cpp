@@ -20,7 +20,7 @@ bool small_and_self_contained(const generators::Case& c) {
     if (elements > kMaxElements) return false;
   }
   for (const pipeline::LayerSpec& l : c.model.layers) {
-    if (l.in_features * l.out_features > kMaxElements) return false;
+    if (l.in_width() * l.out_width() > kMaxElements) return false;
     // A case naming .npy files would make the fuzzer read arbitrary paths.
     if (l.weights.kind == pipeline::ValueSource::Kind::npy ||
         (l.bias_values && l.bias_values->kind == pipeline::ValueSource::Kind::npy))

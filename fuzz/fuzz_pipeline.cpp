@@ -77,20 +77,20 @@ generators::Case build_conv(FuzzedDataProvider& p) {
   if (p.ConsumeBool()) m.output.dim_order = {0, 2, 3, 1};
   c.lowering.fold_transposes = p.ConsumeBool();
   pipeline::LayerSpec l;
-  l.kind = pipeline::LayerKind::conv2d;
-  l.in_features = 32;
-  l.out_features = p.ConsumeIntegralInRange<int64_t>(1, 3);
-  auto& g = l.conv;
+  pipeline::Conv2dGeom g;
+  g.in_channels = 32;
+  g.out_channels = p.ConsumeIntegralInRange<int64_t>(1, 3);
   conv_axis(p, h, g.kernel[0], g.stride[0], g.dilation[0], g.pad[0], g.pad[1]);
   conv_axis(p, w, g.kernel[1], g.stride[1], g.dilation[1], g.pad[2], g.pad[3]);
   g.symmetric = g.pad[0] == g.pad[1] && g.pad[2] == g.pad[3];
+  l.geometry = g;
   l.payload = payload;
   l.weight_scale_rule = pick(p, formats::kAllScaleRules);
   l.bias = p.ConsumeBool();
-  fill_bits(p, l.weights, l.out_features * 32 * g.kernel[0] * g.kernel[1]);
+  fill_bits(p, l.weights, l.out_width() * 32 * g.kernel[0] * g.kernel[1]);
   if (l.bias) {
     pipeline::ValueSource b;
-    fill_bits(p, b, l.out_features);
+    fill_bits(p, b, l.out_width());
     l.bias_values = std::move(b);
   }
   m.layers.push_back(std::move(l));
@@ -129,23 +129,23 @@ generators::Case build(FuzzedDataProvider& p) {
   int64_t in = k;
   for (int i = 0; i < layers; ++i) {
     pipeline::LayerSpec l;
-    l.in_features = in;
-    l.out_features = i + 1 < layers ? 32 : p.ConsumeIntegralInRange<int64_t>(1, 5);
+    l.geometry =
+        pipeline::LinearGeom{in, i + 1 < layers ? 32 : p.ConsumeIntegralInRange<int64_t>(1, 5)};
     l.payload = payload;
     l.weight_scale_rule = pick(p, formats::kAllScaleRules);
     l.bias = p.ConsumeBool();
     l.weights.kind = pipeline::ValueSource::Kind::bits;
-    for (int64_t j = 0; j < l.in_features * l.out_features; ++j)
+    for (int64_t j = 0; j < l.in_width() * l.out_width(); ++j)
       l.weights.values.push_back(std::bit_cast<float>(raw_bits(p, false)));
     if (l.bias) {
       pipeline::ValueSource b;
       b.kind = pipeline::ValueSource::Kind::bits;
-      for (int64_t j = 0; j < l.out_features; ++j)
+      for (int64_t j = 0; j < l.out_width(); ++j)
         b.values.push_back(std::bit_cast<float>(raw_bits(p, false)));
       l.bias_values = std::move(b);
     }
     m.layers.push_back(std::move(l));
-    in = m.layers.back().out_features;
+    in = m.layers.back().out_width();
   }
   int64_t elements = 1;
   for (int64_t d : m.input.shape) elements *= d;
@@ -175,7 +175,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const runner::PreparedCase p = runner::prepare_case(c);
   const runner::Observation seen = sut->run(c, p);
   if (seen.failure) {
-    report(c, "a valid case failed at " + std::string(runner::name(seen.failure->stage)) + ": " +
+    report(c, "a valid case failed at " + std::string(mxconf::name(seen.failure->stage)) + ": " +
                   seen.failure->message);
   }
   runner::OracleExpectation want;
@@ -184,7 +184,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const std::exception& e) {
     report(c, std::string("the oracle failed: ") + e.what());
   }
-  const runner::TierResult a = runner::judge_tier(runner::Tier::a, seen, {c, p, want});
-  if (!a.pass()) report(c, "tier (a) disagreement: " + a.record().dump());
+  const runner::TierResult a = runner::judge_tier(mxconf::Tier::a, seen, {c, p, want});
+  if (!a.pass(mxconf::Level::bit_exact)) report(c, "tier (a) disagreement: " + a.record().dump());
   return 0;
 }

@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
   }
   // Conv2d graphs and cases too (a handful: the fuzzers mutate them into the rest).
   generators::GenConfig conv = cfg;
-  conv.ops = {generators::CaseOp::mxfp_conv2d};
+  conv.ops = {pipeline::LayerKind::conv2d};
   for (uint64_t i = 0; i < 12; ++i) {
     const generators::Case c = generators::generate_case(conv, 8, i);
     json += write_seed(root / "fuzz_case_json", bytes_of(generators::to_json(c).dump()));

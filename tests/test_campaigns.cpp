@@ -66,8 +66,7 @@ TEST_P(TosaSets, InputsWeightsAndBiasFollowTheTable) {
   pipeline::ModelSpec m;
   m.input.shape = {3, 64};  // 3 rows, KS = 64
   pipeline::LayerSpec l;
-  l.in_features = 64;
-  l.out_features = 5;
+  l.geometry = pipeline::LinearGeom{64, 5};
   l.bias = true;
   m.layers.push_back(l);
   const Campaign c = Campaign(s);

@@ -142,7 +142,7 @@ TEST_F(ExternalCli, MissingAndMalformedResultsAreErrorVerdicts) {
   EXPECT_EQ(run("check " + path("pkg") + " --results " + path("res") + " --out " + path("chk")), 1);
   const nlohmann::json summary = read_json(path("chk/summary.json"));
   EXPECT_EQ(summary["counts"].value("error", 0), 6) << summary.dump();
-  for (const auto& f : summary["failures"]) EXPECT_EQ(f["stage"], "result");
+  for (const auto& f : summary["failures"]) EXPECT_EQ(f["stage"], "sut-read");
 }
 
 TEST_F(ExternalCli, BadInputFailsCleanly) {

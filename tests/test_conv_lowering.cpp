@@ -10,6 +10,7 @@
 #include "mxconf/oracles/conv_ref.h"
 #include "mxconf/oracles/linear_ref.h"
 #include "mxconf/pipeline/interpreter.h"
+#include "mxconf/pipeline/layer_ops.h"
 #include "mxconf/pipeline/lower.h"
 #include "mxconf/pipeline/serialize.h"
 #include "mxconf/pipeline/tosa_validate.h"
@@ -49,17 +50,21 @@ TEST(ConvModel, ParsesTorchArgumentsAndRoundTrips) {
   const ModelSpec m = parse_model(conv_json());
   ASSERT_EQ(m.layers.size(), 2u);
   const LayerSpec& l = m.layers[0];
-  EXPECT_EQ(l.kind, LayerKind::conv2d);
-  EXPECT_EQ(l.conv.kernel, (std::array<int64_t, 2>{3, 2}));
-  EXPECT_EQ(l.conv.stride, (std::array<int64_t, 2>{2, 1}));
-  EXPECT_EQ(l.conv.pad, (std::array<int64_t, 4>{1, 1, 0, 0})) << "torch's [ph, pw] expanded";
-  EXPECT_TRUE(l.conv.symmetric);
-  EXPECT_EQ(m.layers[1].conv.pad, (std::array<int64_t, 4>{0, 1, 2, 0}));
-  EXPECT_FALSE(m.layers[1].conv.symmetric);
-  EXPECT_EQ(weight_shape(l), (std::vector<int64_t>{32, 64, 3, 2}));
-  EXPECT_EQ(fan_in(l), 64 * 3 * 2);
+  EXPECT_EQ(l.kind(), LayerKind::conv2d);
+  const auto& c0 = std::get<Conv2dGeom>(l.geometry);
+  const auto& c1 = std::get<Conv2dGeom>(m.layers[1].geometry);
+  EXPECT_EQ(c0.kernel, (std::array<int64_t, 2>{3, 2}));
+  EXPECT_EQ(c0.stride, (std::array<int64_t, 2>{2, 1}));
+  EXPECT_EQ(c0.pad, (std::array<int64_t, 4>{1, 1, 0, 0})) << "torch's [ph, pw] expanded";
+  EXPECT_TRUE(c0.symmetric);
+  EXPECT_EQ(c1.pad, (std::array<int64_t, 4>{0, 1, 2, 0}));
+  EXPECT_FALSE(c1.symmetric);
+  const LayerOp& op = layer_op(l.geometry);
+  EXPECT_EQ(op.weight_shape(l.geometry), (std::vector<int64_t>{32, 64, 3, 2}));
+  EXPECT_EQ(op.stored_weight_shape(l.geometry), (std::vector<int64_t>{32, 3, 2, 64}));
+  EXPECT_EQ(op.fan_in(l.geometry), 64 * 3 * 2);
   // OH = (7 - 1 + 2 - 2) / 2 + 1 = 4, OW = (5 - 1 + 0 - 1) / 1 + 1 = 4; then 1x1 with pads.
-  EXPECT_EQ(conv_shapes(m)[0], (std::vector<int64_t>{2, 32, 4, 4}));
+  EXPECT_EQ(layer_output_shapes(m)[0], (std::vector<int64_t>{2, 32, 4, 4}));
   EXPECT_EQ(output_shape(m), (std::vector<int64_t>{2, 5, 5, 6}));
   EXPECT_EQ(parse_model(to_json(m)), m);
   // Inline weights are nested [OC][IC][KH][KW] and come back the same.

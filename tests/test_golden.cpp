@@ -3,6 +3,7 @@
 // redesign (tests/golden/README.md).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -21,9 +22,15 @@ std::vector<std::string> lines_of(const std::string& path) {
   return out;
 }
 
-// Compares line by line and reports the first few differences, not a wall of text.
+// Compares line by line and reports the first few differences, not a wall of text. With
+// MXCONF_GOLDEN_WRITE=DIR set, also writes what it got to DIR/<golden> (to rewrite a golden on
+// purpose; tests/golden/README.md says when).
 void expect_same_lines(const std::vector<std::string>& want, const std::vector<std::string>& got,
                        const std::string& what) {
+  if (const char* dir = std::getenv("MXCONF_GOLDEN_WRITE")) {
+    std::ofstream out(std::string(dir) + "/" + what);
+    for (const std::string& line : got) out << line << "\n";
+  }
   EXPECT_EQ(got.size(), want.size()) << what;
   int shown = 0;
   for (size_t i = 0; i < std::min(want.size(), got.size()) && shown < 5; ++i) {
@@ -36,7 +43,7 @@ void expect_same_lines(const std::vector<std::string>& want, const std::vector<s
 
 // ops: the operators generated; linear alone reproduces the files written before conv2d existed
 // (adding an operator did not change what a seed makes of a linear case).
-void check_run(const std::vector<generators::CaseOp>& ops, const std::string& golden) {
+void check_run(const std::vector<pipeline::LayerKind>& ops, const std::string& golden) {
   const auto dir = scratch_dir("golden_run_" + golden);  // one per test: ctest runs them at once
   SmallRun r = small_run_options(dir, 2000, 5, 256);
   r.gen.invalid_fraction = 0.1;
@@ -53,14 +60,14 @@ void check_run(const std::vector<generators::CaseOp>& ops, const std::string& go
 }
 
 TEST(Golden, RunOfSeed5GivesTheSameVerdictsAndFingerprints) {
-  check_run({generators::CaseOp::mxfp_linear}, "run_seed5_2000.tsv");
+  check_run({pipeline::LayerKind::linear}, "run_seed5_2000.tsv");
 }
 
 TEST(Golden, RunOfSeed5WithEveryOperator) {
   check_run({}, "run_seed5_2000_all_ops.tsv");
 }
 
-void check_export(const std::vector<generators::CaseOp>& ops, const std::string& golden) {
+void check_export(const std::vector<pipeline::LayerKind>& ops, const std::string& golden) {
   const auto dir = scratch_dir("golden_export_" + golden);
   generators::GenConfig gen;
   gen.invalid_fraction = 0.1;
@@ -84,7 +91,7 @@ void check_export(const std::vector<generators::CaseOp>& ops, const std::string&
 }
 
 TEST(Golden, ExportOfSeed5GivesTheSameTests) {
-  check_export({generators::CaseOp::mxfp_linear}, "export_seed5_200.tsv");
+  check_export({pipeline::LayerKind::linear}, "export_seed5_200.tsv");
 }
 
 TEST(Golden, ExportOfSeed5WithEveryOperator) {

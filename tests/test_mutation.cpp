@@ -30,7 +30,7 @@ int first_detection(Fault f, int limit) {
   cfg.vary_cast_rule = true;
   for (int i = 0; i < limit; ++i) {
     const runner::CaseResult r = run_reference(generators::generate_case(cfg, 1, uint64_t(i)));
-    if (!runner::is_good(r.verdict)) return i;
+    if (!mxconf::is_good(r.verdict)) return i;
   }
   return -1;
 }
@@ -83,7 +83,7 @@ TEST(MutationScore, TheDiagnosisNamesTheRuleAFaultyCastImplements) {
     std::vector<runner::CaseResult> out;
     for (uint64_t i = 0; i < 300; ++i) {
       runner::CaseResult r = run_reference(generators::generate_case(cfg, 2, i));
-      if (r.verdict == runner::Verdict::fail) out.push_back(std::move(r));
+      if (r.verdict == mxconf::Verdict::fail) out.push_back(std::move(r));
     }
     return out;
   };

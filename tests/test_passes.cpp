@@ -20,8 +20,7 @@ ModelSpec linear_model(std::vector<int64_t> shape, int64_t out, bool bias, int l
   int64_t k = m.input.shape.back();
   for (int i = 0; i < layers; ++i) {
     LayerSpec l;
-    l.in_features = k;
-    l.out_features = out;
+    l.geometry = pipeline::LinearGeom{k, out};
     l.bias = bias;
     l.weights.seed = uint64_t(i + 1);
     m.layers.push_back(l);
@@ -41,11 +40,11 @@ const Operator& only(const Graph& g, OpKind k) {
 
 TEST(QuantizeWeights, LinearBecomesMxfpLinearWithPayloadAndScaleConstants) {
   Graph g = import_model(linear_model({4, 64}, 8, true));
-  ASSERT_EQ(count(g, OpKind::linear), 1u);
+  ASSERT_EQ(count(g, OpKind::layer), 1u);
   QuantizeWeights().run(g);
   EXPECT_TRUE(verify_graph(g).empty());
-  ASSERT_EQ(count(g, OpKind::mxfp_linear), 1u);
-  const Operator& op = only(g, OpKind::mxfp_linear);
+  ASSERT_EQ(count(g, OpKind::mx_layer), 1u);
+  const Operator& op = only(g, OpKind::mx_layer);
   ASSERT_EQ(op.inputs.size(), 4u) << "x, Wq, Ws, bias";
   const Tensor& wq = *g.find(op.inputs[1]);
   const Tensor& ws = *g.find(op.inputs[2]);
@@ -62,7 +61,7 @@ TEST(QuantizeWeights, PacksFp4TwoPerByte) {
   m.layers[0].payload = formats::ElementType::fp4e2m1;
   Graph g = import_model(m);
   QuantizeWeights().run(g);
-  EXPECT_EQ(g.find(only(g, OpKind::mxfp_linear).inputs[1])->data->size(), 8u * 64u / 2u);
+  EXPECT_EQ(g.find(only(g, OpKind::mx_layer).inputs[1])->data->size(), 8u * 64u / 2u);
 }
 
 TEST(NormalizeIoLayout, ChannelsLastInputBecomesPhysicalPlusTranspose) {
@@ -103,7 +102,7 @@ TEST(RewriteMxfpLinear, EmitsTheReferenceSequence) {
   QuantizeWeights().run(g);
   RewriteMxfpLinear().run(g);
   EXPECT_TRUE(verify_graph(g).empty());
-  EXPECT_EQ(count(g, OpKind::mxfp_linear), 0u);
+  EXPECT_EQ(count(g, OpKind::mx_layer), 0u);
   std::vector<OpKind> seq;
   for (const Operator& o : g.ops) {
     if (o.op != OpKind::const_tensor && o.op != OpKind::const_shape) seq.push_back(o.op);
@@ -175,7 +174,7 @@ TEST(EliminateDeadCode, KeepsEverythingThatReachesAnOutput) {
 // executorch backends/arm/test/passes/test_rewrite_mxfp_linear_pass.py, as a graph.
 TEST(ReferencePassTest, Input4x5x32Linear32To8WithBias) {
   const Graph g = lower_model(linear_model({4, 5, 32}, 8, true));
-  EXPECT_EQ(count(g, OpKind::mxfp_linear) + count(g, OpKind::linear), 0u);
+  EXPECT_EQ(count(g, OpKind::mx_layer) + count(g, OpKind::layer), 0u);
   EXPECT_EQ(count(g, OpKind::cast_to_block_scaled), 1u);
   EXPECT_EQ(count(g, OpKind::matmul_t_block_scaled), 1u);
   EXPECT_EQ(count(g, OpKind::add), 1u);

@@ -87,8 +87,7 @@ ModelSpec make_model(const MatrixCase& c, formats::ElementType payload) {
   m.input.shape = c.shape;
   m.input.dim_order = c.dim_order;
   LayerSpec l;
-  l.in_features = c.shape.back();
-  l.out_features = c.out;
+  l.geometry = pipeline::LinearGeom{c.shape.back(), c.out};
   l.bias = c.bias;
   l.payload = payload;
   l.weights.seed = 1234;
@@ -139,14 +138,14 @@ runner::Observation run_pipeline(const ModelSpec& m, const std::vector<float>& x
     try {
       runner::execute_graph(m, x, formats::ScaleRule::tosa, lowered->graph, obs);
     } catch (const std::exception& e) {
-      obs.fail(runner::Stage::execute, e.what());
+      obs.fail(mxconf::stage::execute, e.what());
     }
   }
   return obs;
 }
 
 std::string failure_of(const runner::Observation& o) {
-  return o.failure ? std::string(runner::name(o.failure->stage)) + ": " + o.failure->message : "";
+  return o.failure ? std::string(mxconf::name(o.failure->stage)) + ": " + o.failure->message : "";
 }
 
 class ReferenceMatrix : public ::testing::TestWithParam<std::tuple<size_t, formats::ElementType>> {
@@ -185,10 +184,13 @@ TEST_P(ReferenceMatrix, BitExactAgainstOracleAndWithinFidelity) {
   const runner::OracleExpectation lean =
       runner::oracle_expectation(prepared, formats::ScaleRule::tosa, /*bit_exact_only=*/true);
   EXPECT_EQ(lean.pseudocode, want.pseudocode);
-  EXPECT_EQ(lean.x_codes, want.x_codes);
-  EXPECT_EQ(lean.w_codes, want.w_codes);
-  EXPECT_EQ(lean.w_scales, want.w_scales);
-  EXPECT_TRUE(lean.exact_last.empty() && lean.fp32_model.empty());
+  ASSERT_EQ(lean.layers.size(), want.layers.size());
+  for (size_t i = 0; i < want.layers.size(); ++i) {
+    EXPECT_EQ(lean.layers[i].x_codes, want.layers[i].x_codes);
+    EXPECT_EQ(lean.layers[i].w_codes, want.layers[i].w_codes);
+    EXPECT_EQ(lean.layers[i].w_scales, want.layers[i].w_scales);
+  }
+  EXPECT_TRUE(lean.exact_last().empty() && lean.fp32_model.empty());
   // The batched lowering (A = [B, S, K], weights broadcast) computes the same bits.
   pipeline::LowerOptions batched;
   batched.batched_matmul = true;

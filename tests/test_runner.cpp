@@ -13,7 +13,9 @@
 
 #include "mxconf/generators/case_gen.h"
 #include "mxconf/oracles/linear_ref.h"
+#include "mxconf/pipeline/layer_ops.h"
 #include "mxconf/pipeline/lower.h"
+#include "mxconf/runner/expectation.h"
 #include "mxconf/runner/reference_sut.h"
 #include "mxconf/runner/run_loop.h"
 #include "mxconf/runner/shrink.h"
@@ -79,7 +81,7 @@ TEST(Generators, CoverEveryDtypeRankLayoutCampaignAndRuleIn5000Cases) {
                                                            : "permuted");
     if (c.expect.rule) rules.insert(std::string(generators::name(*c.expect.rule)));
     if (c.model.input.shape.size() >= 3) batched.insert(c.lowering.batched_matmul);
-    EXPECT_EQ(c.model.layers[0].in_features % 32, 0);
+    EXPECT_EQ(c.model.layers[0].in_width() % 32, 0);
   }
   EXPECT_EQ(payloads.size(), 5u);
   EXPECT_EQ(ranks, (std::set<size_t>{1, 2, 3, 4}));
@@ -95,14 +97,14 @@ TEST(Generators, CoverEveryDtypeRankLayoutCampaignAndRuleIn5000Cases) {
 // makes is one the op allows (the model parser checks the exact output size).
 TEST(Generators, ConvCasesCoverTheGeometry) {
   GenConfig cfg;
-  cfg.ops = {generators::CaseOp::mxfp_conv2d};
+  cfg.ops = {pipeline::LayerKind::conv2d};
   std::set<int64_t> kernels, strides, dilations, pads, batches, out_channels;
   std::set<bool> asymmetric, square, folded, one_pixel;
   std::set<std::string> layouts, campaigns;
   int64_t max_ic = 0;
   for (uint64_t i = 0; i < 3000; ++i) {
     const Case c = generators::generate_case(cfg, 2026, i);
-    ASSERT_EQ(generators::op_of(c), generators::CaseOp::mxfp_conv2d);
+    ASSERT_EQ(generators::op_of(c), pipeline::LayerKind::conv2d);
     ASSERT_NO_THROW(pipeline::parse_model(pipeline::to_json(c.model))) << generators::case_name(c);
     const auto& in = c.model.input.shape;
     batches.insert(in[0]);
@@ -116,15 +118,16 @@ TEST(Generators, ConvCasesCoverTheGeometry) {
                    : o == std::vector<int64_t>{0, 2, 3, 1} ? "channels_last"
                                                            : "other");
     for (const auto& l : c.model.layers) {
-      kernels.insert(l.conv.kernel[0]);
-      kernels.insert(l.conv.kernel[1]);
-      strides.insert(l.conv.stride[0]);
-      dilations.insert(l.conv.dilation[1]);
-      pads.insert(l.conv.pad[0]);
-      asymmetric.insert(!l.conv.symmetric);
-      EXPECT_EQ(l.in_features % 32, 0);
+      const auto& g = std::get<pipeline::Conv2dGeom>(l.geometry);
+      kernels.insert(g.kernel[0]);
+      kernels.insert(g.kernel[1]);
+      strides.insert(g.stride[0]);
+      dilations.insert(g.dilation[1]);
+      pads.insert(g.pad[0]);
+      asymmetric.insert(!g.symmetric);
+      EXPECT_EQ(l.in_width() % 32, 0);
     }
-    out_channels.insert(c.model.layers.back().out_features);
+    out_channels.insert(c.model.layers.back().out_width());
   }
   EXPECT_EQ(kernels, (std::set<int64_t>{1, 2, 3, 4, 5, 6, 7}));
   EXPECT_EQ(strides, (std::set<int64_t>{1, 2, 3}));
@@ -190,13 +193,13 @@ TEST(InvalidGenerator, BreaksExactlyOneRule) {
     const Case base = generators::generate_case(cfg, 9, i);
     ASSERT_FALSE(run_reference(base).rejection.has_value());
     for (generators::InvalidRule rule : generators::kAllInvalidRules) {
-      if (!generators::applies_to(rule, base.model.layers.front().kind)) continue;
+      if (!generators::applies_to(rule, base.model.layers.front().kind())) continue;
       ++applicable;
-      kinds.insert(std::string(generators::name(generators::op_of(base))));
+      kinds.insert(std::string(pipeline::name(generators::op_of(base))));
       Case c = base;
       c.expect = {rule, generators::expected_code(rule)};
       const runner::CaseResult r = run_reference(c);
-      ASSERT_EQ(r.verdict, runner::Verdict::rejected_as_expected)
+      ASSERT_EQ(r.verdict, mxconf::Verdict::rejected_as_expected)
           << generators::name(rule) << ": " << r.message;
       for (const auto& code : (*r.rejection)["reported"]) {
         EXPECT_EQ(code.get<std::string>(), c.expect.code)
@@ -215,7 +218,7 @@ RC_GTEST_PROP(Conformance, ValidCasesPassEveryTier, ()) {
   cfg.max_k_blocks = 32;  // keeps the CI budget small; nightly runs use the full 8192
   const Case c = *generators::gen_valid_case(cfg);
   const runner::CaseResult r = run_reference(c);
-  RC_ASSERT(r.verdict == runner::Verdict::pass);
+  RC_ASSERT(r.verdict == mxconf::Verdict::pass);
 }
 
 std::vector<nlohmann::json> read_results(const fs::path& p) {
@@ -341,8 +344,7 @@ TEST(CaseModel, FixedDataCaseRoundTripsAndReplays) {
   c.model.output.dim_order.clear();
   c.model.layers.resize(1);
   pipeline::LayerSpec& l = c.model.layers[0];
-  l.in_features = 32;
-  l.out_features = 2;
+  l.geometry = pipeline::LinearGeom{32, 2};
   l.bias = true;
   l.weights = {};
   l.weights.kind = pipeline::ValueSource::Kind::bits;
@@ -363,24 +365,34 @@ TEST(CaseModel, FixedDataCaseRoundTripsAndReplays) {
   EXPECT_EQ(std::bit_cast<uint32_t>(back.model.layers[0].weights.values[5]), 0x7FC00001u);
   // The NaN weight makes a NaN scale for its block: both sides must agree bit for bit.
   const runner::CaseResult r = run_reference(back);
-  EXPECT_EQ(r.verdict, runner::Verdict::pass) << r.to_json().dump();
+  EXPECT_EQ(r.verdict, mxconf::Verdict::pass) << r.to_json().dump();
   // A fixed input of the wrong length is an error at stage generate, not a crash.
   Case short_input = back;
   short_input.data.input_bits.pop_back();
   const runner::CaseResult bad = run_reference(short_input);
-  EXPECT_EQ(bad.verdict, runner::Verdict::error);
-  EXPECT_EQ(bad.error_stage, runner::Stage::generate);
+  EXPECT_EQ(bad.verdict, mxconf::Verdict::error);
+  EXPECT_EQ(bad.error_stage, mxconf::stage::generate);
 }
 
 TEST(Vocabulary, EveryNameParsesBackToItsValue) {
-  for (runner::Verdict v : runner::kAllVerdicts)
-    EXPECT_EQ(runner::parse_verdict(runner::name(v)), v);
-  for (runner::Tier t : runner::kAllTiers) EXPECT_EQ(runner::parse_tier(runner::name(t)), t);
-  for (runner::Stage s : runner::kAllStages) EXPECT_EQ(runner::parse_stage(runner::name(s)), s);
-  EXPECT_EQ(runner::name(runner::Stage::sut_exec), "sut-exec");
-  EXPECT_EQ(runner::name(runner::Verdict::rejected_as_expected), "rejected-as-expected");
-  EXPECT_EQ(runner::record_key(runner::Tier::b), "b_compliance");
-  EXPECT_FALSE(runner::parse_verdict("passed").has_value());
+  for (mxconf::Verdict v : mxconf::kAllVerdicts)
+    EXPECT_EQ(mxconf::parse_verdict(mxconf::name(v)), v);
+  for (mxconf::Tier t : mxconf::kAllTiers) EXPECT_EQ(mxconf::parse_tier(mxconf::name(t)), t);
+  for (mxconf::Step step : {mxconf::Step::generate, mxconf::Step::lower, mxconf::Step::validate,
+                            mxconf::Step::serialize, mxconf::Step::load, mxconf::Step::execute,
+                            mxconf::Step::read, mxconf::Step::judge})
+    for (mxconf::Actor actor : {mxconf::Actor::mxconf, mxconf::Actor::sut}) {
+      const mxconf::Stage s{step, actor};
+      EXPECT_EQ(mxconf::parse_stage(mxconf::name(s)), s) << mxconf::name(s);
+    }
+  EXPECT_EQ(mxconf::name(mxconf::stage::sut_exec), "sut-exec");
+  EXPECT_EQ(mxconf::name(mxconf::stage::sut_lower), "sut-lower");
+  // Names written before stages had an actor still read as what they meant.
+  EXPECT_EQ(mxconf::parse_stage("result"), mxconf::stage::sut_result);
+  EXPECT_EQ(mxconf::parse_stage("package"), mxconf::stage::read_package);
+  EXPECT_EQ(mxconf::name(mxconf::Verdict::rejected_as_expected), "rejected-as-expected");
+  EXPECT_EQ(mxconf::record_key(mxconf::Tier::b), "b_compliance");
+  EXPECT_FALSE(mxconf::parse_verdict("passed").has_value());
 }
 
 TEST(CaseModel, TheDefaultTargetIsWhatItsTextSays) {
@@ -397,19 +409,19 @@ TEST(Shrinking, ReducesTowardTheSmallestFailingCase) {
   uint64_t index = 0;
   for (;; ++index) {
     big = generators::generate_case(cfg, 3, index);
-    if (big.model.layers[0].in_features >= 128 && big.model.input.shape.size() >= 3 &&
+    if (big.model.layers[0].in_width() >= 128 && big.model.input.shape.size() >= 3 &&
         big.model.layers[0].bias)
       break;
   }
   auto fails = [](const Case& c) {
-    return c.model.layers[0].in_features >= 64 && c.model.layers[0].bias;
+    return c.model.layers[0].in_width() >= 64 && c.model.layers[0].bias;
   };
   const Case small = runner::shrink_case(big, &cfg, 3, index, fails, 10);
   EXPECT_TRUE(fails(small));
-  EXPECT_EQ(small.model.layers[0].in_features, 64);
+  EXPECT_EQ(small.model.layers[0].in_width(), 64);
   EXPECT_EQ(small.model.layers.size(), 1u);
   EXPECT_EQ(small.model.input.shape.size(), 1u);
-  EXPECT_EQ(small.model.layers.back().out_features, 1);
+  EXPECT_EQ(small.model.layers.back().out_width(), 1);
 }
 
 // corpus/regressions: cases mxconf's own pipeline once got wrong. corpus/findings: the smallest
@@ -422,15 +434,79 @@ TEST(Regressions, EveryCaseInTheCorpusPasses) {
       if (e.path().extension() != ".json") continue;
       const Case c = generators::load_case_file(e.path().string());
       const runner::CaseResult r = run_reference(c);
-      EXPECT_TRUE(runner::is_good(r.verdict))
-          << e.path() << ": " << runner::name(r.verdict) << " " << r.message;
+      EXPECT_TRUE(mxconf::is_good(r.verdict))
+          << e.path() << ": " << mxconf::name(r.verdict) << " " << r.message;
       if (c.expect.valid()) {
-        EXPECT_EQ(r.level, runner::Level::bit_exact) << e.path();
+        EXPECT_EQ(r.level, mxconf::Level::bit_exact) << e.path();
       }
       ++n;
     }
     EXPECT_GE(n, 2u) << dir;
   }
+}
+
+}  // namespace
+}  // namespace mxconf::test
+
+namespace mxconf::test {
+namespace {
+
+// The first ```json block of docs/model-format.md: the fp8e4m3 -> fp4e2m1 example a new user
+// tries first.
+nlohmann::json docs_example_model() {
+  std::ifstream in(MXCONF_DOCS_DIR "/model-format.md");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t open = text.find("```json\n");
+  const size_t close = text.find("```", open + 8);
+  EXPECT_NE(open, std::string::npos);
+  return nlohmann::json::parse(text.substr(open + 8, close - open - 8));
+}
+
+// Issue 20's bug: tier (b)'s cast check read layer 0's payload for every layer, so a model whose
+// layers use different payloads failed on every system ("layer 1 block 0: scale byte 125 outside
+// 1 ulp of reference byte 119"). Each layer's cast is judged with its own payload, in every tier.
+TEST(MixedPayloads, TheDocsExampleWithTwoPayloadsPassesEveryTier) {
+  nlohmann::json model = docs_example_model();
+  ASSERT_EQ(model["layers"][0]["payload"], "fp8e4m3");
+  ASSERT_EQ(model["layers"][1]["payload"], "fp4e2m1");
+  model["layers"][1]["weights"] = {{"seed", 2}};  // the example's w1.npy, seeded here
+  for (const char* campaign : {"uniform", "normal", "rule_cutoffs"}) {
+    generators::Case c;
+    c.model = pipeline::parse_model(model);
+    c.data.campaign = *generators::parse_campaign(campaign);
+    c.data.seed = 7;
+    c.target.profile = pipeline::Target::parse(pipeline::default_target_text(c.model));
+    const runner::CaseResult r = run_reference(c);
+    EXPECT_EQ(r.verdict, mxconf::Verdict::pass) << campaign << ": " << r.to_json().dump();
+    EXPECT_EQ(r.level, mxconf::Level::bit_exact) << campaign;
+    const nlohmann::json j = r.to_json();
+    EXPECT_EQ(j["tiers"]["b_compliance"]["cast_failures"], 0) << campaign << ": " << j.dump();
+    EXPECT_EQ(j["facets"]["payload"], "fp8e4m3-fp4e2m1");
+    EXPECT_NE(r.name.find("_fp8e4m3-fp4e2m1_"), std::string::npos) << r.name;
+    // Tier (d) names the rule of every layer's casts, each with its own payload.
+    EXPECT_FALSE(j["tiers"]["d_scale_rules"].empty()) << j.dump();
+  }
+}
+
+// The same layers with one payload each way: the oracle's casts differ per layer exactly as the
+// payloads do, so a judge that took layer 0's payload for layer 1 would have to disagree.
+TEST(MixedPayloads, EachLayersCastIsJudgedWithItsOwnPayload) {
+  nlohmann::json model = docs_example_model();
+  model["layers"][1]["weights"] = {{"seed", 2}};
+  generators::Case c;
+  c.model = pipeline::parse_model(model);
+  c.data.campaign = generators::Campaign::normal;
+  c.data.seed = 3;
+  const runner::PreparedCase p = runner::prepare_case(c);
+  const runner::OracleExpectation mixed = runner::oracle_expectation(p, formats::ScaleRule::tosa);
+  generators::Case same = c;
+  same.model.layers[1].payload = formats::ElementType::fp8e4m3;
+  const runner::OracleExpectation one =
+      runner::oracle_expectation(runner::prepare_case(same), formats::ScaleRule::tosa);
+  ASSERT_EQ(mixed.layers.size(), 2u);
+  EXPECT_EQ(mixed.layers[0].x_codes, one.layers[0].x_codes);  // layer 0 is fp8e4m3 either way
+  EXPECT_NE(mixed.layers[1].x_scales, one.layers[1].x_scales)
+      << "fp4e2m1 (max 6) and fp8e4m3 (max 448) give the same blocks other scales";
 }
 
 }  // namespace

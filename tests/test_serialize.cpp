@@ -21,13 +21,12 @@ ModelSpec model(std::vector<int64_t> shape, formats::ElementType p, bool bias,
   int64_t k = m.input.shape.back();
   for (int i = 0; i < layers; ++i) {
     LayerSpec l;
-    l.in_features = k;
-    l.out_features = i + 1 < layers ? 64 : 8;
+    l.geometry = pipeline::LinearGeom{k, i + 1 < layers ? 64 : 8};
     l.bias = bias;
     l.payload = p;
     l.weights.seed = uint64_t(7 + i);
     m.layers.push_back(l);
-    k = l.out_features;
+    k = l.out_width();
   }
   return m;
 }

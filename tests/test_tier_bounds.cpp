@@ -27,8 +27,7 @@ Layer make(formats::ElementType payload, bool bias, int64_t rows, int64_t k, int
   pipeline::ModelSpec& m = s.p.model;
   m.input.shape = {rows, k};
   pipeline::LayerSpec l;
-  l.in_features = k;
-  l.out_features = n;
+  l.geometry = pipeline::LinearGeom{k, n};
   l.payload = payload;
   l.bias = bias;
   l.weights.seed = 7;
@@ -54,8 +53,8 @@ double unit(double bnd) {
 runner::Observation observe(const Layer& s, const std::vector<double>& err) {
   runner::Observation o;
   o.casts_observed = false;
-  for (size_t i = 0; i < s.want.exact_last.size(); ++i) {
-    const double v = s.want.exact_last[i] + err[i] * unit(s.want.bound_last[i]);
+  for (size_t i = 0; i < s.want.exact_last().size(); ++i) {
+    const double v = s.want.exact_last()[i] + err[i] * unit(s.want.bound_last()[i]);
     o.output_fp32.push_back(float(v));
   }
   o.output = o.output_fp32;
@@ -64,7 +63,7 @@ runner::Observation observe(const Layer& s, const std::vector<double>& err) {
 
 bool tier_b_passes(const Layer& s, const std::vector<double>& err) {
   const runner::Observation o = observe(s, err);
-  return runner::judge_tier(runner::Tier::b, o, {s.c, s.p, s.want}).pass();
+  return runner::judge_tier(mxconf::Tier::b, o, {s.c, s.p, s.want}).pass(mxconf::Level::compliant);
 }
 
 class Bounds : public ::testing::TestWithParam<std::tuple<formats::ElementType, bool>> {};
@@ -72,7 +71,7 @@ class Bounds : public ::testing::TestWithParam<std::tuple<formats::ElementType, 
 TEST_P(Bounds, AbsBoundHoldsInBothDirections) {
   const auto [payload, bias] = GetParam();
   const Layer s = make(payload, bias, 2, 64, 4, generators::Campaign::normal);
-  std::vector<double> err(s.want.exact_last.size(), 0.0);
+  std::vector<double> err(s.want.exact_last().size(), 0.0);
   ASSERT_TRUE(tier_b_passes(s, err)) << "the exact values pass";
   for (const double sign : {1.0, -1.0}) {
     err[3] = sign * s.abs_bound * 0.99;
@@ -86,12 +85,12 @@ TEST_P(Bounds, VarianceBoundHoldsInBothDirections) {
   const auto [payload, bias] = GetParam();
   // >= 1000 dot products: the tensor-wide statistics apply.
   const Layer s = make(payload, bias, 250, 32, 4, generators::Campaign::normal);
-  ASSERT_GE(s.want.exact_last.size(), 1000u);
+  ASSERT_GE(s.want.exact_last().size(), 1000u);
   // Every element off by e, signs alternating (no bias): sum err^2 = T e^2 against VEB * T.
   for (const double f : {0.98, 1.02}) {
     const double e = std::sqrt(s.variance_bound) * f;
     ASSERT_LT(e, s.abs_bound) << "each element stays inside ABS_BOUND";
-    std::vector<double> err(s.want.exact_last.size());
+    std::vector<double> err(s.want.exact_last().size());
     for (size_t i = 0; i < err.size(); ++i) err[i] = i % 2 ? -e : e;
     EXPECT_EQ(tier_b_passes(s, err), f < 1) << "variance at " << f << " of its bound";
   }
@@ -100,17 +99,17 @@ TEST_P(Bounds, VarianceBoundHoldsInBothDirections) {
 TEST_P(Bounds, BiasBoundHoldsInBothDirectionsForSetsS3ToS5) {
   const auto [payload, bias] = GetParam();
   const Layer s = make(payload, bias, 250, 32, 4, generators::Campaign::tosa_s4);
-  const double t = double(s.want.exact_last.size());
+  const double t = double(s.want.exact_last().size());
   // Every element off by +e: |sum err| = T e against sqrt(10 * VEB * T) ("4 sigma").
   for (const double f : {0.95, 1.05}) {
     const double e = std::sqrt(10 * s.variance_bound * t) / t * f;
-    std::vector<double> err(s.want.exact_last.size(), e);
+    std::vector<double> err(s.want.exact_last().size(), e);
     EXPECT_EQ(tier_b_passes(s, err), f < 1) << "bias at " << f << " of its bound";
   }
   // The same deviation on a campaign outside S3-S5 is not held to the bias check.
   const Layer plain = make(payload, bias, 250, 32, 4, generators::Campaign::normal);
   const double e = std::sqrt(10 * plain.variance_bound * t) / t * 1.05;
-  EXPECT_TRUE(tier_b_passes(plain, std::vector<double>(plain.want.exact_last.size(), e)));
+  EXPECT_TRUE(tier_b_passes(plain, std::vector<double>(plain.want.exact_last().size(), e)));
 }
 
 // A runtime that overflows where the spec's order of operations stays finite (the reference
@@ -120,11 +119,11 @@ TEST_P(Bounds, AnInfiniteOutputWhereTheReferenceIsFiniteFails) {
   const auto [payload, bias] = GetParam();
   const Layer s = make(payload, bias, 2, 64, 4, generators::Campaign::normal);
   for (const float bad : {INFINITY, -INFINITY, NAN}) {
-    runner::Observation o = observe(s, std::vector<double>(s.want.exact_last.size(), 0.0));
+    runner::Observation o = observe(s, std::vector<double>(s.want.exact_last().size(), 0.0));
     o.output_fp32[5] = bad;
     o.output = o.output_fp32;
-    const runner::TierResult r = runner::judge_tier(runner::Tier::b, o, {s.c, s.p, s.want});
-    ASSERT_FALSE(r.pass()) << bad;
+    const runner::TierResult r = runner::judge_tier(mxconf::Tier::b, o, {s.c, s.p, s.want});
+    ASSERT_FALSE(r.pass(mxconf::Level::compliant)) << bad;
     EXPECT_EQ(std::get<runner::ComplianceResult>(r.detail).nonfinite_failures, 1u) << bad;
   }
 }

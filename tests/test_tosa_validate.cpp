@@ -63,8 +63,7 @@ Graph lowered(bool bias = true) {
   ModelSpec m;
   m.input.shape = {4, 64};
   LayerSpec l;
-  l.in_features = 64;
-  l.out_features = 8;
+  l.geometry = pipeline::LinearGeom{64, 8};
   l.bias = bias;
   m.layers = {l};
   return lower_model(m);

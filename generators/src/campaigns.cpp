@@ -11,7 +11,9 @@
 #include "mxconf/generators/adversarial_blocks.h"
 #include "mxconf/generators/oracle_bridge.h"
 #include "mxconf/oracles/format_model.h"
+#include "mxconf/oracles/layout.h"
 #include "mxconf/oracles/linear_ref.h"
+#include "mxconf/pipeline/layer_ops.h"
 
 namespace mxconf::generators {
 namespace {
@@ -40,6 +42,7 @@ float sg(float u) {
   return u < 0 ? -1.0f : 1.0f;
 }
 
+// The adversarial campaigns shape the input for the cast it meets first: layer 0's payload.
 const oracles::FormatSpec& payload_format(const pipeline::ModelSpec& m) {
   return oracle_format(m.layers.front().payload);
 }
@@ -192,19 +195,16 @@ float TosaDotProductData::value(int64_t k, uint32_t i) const {
 
 namespace {
 
-bool is_conv(const pipeline::ModelSpec& m) {
-  return m.layers.front().kind == pipeline::LayerKind::conv2d;
-}
-
-// [N, H, W, C] data in the logical [N, C, H, W] order.
-std::vector<float> nhwc_to_nchw(const std::vector<float>& x, const std::vector<int64_t>& nchw) {
-  const int64_t n = nchw[0], c = nchw[1], hw = nchw[2] * nchw[3];
-  std::vector<float> out(x.size());
-  for (int64_t b = 0; b < n; ++b)
-    for (int64_t p = 0; p < hw; ++p)
-      for (int64_t ch = 0; ch < c; ++ch)
-        out[size_t((b * c + ch) * hw + p)] = x[size_t((b * hw + p) * c + ch)];
-  return out;
+// The logical axes with the K axis moved last: the order in which the op's cast sees the input
+// (blocks along K), e.g. NHWC for a conv2d's NCHW input.
+std::vector<int64_t> k_last_order(const pipeline::ModelSpec& m) {
+  const size_t rank = m.input.shape.size();
+  const size_t k_axis = pipeline::layer_op(m.layers.front().geometry).k_axis(rank);
+  std::vector<int64_t> order;
+  for (size_t d = 0; d < rank; ++d)
+    if (d != k_axis) order.push_back(int64_t(d));
+  order.push_back(int64_t(k_axis));
+  return order;
 }
 
 std::vector<float> campaign_rows(const pipeline::ModelSpec& m, const DataSpec& data, int64_t rows,
@@ -213,12 +213,15 @@ std::vector<float> campaign_rows(const pipeline::ModelSpec& m, const DataSpec& d
 }  // namespace
 
 std::vector<float> campaign_input(const pipeline::ModelSpec& m, const DataSpec& data) {
-  const int64_t k = is_conv(m) ? m.input.shape[1] : m.input.shape.back();
+  const std::vector<int64_t> order = k_last_order(m);
+  const int64_t k = m.input.shape[size_t(order.back())];
   int64_t rows = 1;
   for (int64_t d : m.input.shape) rows *= d;
   rows /= k;
   std::vector<float> x = campaign_rows(m, data, rows, k);
-  return is_conv(m) && data.campaign != Campaign::fixed ? nhwc_to_nchw(x, m.input.shape) : x;
+  // A fixed input is given in the logical order already.
+  if (data.campaign == Campaign::fixed) return x;
+  return oracles::unpermute_dims(x, oracles::permuted_shape(m.input.shape, order), order);
 }
 
 namespace {
@@ -276,27 +279,26 @@ pipeline::ModelSpec campaign_model(const pipeline::ModelSpec& m, Campaign c) {
   if (!s) return m;
   pipeline::ModelSpec out = m;
   for (pipeline::LayerSpec& l : out.layers) {
-    // KS is the dot product's length: K, or KH * KW * IC for conv2d, whose column k runs over
-    // the OHWI row (tap-major, as the op sums); the values are stored in torch's OIHW order.
-    const bool conv = l.kind == pipeline::LayerKind::conv2d;
-    const int64_t taps = conv ? l.conv.kernel[0] * l.conv.kernel[1] : 1;
-    const int64_t ks = l.in_features * taps;
-    const TosaDotProductData d(*s, ks, 1, size_t(l.out_features * ks));
+    // KS is the dot product's length; column k of an output's data runs in the order the op sums
+    // (for conv2d the OHWI row, tap-major), stored where the logical weights hold it (OIHW).
+    const pipeline::LayerOp& op = pipeline::layer_op(l.geometry);
+    const int64_t ks = op.fan_in(l.geometry), outs = l.out_width();
+    const TosaDotProductData d(*s, ks, 1, size_t(outs * ks));
     l.weights = {};
     l.weights.kind = pipeline::ValueSource::Kind::values;
-    l.weights.values.resize(size_t(l.out_features * ks));
-    for (int64_t x = 0; x < l.out_features; ++x) {
+    l.weights.values.resize(size_t(outs * ks));
+    for (int64_t x = 0; x < outs; ++x) {
       for (int64_t col = 0; col < ks; ++col) {
-        const int64_t tap = col / l.in_features, ic = col % l.in_features;
-        const int64_t at = conv ? (x * l.in_features + ic) * taps + tap : x * ks + col;
-        l.weights.values[size_t(at)] = d.value(col, uint32_t(x * ks + col));
+        const size_t at = op.contraction_offset ? op.contraction_offset(l.geometry, x, col)
+                                                : size_t(x * ks + col);
+        l.weights.values[at] = d.value(col, uint32_t(x * ks + col));
       }
     }
     if (l.bias) {
       pipeline::ValueSource b;
       b.kind = pipeline::ValueSource::Kind::values;
-      const TosaDotProductData bias(*s, ks, 2, size_t(l.out_features));
-      for (int64_t x = 0; x < l.out_features; ++x) b.values.push_back(bias.value(0, uint32_t(x)));
+      const TosaDotProductData bias(*s, ks, 2, size_t(outs));
+      for (int64_t x = 0; x < outs; ++x) b.values.push_back(bias.value(0, uint32_t(x)));
       l.bias_values = std::move(b);
     }
   }

@@ -1,31 +1,27 @@
 #include "mxconf/generators/case.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "mxconf/io/json_reader.h"
+#include "mxconf/pipeline/layer_ops.h"
 
 namespace mxconf::generators {
 
-CaseOp op_of(const Case& c) {
-  return c.model.layers.front().kind == pipeline::LayerKind::conv2d ? CaseOp::mxfp_conv2d
-                                                                    : CaseOp::mxfp_linear;
+pipeline::LayerKind op_of(const Case& c) {
+  return c.model.layers.front().kind();
 }
 
-std::string_view name(CaseOp op) {
-  switch (op) {
-    case CaseOp::mxfp_linear:
-      return "MXFP_LINEAR";
-    case CaseOp::mxfp_conv2d:
-      return "MXFP_CONV2D";
+std::string payloads_text(const pipeline::ModelSpec& m) {
+  const auto same = [&](const pipeline::LayerSpec& l) { return l.payload == m.layers[0].payload; };
+  if (std::all_of(m.layers.begin(), m.layers.end(), same))
+    return std::string(formats::name(m.layers[0].payload));
+  std::string s;
+  for (const pipeline::LayerSpec& l : m.layers) {
+    if (!s.empty()) s += '-';
+    s += formats::name(l.payload);
   }
-  return "?";
-}
-
-std::optional<CaseOp> parse_case_op(std::string_view s) {
-  for (CaseOp op : kAllCaseOps) {
-    if (name(op) == s) return op;
-  }
-  return std::nullopt;
+  return s;
 }
 
 nlohmann::json to_json(const Case& c) {
@@ -127,50 +123,13 @@ std::string fingerprint(const Case& c) {
   return buf;
 }
 
-namespace {
-
-std::string pair_text(int64_t a, int64_t b) {
-  return a == b ? std::to_string(a) : std::to_string(a) + "x" + std::to_string(b);
-}
-
-std::string conv_case_name(const Case& c) {
-  const auto& in = c.model.input.shape;
-  const auto& l0 = c.model.layers.front();
-  const auto& g = l0.conv;
-  std::string s = "mxfp_conv2d_" + std::to_string(in[0]) + "x" + std::to_string(in[1]) + "x" +
-                  std::to_string(in[2]) + "x" + std::to_string(in[3]) + "_k" +
-                  std::to_string(g.kernel[0]) + "x" + std::to_string(g.kernel[1]) + "_s" +
-                  pair_text(g.stride[0], g.stride[1]) + "_p";
-  if (g.pad[0] == g.pad[1] && g.pad[2] == g.pad[3]) {
-    s += pair_text(g.pad[0], g.pad[2]);
-  } else {
-    s += std::to_string(g.pad[0]) + "x" + std::to_string(g.pad[1]) + "x" +
-         std::to_string(g.pad[2]) + "x" + std::to_string(g.pad[3]);
-  }
-  if (g.dilation[0] != 1 || g.dilation[1] != 1) s += "_d" + pair_text(g.dilation[0], g.dilation[1]);
-  if (c.model.layers.size() > 1) s += "_l" + std::to_string(c.model.layers.size());
-  s += "_oc" + std::to_string(c.model.layers.back().out_features) + "_" +
-       std::string(formats::name(l0.payload)) + "_" +
-       std::string(formats::name(c.target.cast_rule)) + "_" + (l0.bias ? "bias" : "nobias") + "_" +
-       std::string(name(c.data.campaign)) + "_" + std::to_string(c.data.seed % 100000);
-  if (!c.lowering.fold_transposes) s += "_unfolded";
-  if (c.expect.rule) s += "_ERRORIF_" + std::string(name(*c.expect.rule));
-  return s;
-}
-
-}  // namespace
-
 std::string case_name(const Case& c) {
-  if (op_of(c) == CaseOp::mxfp_conv2d) return conv_case_name(c);
-  int64_t m = 1;
-  for (size_t i = 0; i + 1 < c.model.input.shape.size(); ++i) m *= c.model.input.shape[i];
+  const pipeline::LayerOp& op = pipeline::layer_op(op_of(c));
   const auto& l0 = c.model.layers.front();
-  std::string s = "mxfp_linear_" + std::to_string(m) + "x" + std::to_string(l0.in_features) + "x" +
-                  std::to_string(c.model.layers.back().out_features) + "_" +
-                  std::string(formats::name(l0.payload)) + "_" +
-                  std::string(formats::name(c.target.cast_rule)) + "_" +
-                  (l0.bias ? "bias" : "nobias") + "_" + std::string(name(c.data.campaign)) + "_" +
-                  std::to_string(c.data.seed % 100000);
+  std::string s = std::string(op.stem) + "_" + op.case_geometry(c.model) + "_" +
+                  payloads_text(c.model) + "_" + std::string(formats::name(c.target.cast_rule)) +
+                  "_" + (l0.bias ? "bias" : "nobias") + "_" + std::string(name(c.data.campaign)) +
+                  "_" + std::to_string(c.data.seed % 100000);
   if (c.lowering.batched_matmul) s += "_batched";
   if (!c.lowering.fold_transposes) s += "_unfolded";
   if (c.expect.rule) s += "_ERRORIF_" + std::string(name(*c.expect.rule));

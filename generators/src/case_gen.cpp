@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <numeric>
+#include <stdexcept>
+#include <string>
+
+#include "mxconf/pipeline/layer_ops.h"
 
 namespace mxconf::generators {
 namespace {
@@ -122,12 +126,11 @@ rc::Gen<pipeline::ModelSpec> gen_model_k(int max_k_blocks,
       int64_t k = k0;
       for (int i = 0; i < layers; ++i) {
         pipeline::LayerSpec l;
-        l.in_features = k;
-        l.out_features = ns[size_t(i)];
-        // One payload type per case: MATMUL_T_BLOCK_SCALED forbids mixing.
+        l.geometry = pipeline::LinearGeom{k, ns[size_t(i)]};
+        // The case's payload for now; draw_mixed_payloads may give later layers others.
         draw_layer_numbers(l, payload, weight_rules);
         m.layers.push_back(l);
-        k = l.out_features;
+        k = ns[size_t(i)];
       }
       return m;
     });
@@ -191,9 +194,9 @@ rc::Gen<pipeline::ModelSpec> gen_conv_model(Campaign campaign,
       int64_t channels = ic, per_pixel = 0;
       for (int i = 0; i < layers; ++i) {
         pipeline::LayerSpec l;
-        l.kind = pipeline::LayerKind::conv2d;
-        l.in_features = channels;
-        l.out_features = (i + 1 < layers) ? 32 * *rc::gen::inRange<int64_t>(1, 3)
+        pipeline::Conv2dGeom g;
+        g.in_channels = channels;
+        g.out_channels = (i + 1 < layers) ? 32 * *rc::gen::inRange<int64_t>(1, 3)
                                           : *rc::gen::inRange<int64_t>(1, 65);
         AxisDraw y{kernel(), small(1, 3), small(1, 3), small(0, 3), 0};
         AxisDraw x{kernel(), small(1, 3), small(1, 3), small(0, 3), 0};
@@ -205,9 +208,10 @@ rc::Gen<pipeline::ModelSpec> gen_conv_model(Campaign campaign,
           x.pad_a = x.pad_b = std::max<int64_t>(x.kernel - 1, 1);
         }
         axes.emplace_back(y, x);
-        per_pixel += l.out_features * y.kernel * x.kernel * l.in_features;
-        draw_layer_numbers(l, payload, weight_rules);  // CONV2D_BLOCK_SCALED forbids mixing too
-        channels = l.out_features;
+        per_pixel += g.out_channels * y.kernel * x.kernel * g.in_channels;
+        l.geometry = g;
+        draw_layer_numbers(l, payload, weight_rules);
+        channels = g.out_channels;
         m.layers.push_back(l);
       }
       // 2. The image: non-square sides, cut down (never below 1) until the chain's
@@ -224,7 +228,7 @@ rc::Gen<pipeline::ModelSpec> gen_conv_model(Campaign campaign,
       // 3. Each layer made legal for the size it sees.
       for (size_t i = 0; i < m.layers.size(); ++i) {
         const AxisDraw y = legal_axis(h, axes[i].first), x = legal_axis(w, axes[i].second);
-        pipeline::Conv2dParams& c = m.layers[i].conv;
+        auto& c = std::get<pipeline::Conv2dGeom>(m.layers[i].geometry);
         c.kernel = {y.kernel, x.kernel};
         c.stride = {y.stride, x.stride};
         c.dilation = {y.dilation, x.dilation};
@@ -246,44 +250,129 @@ rc::Gen<pipeline::ModelSpec> gen_conv_model(Campaign campaign,
   });
 }
 
+// How each layer operator's cases are drawn, in operator-table order. The first row's model is
+// drawn first for every case (and replaced when another operator is drawn), so the cases a seed
+// made before later operators existed are still made. `weight`: the share of cases an operator
+// gets when every operator is allowed; `campaigns`: the campaigns only this operator has.
+struct OpDraw {
+  pipeline::LayerKind kind;
+  int weight;
+  std::vector<Campaign> campaigns;
+  rc::Gen<pipeline::ModelSpec> (*model)(const GenConfig& cfg, Campaign campaign);
+  void (*lowering)(Case& c);  // the lowering options the operator varies
+};
+
+// rc::gen::weightedElement over weights known only at run time (it takes an initializer_list):
+// its own generator, so the same weights draw what weightedElement would draw.
+rc::Gen<size_t> weighted_index(std::vector<size_t> weights) {
+  std::vector<size_t> index(weights.size());
+  std::iota(index.begin(), index.end(), size_t{0});
+  return rc::gen::detail::WeightedElementGen<size_t>(std::move(weights), std::move(index));
+}
+
+const OpDraw kOpDraws[] = {
+    {pipeline::LayerKind::linear,
+     3,
+     {},
+     [](const GenConfig& cfg, Campaign) { return gen_model_k(cfg.max_k_blocks, cfg.weight_rules); },
+     [](Case& c) {
+       // Shrinks to false.
+       if (c.model.input.shape.size() >= 3) c.lowering.batched_matmul = *rc::gen::arbitrary<bool>();
+     }},
+    {pipeline::LayerKind::conv2d,
+     1,
+     {Campaign::padding_heavy},
+     [](const GenConfig& cfg, Campaign campaign) {
+       return gen_conv_model(campaign, cfg.weight_rules);
+     },
+     [](Case& c) {
+       // Both graph forms: folded round trips (the default) and every TRANSPOSE kept.
+       c.lowering.fold_transposes = !*rc::gen::weightedElement<bool>({{3, false}, {1, true}});
+     }},
+};
+
+bool wanted(const std::vector<Campaign>& campaigns, Campaign c) {
+  return campaigns.empty() || std::count(campaigns.begin(), campaigns.end(), c);
+}
+
+// Mixed precision per layer, a common way to use MX: in one multi-layer case in three, each
+// layer after the first draws its own payload (one op never mixes: each layer's activations are
+// cast to its own weights' payload). Drawn after everything else, so every other draw of a case is
+// what it was before mixing existed.
+void draw_mixed_payloads(pipeline::ModelSpec& m) {
+  if (m.layers.size() < 2 || !*rc::gen::weightedElement<bool>({{2, false}, {1, true}})) return;
+  const std::vector<formats::ElementType> all(std::begin(formats::kAllElementTypes),
+                                              std::end(formats::kAllElementTypes));
+  for (size_t i = 1; i < m.layers.size(); ++i) m.layers[i].payload = *rc::gen::elementOf(all);
+}
+
+// The operators a configuration lets cases exercise: those --ops names that can run one of the
+// campaigns asked for (a shared one, or one of their own).
+std::vector<const OpDraw*> allowed_ops(const GenConfig& cfg) {
+  const bool shared_campaigns = !campaign_order(cfg.campaigns).empty();
+  std::vector<const OpDraw*> allowed;
+  for (const OpDraw& d : kOpDraws) {
+    const bool own = std::any_of(d.campaigns.begin(), d.campaigns.end(),
+                                 [&](Campaign x) { return wanted(cfg.campaigns, x); });
+    if ((cfg.ops.empty() || std::count(cfg.ops.begin(), cfg.ops.end(), d.kind)) &&
+        (shared_campaigns || own))
+      allowed.push_back(&d);
+  }
+  return allowed;
+}
+
 }  // namespace
+
+std::string check_config(const GenConfig& cfg) {
+  if (!allowed_ops(cfg).empty()) return {};
+  std::string campaigns;
+  for (Campaign c : cfg.campaigns)
+    campaigns += (campaigns.empty() ? "" : ", ") + std::string(name(c));
+  std::string ops;
+  for (pipeline::LayerKind k : cfg.ops)
+    ops += (ops.empty() ? "" : ", ") + std::string(pipeline::name(k));
+  return "no operator asked for (" + ops + ") can run the campaigns asked for (" + campaigns + ")";
+}
 
 rc::Gen<Case> gen_valid_case(const GenConfig& cfg) {
   return rc::gen::exec([cfg] {
     Case c;
-    c.model = *gen_model_k(cfg.max_k_blocks, cfg.weight_rules);
-    c.data.campaign = *rc::gen::elementOf(campaign_order(cfg.campaigns));
+    c.model = *kOpDraws[0].model(cfg, Campaign::uniform);
+    const bool shared_campaigns = !campaign_order(cfg.campaigns).empty();
+    if (shared_campaigns) c.data.campaign = *rc::gen::elementOf(campaign_order(cfg.campaigns));
     c.data.seed = *rc::gen::inRange<uint64_t>(0, 1u << 30);
     if (c.data.campaign == Campaign::normal)
       c.data.params = {{"magnitude", *rc::gen::inRange(-20, 21)}};
     c.target.cast_rule = cfg.cast_rule;
-    // Drawn last, so the draws above (and earlier runs' cases) are unchanged. Shrinks to false.
-    if (c.model.input.shape.size() >= 3) c.lowering.batched_matmul = *rc::gen::arbitrary<bool>();
-    // The operator, after everything a linear case draws: the linear cases a seed made before
-    // conv2d existed are still made (those it now makes conv2d aside). Shrinks to linear.
-    const bool linear_ok =
-        cfg.ops.empty() || std::count(cfg.ops.begin(), cfg.ops.end(), CaseOp::mxfp_linear);
-    const bool conv_ok =
-        cfg.ops.empty() || std::count(cfg.ops.begin(), cfg.ops.end(), CaseOp::mxfp_conv2d);
-    const bool only_padding = !cfg.campaigns.empty() && campaign_order(cfg.campaigns).empty();
-    const bool conv =
-        conv_ok && (!linear_ok || only_padding || *rc::gen::weightedElement<int>({{3, 0}, {1, 1}}));
-    if (conv) {
-      const bool padding_ok =
-          cfg.campaigns.empty() ||
-          std::count(cfg.campaigns.begin(), cfg.campaigns.end(), Campaign::padding_heavy);
-      if (only_padding || (padding_ok && *rc::gen::weightedElement<int>({{12, 0}, {1, 1}})))
-        c.data.campaign = Campaign::padding_heavy;
-      c.model = *gen_conv_model(c.data.campaign, cfg.weight_rules);
-      c.lowering.batched_matmul = false;
-      // Both graph forms: folded round trips (the default) and every TRANSPOSE kept.
-      c.lowering.fold_transposes = !*rc::gen::weightedElement<bool>({{3, false}, {1, true}});
+    // Drawn last, so the draws above (and earlier runs' cases) are unchanged.
+    kOpDraws[0].lowering(c);
+    // The operator, after everything the first row's case draws. Shrinks to the first row. An
+    // operator is allowed when --ops names it and, if --campaign is given, a campaign it can run
+    // is among them (a shared one, or one of its own).
+    std::vector<const OpDraw*> allowed = allowed_ops(cfg);
+    std::vector<size_t> weights;
+    for (const OpDraw* d : allowed) weights.push_back(size_t(d->weight));
+    if (allowed.empty()) throw std::invalid_argument(check_config(cfg));
+    const OpDraw& op =
+        allowed.size() == 1 ? *allowed[0] : *allowed[*weighted_index(std::move(weights))];
+    if (op.kind != kOpDraws[0].kind) {
+      // One of the operator's own campaigns in one case in 13 (always, when no shared one is
+      // wanted).
+      std::vector<Campaign> own;
+      for (Campaign x : op.campaigns)
+        if (wanted(cfg.campaigns, x)) own.push_back(x);
+      if (!own.empty() && (!shared_campaigns || *rc::gen::weightedElement<int>({{12, 0}, {1, 1}})))
+        c.data.campaign = own[0];
+      c.model = *op.model(cfg, c.data.campaign);
+      c.lowering = {};
+      op.lowering(c);
     }
     c.target.profile = pipeline::Target::parse(pipeline::default_target_text(c.model));
     if (cfg.vary_cast_rule) {
       c.target.cast_rule = *rc::gen::elementOf(std::vector<formats::ScaleRule>(
           std::begin(formats::kAllScaleRules), std::end(formats::kAllScaleRules)));
     }
+    draw_mixed_payloads(c.model);
     return c;
   });
 }
@@ -293,7 +382,7 @@ rc::Gen<Case> gen_invalid_case(const GenConfig& cfg) {
     Case c = *gen_valid_case(cfg);
     std::vector<InvalidRule> rules;
     for (InvalidRule r : kAllInvalidRules)
-      if (applies_to(r, c.model.layers.front().kind)) rules.push_back(r);
+      if (applies_to(r, op_of(c))) rules.push_back(r);
     const InvalidRule r = *rc::gen::elementOf(rules);
     c.expect.rule = r;
     c.expect.code = expected_code(r);

@@ -4,32 +4,73 @@
 #include <array>
 
 #include "mxconf/formats/packing.h"
+#include "mxconf/pipeline/layer_ops.h"
 
 namespace mxconf::generators {
 namespace {
 
-constexpr std::array<std::string_view, size_t(InvalidRule::count)> kNames = {
-    "k_not_multiple_of_32",
-    "mismatched_payloads",
-    "missing_mxfp",
-    "e8m0_without_mxfp",
-    "wrong_scale_shape",
-    "batch_not_1_or_n",
-    "rank_zero",
-    "non_permutation_dim_order",
-    "inconsistent_bias_length",
-    "ic_not_multiple_of_32",
-    "groups_not_1",
-    "conv_negative_pad",
-    "conv_stride_below_1",
-    "conv_dilation_below_1",
-    "conv_output_size",
-    "conv_bias_not_oc_or_1",
-    "conv_shape_operand_length",
-    "conv_missing_extension",
-    "conv_level_kernel",
-    "conv_level_pad",
-    "conv_level_stride"};
+using pipeline::LayerKind;
+
+// One row per rule: its name, where it acts, the typed code expected, the one operator it is
+// about (none: every operator), and whether a runtime could judge it without being told the
+// target.
+struct RuleRow {
+  InvalidRule rule;
+  std::string_view name;
+  RuleStage stage;
+  std::string_view code;  // a pipeline::ValidationCode name, or a model error code
+  std::optional<LayerKind> only;
+  bool about_target = false;
+};
+
+constexpr RuleRow kRules[] = {
+    {InvalidRule::k_not_multiple_of_32, "k_not_multiple_of_32", RuleStage::model,
+     "k_not_multiple_of_32", LayerKind::linear},
+    {InvalidRule::mismatched_payloads, "mismatched_payloads", RuleStage::graph, "payload_mismatch",
+     std::nullopt},
+    {InvalidRule::missing_mxfp, "missing_mxfp", RuleStage::target, "extension_mx_payload",
+     std::nullopt, true},
+    {InvalidRule::e8m0_without_mxfp, "e8m0_without_mxfp", RuleStage::graph, "extension_e8m0",
+     std::nullopt, true},
+    {InvalidRule::wrong_scale_shape, "wrong_scale_shape", RuleStage::graph, "scale_shape",
+     std::nullopt},
+    {InvalidRule::batch_not_1_or_n, "batch_not_1_or_n", RuleStage::graph, "batch_broadcast",
+     LayerKind::linear},
+    {InvalidRule::rank_zero, "rank_zero", RuleStage::graph, "rank_zero", std::nullopt},
+    {InvalidRule::non_permutation_dim_order, "non_permutation_dim_order", RuleStage::model,
+     "dim_order_not_permutation", std::nullopt},
+    {InvalidRule::inconsistent_bias_length, "inconsistent_bias_length", RuleStage::model,
+     "bias_length", std::nullopt},
+    {InvalidRule::ic_not_multiple_of_32, "ic_not_multiple_of_32", RuleStage::model,
+     "ic_not_multiple_of_32", LayerKind::conv2d},
+    {InvalidRule::groups_not_1, "groups_not_1", RuleStage::model, "groups_unsupported",
+     LayerKind::conv2d},
+    {InvalidRule::conv_negative_pad, "conv_negative_pad", RuleStage::graph, "conv_pad",
+     LayerKind::conv2d},
+    {InvalidRule::conv_stride_below_1, "conv_stride_below_1", RuleStage::graph, "conv_stride",
+     LayerKind::conv2d},
+    {InvalidRule::conv_dilation_below_1, "conv_dilation_below_1", RuleStage::graph, "conv_dilation",
+     LayerKind::conv2d},
+    {InvalidRule::conv_output_size, "conv_output_size", RuleStage::graph, "conv_output_size",
+     LayerKind::conv2d},
+    {InvalidRule::conv_bias_not_oc_or_1, "conv_bias_not_oc_or_1", RuleStage::graph,
+     "conv_bias_shape", LayerKind::conv2d},
+    {InvalidRule::conv_shape_operand_length, "conv_shape_operand_length", RuleStage::graph,
+     "conv_rank", LayerKind::conv2d},
+    {InvalidRule::conv_missing_extension, "conv_missing_extension", RuleStage::target,
+     "extension_mx_conv", LayerKind::conv2d, true},
+    {InvalidRule::conv_level_kernel, "conv_level_kernel", RuleStage::graph, "level_kernel",
+     LayerKind::conv2d},
+    {InvalidRule::conv_level_pad, "conv_level_pad", RuleStage::graph, "level_pad",
+     LayerKind::conv2d},
+    {InvalidRule::conv_level_stride, "conv_level_stride", RuleStage::graph, "level_stride",
+     LayerKind::conv2d},
+};
+static_assert(std::size(kRules) == size_t(InvalidRule::count));
+
+const RuleRow& row(InvalidRule r) {
+  return kRules[size_t(r)];  // in enum order (checked by InvalidRules.TableIsInEnumOrder)
+}
 
 using pipeline::DType;
 using pipeline::Graph;
@@ -37,11 +78,10 @@ using pipeline::Operator;
 using pipeline::OpKind;
 using pipeline::Tensor;
 
-// The first op taking constant MX weights: MATMUL_T_BLOCK_SCALED or CONV2D_BLOCK_SCALED.
+// The first op taking a layer's constant MX weights (MATMUL_T_BLOCK_SCALED, CONV2D_BLOCK_SCALED).
 Operator& first_weighted(Graph& g) {
-  return *std::find_if(g.ops.begin(), g.ops.end(), [](const Operator& o) {
-    return o.op == OpKind::matmul_t_block_scaled || o.op == OpKind::conv2d_block_scaled;
-  });
+  return *std::find_if(g.ops.begin(), g.ops.end(),
+                       [](const Operator& o) { return pipeline::is_layer_tosa_op(o.op); });
 }
 
 // Another payload type (the variant picks which of the four), with the weight constant
@@ -62,109 +102,37 @@ void swap_payload(Tensor& w, uint64_t variant) {
 }  // namespace
 
 std::string_view name(InvalidRule r) {
-  return kNames[size_t(r)];
+  return row(r).name;
 }
 
 std::optional<InvalidRule> parse_invalid_rule(std::string_view s) {
-  for (size_t i = 0; i < kNames.size(); ++i) {
-    if (kNames[i] == s) return InvalidRule(i);
+  for (const RuleRow& r : kRules) {
+    if (r.name == s) return r.rule;
   }
   return std::nullopt;
 }
 
 RuleStage stage(InvalidRule r) {
-  switch (r) {
-    case InvalidRule::k_not_multiple_of_32:
-    case InvalidRule::non_permutation_dim_order:
-    case InvalidRule::inconsistent_bias_length:
-    case InvalidRule::ic_not_multiple_of_32:
-    case InvalidRule::groups_not_1:
-      return RuleStage::model;
-    case InvalidRule::missing_mxfp:
-    case InvalidRule::conv_missing_extension:
-      return RuleStage::target;
-    default:
-      return RuleStage::graph;
-  }
+  return row(r).stage;
 }
 
 bool depends_on_target(InvalidRule r) {
-  return r == InvalidRule::missing_mxfp || r == InvalidRule::e8m0_without_mxfp ||
-         r == InvalidRule::conv_missing_extension;
+  return row(r).about_target;
 }
 
 bool applies_to(InvalidRule r, pipeline::LayerKind kind) {
-  const bool conv = kind == pipeline::LayerKind::conv2d;
-  switch (r) {
-    case InvalidRule::k_not_multiple_of_32:
-    case InvalidRule::batch_not_1_or_n:
-      return !conv;
-    case InvalidRule::ic_not_multiple_of_32:
-    case InvalidRule::groups_not_1:
-    case InvalidRule::conv_negative_pad:
-    case InvalidRule::conv_stride_below_1:
-    case InvalidRule::conv_dilation_below_1:
-    case InvalidRule::conv_output_size:
-    case InvalidRule::conv_bias_not_oc_or_1:
-    case InvalidRule::conv_shape_operand_length:
-    case InvalidRule::conv_missing_extension:
-    case InvalidRule::conv_level_kernel:
-    case InvalidRule::conv_level_pad:
-    case InvalidRule::conv_level_stride:
-      return conv;
-    default:
-      return true;
-  }
+  return !row(r).only || *row(r).only == kind;
 }
 
 std::string expected_code(InvalidRule r) {
-  switch (r) {
-    case InvalidRule::k_not_multiple_of_32:
-      return "k_not_multiple_of_32";
-    case InvalidRule::mismatched_payloads:
-      return "payload_mismatch";
-    case InvalidRule::missing_mxfp:
-      return "extension_mx_payload";
-    case InvalidRule::e8m0_without_mxfp:
-      return "extension_e8m0";
-    case InvalidRule::wrong_scale_shape:
-      return "scale_shape";
-    case InvalidRule::batch_not_1_or_n:
-      return "batch_broadcast";
-    case InvalidRule::rank_zero:
-      return "rank_zero";
-    case InvalidRule::non_permutation_dim_order:
-      return "dim_order_not_permutation";
-    case InvalidRule::inconsistent_bias_length:
-      return "bias_length";
-    case InvalidRule::ic_not_multiple_of_32:
-      return "ic_not_multiple_of_32";
-    case InvalidRule::groups_not_1:
-      return "groups_unsupported";
-    case InvalidRule::conv_negative_pad:
-      return "conv_pad";
-    case InvalidRule::conv_stride_below_1:
-      return "conv_stride";
-    case InvalidRule::conv_dilation_below_1:
-      return "conv_dilation";
-    case InvalidRule::conv_output_size:
-      return "conv_output_size";
-    case InvalidRule::conv_bias_not_oc_or_1:
-      return "conv_bias_shape";
-    case InvalidRule::conv_shape_operand_length:
-      return "conv_rank";
-    case InvalidRule::conv_missing_extension:
-      return "extension_mx_conv";
-    case InvalidRule::conv_level_kernel:
-      return "level_kernel";
-    case InvalidRule::conv_level_pad:
-      return "level_pad";
-    case InvalidRule::conv_level_stride:
-      return "level_stride";
-    case InvalidRule::count:
-      break;
+  return std::string(row(r).code);
+}
+
+bool rule_table_in_enum_order() {
+  for (size_t i = 0; i < std::size(kRules); ++i) {
+    if (size_t(kRules[i].rule) != i) return false;
   }
-  return "?";
+  return true;
 }
 
 nlohmann::json break_model(InvalidRule r, const pipeline::ModelSpec& m, uint64_t variant) {
@@ -173,12 +141,13 @@ nlohmann::json break_model(InvalidRule r, const pipeline::ModelSpec& m, uint64_t
   switch (r) {
     case InvalidRule::k_not_multiple_of_32:
     case InvalidRule::ic_not_multiple_of_32: {
-      // Just past a multiple, halfway, and just short of the next one.
+      // Just past a multiple, halfway, and just short of the next one; along the first layer's
+      // K axis, in the input and in the layer alike.
+      const pipeline::LayerOp& op = pipeline::layer_op(m.layers[0].geometry);
       const int64_t offsets[] = {1, 16, 31};
-      const int64_t k = m.layers[0].in_features + offsets[variant % 3];
-      const bool conv = r == InvalidRule::ic_not_multiple_of_32;
-      j["input"]["shape"][conv ? 1 : rank - 1] = k;
-      j["layers"][0][conv ? "in_channels" : "in_features"] = k;
+      const int64_t k = m.layers[0].in_width() + offsets[variant % 3];
+      j["input"]["shape"][op.k_axis(rank)] = k;
+      j["layers"][0][std::string(op.in_key)] = k;
       j["layers"][0]["weights"] = {{"seed", 1}};
       break;
     }
@@ -198,7 +167,7 @@ nlohmann::json break_model(InvalidRule r, const pipeline::ModelSpec& m, uint64_t
     }
     case InvalidRule::inconsistent_bias_length: {
       // N + 1, N - 1 (when N > 1) or no values at all.
-      const int64_t n = m.layers[0].out_features;
+      const int64_t n = m.layers[0].out_width();
       const int64_t lengths[] = {n + 1, n > 1 ? n - 1 : n + 2, 0};
       j["layers"][0]["bias"] = true;
       j["layers"][0]["bias_values"] = {

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <unordered_set>
 
+#include "mxconf/pipeline/tosa_ops.h"
 #include "mxconf/pipeline/verifier.h"
 #include "tosa_generated.h"
 
@@ -13,23 +14,9 @@ namespace {
 
 namespace fb = flatbuffers;
 
+// A TOSA operator mxconf models (the importer-level kinds never come from a file).
 bool models(uint32_t op) {
-  switch (OpKind(op)) {
-    case OpKind::matmul:
-    case OpKind::add:
-    case OpKind::reshape:
-    case OpKind::transpose:
-    case OpKind::cast:
-    case OpKind::const_tensor:
-    case OpKind::const_shape:
-    case OpKind::matmul_t_block_scaled:
-    case OpKind::cast_from_block_scaled:
-    case OpKind::cast_to_block_scaled:
-    case OpKind::conv2d_block_scaled:
-      return true;
-    default:
-      return false;
-  }
+  return op <= kMaxTosaOpValue && op_info(OpKind(op)) != nullptr;
 }
 
 LoadResult fail(LoadErrorCode c, std::string msg) {
@@ -258,25 +245,19 @@ LoadResult deserialize_graph(std::span<const uint8_t> bytes, const LoadLimits& l
     Operator op;
     op.raw_op = value;
     op.op = models(value) ? OpKind(value) : OpKind::unknown;
-    switch (op.op) {
-      case OpKind::transpose:
+    const TosaOpInfo* info = op_info(op.op);
+    switch (info ? info->attribute : AttrKind::none) {
+      case AttrKind::perms:
         if (const auto* p = o->attribute_as_TransposeAttribute()->perms())
           op.attrs.perms.assign(p->begin(), p->end());
         break;
-      case OpKind::matmul_t_block_scaled:
-        op.attrs.block_size = uint32_t(o->attribute_as_MatMulTBlockScaledAttribute()->block_size());
+      case AttrKind::block_size:
+        // Every { block_size } table has the same layout, and the verifier checked this one as
+        // the type its tag names.
+        op.attrs.block_size = uint32_t(
+            static_cast<const tosa::MatMulTBlockScaledAttribute*>(o->attribute())->block_size());
         break;
-      case OpKind::cast_to_block_scaled:
-        op.attrs.block_size = uint32_t(o->attribute_as_CastToBlockScaledAttribute()->block_size());
-        break;
-      case OpKind::cast_from_block_scaled:
-        op.attrs.block_size =
-            uint32_t(o->attribute_as_CastFromBlockScaledAttribute()->block_size());
-        break;
-      case OpKind::conv2d_block_scaled:
-        op.attrs.block_size = uint32_t(o->attribute_as_Conv2dBlockScaledAttribute()->block_size());
-        break;
-      default:
+      case AttrKind::none:
         break;
     }
     if (auto e = read_names(o->inputs(), op.inputs, who)) return fail(e->code, e->message);

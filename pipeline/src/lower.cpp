@@ -1,13 +1,14 @@
 #include "mxconf/pipeline/lower.h"
 
+#include <algorithm>
 #include <cstring>
+
+#include "mxconf/pipeline/layer_ops.h"
 
 #include "mxconf/pipeline/passes/eliminate_dead_code.h"
 #include "mxconf/pipeline/passes/fold_transposes.h"
 #include "mxconf/pipeline/passes/normalize_io_layout.h"
 #include "mxconf/pipeline/passes/quantize_weights.h"
-#include "mxconf/pipeline/passes/rewrite_mxfp_conv2d.h"
-#include "mxconf/pipeline/passes/rewrite_mxfp_linear.h"
 
 namespace mxconf::pipeline {
 namespace {
@@ -28,37 +29,29 @@ Graph import_model(const ModelSpec& m, const std::string& base_dir) {
 
   std::string current = m.input.name;
   std::vector<int64_t> shape = m.input.shape;
-  const std::vector<std::vector<int64_t>> conv_out = conv_shapes(m);
+  const std::vector<std::vector<int64_t>> shapes = layer_output_shapes(m);
   for (size_t i = 0; i < m.layers.size(); ++i) {
     const LayerSpec& l = m.layers[i];
     const std::string stem = "layer" + std::to_string(i);
     const bool last = i + 1 == m.layers.size();
-    const bool conv = l.kind == LayerKind::conv2d;
-    const std::string w = g.add_tensor(make_const(stem + ".weight", DType::fp32, weight_shape(l),
+    const std::string w = g.add_tensor(make_const(stem + ".weight", DType::fp32,
+                                                  layer_op(l.geometry).weight_shape(l.geometry),
                                                   layer_weight_bytes(l, i, base_dir)));
     g.ops.push_back({OpKind::const_tensor, 67, {}, {w}, {}});
     std::vector<std::string> inputs = {current, w};
     if (l.bias) {
-      const std::string b = g.add_tensor(make_const(stem + ".bias", DType::fp32, {l.out_features},
+      const std::string b = g.add_tensor(make_const(stem + ".bias", DType::fp32, {l.out_width()},
                                                     float_bytes(layer_bias(l, i, base_dir))));
       g.ops.push_back({OpKind::const_tensor, 67, {}, {b}, {}});
       inputs.push_back(b);
     }
-    if (conv) {
-      shape = conv_out[i];
-    } else {
-      shape.back() = l.out_features;
-    }
+    shape = shapes[i];
     const std::string out = (last && m.output.dtype == DType::fp32) ? m.output.name : stem + ".out";
     g.add_tensor({out, shape, DType::fp32, std::nullopt});
-    Operator op{conv ? OpKind::conv2d : OpKind::linear, conv ? 1002u : 1000u, inputs, {out}, {}};
+    Operator op{OpKind::layer, uint32_t(OpKind::layer), inputs, {out}, {}};
+    op.attrs.layer = l.geometry;
     op.attrs.payload = l.payload;
     op.attrs.weight_scale_rule = l.weight_scale_rule;
-    if (conv) {
-      op.attrs.pad = l.conv.pad;
-      op.attrs.stride = l.conv.stride;
-      op.attrs.dilation = l.conv.dilation;
-    }
     g.ops.push_back(op);
     current = out;
   }
@@ -73,17 +66,22 @@ Graph import_model(const ModelSpec& m, const std::string& base_dir) {
 
 std::string default_target_text(const ModelSpec& m) {
   std::string t = "TOSA-1.1+FP+mxfp";
-  if (!m.layers.empty() && m.layers[0].kind == LayerKind::conv2d) t += "+mxfp_conv";
+  std::vector<std::string_view> added;  // each operator's own extension once
+  for (const LayerSpec& l : m.layers) {
+    const std::string_view ext = layer_op(l.geometry).extension;
+    if (ext.empty() || std::find(added.begin(), added.end(), ext) != added.end()) continue;
+    added.push_back(ext);
+    t += ;
+    t += ext;
+  }
   if (m.input.dtype == DType::bf16 || m.output.dtype == DType::bf16) t += "+bf16";
   return t;
 }
 
 PassManager standard_pipeline(const LowerOptions& opts) {
   PassManager pm;
-  pm.add(std::make_unique<QuantizeWeights>())
-      .add(std::make_unique<NormalizeIoLayout>())
-      .add(std::make_unique<RewriteMxfpLinear>(opts.batched_matmul))
-      .add(std::make_unique<RewriteMxfpConv2d>());
+  pm.add(std::make_unique<QuantizeWeights>()).add(std::make_unique<NormalizeIoLayout>());
+  for (LayerKind k : kAllLayerKinds) pm.add(layer_op(k).rewrite(opts));
   if (opts.fold_transposes) pm.add(std::make_unique<FoldTransposes>());
   pm.add(std::make_unique<EliminateDeadCode>());
   return pm;

@@ -11,6 +11,7 @@
 #include "mxconf/faults/faults.h"
 #include "mxconf/io/json_reader.h"
 #include "mxconf/io/npy.h"
+#include "mxconf/pipeline/layer_ops.h"
 
 namespace mxconf::pipeline {
 namespace {
@@ -18,34 +19,31 @@ namespace {
 using io::JsonError;
 using io::JsonObject;
 
-constexpr int64_t kMaxDim = int64_t{1} << 24;
-constexpr int64_t kMaxK = 1 << 16;
-// Kernel, stride, pad and dilation: TOSA's 8K level limit is a validation rule (tosa_validate),
-// so the model format admits more and the validator reports the level.
-constexpr int64_t kMaxConvArg = 1 << 16;
+using layers::kMaxDim;
 
-// Reads a nested array of dims.size() levels (conv2d weights [OC][IC][KH][KW]) into `out`.
+// Reads a nested array of dims.size() levels (weights in their logical shape, named level by
+// level in `names`) into `out`.
 template <typename Number>
 void read_nested(const nlohmann::json& v, const std::string& path, const std::vector<int64_t>& dims,
-                 size_t level, Number number, std::vector<float>& out) {
-  static const char* kConvDims[] = {"out_channels", "in_channels", "KH", "KW"};
+                 const std::vector<std::string_view>& names, size_t level, Number number,
+                 std::vector<float>& out) {
   if (!v.is_array() || int64_t(v.size()) != dims[level]) {
     throw JsonError(path, "expected an array of " + std::to_string(dims[level]) + " (" +
-                              kConvDims[level] + ") entries");
+                              std::string(names[level]) + ") entries");
   }
   for (size_t i = 0; i < v.size(); ++i) {
     const std::string p = path + "/" + std::to_string(i);
     if (level + 1 == dims.size()) {
       out.push_back(number(v[i], p));
     } else {
-      read_nested(v[i], p, dims, level + 1, number, out);
+      read_nested(v[i], p, dims, names, level + 1, number, out);
     }
   }
 }
 
-// dims: [N] (bias), [N, K] (linear weights) or [OC, IC, KH, KW] (conv2d weights).
-ValueSource parse_source(JsonObject o, const std::vector<int64_t>& dims) {
-  const int64_t rows = dims[0], cols = dims.size() == 2 ? dims[1] : 0;
+// dims: [N] (a bias) or a weight_shape (weights, with their dimension names).
+ValueSource parse_source(JsonObject o, const std::vector<int64_t>& dims,
+                         const std::vector<std::string_view>& names = {}) {
   ValueSource s;
   const int kinds =
       int(o.has("seed")) + int(o.has("values")) + int(o.has("npy")) + int(o.has("fp32_bits"));
@@ -70,30 +68,16 @@ ValueSource parse_source(JsonObject o, const std::vector<int64_t>& dims) {
       if (!std::isfinite(float(d))) throw JsonError(path, "not a finite fp32 value");
       return float(d);
     };
-    if (dims.size() == 4) {
-      read_nested(v, p, dims, 0, number, s.values);
-    } else if (cols == 0) {  // a vector [rows]
-      if (int64_t(v.size()) != rows) {
+    if (names.empty()) {  // a vector [rows]
+      if (int64_t(v.size()) != dims[0]) {
         throw JsonError(
-            p, "has " + std::to_string(v.size()) + " values, expected " + std::to_string(rows),
+            p, "has " + std::to_string(v.size()) + " values, expected " + std::to_string(dims[0]),
             "bias_length");
       }
       for (size_t i = 0; i < v.size(); ++i)
         s.values.push_back(number(v[i], p + "/" + std::to_string(i)));
-    } else {  // a matrix [rows][cols]
-      if (int64_t(v.size()) != rows) {
-        throw JsonError(p, "has " + std::to_string(v.size()) +
-                               " rows, expected out_features = " + std::to_string(rows));
-      }
-      for (size_t r = 0; r < v.size(); ++r) {
-        const std::string rp = p + "/" + std::to_string(r);
-        if (!v[r].is_array() || int64_t(v[r].size()) != cols) {
-          throw JsonError(rp,
-                          "expected a row of in_features = " + std::to_string(cols) + " numbers");
-        }
-        for (size_t c = 0; c < v[r].size(); ++c)
-          s.values.push_back(number(v[r][c], rp + "/" + std::to_string(c)));
-      }
+    } else {
+      read_nested(v, p, dims, names, 0, number, s.values);
     }
   } else {
     s.kind = ValueSource::Kind::npy;
@@ -209,81 +193,6 @@ nlohmann::json source_json(const ValueSource& s, const std::vector<int64_t>& dim
   return {};
 }
 
-// A conv argument given as one integer (both axes) or as [y, x].
-std::array<int64_t, 2> int_pair(JsonObject& o, const std::string& key, int64_t fallback,
-                                int64_t min, int64_t max) {
-  if (!o.has(key)) return {fallback, fallback};
-  const auto& v = o.get(key);
-  const std::string p = o.child(key);
-  if (v.is_number()) {
-    const int64_t x = io::json_integer(v, p, min, max);
-    return {x, x};
-  }
-  if (!v.is_array() || v.size() != 2) throw JsonError(p, "expected an integer or [y, x]");
-  return {io::json_integer(v[0], p + "/0", min, max), io::json_integer(v[1], p + "/1", min, max)};
-}
-
-// The conv2d keys of layer i, checked against the NCHW `image` before it; `image` becomes the
-// layer's output shape.
-void parse_conv_layer(JsonObject& o, size_t i, std::vector<int64_t>& image, LayerSpec& l) {
-  if (image.size() != 4) {
-    throw JsonError(
-        "/input/shape",
-        "a conv2d model takes a rank-4 NCHW input, not rank " + std::to_string(image.size()),
-        "conv_input_rank");
-  }
-  l.in_features = o.integer("in_channels", 1, kMaxK);
-  if (l.in_features % 32 != 0) {
-    throw JsonError(
-        o.child("in_channels"),
-        std::to_string(l.in_features) + " is not a multiple of 32 (IC % block_size must be 0)",
-        "ic_not_multiple_of_32");
-  }
-  if (l.in_features != image[1]) {
-    throw JsonError(o.child("in_channels"),
-                    std::to_string(l.in_features) + " does not match the " +
-                        (i == 0 ? "input's channel dimension C = " : "previous out_channels ") +
-                        std::to_string(image[1]),
-                    "in_channels_mismatch");
-  }
-  l.out_features = o.integer("out_channels", 1, kMaxDim);
-  if (o.integer_or("groups", 1, 1, kMaxDim) != 1) {
-    throw JsonError(o.child("groups"), "only groups = 1 is supported (as in ExecuTorch's lowering)",
-                    "groups_unsupported");
-  }
-  Conv2dParams& c = l.conv;
-  if (!o.has("kernel")) throw JsonError(o.child("kernel"), "missing (give [KH, KW])");
-  c.kernel = int_pair(o, "kernel", 1, 1, kMaxConvArg);
-  c.stride = int_pair(o, "stride", 1, 1, kMaxConvArg);
-  c.dilation = int_pair(o, "dilation", 1, 1, kMaxConvArg);
-  if (o.has("pad") && o.has("padding")) {
-    throw JsonError(o.child("pad"), "give padding (symmetric) or pad (4 values), not both");
-  }
-  if (o.has("pad")) {
-    const std::vector<int64_t> p = o.int_array("pad", 0, kMaxConvArg);
-    if (p.size() != 4)
-      throw JsonError(o.child("pad"), "expected 4 values [top, bottom, left, right]");
-    c.pad = {p[0], p[1], p[2], p[3]};
-    c.symmetric = false;
-  } else {
-    const auto p = int_pair(o, "padding", 0, 0, kMaxConvArg);
-    c.pad = {p[0], p[0], p[1], p[1]};
-  }
-  const int64_t oh =
-      conv_output_size(image[2], c.pad[0], c.pad[1], c.kernel[0], c.dilation[0], c.stride[0]);
-  const int64_t ow =
-      conv_output_size(image[3], c.pad[2], c.pad[3], c.kernel[1], c.dilation[1], c.stride[1]);
-  if (oh < 0 || ow < 0) {
-    throw JsonError(o.child("kernel"),
-                    "the output size is not an exact integer for input H x W = " +
-                        std::to_string(image[2]) + " x " + std::to_string(image[3]) +
-                        ": TOSA needs (IH - 1 + pad_top + pad_bottom - (KH - 1) * dilation_y) "
-                        "to be >= 0 and divisible by stride_y (likewise for W)",
-                    "conv_output_size");
-  }
-  image = {image[0], l.out_features, oh, ow};
-}
-
 }  // namespace
 
 int64_t conv_output_size(int64_t in, int64_t pad_a, int64_t pad_b, int64_t kernel, int64_t dilation,
@@ -298,25 +207,28 @@ int64_t conv_output_size(int64_t in, int64_t pad_a, int64_t pad_b, int64_t kerne
   return span / stride + 1;
 }
 
-std::vector<int64_t> weight_shape(const LayerSpec& l) {
-  if (l.kind == LayerKind::linear) return {l.out_features, l.in_features};
-  return {l.out_features, l.in_features, l.conv.kernel[0], l.conv.kernel[1]};
+int64_t LayerSpec::in_width() const {
+  return layer_op(geometry).in_width(geometry);
 }
 
-int64_t fan_in(const LayerSpec& l) {
-  return l.kind == LayerKind::linear ? l.in_features
-                                     : l.in_features * l.conv.kernel[0] * l.conv.kernel[1];
+int64_t LayerSpec::out_width() const {
+  return layer_op(geometry).out_width(geometry);
 }
 
-std::vector<std::vector<int64_t>> conv_shapes(const ModelSpec& m) {
+std::vector<std::vector<int64_t>> layer_output_shapes(const ModelSpec& m) {
   std::vector<std::vector<int64_t>> out;
   std::vector<int64_t> s = m.input.shape;
-  for (const LayerSpec& l : m.layers) {
-    if (l.kind != LayerKind::conv2d || s.size() != 4) break;
-    const Conv2dParams& c = l.conv;
-    s = {s[0], l.out_features,
-         conv_output_size(s[2], c.pad[0], c.pad[1], c.kernel[0], c.dilation[0], c.stride[0]),
-         conv_output_size(s[3], c.pad[2], c.pad[3], c.kernel[1], c.dilation[1], c.stride[1])};
+  for (size_t i = 0; i < m.layers.size(); ++i) {
+    const LayerSpec& l = m.layers[i];
+    const LayerOp& op = layer_op(l.geometry);
+    if (s.size() < op.min_rank || s.size() > op.max_rank || s[op.k_axis(s.size())] != l.in_width())
+      throw std::invalid_argument("layer " + std::to_string(i) + " does not fit its input " +
+                                  shape_string(s));
+    auto next = op.output_shape(s, l.geometry);
+    if (!next)
+      throw std::invalid_argument("layer " + std::to_string(i) + " has no exact output size for " +
+                                  shape_string(s));
+    s = std::move(*next);
     out.push_back(s);
   }
   return out;
@@ -363,42 +275,27 @@ ModelSpec parse_model(const nlohmann::json& j) {
   const auto& layers = root.get("layers");
   if (!layers.is_array() || layers.empty())
     throw JsonError("/layers", "expected a non-empty array");
-  int64_t prev = m.input.shape.back();
-  std::vector<int64_t> image = m.input.shape;  // conv2d chains: the NCHW shape so far
+  std::vector<int64_t> shape = m.input.shape;  // the logical shape each layer sees
   for (size_t i = 0; i < layers.size(); ++i) {
     JsonObject o(layers[i], "/layers/" + std::to_string(i));
     LayerSpec l;
     const std::string type = o.string_or("type", "linear");
-    if (type == "conv2d") {
-      l.kind = LayerKind::conv2d;
-    } else if (type != "linear") {
-      throw JsonError(o.child("type"), "'" + type + "' is not linear or conv2d",
-                      "unknown_layer_type");
+    const auto kind = layer_kind_of_json_type(type);
+    if (!kind) {
+      std::string known;
+      for (LayerKind k : kAllLayerKinds)
+        known += (known.empty() ? "" : " or ") + std::string(layer_op(k).json_type);
+      throw JsonError(o.child("type"), "'" + type + "' is not " + known, "unknown_layer_type");
     }
-    if (i > 0 && l.kind != m.layers[0].kind) {
+    if (i > 0 && *kind != m.layers[0].kind()) {
       throw JsonError(o.child("type"),
-                      "a model is a chain of linear layers or a chain of conv2d layers, not both",
+                      "a model is a chain of layers of one operator (" +
+                          std::string(layer_op(m.layers[0].kind()).json_type) + " here), not " +
+                          type,
                       "mixed_layer_types");
     }
-    if (l.kind == LayerKind::linear) {
-      l.in_features = o.integer("in_features", 1, kMaxK);
-      if (l.in_features % 32 != 0) {
-        throw JsonError(
-            o.child("in_features"),
-            std::to_string(l.in_features) + " is not a multiple of 32 (the MX block size)",
-            "k_not_multiple_of_32");
-      }
-      if (l.in_features != prev) {
-        throw JsonError(o.child("in_features"),
-                        std::to_string(l.in_features) + " does not match the " +
-                            (i == 0 ? "input's last dimension " : "previous out_features ") +
-                            std::to_string(prev),
-                        "in_features_mismatch");
-      }
-      l.out_features = o.integer("out_features", 1, kMaxDim);
-    } else {
-      parse_conv_layer(o, i, image, l);
-    }
+    const LayerOp& op = layer_op(*kind);
+    l.geometry = op.parse(o, i, shape);
     l.bias = o.boolean_or("bias", false);
     const std::string payload = o.string("payload");
     const auto p = formats::parse_element_type(payload);
@@ -409,13 +306,13 @@ ModelSpec parse_model(const nlohmann::json& j) {
     const auto r = formats::parse_scale_rule(rule);
     if (!r) throw JsonError(o.child("weight_scale_rule"), "'" + rule + "' is not a scale rule");
     l.weight_scale_rule = *r;
-    l.weights = parse_source(o.object("weights"), weight_shape(l));
+    l.weights = parse_source(o.object("weights"), op.weight_shape(l.geometry), op.weight_dim_names);
     if (o.has("bias_values")) {
       if (!l.bias) throw JsonError(o.child("bias_values"), "given but bias is false");
-      l.bias_values = parse_source(o.object("bias_values"), {l.out_features});
+      l.bias_values = parse_source(o.object("bias_values"), {l.out_width()});
     }
     o.finish();
-    prev = l.out_features;
+    shape = *op.output_shape(shape, l.geometry);  // the row's parse checked it exists
     m.layers.push_back(std::move(l));
   }
   if (root.has("output")) {
@@ -445,24 +342,14 @@ nlohmann::json to_json(const ModelSpec& m) {
   if (!m.input.dim_order.empty()) in["dim_order"] = m.input.dim_order;
   nlohmann::json layers = nlohmann::json::array();
   for (const LayerSpec& l : m.layers) {
-    nlohmann::json j;
-    if (l.kind == LayerKind::linear) {
-      j = {{"in_features", l.in_features}, {"out_features", l.out_features}};
-    } else {
-      const Conv2dParams& c = l.conv;
-      j = {{"type", "conv2d"},   {"in_channels", l.in_features}, {"out_channels", l.out_features},
-           {"kernel", c.kernel}, {"stride", c.stride},           {"dilation", c.dilation}};
-      if (c.symmetric) {
-        j["padding"] = std::array<int64_t, 2>{c.pad[0], c.pad[2]};
-      } else {
-        j["pad"] = c.pad;
-      }
-    }
+    nlohmann::json j = nlohmann::json::object();
+    const LayerOp& op = layer_op(l.geometry);
+    op.write(l.geometry, j);
     j["bias"] = l.bias;
     j["payload"] = formats::name(l.payload);
     j["weight_scale_rule"] = formats::name(l.weight_scale_rule);
-    j["weights"] = source_json(l.weights, weight_shape(l));
-    if (l.bias && l.bias_values) j["bias_values"] = source_json(*l.bias_values, {l.out_features});
+    j["weights"] = source_json(l.weights, op.weight_shape(l.geometry));
+    if (l.bias && l.bias_values) j["bias_values"] = source_json(*l.bias_values, {l.out_width()});
     layers.push_back(j);
   }
   nlohmann::json out = {{"name", m.output.name},
@@ -477,8 +364,12 @@ static double default_weight_bound(int64_t fan) {
   return 1.0 / (MXCONF_FAULT(weight_default_bound) ? double(fan) : std::sqrt(double(fan)));
 }
 
+static int64_t fan_in(const LayerSpec& l) {
+  return layer_op(l.geometry).fan_in(l.geometry);
+}
+
 static size_t weight_count(const LayerSpec& l) {
-  return size_t(l.out_features * fan_in(l));
+  return size_t(l.out_width() * fan_in(l));
 }
 
 std::vector<float> layer_weights(const LayerSpec& l, size_t index, const std::string& base_dir) {
@@ -507,15 +398,12 @@ std::vector<float> layer_bias(const LayerSpec& l, size_t index, const std::strin
   // Not given: seeded from the weights' seed (docs/model-format.md).
   ValueSource derived;
   derived.seed = l.weights.seed ^ (MXCONF_FAULT(bias_seed_derivation) ? 0xB1A4 : 0xB1A5);
-  return materialize(l.bias_values ? *l.bias_values : derived, size_t(l.out_features), 0.1,
-                     base_dir, "layer " + std::to_string(index) + " bias");
+  return materialize(l.bias_values ? *l.bias_values : derived, size_t(l.out_width()), 0.1, base_dir,
+                     "layer " + std::to_string(index) + " bias");
 }
 
 std::vector<int64_t> output_shape(const ModelSpec& m) {
-  if (!m.layers.empty() && m.layers[0].kind == LayerKind::conv2d) return conv_shapes(m).back();
-  std::vector<int64_t> s = m.input.shape;
-  s.back() = m.layers.back().out_features;
-  return s;
+  return layer_output_shapes(m).back();
 }
 
 }  // namespace mxconf::pipeline

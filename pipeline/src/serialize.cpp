@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <unordered_set>
 
+#include "mxconf/pipeline/tosa_ops.h"
 #include "mxconf/pipeline/verifier.h"
 #include "tosa_generated.h"
 
@@ -13,27 +14,21 @@ namespace {
 
 namespace fb = flatbuffers;
 
-// The attribute table for an op. Attribute tables without fields are byte-identical whatever
-// their type, so one empty table serves every op mxconf does not give fields to.
+// The attribute table for an op. Tables with the same fields are byte-identical whatever their
+// type: one empty table serves every op without fields, and one { block_size } table every
+// *_BLOCK_SCALED op (the union tag, written beside it, says which type it is).
 fb::Offset<void> write_attribute(fb::FlatBufferBuilder& b, const Operator& op) {
-  switch (op.op) {
-    case OpKind::transpose:
+  const TosaOpInfo* info = op_info(op.op);
+  switch (info ? info->attribute : AttrKind::none) {
+    case AttrKind::perms:
       return tosa::CreateTransposeAttribute(b, b.CreateVector(op.attrs.perms)).Union();
-    case OpKind::matmul_t_block_scaled:
+    case AttrKind::block_size:
       return tosa::CreateMatMulTBlockScaledAttribute(b, tosa::BlockSize(op.attrs.block_size))
           .Union();
-    case OpKind::cast_to_block_scaled:
-      return tosa::CreateCastToBlockScaledAttribute(b, tosa::BlockSize(op.attrs.block_size))
-          .Union();
-    case OpKind::cast_from_block_scaled:
-      return tosa::CreateCastFromBlockScaledAttribute(b, tosa::BlockSize(op.attrs.block_size))
-          .Union();
-    case OpKind::conv2d_block_scaled:
-      return tosa::CreateConv2dBlockScaledAttribute(b, tosa::BlockSize(op.attrs.block_size))
-          .Union();
-    default:
-      return tosa::CreateConstAttribute(b).Union();
+    case AttrKind::none:
+      break;
   }
+  return tosa::CreateConstAttribute(b).Union();
 }
 
 fb::Offset<fb::Vector<uint8_t>> aligned_bytes(fb::FlatBufferBuilder& b,

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "mxconf/formats/packing.h"
+#include "mxconf/pipeline/tosa_ops.h"
 
 namespace mxconf::pipeline {
 namespace {
@@ -99,41 +100,9 @@ std::optional<uint64_t> data_size(DType t, uint64_t count) {
 }
 
 std::string_view name(OpKind op) {
-  switch (op) {
-    case OpKind::unknown:
-      return "UNKNOWN";
-    case OpKind::matmul:
-      return "MATMUL";
-    case OpKind::add:
-      return "ADD";
-    case OpKind::reshape:
-      return "RESHAPE";
-    case OpKind::transpose:
-      return "TRANSPOSE";
-    case OpKind::cast:
-      return "CAST";
-    case OpKind::const_tensor:
-      return "CONST";
-    case OpKind::const_shape:
-      return "CONST_SHAPE";
-    case OpKind::matmul_t_block_scaled:
-      return "MATMUL_T_BLOCK_SCALED";
-    case OpKind::cast_from_block_scaled:
-      return "CAST_FROM_BLOCK_SCALED";
-    case OpKind::cast_to_block_scaled:
-      return "CAST_TO_BLOCK_SCALED";
-    case OpKind::conv2d_block_scaled:
-      return "CONV2D_BLOCK_SCALED";
-    case OpKind::linear:
-      return "mxconf.LINEAR";
-    case OpKind::conv2d:
-      return "mxconf.CONV2D";
-    case OpKind::mxfp_conv2d:
-      return "mxconf.MXFP_CONV2D";
-    case OpKind::mxfp_linear:
-      return "mxconf.MXFP_LINEAR";
-  }
-  return "OP_UNMODELLED";
+  if (op == OpKind::unknown) return "UNKNOWN";
+  const TosaOpInfo* i = op_info(op);
+  return i ? i->name : "OP_UNMODELLED";
 }
 
 bool is_tosa_op(OpKind op) {

@@ -1,5 +1,7 @@
 #include "mxconf/pipeline/verifier.h"
 
+#include "mxconf/pipeline/tosa_ops.h"
+
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -11,42 +13,6 @@ namespace mxconf::pipeline {
 namespace {
 
 constexpr int64_t kMaxElements = int64_t{1} << 40;
-
-struct Arity {
-  int inputs, outputs;  // -1: any
-};
-
-Arity arity(OpKind op) {
-  switch (op) {
-    case OpKind::const_tensor:
-    case OpKind::const_shape:
-      return {0, 1};
-    case OpKind::reshape:
-    case OpKind::add:
-      return {2, 1};
-    case OpKind::transpose:
-    case OpKind::cast:
-      return {1, 1};
-    case OpKind::cast_to_block_scaled:
-      return {1, 2};
-    case OpKind::cast_from_block_scaled:
-      return {2, 1};
-    case OpKind::matmul_t_block_scaled:
-    case OpKind::matmul:
-      return {4, 1};
-    case OpKind::conv2d_block_scaled:
-      return {8, 1};  // input, input_scale, weight, weight_scale, bias, pad, stride, dilation
-    case OpKind::linear:
-    case OpKind::conv2d:
-      return {-1, 1};  // x, W (, bias)
-    case OpKind::mxfp_conv2d:
-      return {-1, 1};  // x, Wq, Ws (, bias)
-    case OpKind::mxfp_linear:
-      return {-1, 1};  // x, Wq, Ws (, bias)
-    default:
-      return {-1, -1};
-  }
-}
 
 }  // namespace
 
@@ -182,9 +148,10 @@ std::vector<IrError> verify_graph(const Graph& g) {
   for (const auto& in : g.inputs) define(in, kGraphInputs);
   for (size_t i = 0; i < g.ops.size(); ++i) {
     const Operator& op = g.ops[i];
-    const Arity a = arity(op.op);
-    if ((a.inputs >= 0 && int(op.inputs.size()) != a.inputs) ||
-        (a.outputs >= 0 && int(op.outputs.size()) != a.outputs)) {
+    // Operators mxconf does not model keep whatever operands they were given.
+    const TosaOpInfo* a = op_info(op.op);
+    if (a && ((a->inputs >= 0 && int(op.inputs.size()) != a->inputs) ||
+              (a->outputs >= 0 && int(op.outputs.size()) != a->outputs))) {
       report(IrErrorCode::wrong_arity, who(i) + " has " + std::to_string(op.inputs.size()) +
                                            " inputs and " + std::to_string(op.outputs.size()) +
                                            " outputs");

@@ -6,7 +6,7 @@
 #include <optional>
 #include <stdexcept>
 
-#include "mxconf/runner/vocabulary.h"
+#include "mxconf/vocabulary/verdicts.h"
 
 namespace mxconf::reports {
 namespace {
@@ -42,33 +42,33 @@ std::string facet(const nlohmann::json& facets, const char* key) {
 
 // One result in a cell. A known failure (xfail list) counts as xfail whatever its verdict; an
 // unreadable verdict counts as an error at its stage ("?" when none).
-void count_outcome(Counts& c, std::optional<runner::Verdict> verdict, bool known,
+void count_outcome(Counts& c, std::optional<mxconf::Verdict> verdict, bool known,
                    const nlohmann::json& line) {
   if (known) {
     ++c.xfail;
     return;
   }
-  switch (verdict.value_or(runner::Verdict::error)) {
-    case runner::Verdict::pass: {
+  switch (verdict.value_or(mxconf::Verdict::error)) {
+    case mxconf::Verdict::pass: {
       ++c.pass;
-      const auto level = runner::parse_level(line.value("level", ""));
-      if (level == runner::Level::bit_exact) ++c.bit_exact;
-      if (level == runner::Level::compliant) ++c.compliant;
+      const auto level = mxconf::parse_level(line.value("level", ""));
+      if (level == mxconf::Level::bit_exact) ++c.bit_exact;
+      if (level == mxconf::Level::compliant) ++c.compliant;
       return;
     }
-    case runner::Verdict::rejected_as_expected:
+    case mxconf::Verdict::rejected_as_expected:
       ++c.rejected;
       return;
-    case runner::Verdict::rejection_missed:
+    case mxconf::Verdict::rejection_missed:
       ++c.missed;
       return;
-    case runner::Verdict::unsupported:
+    case mxconf::Verdict::unsupported:
       ++c.unsupported;
       return;
-    case runner::Verdict::fail:
+    case mxconf::Verdict::fail:
       ++c.fail_by_tier[line.value("tier", "?")];
       return;
-    case runner::Verdict::error:
+    case mxconf::Verdict::error:
       ++c.error_by_stage[line.value("stage", "?")];
       return;
   }
@@ -138,8 +138,8 @@ void add_result(Report& r, const nlohmann::json& line) {
   const nlohmann::json minimal = line.value("minimal", nlohmann::json::object());
   const std::string fp = minimal.value("fingerprint", line.value("fingerprint", "?"));
   const std::string raw_verdict = line.value("verdict", "?");
-  const std::optional<runner::Verdict> verdict = runner::parse_verdict(raw_verdict);
-  const bool failure = !verdict || runner::is_failure(*verdict);
+  const std::optional<mxconf::Verdict> verdict = mxconf::parse_verdict(raw_verdict);
+  const bool failure = !verdict || mxconf::is_failure(*verdict);
   // Older results carry no symptom: their own fingerprint groups them.
   const std::string key = line.value("symptom", fp);
   const bool known = failure && std::any_of(r.known_failures.begin(), r.known_failures.end(),

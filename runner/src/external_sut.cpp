@@ -7,8 +7,11 @@
 #include <fstream>
 
 #include "mxconf/io/atomic_output.h"
+#include "mxconf/oracles/layout.h"
+#include "mxconf/pipeline/layer_ops.h"
 #include "mxconf/pipeline/lower.h"
 #include "mxconf/pipeline/serialize.h"
+#include "mxconf/runner/case_data.h"
 #include "mxconf/runner/package_format.h"
 #include "mxconf/runner/reference_sut.h"
 #include "mxconf/runner/tensor_files.h"
@@ -17,8 +20,6 @@ namespace mxconf::runner {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr size_t kMaxStructureDifferences = 20;
 
 // Exit codes with a meaning of their own (docs/external-sut.md; sut/common/adapter.py): the
 // system cannot handle the case at all, or it (or its adapter) failed unexpectedly. Every other
@@ -29,6 +30,14 @@ constexpr int kExitInternal = 4;
 bool unsupported(const ProcessOutcome& o) {
   return o.ok() == false && o.started && !o.timed_out && o.signal == 0 && o.error.empty() &&
          o.exit_code == kExitUnsupported;
+}
+
+// Why a command's outcome is no answer at all (it did not start, crashed, hung, or its adapter
+// failed with exit 4), or empty for an answer (exit 0, or a refusal).
+std::string crashed(const ProcessOutcome& o) {
+  if (!o.started || o.timed_out || o.signal != 0 || !o.error.empty()) return o.describe();
+  if (o.exit_code == kExitInternal) return "internal error (exit code 4)";
+  return {};
 }
 
 // The one-line reason an adapter gives for "unsupported" (its last "unsupported: ..." line).
@@ -128,11 +137,6 @@ const fs::path& work_dir(SutTrace& trace, const ExternalSutOptions& o, const gen
   return trace.work->dir();
 }
 
-std::string shape_text(const pipeline::Tensor* t) {
-  if (t == nullptr) return "(undeclared)";
-  return std::string(pipeline::name(t->dtype)) + pipeline::shape_string(t->shape);
-}
-
 // Writes the exec work directory for a graph (its bytes, one input file per graph input in
 // physical layout, a desc.json) and runs the command.
 ProcessOutcome exec_graph(const Launcher& launch, const fs::path& dir, const pipeline::Graph& g,
@@ -168,46 +172,34 @@ ProcessOutcome exec_graph(const Launcher& launch, const fs::path& dir, const pip
   return p;
 }
 
-// --sut-lower: the command writes the .tosa; mxconf reads, validates and compares it with its
-// own lowering's structure.
+// --sut-lower: the command writes the .tosa and mxconf loads it (tier s judges the graph).
 class ExternalLowering final : public Lowering {
  public:
   explicit ExternalLowering(const ExternalSutOptions& o) : o_(o), launch_(o.lower, o, "lower") {}
-  Stage blame() const override { return Stage::sut_lower; }
+  Actor actor() const override { return Actor::sut; }
   std::string cli_options() const override { return " --sut-lower " + quote(o_.lower.text()); }
   nlohmann::json identity() const override { return o_.lower.text(); }
   nlohmann::json versions() const override { return version_info(o_.lower, o_, "lower"); }
 
   std::optional<Lowered> lower(const generators::Case& c, const PreparedCase& p,
                                Observation& obs) const override {
-    pipeline::Graph reference;  // what the external graph's structure is compared with
-    try {
-      reference = pipeline::lower_model(p.model, "", c.lowering);
-    } catch (const std::exception& e) {
-      obs.fail(Stage::lower, e.what());
-      return std::nullopt;
-    }
     const fs::path ld = work_dir(obs.trace, o_, c) / "lower";
     nlohmann::json& record = obs.trace.record;
     const fs::path out_tosa = ld / kTosaFile;
     try {
       write_model_files(c, p, ld);
     } catch (const std::exception& e) {
-      obs.fail(Stage::sut_lower, std::string("cannot write its inputs: ") + e.what());
+      obs.fail(stage::sut_lower, std::string("cannot write its inputs: ") + e.what());
       return std::nullopt;
     }
-    const ProcessOutcome run = launch_.run({{"case", {(ld / "model.json").string()}},
-                                            {"case_json", {(ld / kCaseFile).string()}},
-                                            {"out_tosa", {out_tosa.string()}},
-                                            {"dir", {ld.string()}}},
-                                           ld);
+    const ProcessOutcome run = run_lowering(ld, c.target.profile.text);
     record["sut_lower"] = run.to_json();
     if (unsupported(run)) {
       obs.unsupported = unsupported_reason(run);
       return std::nullopt;
     }
     auto fail = [&](std::string why) {
-      obs.fail(Stage::sut_lower, std::move(why));
+      obs.fail(stage::sut_lower, std::move(why));
       return std::nullopt;
     };
     if (!run.ok()) return fail(command_failure("the lowering command", run));
@@ -220,24 +212,75 @@ class ExternalLowering final : public Lowering {
     }
     pipeline::LoadResult l = pipeline::deserialize_graph(out.tosa);
     if (!l.ok()) {
-      return fail("its .tosa does not load: " + std::string(name(l.error->code)) + ": " +
-                  l.error->message);
+      obs.fail(stage::sut_load, "its .tosa does not load: " + std::string(name(l.error->code)) +
+                                    ": " + l.error->message);
+      return std::nullopt;
     }
+    // Its validation and structure are tier (s)'s to judge, as for every system.
     out.graph = std::move(*l.graph);
-    const auto issues = pipeline::validate_tosa(out.graph, c.target.profile);
-    if (!issues.empty()) {
-      nlohmann::json list = nlohmann::json::array();
-      for (const auto& i : issues) list.push_back({{"code", name(i.code)}, {"message", i.message}});
-      record["validation"] = list;
-      return fail("its graph breaks a TOSA rule: " + std::string(name(issues[0].code)) + ": " +
-                  issues[0].message);
-    }
-    const std::vector<std::string> diffs = compare_structure(reference, out.graph);
-    record["structure"] = {{"same", diffs.empty()}, {"differences", diffs}};
     return out;
   }
 
+  // A broken model, or the valid model for a target that lacks what it needs: the lowering must
+  // refuse it (exit non-zero). Exit 3 is unsupported; a crash, a timeout or exit 4 an error.
+  RejectionObservation reject(const generators::Case& c) const override {
+    RejectionObservation r;
+    const generators::InvalidRule rule = *c.expect.rule;
+    const bool model_rule = generators::stage(rule) == generators::RuleStage::model;
+    if (!model_rule && !o_.lower.uses("target") && !o_.lower.uses("case_json")) {
+      r.unsupported = "ERROR_IF rule " + std::string(generators::name(rule)) +
+                      " is about the target, and the lowering command is told no target (give "
+                      "it {target} or {case_json})";
+      return r;
+    }
+    const fs::path ld = work_dir(r.trace, o_, c) / "lower";
+    std::string target = c.target.profile.text;
+    try {
+      if (model_rule) {
+        fs::create_directories(ld);
+        write_text(ld / "model.json",
+                   generators::break_model(rule, c.model, c.data.seed).dump(2) + "\n");
+        write_text(ld / kCaseFile, generators::to_json(c).dump(2) + "\n");
+      } else {
+        generators::Case asked = c;
+        asked.target.profile = generators::target_for(rule, c.target.profile);
+        target = asked.target.profile.text;
+        write_model_files(asked, prepare_case(c), ld);
+      }
+    } catch (const std::exception& e) {
+      r.failure =
+          StageFailure{stage::sut_lower, std::string("cannot write its inputs: ") + e.what()};
+      return r;
+    }
+    const ProcessOutcome run = run_lowering(ld, target);
+    r.trace.record["sut_lower"] = run.to_json();
+    r.record["lowering"] = "error";
+    if (unsupported(run)) {
+      r.record["lowering"] = "unsupported";
+      r.unsupported = unsupported_reason(run);
+      return r;
+    }
+    if (!crashed(run).empty()) {
+      r.failure = StageFailure{stage::sut_lower, command_failure("the lowering command", run)};
+      return r;
+    }
+    r.rejected = run.exit_code != 0;
+    r.record["lowering"] = r.rejected ? "rejected" : "accepted";
+    r.message =
+        r.rejected ? last_line(run.stderr_tail) : "the lowering wrote a graph for it and exited 0";
+    return r;
+  }
+
  private:
+  ProcessOutcome run_lowering(const fs::path& ld, const std::string& target) const {
+    return launch_.run({{"case", {(ld / "model.json").string()}},
+                        {"case_json", {(ld / kCaseFile).string()}},
+                        {"target", {target}},
+                        {"out_tosa", {(ld / kTosaFile).string()}},
+                        {"dir", {ld.string()}}},
+                       ld);
+  }
+
   // The model with its weights and biases as .npy files beside it, and the whole case.
   static void write_model_files(const generators::Case& c, const PreparedCase& p,
                                 const fs::path& ld) {
@@ -247,10 +290,11 @@ class ExternalLowering final : public Lowering {
       pipeline::LayerSpec& l = m.layers[i];
       const std::string stem = "layer" + std::to_string(i);
       write_activation_npy((ld / (stem + ".weight.npy")).string(), pipeline::DType::fp32,
-                           pipeline::weight_shape(l), pipeline::layer_weights(l, i, ""));
+                           pipeline::layer_op(l.geometry).weight_shape(l.geometry),
+                           pipeline::layer_weights(l, i, ""));
       if (l.bias) {
         write_activation_npy((ld / (stem + ".bias.npy")).string(), pipeline::DType::fp32,
-                             {l.out_features}, pipeline::layer_bias(l, i, ""));
+                             {l.out_width()}, pipeline::layer_bias(l, i, ""));
         l.bias_values =
             pipeline::ValueSource{pipeline::ValueSource::Kind::npy, 0, 0, {}, stem + ".bias.npy"};
       }
@@ -270,6 +314,7 @@ class ExternalLowering final : public Lowering {
 class ExternalRuntime final : public Runtime {
  public:
   explicit ExternalRuntime(const ExternalSutOptions& o) : o_(o), launch_(o.exec, o, "exec") {}
+  Actor actor() const override { return Actor::sut; }
   std::string cli_options() const override { return " --sut-exec " + quote(o_.exec.text()); }
   nlohmann::json identity() const override { return o_.exec.text(); }
   nlohmann::json versions() const override { return version_info(o_.exec, o_, "exec"); }
@@ -277,10 +322,11 @@ class ExternalRuntime final : public Runtime {
   void execute(const generators::Case& c, const PreparedCase& p, const Lowered& lowered,
                Observation& obs) const override {
     const pipeline::ModelSpec& m = p.model;
-    const std::vector<float> physical = permute_dims(p.input, m.input.shape, m.input.dim_order);
+    const std::vector<float> physical =
+        oracles::permute_dims(p.input, m.input.shape, m.input.dim_order);
     const pipeline::Tensor* in = lowered.graph.find(lowered.graph.inputs.front());
     if (in == nullptr || in->element_count() != int64_t(physical.size())) {
-      obs.fail(Stage::sut_lower, "the graph's input does not hold the model's input");
+      obs.fail(stage::sut_lower, "the graph's input does not hold the model's input");
       return;
     }
     const fs::path ed = work_dir(obs.trace, o_, c) / "exec";
@@ -289,7 +335,7 @@ class ExternalRuntime final : public Runtime {
       run = exec_graph(launch_, ed, lowered.graph, lowered.tosa,
                        {{in->name, in->shape, m.input.dtype, physical}}, obs.trace.record);
     } catch (const std::exception& e) {
-      obs.fail(Stage::sut_exec, std::string("cannot write its inputs: ") + e.what());
+      obs.fail(stage::sut_exec, std::string("cannot write its inputs: ") + e.what());
       return;
     }
     if (unsupported(run)) {
@@ -297,24 +343,23 @@ class ExternalRuntime final : public Runtime {
       return;
     }
     if (!run.ok()) {
-      obs.fail(Stage::sut_exec, command_failure("the runtime command", run));
+      obs.fail(stage::sut_exec, command_failure("the runtime command", run));
       return;
     }
     try {
       read_result_npy((ed / "out" / result_file_name(lowered.graph.outputs.front())).string(), m,
                       obs);
     } catch (const std::exception& e) {
-      obs.fail(Stage::sut_exec, std::string("its result: ") + e.what());
+      obs.fail(stage::sut_exec, std::string("its result: ") + e.what());
     }
   }
 
   // A conforming runtime rejects the broken graph with a non-zero exit (not a crash or a
   // timeout).
-  std::optional<RejectionObservation> run_broken(const generators::Case& c,
-                                                 const BrokenGraph& b) const override {
+  RejectionObservation reject(const generators::Case& c, const BrokenGraph& b) const override {
     RejectionObservation r;
     if (!b.tosa) {
-      r.failure = StageFailure{Stage::sut_exec, b.why_no_file};
+      r.failure = StageFailure{stage::sut_exec, b.why_no_file};
       r.trace.record = {{"message", b.why_no_file}};
       return r;
     }
@@ -324,7 +369,7 @@ class ExternalRuntime final : public Runtime {
       run = exec_graph(launch_, dir, b.graph, *b.tosa, b.inputs, r.trace.record);
     } catch (const std::exception& e) {
       r.failure =
-          StageFailure{Stage::sut_exec, std::string("cannot write its inputs: ") + e.what()};
+          StageFailure{stage::sut_exec, std::string("cannot write its inputs: ") + e.what()};
       return r;
     }
     r.record["runtime"] = "error";
@@ -333,9 +378,8 @@ class ExternalRuntime final : public Runtime {
       r.unsupported = unsupported_reason(run);
       return r;
     }
-    if (!run.started || run.timed_out || run.signal != 0 || !run.error.empty() ||
-        run.exit_code == kExitInternal) {
-      r.failure = StageFailure{Stage::sut_exec, command_failure("the runtime command", run)};
+    if (!crashed(run).empty()) {
+      r.failure = StageFailure{stage::sut_exec, command_failure("the runtime command", run)};
       r.trace.record["message"] = r.failure->message;
       return r;
     }
@@ -371,42 +415,6 @@ std::unique_ptr<SystemUnderTest> make_sut(const ExternalSutOptions& o) {
     if (o.worker) common += " --sut-worker";
   }
   return std::make_unique<StagedSut>(std::move(lowering), std::move(runtime), std::move(common));
-}
-
-std::vector<std::string> compare_structure(const pipeline::Graph& reference,
-                                           const pipeline::Graph& other) {
-  auto compute_ops = [](const pipeline::Graph& g) {
-    std::vector<const pipeline::Operator*> v;
-    for (const auto& op : g.ops) {
-      if (op.op != pipeline::OpKind::const_tensor && op.op != pipeline::OpKind::const_shape)
-        v.push_back(&op);
-    }
-    return v;
-  };
-  const auto a = compute_ops(reference), b = compute_ops(other);
-  std::vector<std::string> diffs;
-  if (a.size() != b.size()) {
-    diffs.push_back("op count: " + std::to_string(a.size()) + " in the reference, " +
-                    std::to_string(b.size()) + " here");
-  }
-  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
-    if (diffs.size() >= kMaxStructureDifferences) break;
-    const std::string at = "op " + std::to_string(i) + " ";
-    if (a[i]->op != b[i]->op) {
-      diffs.push_back(at + std::string(pipeline::name(a[i]->op)) + " in the reference, " +
-                      std::string(pipeline::name(b[i]->op)) + " here");
-      continue;
-    }
-    for (size_t o = 0; o < std::min(a[i]->outputs.size(), b[i]->outputs.size()); ++o) {
-      const std::string ra = shape_text(reference.find(a[i]->outputs[o]));
-      const std::string rb = shape_text(other.find(b[i]->outputs[o]));
-      if (ra != rb) {
-        diffs.push_back(at + "(" + std::string(pipeline::name(a[i]->op)) + ") output " +
-                        std::to_string(o) + ": " + ra + " in the reference, " + rb + " here");
-      }
-    }
-  }
-  return diffs;
 }
 
 }  // namespace mxconf::runner

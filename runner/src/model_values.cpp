@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "mxconf/io/npy.h"
+#include "mxconf/runner/judge_ops.h"
 
 namespace mxconf::runner {
 namespace {
@@ -72,22 +73,24 @@ std::vector<float> values_of(const pipeline::ValueSource& s, size_t count, doubl
 }  // namespace
 
 std::vector<float> expected_weights(const pipeline::LayerSpec& l, const std::string& base_dir) {
-  // Default bound 1/sqrt(fan_in): PyTorch's nn.Linear and nn.Conv2d initialization, with
-  // fan_in = K, or IC * KH * KW (the weights are torch's [OC, IC, KH, KW], row-major).
-  const bool conv = l.kind == pipeline::LayerKind::conv2d;
-  const int64_t fan = l.in_features * (conv ? l.conv.kernel[0] * l.conv.kernel[1] : 1);
-  return values_of(l.weights, size_t(l.out_features * fan), 1.0 / std::sqrt(double(fan)), base_dir,
-                   "weights");
+  // Default bound 1/sqrt(fan_in): PyTorch's nn.Linear and nn.Conv2d initialization, with fan_in
+  // the dot product's length (the judge's own table: K, or IC * KH * KW).
+  const JudgeOp& op = judge_op(l.kind());
+  const int64_t fan = op.ks(l.geometry);
+  return values_of(l.weights, size_t(op.out_width(l.geometry) * fan), 1.0 / std::sqrt(double(fan)),
+                   base_dir, "weights");
 }
 
 std::vector<float> expected_bias(const pipeline::LayerSpec& l, const std::string& base_dir) {
   if (!l.bias) return {};
   if (l.bias_values)
-    return values_of(*l.bias_values, size_t(l.out_features), 0.1, base_dir, "bias");
+    return values_of(*l.bias_values, size_t(judge_op(l.kind()).out_width(l.geometry)), 0.1,
+                     base_dir, "bias");
   // Not given: a seeded source whose seed is the weights' seed XOR 0xB1A5, bound 0.1.
   pipeline::ValueSource derived;
   derived.seed = l.weights.seed ^ 0xB1A5;
-  return values_of(derived, size_t(l.out_features), 0.1, base_dir, "bias");
+  return values_of(derived, size_t(judge_op(l.kind()).out_width(l.geometry)), 0.1, base_dir,
+                   "bias");
 }
 
 }  // namespace mxconf::runner

@@ -11,6 +11,8 @@
 #include "mxconf/io/json_reader.h"
 #include "mxconf/io/npy.h"
 #include "mxconf/oracles/compliance.h"
+#include "mxconf/oracles/layout.h"
+#include "mxconf/pipeline/layer_ops.h"
 #include "mxconf/runner/broken_graph.h"
 #include "mxconf/runner/case_data.h"
 #include "mxconf/runner/expectation.h"
@@ -48,11 +50,16 @@ void write_f64_npy(const fs::path& p, const std::vector<int64_t>& shape,
   out.commit();
 }
 
-// test_requirements.extensions_required for a case's target.
+// test_requirements.extensions_required for a case's target: split, EXT-MX-COMMON and every
+// layer's payload extension once, in layer order.
 std::vector<std::string> extensions(const generators::Case& c, bool split) {
   if (!split) return c.target.profile.extensions;
-  std::vector<std::string> ext = {"EXT-MX-COMMON",
-                                  "EXT-MX-" + upper(formats::name(c.model.layers.front().payload))};
+  std::vector<std::string> ext = {"EXT-MX-COMMON"};
+  for (const pipeline::LayerSpec& l : c.model.layers) {
+    const std::string e = "EXT-MX-" + upper(formats::name(l.payload));
+    if (std::find(ext.begin(), ext.end(), e) == ext.end()) ext.push_back(e);
+  }
+  if (c.target.profile.mx_conv) ext.emplace_back("EXT-MXFP-CONV");
   if (c.target.profile.bf16) ext.emplace_back("EXT-BF16");
   return ext;
 }
@@ -78,8 +85,9 @@ nlohmann::json valid_test(const generators::Case& c, TestFiles& f) {
     throw std::runtime_error("mxconf's lowering failed at " +
                              std::string(name(obs.failure->stage)) + ": " + obs.failure->message);
   f.tosa = std::move(lowered->tosa);
-  f.inputs.push_back({m.input.name, physical_shape(m.input.shape, m.input.dim_order), m.input.dtype,
-                      permute_dims(p.input, m.input.shape, m.input.dim_order)});
+  f.inputs.push_back({m.input.name, oracles::permuted_shape(m.input.shape, m.input.dim_order),
+                      m.input.dtype,
+                      oracles::permute_dims(p.input, m.input.shape, m.input.dim_order)});
   const OracleExpectation want = oracle_expectation(p, c.target.cast_rule);
   const auto& last = p.model.layers.back();
   const oracles::DotProductBounds bounds = oracles::mx_dot_product_bounds(ksb(last));
@@ -87,13 +95,13 @@ nlohmann::json valid_test(const generators::Case& c, TestFiles& f) {
   f.out_shape = physical_output_shape(m);
   f.out_dtype = m.output.dtype;
   const std::vector<int64_t> logical = pipeline::output_shape(m);
-  f.expected = permute_dims(want.exact_last, logical, m.output.dim_order);
-  f.bounds = permute_dims(want.bound_last, logical, m.output.dim_order);
-  f.bit_exact = permute_dims(want.pseudocode, logical, m.output.dim_order);
+  f.expected = oracles::permute_dims(want.exact_last(), logical, m.output.dim_order);
+  f.bounds = oracles::permute_dims(want.bound_last(), logical, m.output.dim_order);
+  f.bit_exact = oracles::permute_dims(want.pseudocode, logical, m.output.dim_order);
   nlohmann::json tensor = {{"data_type", m.output.dtype == pipeline::DType::bf16 ? "BF16" : "FP32"},
                            {"shape", f.out_shape}};
   // Where every bound is 0 the spec leaves no freedom: the output must be exactly 0.
-  if (std::all_of(want.bound_last.begin(), want.bound_last.end(),
+  if (std::all_of(want.bound_last().begin(), want.bound_last().end(),
                   [](double b) { return b == 0; })) {
     tensor["mode"] = "EXACT";
   } else {
@@ -109,55 +117,21 @@ nlohmann::json valid_test(const generators::Case& c, TestFiles& f) {
 
 }  // namespace
 
-namespace {
-
-std::string pair_text(const std::array<int64_t, 2>& v) {
-  return v[0] == v[1] ? std::to_string(v[0]) : join({v[0], v[1]}, "x");
-}
-
-// mxfp_conv2d_{NxCxHxW}_k{KHxKW}_s{stride}_p{pad}[_d{dilation}]_oc{OC}_...: the first layer's
-// geometry (pads as [ph, pw] when symmetric, else all four) and the last layer's OC.
-std::string conv_geometry(const pipeline::ModelSpec& m) {
-  const auto& g = m.layers.front().conv;
-  std::string s = join(m.input.shape, "x") + "_k" + join({g.kernel[0], g.kernel[1]}, "x") + "_s" +
-                  pair_text(g.stride) + "_p";
-  if (g.pad[0] == g.pad[1] && g.pad[2] == g.pad[3]) {
-    s += pair_text({g.pad[0], g.pad[2]});
-  } else {
-    s += join({g.pad[0], g.pad[1], g.pad[2], g.pad[3]}, "x");
-  }
-  if (g.dilation != std::array<int64_t, 2>{1, 1}) s += "_d" + pair_text(g.dilation);
-  if (m.layers.size() > 1) s += "_l" + std::to_string(m.layers.size());
-  return s + "_oc" + std::to_string(m.layers.back().out_features);
-}
-
-}  // namespace
-
 std::string package_test_name(const generators::Case& c) {
   const auto& m = c.model;
+  const pipeline::LayerOp& op = pipeline::layer_op(generators::op_of(c));
   const std::string fp = generators::fingerprint(c).substr(0, 8);
-  const std::string payload(formats::name(m.layers.front().payload));
-  const bool conv = generators::op_of(c) == generators::CaseOp::mxfp_conv2d;
+  const std::string payloads = generators::payloads_text(m);
+  const std::string stem(op.stem);
   if (c.expect.rule) {
-    return std::string(conv ? "mxfp_conv2d" : "mxfp_linear") + "_ERRORIF_" +
-           std::string(generators::name(*c.expect.rule)) + "_" + join(m.input.shape, "x") + "_" +
-           payload + "_" + fp;
+    return stem + "_ERRORIF_" + std::string(generators::name(*c.expect.rule)) + "_" +
+           join(m.input.shape, "x") + "_" + payloads + "_" + fp;
   }
-  if (conv) {
-    const auto set = generators::tosa_set(c.data.campaign);
-    const std::string data =
-        set ? "s" + std::to_string(*set) : std::string(generators::name(c.data.campaign));
-    return "mxfp_conv2d_" + conv_geometry(m) + "_" + payload + "_" +
-           (m.input.dtype == pipeline::DType::bf16 ? "bf16" : "fp32") + "_" +
-           (m.layers.back().bias ? "bias" : "nobias") + "_" + data + "_" + fp;
-  }
-  std::vector<int64_t> widths;
-  for (const auto& l : m.layers) widths.push_back(l.out_features);
   const auto set = generators::tosa_set(c.data.campaign);
-  const std::string data =
-      set ? "s" + std::to_string(*set) : std::string(generators::name(c.data.campaign));
-  return "mxfp_linear_" + join(m.input.shape, "x") + "_w" + join(widths, "x") + "_" + payload +
-         "_" + (m.input.dtype == pipeline::DType::bf16 ? "bf16" : "fp32") + "_" +
+  std::string data(generators::name(c.data.campaign));
+  if (set) data = 's' + std::to_string(*set);
+  return stem + "_" + op.test_geometry(m) + "_" + payloads + "_" +
+         (m.input.dtype == pipeline::DType::bf16 ? "bf16" : "fp32") + "_" +
          (m.layers.back().bias ? "bias" : "nobias") + "_" + data + "_" + fp;
 }
 

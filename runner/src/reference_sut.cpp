@@ -5,17 +5,13 @@
 
 #include "mxconf/formats/scalar_types.h"
 #include "mxconf/io/json_reader.h"
+#include "mxconf/oracles/layout.h"
 #include "mxconf/pipeline/interpreter.h"
 #include "mxconf/pipeline/serialize.h"
 #include "mxconf/runner/tensor_files.h"
 
 namespace mxconf::runner {
 namespace {
-
-std::string shape_text(const pipeline::Tensor* t) {
-  if (t == nullptr) return "(undeclared)";
-  return std::string(pipeline::name(t->dtype)) + pipeline::shape_string(t->shape);
-}
 
 // The fp32 result a bf16 output was cast from, in the logical layout (empty without such a
 // CAST). The CAST may sit before the TRANSPOSEs that lay the output out (mxconf's lowering casts
@@ -44,12 +40,12 @@ std::vector<float> fp32_before_cast(const pipeline::Graph& graph, const std::str
     std::vector<int64_t> shape = in.shape;
     for (auto t = transposes.rbegin(); t != transposes.rend(); ++t) {
       const std::vector<int64_t> perms((*t)->attrs.perms.begin(), (*t)->attrs.perms.end());
-      v = permute_dims(v, shape, perms);
+      v = oracles::permute_dims(v, shape, perms);
       std::vector<int64_t> next(perms.size());
       for (size_t i = 0; i < perms.size(); ++i) next[i] = shape[size_t(perms[i])];
       shape = std::move(next);
     }
-    return unpermute_dims(v, shape, output_dim_order);
+    return oracles::unpermute_dims(v, shape, output_dim_order);
   }
 }
 
@@ -68,13 +64,13 @@ std::optional<Lowered> lower_to_tosa(const pipeline::ModelSpec& m, const pipelin
       obs.fail(s, e.what());
     }
   };
-  stage(Stage::lower, [&] { lowered = pipeline::lower_model(m, "", lowering); });
-  stage(Stage::validate, [&] {
+  stage(stage::lower, [&] { lowered = pipeline::lower_model(m, "", lowering); });
+  stage(stage::validate, [&] {
     const auto issues = pipeline::validate_tosa(lowered, target);
     if (!issues.empty()) throw std::runtime_error(issues[0].message);
   });
-  stage(Stage::serialize, [&] { out.tosa = pipeline::serialize_graph(lowered); });
-  stage(Stage::load, [&] {
+  stage(stage::serialize, [&] { out.tosa = pipeline::serialize_graph(lowered); });
+  stage(stage::load, [&] {
     pipeline::LoadResult l = pipeline::deserialize_graph(out.tosa);
     if (!l.ok())
       throw std::runtime_error(std::string(name(l.error->code)) + ": " + l.error->message);
@@ -92,14 +88,12 @@ std::optional<Lowered> ReferenceLowering::lower(const generators::Case& c, const
 void execute_graph(const pipeline::ModelSpec& m, const std::vector<float>& input,
                    formats::ScaleRule cast_rule, const pipeline::Graph& graph, Observation& obs) {
   // The graph's own names: an external lowering may name its tensors as it likes.
-  if (graph.inputs.size() != 1 || graph.outputs.size() != 1) {
-    throw std::runtime_error("the graph has " + std::to_string(graph.inputs.size()) +
-                             " inputs and " + std::to_string(graph.outputs.size()) +
-                             " outputs; the model has one of each");
-  }
+  if (const std::string why = one_input_one_output(graph); !why.empty())
+    throw std::runtime_error(why);
   const std::string& in_name = graph.inputs.front();
   const std::string& out_name = graph.outputs.front();
-  const std::vector<float> physical = permute_dims(input, m.input.shape, m.input.dim_order);
+  const std::vector<float> physical =
+      oracles::permute_dims(input, m.input.shape, m.input.dim_order);
   const pipeline::Tensor* in_t = graph.find(in_name);
   if (in_t == nullptr || in_t->element_count() != int64_t(physical.size()))
     throw std::runtime_error("the graph input '" + in_name + "' does not hold the model's " +
@@ -138,7 +132,7 @@ void execute_graph(const pipeline::ModelSpec& m, const std::vector<float>& input
     phys.resize(y.bf16.size());
     for (size_t i = 0; i < phys.size(); ++i) phys[i] = formats::bf16_to_float(y.bf16[i]);
   }
-  obs.output = unpermute_dims(phys, y.shape, m.output.dim_order);
+  obs.output = oracles::unpermute_dims(phys, y.shape, m.output.dim_order);
   if (obs.output_fp32.empty()) obs.output_fp32 = obs.output;
 }
 
@@ -147,15 +141,18 @@ void InterpreterRuntime::execute(const generators::Case& c, const PreparedCase& 
   try {
     execute_graph(p.model, p.input, c.target.cast_rule, lowered.graph, obs);
   } catch (const std::exception& e) {
-    obs.fail(Stage::execute, e.what());
+    obs.fail(stage::execute, e.what());
     return;
   }
   const pipeline::Tensor* out = lowered.graph.find(lowered.graph.outputs.front());
   const std::vector<int64_t> want = physical_output_shape(p.model);
   if (out == nullptr || out->shape != want) {
-    const pipeline::Tensor expected{"", want, p.model.output.dtype, std::nullopt};
     obs.shape_error =
-        "the graph's output is " + shape_text(out) + ", the model's is " + shape_text(&expected);
+        "the graph's output is " +
+        (out ? std::string(pipeline::name(out->dtype)) + pipeline::shape_string(out->shape)
+             : std::string("(undeclared)")) +
+        ", the model's is " + std::string(pipeline::name(p.model.output.dtype)) +
+        pipeline::shape_string(want);
   }
 }
 
@@ -164,35 +161,52 @@ std::unique_ptr<SystemUnderTest> make_reference_sut() {
                                      std::make_unique<InterpreterRuntime>());
 }
 
-RejectionObservation reference_rejection(const generators::Case& c) {
+namespace {
+
+// A rejection that names its codes: rejected when there is any.
+RejectionObservation rejection(std::vector<std::string> codes, std::string message) {
   RejectionObservation r;
-  std::vector<std::string> codes;
-  const generators::InvalidRule rule = *c.expect.rule;
-  try {
-    if (generators::stage(rule) == generators::RuleStage::model) {
-      try {
-        pipeline::parse_model(generators::break_model(rule, c.model, c.data.seed));
-      } catch (const io::JsonError& e) {
-        codes.push_back(e.code());
-        r.message = e.what();
-      }
-    } else {
-      const BrokenGraph b = make_broken_graph(c);
-      for (const auto& i :
-           pipeline::validate_tosa(b.graph, generators::target_for(rule, c.target.profile))) {
-        codes.push_back(std::string(pipeline::name(i.code)));
-        if (r.message.empty()) r.message = i.message;
-      }
-    }
-  } catch (const std::exception& e) {
-    r.failure = StageFailure{Stage::lower, e.what()};
-    return r;
-  }
   r.rejected = !codes.empty();
-  if (!r.rejected) r.message = "the pipeline accepted the case";
+  r.message = r.rejected ? std::move(message) : "the pipeline accepted the case";
   r.record["reported"] = codes;
   r.codes = std::move(codes);
   return r;
+}
+
+}  // namespace
+
+RejectionObservation ReferenceLowering::reject(const generators::Case& c) const {
+  std::vector<std::string> codes;
+  std::string message;
+  const generators::InvalidRule rule = *c.expect.rule;
+  if (generators::stage(rule) == generators::RuleStage::model) {
+    try {
+      pipeline::parse_model(generators::break_model(rule, c.model, c.data.seed));
+    } catch (const io::JsonError& e) {
+      codes.push_back(e.code());
+      message = e.what();
+    }
+    return rejection(std::move(codes), std::move(message));
+  }
+  // The target (or a graph rule about it): what mxconf lowers, validated for that target.
+  const BrokenGraph b = make_broken_graph(c);
+  for (const auto& i :
+       pipeline::validate_tosa(b.graph, generators::target_for(rule, c.target.profile))) {
+    codes.push_back(std::string(pipeline::name(i.code)));
+    if (message.empty()) message = i.message;
+  }
+  return rejection(std::move(codes), std::move(message));
+}
+
+RejectionObservation InterpreterRuntime::reject(const generators::Case&,
+                                                const BrokenGraph& b) const {
+  std::vector<std::string> codes;
+  std::string message;
+  for (const auto& i : pipeline::validate_tosa(b.graph, pipeline::Target::parse(kExecTarget))) {
+    codes.push_back(std::string(pipeline::name(i.code)));
+    if (message.empty()) message = i.message;
+  }
+  return rejection(std::move(codes), std::move(message));
 }
 
 }  // namespace mxconf::runner

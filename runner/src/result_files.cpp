@@ -19,7 +19,7 @@ Observation ResultFilesSut::run(const generators::Case& c, const PreparedCase& p
   try {
     read_result_npy(path_for(c), p.model, obs);
   } catch (const std::exception& e) {
-    obs.fail(Stage::result, e.what());
+    obs.fail(stage::sut_result, e.what());
   }
   return obs;
 }

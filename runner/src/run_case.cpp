@@ -4,6 +4,7 @@
 #include <chrono>
 #include <optional>
 
+#include "mxconf/pipeline/layer_ops.h"
 #include "mxconf/runner/case_data.h"
 #include "mxconf/runner/expectation.h"
 #include "mxconf/runner/symptom.h"
@@ -52,11 +53,7 @@ std::vector<formats::ScaleRule> other_cast_rules_that_pass(const generators::Cas
     if (rule == c.target.cast_rule) continue;
     try {
       const OracleExpectation other = oracle_expectation(p, rule, failed == Tier::a);
-      const TierResult t = judge_tier(failed, seen, {c, p, other, false});
-      bool pass = t.pass();
-      if (const auto* a = std::get_if<BitExactResult>(&t.detail))
-        pass = a->exact_parts_equal() && (a->outputs_equal() || opts.require != Level::bit_exact);
-      if (pass) rules.push_back(rule);
+      if (judge_tier(failed, seen, {c, p, other, false}).pass(opts.require)) rules.push_back(rule);
     } catch (const std::exception&) {
       // The oracle cannot judge under this rule: no diagnosis from it.
     }
@@ -72,19 +69,15 @@ void judge_observation(const generators::Case& c, const PreparedCase& p, const O
     r.tiers = judge_tiers(seen, {c, p, oracle, opts.keep_details});
   } catch (const std::exception& e) {
     r.tiers.clear();
-    r.set_error(Stage::judge, e.what());
+    r.set_error(stage::judge, e.what());
     return;
   }
-  // The first tier that fails decides. Tier (a)'s exact parts (casts, weight constants, shapes)
-  // bind every system; its outputs only when bit-exactness is required.
+  // The first tier that fails at the required level decides. A case that passes every tier at
+  // bit-exact reached that level; otherwise it is compliant.
   Level level = Level::bit_exact;
   for (const TierResult& t : r.tiers) {
-    bool failed = !t.pass();
-    if (const auto* a = std::get_if<BitExactResult>(&t.detail)) {
-      if (!a->outputs_equal()) level = Level::compliant;
-      failed = !a->exact_parts_equal() || (!a->outputs_equal() && opts.require == Level::bit_exact);
-    }
-    if (!failed) continue;
+    if (!t.pass(Level::bit_exact)) level = Level::compliant;
+    if (t.pass(opts.require)) continue;
     r.verdict = Verdict::fail;
     r.failed_tier = t.tier;
     r.message = t.reason();
@@ -94,14 +87,41 @@ void judge_observation(const generators::Case& c, const PreparedCase& p, const O
   r.level = level;
 }
 
+// Tier (s) on a graph that a later step failed on: when it fails, the case fails there.
+void judge_graph_before_failure(const generators::Case& c, const PreparedCase& p,
+                                const Observation& seen, CaseResult& r) {
+  try {
+    const OracleExpectation none;
+    TierResult s = judge_tier(Tier::s, seen, {c, p, none, false});
+    if (s.pass(Level::compliant)) return;
+    r.verdict = Verdict::fail;
+    r.failed_tier = Tier::s;
+    r.message =
+        s.reason() + " (and then " + std::string(name(*r.error_stage)) + ": " + r.message + ")";
+    r.error_stage.reset();
+    r.tiers = {std::move(s)};
+  } catch (const std::exception&) {
+    // The graph cannot be judged: the step's own error stands.
+  }
+}
+
 }  // namespace
 
 uint64_t case_size(const generators::Case& c) {
-  uint64_t rows = 1;
-  for (size_t d = 0; d + 1 < c.model.input.shape.size(); ++d)
-    rows *= uint64_t(c.model.input.shape[d]);
+  // Each layer: its outputs times each output's dot product length (the judge's table).
   uint64_t macs = 0;
-  for (const auto& l : c.model.layers) macs += rows * uint64_t(l.in_features * l.out_features);
+  std::vector<int64_t> shape = c.model.input.shape;
+  try {
+    for (const auto& l : c.model.layers) {
+      const JudgeOp& op = judge_op(l.kind());
+      shape = op.output_shape(shape, l.geometry);
+      uint64_t outputs = 1;
+      for (int64_t d : shape) outputs *= uint64_t(d);
+      macs += outputs * uint64_t(op.ks(l.geometry));
+    }
+  } catch (const std::exception&) {
+    // A model the judge cannot read (an ERROR_IF case's): what was counted so far.
+  }
   return macs;
 }
 
@@ -110,7 +130,7 @@ CaseFacets CaseFacets::of(const generators::Case& c) {
   CaseFacets f;
   f.op = generators::op_of(c);
   f.rule = c.expect.rule;
-  f.payload = m.layers.front().payload;
+  f.payloads = generators::payloads_text(m);
   f.input_dtype = m.input.dtype;
   f.rank = m.input.shape.size();
   if (!m.input.dim_order.empty()) {
@@ -131,8 +151,8 @@ CaseFacets CaseFacets::of(const generators::Case& c) {
 nlohmann::json CaseFacets::to_json() const {
   static constexpr const char* kLayouts[] = {"contiguous", "channels_last", "permuted"};
   return {{"op", rule ? "ERROR_IF:" + std::string(generators::name(*rule))
-                      : std::string(generators::name(op))},
-          {"payload", formats::name(payload)},
+                      : std::string(pipeline::name(op))},
+          {"payload", payloads},
           {"input_dtype", input_dtype == pipeline::DType::bf16 ? "bf16" : "fp32"},
           {"rank", rank},
           {"dim_order", kLayouts[size_t(layout)]},
@@ -155,12 +175,12 @@ nlohmann::json CaseResult::to_json() const {
   if (!sut.is_null()) t["sut"] = sut;
   nlohmann::json j = {
       {"index", index},    {"fingerprint", fingerprint},
-      {"name", name},      {"verdict", runner::name(verdict)},
+      {"name", name},      {"verdict", mxconf::name(verdict)},
       {"tiers", t},        {"facets", facets ? facets->to_json() : nlohmann::json::object()},
       {"seconds", seconds}};
-  if (level) j["level"] = runner::name(*level);
-  if (failed_tier) j["tier"] = runner::name(*failed_tier);
-  if (error_stage) j["stage"] = runner::name(*error_stage);
+  if (level) j["level"] = mxconf::name(*level);
+  if (failed_tier) j["tier"] = mxconf::name(*failed_tier);
+  if (error_stage) j["stage"] = mxconf::name(*error_stage);
   if (!message.empty()) j["message"] = message;
   if (const std::string s = symptom(*this); !s.empty()) j["symptom"] = s;
   if (!explained_by.empty()) {
@@ -182,7 +202,7 @@ CaseResult run_case(const generators::Case& c, const SystemUnderTest& sut,
   r.size = case_size(c);
   // A system's stages report their own failures; what escapes one is still its failure.
   auto escaped = [&](const std::exception& e) {
-    r.set_error(Stage::execute, std::string("the system under test failed: ") + e.what());
+    r.set_error(stage::execute, std::string("the system under test failed: ") + e.what());
   };
   if (!c.expect.valid()) {
     try {
@@ -195,7 +215,7 @@ CaseResult run_case(const generators::Case& c, const SystemUnderTest& sut,
     try {
       p = prepare_case(c);
     } catch (const std::exception& e) {
-      r.set_error(Stage::generate, e.what());  // the case's data could not be made
+      r.set_error(stage::generate, e.what());  // the case's data could not be made
     }
     if (p) {
       try {
@@ -203,6 +223,9 @@ CaseResult run_case(const generators::Case& c, const SystemUnderTest& sut,
         r.sut = seen.trace.record;
         if (seen.failure) {
           r.set_error(seen.failure->stage, seen.failure->message);
+          // A graph that breaks TOSA's rules explains whatever failed after it was made: the
+          // lowering that made it is at fault, not the step that choked on it.
+          if (seen.graph) judge_graph_before_failure(c, *p, seen, r);
         } else if (seen.unsupported) {
           r.verdict = Verdict::unsupported;
           r.message = *seen.unsupported;

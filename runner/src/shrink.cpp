@@ -1,5 +1,6 @@
 #include <chrono>
 
+#include "mxconf/pipeline/layer_ops.h"
 #include "mxconf/runner/shrink.h"
 
 #include <mutex>
@@ -10,34 +11,10 @@ namespace {
 using generators::Case;
 
 template <typename Push>
-void conv_reductions(const Case& c, Push&& push);
-template <typename Push>
-void linear_reductions(const Case& c, Push&& push);
-template <typename Push>
 void common_reductions(const Case& c, Push&& push);
 
-// One-step simplifications of a case, simplest first.
-std::vector<Case> reductions(const Case& c) {
-  std::vector<Case> out;
-  auto push = [&](Case x) {
-    if (!(x == c)) out.push_back(std::move(x));
-  };
-  const auto& m = c.model;
-  if (m.layers.size() > 1) {  // keep the first layer only, its output the model's
-    Case x = c;
-    x.model.layers.resize(1);
-    push(x);
-  }
-  if (m.layers[0].kind == pipeline::LayerKind::conv2d) {
-    conv_reductions(c, push);
-  } else {
-    linear_reductions(c, push);
-  }
-  common_reductions(c, push);
-  return out;
-}
-
-// A conv2d candidate is kept only when every layer's output size is still legal.
+// Whether a candidate is still a model the description's reader accepts (every layer's output
+// size legal, every width aligned).
 bool legal(const pipeline::ModelSpec& m) {
   try {
     pipeline::parse_model(pipeline::to_json(m));
@@ -47,72 +24,66 @@ bool legal(const pipeline::ModelSpec& m) {
   }
 }
 
-template <typename Push>
-void conv_reductions(const Case& c, Push&& push) {
-  const auto& m = c.model;
-  auto try_push = [&](Case x) {
-    if (legal(x.model)) push(std::move(x));
-  };
-  for (size_t d : {size_t(0), size_t(2), size_t(3)}) {  // fewer images, fewer rows / columns
-    if (m.input.shape[d] > 1) {
-      Case x = c;
-      x.model.input.shape[d] = std::max<int64_t>(1, m.input.shape[d] / 2);
-      try_push(x);
-    }
-  }
-  for (size_t i = 0; i < m.layers.size(); ++i) {  // toward 1x1, stride 1, no padding or dilation
-    const pipeline::Conv2dParams& g = m.layers[i].conv;
-    auto variant = [&](auto&& edit) {
-      Case x = c;
-      edit(x.model.layers[i].conv);
-      x.model.layers[i].weights.kind = pipeline::ValueSource::Kind::seed;  // fits any kernel
-      x.model.layers[i].weights.values.clear();
-      if (!(x.model.layers[i].conv == g)) try_push(x);
-    };
-    variant([](pipeline::Conv2dParams& p) { p.kernel = {1, 1}; });
-    variant([](pipeline::Conv2dParams& p) { p.stride = {1, 1}; });
-    variant([](pipeline::Conv2dParams& p) { p.dilation = {1, 1}; });
-    variant([](pipeline::Conv2dParams& p) {
-      p.pad = {0, 0, 0, 0};
-      p.symmetric = true;
-    });
-  }
-  if (m.layers[0].in_features > 32) {  // fewer input channels (whole blocks)
-    Case x = c;
-    const int64_t ic = std::max<int64_t>(32, (m.layers[0].in_features / 64) * 32);
-    x.model.layers[0].in_features = ic;
-    x.model.input.shape[1] = ic;
-    x.model.layers[0].weights = {};
-    try_push(x);
-  }
+// Values given inline (or in a file) no longer fit a layer whose shape changed: a seeded source
+// fits any shape (a seeded one is kept as it is).
+void refit(pipeline::ValueSource& s) {
+  if (s.kind != pipeline::ValueSource::Kind::seed) s = {};
+}
+void refit_bias(pipeline::LayerSpec& l) {
+  if (l.bias_values && l.bias_values->kind != pipeline::ValueSource::Kind::seed)
+    l.bias_values.reset();
 }
 
-template <typename Push>
-void linear_reductions(const Case& c, Push&& push) {
+// One-step simplifications of a case, simplest first, for any operator: the operator table says
+// where its K axis is, how low its rank may go, its widths and its simpler geometries.
+std::vector<Case> reductions(const Case& c) {
+  std::vector<Case> out;
+  auto push = [&](Case x) {
+    if (!(x == c) && legal(x.model)) out.push_back(std::move(x));
+  };
   const auto& m = c.model;
-  if (m.input.shape.size() > 1) {  // lower the rank: fold the leading dims into one of 1
+  const pipeline::LayerOp& op = pipeline::layer_op(m.layers[0].geometry);
+  const size_t rank = m.input.shape.size();
+  const size_t k_axis = op.k_axis(rank);
+  if (m.layers.size() > 1) {  // keep the first layer only, its output the model's
     Case x = c;
-    x.model.input.shape = {m.input.shape.back()};
+    x.model.layers.resize(1);
+    push(x);
+  }
+  if (rank > op.min_rank) {  // lower the rank: only the trailing dims the operator needs
+    Case x = c;
+    x.model.input.shape.assign(m.input.shape.end() - long(op.min_rank), m.input.shape.end());
     x.model.input.dim_order.clear();
     x.model.output.dim_order.clear();
     push(x);
   }
-  for (size_t d = 0; d + 1 < m.input.shape.size(); ++d) {  // fewer rows
-    if (m.input.shape[d] > 1) {
+  for (size_t d = 0; d < rank; ++d) {  // fewer rows, images, pixels: every dim but K's
+    if (d != k_axis && m.input.shape[d] > 1) {
       Case x = c;
       x.model.input.shape[d] = std::max<int64_t>(1, m.input.shape[d] / 2);
       push(x);
     }
   }
-  if (m.layers[0].in_features > 32) {  // fewer blocks along K (whole blocks)
+  for (size_t i = 0; i < m.layers.size(); ++i) {  // each layer's simpler geometries
+    for (const pipeline::LayerGeometry& g : op.simpler(m.layers[i].geometry)) {
+      Case x = c;
+      x.model.layers[i].geometry = g;
+      refit(x.model.layers[i].weights);
+      push(x);
+    }
+  }
+  const int64_t k = m.layers[0].in_width();
+  if (k > 32) {  // fewer blocks along K (whole blocks)
     Case x = c;
-    const int64_t k = std::max<int64_t>(32, (m.layers[0].in_features / 64) * 32);
-    x.model.layers[0].in_features = k;
-    x.model.input.shape.back() = k;
-    if (x.model.layers[0].weights.kind != pipeline::ValueSource::Kind::seed)
-      x.model.layers[0].weights = {};
+    pipeline::LayerSpec& l = x.model.layers[0];
+    const int64_t fewer = std::max<int64_t>(32, (k / 64) * 32);
+    l.geometry = op.with_widths(l.geometry, fewer, l.out_width());
+    x.model.input.shape[k_axis] = fewer;
+    refit(l.weights);
     push(x);
   }
+  common_reductions(c, push);
+  return out;
 }
 
 // For either operator: contiguous layouts, fewer outputs of the last layer (whose width no
@@ -127,13 +98,14 @@ void common_reductions(const Case& c, Push&& push) {
     push(x);
   }
   const auto& last = m.layers.back();
-  if (last.out_features > 1) {
+  if (last.out_width() > 1) {
     Case x = c;
-    x.model.layers.back().out_features = std::max<int64_t>(1, last.out_features / 2);
-    x.model.layers.back().weights = {};
-    // Inline bias values have N entries; a seeded (or derived) source fits any N.
-    auto& bv = x.model.layers.back().bias_values;
-    if (bv && bv->kind != pipeline::ValueSource::Kind::seed) bv.reset();
+    pipeline::LayerSpec& l = x.model.layers.back();
+    l.geometry =
+        pipeline::layer_op(l.geometry)
+            .with_widths(l.geometry, l.in_width(), std::max<int64_t>(1, l.out_width() / 2));
+    refit(l.weights);
+    refit_bias(l);
     push(x);
   }
   for (size_t i = 0; i < m.layers.size(); ++i) {

@@ -1,41 +1,62 @@
 #include "mxconf/runner/reference_sut.h"
 #include "mxconf/runner/system_under_test.h"
+#include "mxconf/runner/tensor_files.h"
 
 namespace mxconf::runner {
 
 Observation StagedSut::run(const generators::Case& c, const PreparedCase& p) const {
   Observation obs;
-  const std::optional<Lowered> lowered = lowering_->lower(c, p, obs);
-  if (!lowered) return obs;
-  obs.graph = lowered->graph;
-  const pipeline::Graph& g = lowered->graph;
-  if (g.inputs.size() != 1 || g.outputs.size() != 1) {
-    obs.fail(lowering_->blame(), "the graph has " + std::to_string(g.inputs.size()) +
-                                     " inputs and " + std::to_string(g.outputs.size()) +
-                                     " outputs; the model has one of each");
+  std::optional<Lowered> lowered;
+  try {
+    lowered = lowering_->lower(c, p, obs);
+  } catch (const std::exception& e) {
+    obs.fail({Step::lower, lowering_->actor()}, e.what());
     return obs;
   }
-  runtime_->execute(c, p, *lowered, obs);
+  if (!lowered) return obs;
+  obs.graph = lowered->graph;
+  if (const std::string why = one_input_one_output(lowered->graph); !why.empty()) {
+    obs.fail({Step::load, lowering_->actor()}, why);
+    return obs;
+  }
+  try {
+    runtime_->execute(c, p, *lowered, obs);
+  } catch (const std::exception& e) {
+    obs.fail({Step::execute, runtime_->actor()}, e.what());
+  }
   return obs;
 }
 
 RejectionObservation StagedSut::run_invalid(const generators::Case& c) const {
-  // Graph-level breakage goes to the runtime; what depends on the target stays with mxconf's
-  // validation (a runtime is never told the target).
+  // The breakage goes to the half whose input it is: a graph to the runtime (which is never told
+  // a target, so graph rules about the target stay with the lowering); a model or a target to the
+  // lowering.
   const generators::InvalidRule rule = *c.expect.rule;
-  if (generators::stage(rule) == generators::RuleStage::graph &&
-      !generators::depends_on_target(rule)) {
-    BrokenGraph broken;
+  if (generators::stage(rule) != generators::RuleStage::graph ||
+      generators::depends_on_target(rule)) {
     try {
-      broken = make_broken_graph(c);
+      return lowering_->reject(c);
     } catch (const std::exception& e) {
       RejectionObservation r;
-      r.failure = StageFailure{Stage::lower, e.what()};
+      r.failure = StageFailure{{Step::lower, lowering_->actor()}, e.what()};
       return r;
     }
-    if (auto verdict = runtime_->run_broken(c, broken)) return std::move(*verdict);
   }
-  return reference_rejection(c);
+  BrokenGraph broken;
+  try {
+    broken = make_broken_graph(c);  // mxconf builds the broken graph, whoever runs it
+  } catch (const std::exception& e) {
+    RejectionObservation r;
+    r.failure = StageFailure{stage::generate, e.what()};
+    return r;
+  }
+  try {
+    return runtime_->reject(c, broken);
+  } catch (const std::exception& e) {
+    RejectionObservation r;
+    r.failure = StageFailure{{Step::execute, runtime_->actor()}, e.what()};
+    return r;
+  }
 }
 
 std::string StagedSut::cli_options() const {

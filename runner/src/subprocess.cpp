@@ -89,6 +89,10 @@ CommandTemplate::CommandTemplate(std::string_view text, const std::vector<std::s
   }
 }
 
+bool CommandTemplate::uses(std::string_view placeholder) const {
+  return text_.find("{" + std::string(placeholder) + "}") != std::string::npos;
+}
+
 size_t CommandTemplate::fixed_prefix() const {
   size_t n = 0;
   while (n < tokens_.size() && tokens_[n].find('{') == std::string::npos) ++n;

@@ -7,6 +7,7 @@
 #include "mxconf/formats/scalar_types.h"
 #include "mxconf/io/atomic_output.h"
 #include "mxconf/io/npy.h"
+#include "mxconf/oracles/layout.h"
 
 namespace mxconf::runner {
 namespace {
@@ -17,60 +18,16 @@ std::string join(const std::vector<int64_t>& v) {
   return s;
 }
 
-// Written apart from the interpreter's TRANSPOSE on purpose, and differently (each output index
-// decoded in mixed radix, where TRANSPOSE steps an odometer): if the harness laid out inputs with
-// the SUT's own permutation, a permutation bug would cancel itself out.
-template <typename T>
-std::vector<T> permute(const std::vector<T>& in, const std::vector<int64_t>& shape,
-                       const std::vector<int64_t>& order) {
-  if (order.empty()) return in;
-  std::vector<size_t> in_stride(shape.size(), 1);
-  for (size_t i = shape.size(); i-- > 1;) in_stride[i - 1] = in_stride[i] * size_t(shape[i]);
-  std::vector<T> out(in.size());
-  for (size_t o = 0; o < out.size(); ++o) {
-    size_t rest = o, src = 0;
-    for (size_t j = order.size(); j-- > 0;) {
-      const size_t extent = size_t(shape[size_t(order[j])]);  // output dim j
-      src += (rest % extent) * in_stride[size_t(order[j])];
-      rest /= extent;
-    }
-    out[o] = in[src];
-  }
-  return out;
-}
-
 }  // namespace
 
-std::vector<float> permute_dims(const std::vector<float>& in, const std::vector<int64_t>& shape,
-                                const std::vector<int64_t>& order) {
-  return permute(in, shape, order);
-}
-
-std::vector<double> permute_dims(const std::vector<double>& in, const std::vector<int64_t>& shape,
-                                 const std::vector<int64_t>& order) {
-  return permute(in, shape, order);
-}
-
-std::vector<float> unpermute_dims(const std::vector<float>& physical,
-                                  const std::vector<int64_t>& phys_shape,
-                                  const std::vector<int64_t>& order) {
-  if (order.empty()) return physical;
-  // Logical dim order[j] sits at physical position j.
-  std::vector<int64_t> inverse(order.size());
-  for (size_t j = 0; j < inverse.size(); ++j) inverse[size_t(order[j])] = int64_t(j);
-  return permute(physical, phys_shape, inverse);
-}
-
-std::vector<int64_t> physical_shape(const std::vector<int64_t>& logical,
-                                    const std::vector<int64_t>& order) {
-  if (order.empty()) return logical;
-  std::vector<int64_t> s(logical.size());
-  for (size_t j = 0; j < s.size(); ++j) s[j] = logical[size_t(order[j])];
-  return s;
+std::string one_input_one_output(const pipeline::Graph& g) {
+  if (g.inputs.size() == 1 && g.outputs.size() == 1) return {};
+  return "the graph has " + std::to_string(g.inputs.size()) + " inputs and " +
+         std::to_string(g.outputs.size()) + " outputs; the model has one of each";
 }
 
 std::vector<int64_t> physical_output_shape(const pipeline::ModelSpec& m) {
-  return physical_shape(pipeline::output_shape(m), m.output.dim_order);
+  return oracles::permuted_shape(pipeline::output_shape(m), m.output.dim_order);
 }
 
 std::string result_file_name(const std::string& tensor) {
@@ -121,7 +78,7 @@ void read_result_npy(const std::string& path, const pipeline::ModelSpec& m, Obse
         "the output has shape [" + join(a.shape()) + "], the graph's is [" + join(want_shape) + "]";
     return;
   }
-  obs.output = unpermute_dims(phys, want_shape, m.output.dim_order);
+  obs.output = oracles::unpermute_dims(phys, want_shape, m.output.dim_order);
   obs.output_fp32 = obs.output;
 }
 

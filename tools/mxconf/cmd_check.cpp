@@ -49,7 +49,7 @@ int run_check(const CheckCliOptions& o) {
   }
   const runner::ListedCases cases(std::move(listed),
                                   index.generation.value("seed", generators::kDefaultRunSeed),
-                                  runner::Stage::package);
+                                  mxconf::stage::read_package);
   const runner::ResultFilesSut sut(std::move(result_paths));
 
   runner::RunOptions r;
@@ -57,7 +57,7 @@ int run_check(const CheckCliOptions& o) {
   r.out_dir = o.out;
   r.shrink = false;
   r.resume = o.resume;
-  r.judge.require = *runner::parse_level(o.require);
+  r.judge.require = *mxconf::parse_level(o.require);
   const std::atomic<bool>& stop = stop_on_signals();
   r.stop = &stop;
   r.identity = {

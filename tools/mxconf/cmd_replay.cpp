@@ -40,26 +40,26 @@ int run_replay(const ReplayOptions& o) {
                 std::string(generators::name(*c.expect.rule)).c_str());
   }
   // The stages this system has, in order.
-  using runner::Stage;
+  using mxconf::Stage;
   std::vector<Stage> stages;
   if (!c.expect.valid()) {
-    stages.push_back(Stage::lower);
-    if (!o.sut.exec.empty()) stages.push_back(Stage::sut_exec);
+    stages.push_back(stage::lower);
+    if (!o.sut.exec.empty()) stages.push_back(stage::sut_exec);
   } else {
-    stages.push_back(Stage::generate);
+    stages.push_back(stage::generate);
     if (o.sut.lower.empty()) {
-      for (Stage s : {Stage::lower, Stage::validate, Stage::serialize, Stage::load})
+      for (Stage s : {stage::lower, stage::validate, stage::serialize, stage::load})
         stages.push_back(s);
     } else {
-      stages.push_back(Stage::sut_lower);
+      stages.push_back(stage::sut_lower);
     }
-    stages.push_back(o.sut.exec.empty() ? Stage::execute : Stage::sut_exec);
-    stages.push_back(Stage::judge);
+    stages.push_back(o.sut.exec.empty() ? stage::execute : stage::sut_exec);
+    stages.push_back(stage::judge);
   }
   bool broke = false;
   for (Stage s : stages) {
     const bool here = r.error_stage == s;
-    std::printf("  %-10s %s\n", std::string(runner::name(s)).c_str(),
+    std::printf("  %-10s %s\n", std::string(mxconf::name(s)).c_str(),
                 broke  ? "-"
                 : here ? ("ERROR: " + r.message).c_str()
                        : "ok");
@@ -70,12 +70,12 @@ int run_replay(const ReplayOptions& o) {
     std::printf("  tier %-15s %s\n", tier.c_str(),
                 o.verbose ? value.dump(2).c_str() : value.dump().c_str());
   }
-  if (r.level) std::printf("level: %s\n", std::string(runner::name(*r.level)).c_str());
+  if (r.level) std::printf("level: %s\n", std::string(mxconf::name(*r.level)).c_str());
   std::printf(
-      "verdict: %s%s%s\n", std::string(runner::name(r.verdict)).c_str(),
-      r.failed_tier ? (" (tier " + std::string(runner::name(*r.failed_tier)) + ")").c_str() : "",
+      "verdict: %s%s%s\n", std::string(mxconf::name(r.verdict)).c_str(),
+      r.failed_tier ? (" (tier " + std::string(mxconf::name(*r.failed_tier)) + ")").c_str() : "",
       r.message.empty() ? "" : (": " + r.message).c_str());
-  return runner::is_failure(r.verdict) ? 1 : 0;
+  return mxconf::is_failure(r.verdict) ? 1 : 0;
 }
 
 }  // namespace

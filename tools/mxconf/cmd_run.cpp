@@ -51,7 +51,8 @@ std::unique_ptr<runner::CaseSource> listed_case_files(const std::vector<std::str
     }
     listed.push_back(std::move(l));
   }
-  return std::make_unique<runner::ListedCases>(std::move(listed), seed, runner::Stage::package);
+  return std::make_unique<runner::ListedCases>(std::move(listed), seed,
+                                               mxconf::stage::read_package);
 }
 
 // --shard I/N counts from 1 to N, as Jest, Playwright and nextest do.
@@ -117,17 +118,17 @@ int run_run(const RunCliOptions& o) {
   if (tty) {
     r.progress = [](const nlohmann::json& p) {
       const auto& c = p["counts"];
-      auto count = [&](runner::Verdict v) {
-        return (unsigned long long)c.value(std::string(runner::name(v)), 0ull);
+      auto count = [&](mxconf::Verdict v) {
+        return (unsigned long long)c.value(std::string(mxconf::name(v)), 0ull);
       };
       std::fprintf(stderr,
                    "\r%llu/%llu cases  %.0f cases/s  pass %llu  rejected %llu  fail %llu  error "
                    "%llu  missed %llu ",
                    (unsigned long long)p["done"].get<uint64_t>(),
                    (unsigned long long)p["total"].get<uint64_t>(),
-                   p["cases_per_second"].get<double>(), count(runner::Verdict::pass),
-                   count(runner::Verdict::rejected_as_expected), count(runner::Verdict::fail),
-                   count(runner::Verdict::error), count(runner::Verdict::rejection_missed));
+                   p["cases_per_second"].get<double>(), count(mxconf::Verdict::pass),
+                   count(mxconf::Verdict::rejected_as_expected), count(mxconf::Verdict::fail),
+                   count(mxconf::Verdict::error), count(mxconf::Verdict::rejection_missed));
     };
   }
   const runner::RunSummary s = runner::run_campaign(cases, *sut, r);

@@ -2,6 +2,8 @@
 
 #include "enum_options.h"
 #include "mxconf/generators/campaigns.h"
+#include "mxconf/generators/case_gen.h"
+#include "mxconf/pipeline/layer_ops.h"
 
 namespace mxconf::cli {
 
@@ -41,8 +43,13 @@ generators::GenConfig make_gen_config(const GenerationCliOptions& o) {
   g.max_k_blocks = o.max_k / 32;
   g.cast_rule = o.cast_rule;
   for (const std::string& name : o.ops) {
-    const auto op = generators::parse_case_op(name);
-    if (!op) throw UsageError("--ops '" + name + "' is not MXFP_LINEAR or MXFP_CONV2D");
+    const auto op = pipeline::parse_layer_kind(name);
+    if (!op) {
+      std::string known;
+      for (pipeline::LayerKind k : pipeline::kAllLayerKinds)
+        known += (known.empty() ? "" : ", ") + std::string(pipeline::name(k));
+      throw UsageError("--ops '" + name + "' is not one of " + known);
+    }
     g.ops.push_back(*op);
   }
   for (const std::string& r : o.weight_rules) {
@@ -50,6 +57,7 @@ generators::GenConfig make_gen_config(const GenerationCliOptions& o) {
     if (!rule) throw UsageError("--weight-scale-rule '" + r + "' is not a scale rule");
     g.weight_rules.push_back(*rule);
   }
+  if (const std::string why = generators::check_config(g); !why.empty()) throw UsageError(why);
   return g;
 }
 

@@ -23,9 +23,9 @@ void add_sut_options(CLI::App* cmd, SutCliOptions& o) {
       ->check(CLI::IsMember({"bit-exact", "compliant"}));
 }
 
-runner::Level required_level(const SutCliOptions& o) {
-  if (!o.require.empty()) return *runner::parse_level(o.require);
-  return o.exec.empty() && o.lower.empty() ? runner::Level::bit_exact : runner::Level::compliant;
+mxconf::Level required_level(const SutCliOptions& o) {
+  if (!o.require.empty()) return *mxconf::parse_level(o.require);
+  return o.exec.empty() && o.lower.empty() ? mxconf::Level::bit_exact : mxconf::Level::compliant;
 }
 
 std::unique_ptr<runner::SystemUnderTest> make_sut(const SutCliOptions& o,

@@ -20,7 +20,7 @@ struct SutCliOptions {
 void add_sut_options(CLI::App* cmd, SutCliOptions& o);
 
 // The level valid cases must reach (--require, or the default for the system chosen).
-runner::Level required_level(const SutCliOptions& o);
+mxconf::Level required_level(const SutCliOptions& o);
 
 // The system the options select: mxconf's own pipeline, with an external lowering and/or runtime
 // in place of its halves. Throws UsageError for a bad template.

@@ -18,12 +18,13 @@ std::string shape_operand(Graph& g, std::vector<Operator>& ops, const std::strin
 }  // namespace
 
 void RewriteMxfpConv2d::run(Graph& g) const {
-  if (std::none_of(g.ops.begin(), g.ops.end(),
-                   [](const Operator& op) { return op.op == OpKind::mxfp_conv2d; }))
-    return;
+  auto is_conv = [](const Operator& op) {
+    return op.op == OpKind::mx_layer && kind_of(op.attrs.layer) == LayerKind::conv2d;
+  };
+  if (std::none_of(g.ops.begin(), g.ops.end(), is_conv)) return;
   std::vector<Operator> rewritten;
   for (const Operator& op : g.ops) {
-    if (op.op != OpKind::mxfp_conv2d) {
+    if (!is_conv(op)) {
       rewritten.push_back(op);
       continue;
     }
@@ -59,7 +60,7 @@ void RewriteMxfpConv2d::run(Graph& g) const {
                                      std::vector<uint8_t>(size_t(oc) * 4, 0)));
       rewritten.push_back({OpKind::const_tensor, 67, {}, {bias}, {}});
     }
-    const auto& a = op.attrs;
+    const Conv2dGeom& a = std::get<Conv2dGeom>(op.attrs.layer);
     const std::string pad =
         shape_operand(g, rewritten, stem + ".pad", {a.pad[0], a.pad[1], a.pad[2], a.pad[3]});
     std::string stride = shape_operand(g, rewritten, stem + ".stride", {a.stride[0], a.stride[1]});

@@ -20,7 +20,7 @@ void reshape(Graph& g, std::vector<Operator>& ops, const std::string& in, const 
 void RewriteMxfpLinear::run(Graph& g) const {
   std::vector<Operator> rewritten;
   for (const Operator& op : g.ops) {
-    if (op.op != OpKind::mxfp_linear) {
+    if (op.op != OpKind::mx_layer || kind_of(op.attrs.layer) != LayerKind::linear) {
       rewritten.push_back(op);
       continue;
     }

@@ -74,28 +74,34 @@ void compare_outputs(const Observation& seen, const Expected& want, BitExactResu
 
 void compare_casts(const Observation& seen, const Expected& want, BitExactResult& a) {
   a.casts_observed = seen.casts_observed;
-  for (size_t l = 0; l < seen.casts.size() && l < want.oracle.x_codes.size(); ++l) {
+  const auto& layers = want.oracle.layers;
+  for (size_t l = 0; l < seen.casts.size() && l < layers.size(); ++l) {
     std::string first;
     a.cast_block_mismatches += block_mismatches(
-        seen.casts[l].codes, seen.casts[l].scales, want.oracle.x_codes[l], want.oracle.x_scales[l],
+        seen.casts[l].codes, seen.casts[l].scales, layers[l].x_codes, layers[l].x_scales,
         "layer " + std::to_string(l), first, a.cast_scale_mismatch);
     if (a.first_cast.empty()) a.first_cast = first;
   }
-  a.casts_complete = !seen.casts_observed || seen.casts.size() == want.oracle.x_codes.size();
+  a.casts_complete = !seen.casts_observed || seen.casts.size() == layers.size();
 }
 
-// The constant weight operands (inputs 2 and 3) of the graph's MATMUL_T_BLOCK_SCALED or
-// CONV2D_BLOCK_SCALED ops, one per layer in order.
+// The constant weight operands (inputs 2 and 3) of the graph ops that take each layer's weights
+// (the judge's table names them: MATMUL_T_BLOCK_SCALED, CONV2D_BLOCK_SCALED), one per layer in
+// order.
 void compare_constants(const Observation& seen, const Expected& want, BitExactResult& a) {
+  const auto& layers = want.data.model.layers;
   std::vector<const pipeline::Operator*> matmuls;
   if (seen.graph) {
-    for (const auto& op : seen.graph->ops)
-      if ((op.op == pipeline::OpKind::matmul_t_block_scaled && op.inputs.size() == 4) ||
-          (op.op == pipeline::OpKind::conv2d_block_scaled && op.inputs.size() == 8))
-        matmuls.push_back(&op);
+    for (const auto& op : seen.graph->ops) {
+      const bool weighted =
+          std::any_of(std::begin(pipeline::kAllLayerKinds), std::end(pipeline::kAllLayerKinds),
+                      [&](pipeline::LayerKind k) { return op.op == judge_op(k).tosa_op; });
+      if (weighted && op.inputs.size() >= 4) matmuls.push_back(&op);
+    }
   }
-  const auto& layers = want.data.model.layers;
   a.constants_observed = seen.graph.has_value() && matmuls.size() == layers.size();
+  for (size_t l = 0; a.constants_observed && l < layers.size(); ++l)
+    a.constants_observed = matmuls[l]->op == judge_op(layers[l].kind()).tosa_op;
   if (!a.constants_observed) return;
   for (size_t l = 0; l < layers.size(); ++l) {
     const pipeline::Tensor* q = seen.graph->find(matmuls[l]->inputs[2]);
@@ -105,8 +111,8 @@ void compare_constants(const Observation& seen, const Expected& want, BitExactRe
       return;
     }
     const std::string where = "layer " + std::to_string(l) + " weights";
-    const auto& want_codes = want.oracle.w_codes[l];
-    const auto& want_scales = want.oracle.w_scales[l];
+    const auto& want_codes = want.oracle.layers[l].w_codes;
+    const auto& want_scales = want.oracle.layers[l].w_scales;
     const size_t blocks = want_scales.size();
     const auto& f = generators::oracle_format(layers[l].payload);
     const pipeline::DType want_dtype = pipeline::dtype_of(layers[l].payload);
@@ -153,9 +159,22 @@ std::string BitExactResult::reason() const {
   return {};
 }
 
+std::string BitExactResult::symptom() const {
+  if (!shape_error.empty()) return "tier a: output shape differs";
+  if (constant_block_mismatches > 0)
+    return std::string("tier a: weight constant ") + (constant_scale_mismatch ? "scale" : "codes") +
+           " differ";
+  if (cast_block_mismatches > 0 || !casts_complete)
+    return std::string("tier a: activation cast ") + (cast_scale_mismatch ? "scale" : "codes") +
+           " differ";
+  if (nan_mismatch) return "tier a: output NaN where a number is expected (or the reverse)";
+  return "tier a: output off by " + ulp_bucket(max_ulp) + " in " +
+         spread(output_mismatches, outputs);
+}
+
 nlohmann::json bit_exact_record(const BitExactResult& a) {
   if (!a.shape_error.empty()) return {{"pass", false}, {"reason", a.shape_error}};
-  nlohmann::json j = {{"pass", a.pass()},
+  nlohmann::json j = {{"pass", a.pass(Level::bit_exact)},
                       {"output_mismatches", a.output_mismatches},
                       {"cast_block_mismatches", a.cast_block_mismatches},
                       {"constant_block_mismatches", a.constant_block_mismatches}};
@@ -172,7 +191,7 @@ nlohmann::json bit_exact_record(const BitExactResult& a) {
   }
   if (!a.first_cast.empty()) j["first_cast"] = a.first_cast;
   if (!a.first_constant.empty()) j["first_constant"] = a.first_constant;
-  if (!a.pass()) j["reason"] = a.reason();
+  if (!a.pass(Level::bit_exact)) j["reason"] = a.reason();
   if (!a.differences.empty()) {
     nlohmann::json diffs = nlohmann::json::array();
     for (const auto& d : a.differences)

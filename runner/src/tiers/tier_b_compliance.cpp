@@ -5,6 +5,7 @@
 
 #include "mxconf/generators/oracle_bridge.h"
 #include "mxconf/oracles/compliance.h"
+#include "mxconf/runner/symptom.h"
 #include "tier_functions.h"
 
 namespace mxconf::runner {
@@ -14,14 +15,19 @@ constexpr size_t kMinDotProducts = 1000;  // MIN_DOT_PRODUCTS: below it the stat
 
 }  // namespace
 
-// The DOT_PRODUCT length: K for linear, KH * KW * IC for CONV2D_BLOCK_SCALED; one more with a
-// bias (a conv without one adds the op's zero bias, which is exact and not counted).
+// The DOT_PRODUCT length (the judge's table: K for linear, KH * KW * IC for CONV2D_BLOCK_SCALED);
+// one more with a bias (a conv without one adds the op's zero bias, which is exact and not
+// counted).
 int64_t ksb(const pipeline::LayerSpec& l) {
-  const bool conv = l.kind == pipeline::LayerKind::conv2d;
-  return l.in_features * (conv ? l.conv.kernel[0] * l.conv.kernel[1] : 1) + (l.bias ? 1 : 0);
+  return judge_op(l.kind()).ks(l.geometry) + (l.bias ? 1 : 0);
 }
 
-namespace {}  // namespace
+std::string ComplianceResult::symptom() const {
+  if (cast_failures > 0) return "tier b: activation cast outside the cast check";
+  if (nonfinite_failures > 0) return "tier b: DOT_PRODUCT result not finite where the reference is";
+  if (element_failures > 0) return "tier b: DOT_PRODUCT element beyond ABS_BOUND";
+  return "tier b: DOT_PRODUCT " + generalize(dot_product_reason);
+}
 
 nlohmann::json compliance_record(const ComplianceResult& b) {
   nlohmann::json dp = {{"outputs", b.outputs},
@@ -33,7 +39,8 @@ nlohmann::json compliance_record(const ComplianceResult& b) {
   if (b.bias_ratio) dp["bias_ratio"] = *b.bias_ratio;
   if (!b.dot_product_reason.empty()) dp["reason"] = b.dot_product_reason;
   if (b.bf16_units) dp["output_units"] = "bf16";
-  nlohmann::json j = {{"pass", b.pass()}, {"dot_product", dp}, {"cast_failures", b.cast_failures}};
+  nlohmann::json j = {
+      {"pass", b.pass(Level::compliant)}, {"dot_product", dp}, {"cast_failures", b.cast_failures}};
   if (!b.cast_reason.empty()) j["cast_reason"] = b.cast_reason;
   if (!b.casts_observed) j["cast_check"] = "not observable";
   return j;
@@ -48,18 +55,20 @@ ComplianceResult judge_compliance(const Observation& seen, const Expected& want)
   b.bf16_units = !seen.output_fp32_observed && model.output.dtype == pipeline::DType::bf16;
   const oracles::DotProductBounds bounds =
       oracles::mx_dot_product_bounds(ksb(last), b.bf16_units ? 7 : 23);
-  const oracles::DotProductReport dp =
-      oracles::check_dot_product(seen.output_fp32, want.oracle.exact_last, want.oracle.bound_last,
-                                 bounds, generators::wants_bias_check(want.c.data.campaign));
+  const oracles::DotProductReport dp = oracles::check_dot_product(
+      seen.output_fp32, want.oracle.exact_last(), want.oracle.bound_last(), bounds,
+      generators::wants_bias_check(want.c.data.campaign));
   b.outputs = dp.outputs;
   b.element_failures = dp.element_failures;
   // Of those, the outputs that are Inf or NaN where every result the bound allows is finite:
   // |imp| <= |ref| + ABS_BOUND * bnd * unit <= bnd * (1 + ABS_BOUND * unit) < max_value. A
   // runtime that overflows where the spec's order does not shows up as its own symptom.
-  for (size_t i = 0; i < seen.output_fp32.size() && i < want.oracle.exact_last.size(); ++i) {
-    const double reach = want.oracle.bound_last[i] * (1 + bounds.abs_bound * bounds.unit);
-    b.nonfinite_failures += !std::isfinite(seen.output_fp32[i]) &&
-                            std::isfinite(want.oracle.exact_last[i]) && reach < bounds.max_value;
+  const auto& exact = want.oracle.exact_last();
+  const auto& bound = want.oracle.bound_last();
+  for (size_t i = 0; i < seen.output_fp32.size() && i < exact.size(); ++i) {
+    const double reach = bound[i] * (1 + bounds.abs_bound * bounds.unit);
+    b.nonfinite_failures +=
+        !std::isfinite(seen.output_fp32[i]) && std::isfinite(exact[i]) && reach < bounds.max_value;
   }
   b.max_err_over_bound = dp.max_abs_err / bounds.abs_bound;
   b.statistical = seen.output_fp32.size() >= kMinDotProducts;
@@ -71,8 +80,9 @@ ComplianceResult judge_compliance(const Observation& seen, const Expected& want)
   b.dot_product_reason = dp.reason;
 
   b.casts_observed = seen.casts_observed;
-  const oracles::FormatSpec& fmt = generators::oracle_format(model.layers.front().payload);
-  for (size_t l = 0; l < seen.casts.size(); ++l) {
+  // Cast l is layer l's: its activations are cast to that layer's payload (layers may differ).
+  for (size_t l = 0; l < seen.casts.size() && l < model.layers.size(); ++l) {
+    const oracles::FormatSpec& fmt = generators::oracle_format(model.layers[l].payload);
     const CastObservation& obs = seen.casts[l];
     for (size_t blk = 0; blk < obs.scales.size(); ++blk) {
       const float* in = &obs.input[blk * 32];

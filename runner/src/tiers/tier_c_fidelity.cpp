@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "mxconf/oracles/fidelity.h"
+#include "mxconf/runner/symptom.h"
 #include "tier_functions.h"
 
 namespace mxconf::runner {
@@ -28,6 +29,10 @@ std::pair<double, double> fidelity_threshold(formats::ElementType t) {
 std::string FidelityResult::reason() const {
   if (pass_) return {};
   return "fidelity below the " + std::string(formats::name(payload)) + " threshold";
+}
+
+std::string FidelityResult::symptom() const {
+  return "tier c: " + generalize(reason());
 }
 
 nlohmann::json fidelity_record(const FidelityResult& c) {
@@ -56,10 +61,11 @@ FidelityResult judge_fidelity(const Observation& seen, const Expected& want) {
   // to be stable. (With a few rows every output shares the same weight quantization error; on
   // non-negative data such as `uniform` the row sum can cancel, and one row's relative error
   // then reached 0.28 on fp6e3m2 with tiers (a) and (b) exact.)
-  c.applies = generators::is_numeric(want.c.data.campaign) && model.layers.size() == 1 &&
-              c.finite && model.layers[0].weight_scale_rule == formats::ScaleRule::rceil &&
-              seen.output.size() >= kMinFidelityOutputs &&
-              model.layers[0].out_features >= kMinFidelityRows;
+  c.applies =
+      generators::is_numeric(want.c.data.campaign) && model.layers.size() == 1 && c.finite &&
+      model.layers[0].weight_scale_rule == formats::ScaleRule::rceil &&
+      seen.output.size() >= kMinFidelityOutputs &&
+      judge_op(model.layers[0].kind()).out_width(model.layers[0].geometry) >= kMinFidelityRows;
   if (!c.finite) return c;
   const oracles::Fidelity f = oracles::fidelity(seen.output, want.oracle.fp32_model);
   double ref_norm = 0;

@@ -14,12 +14,13 @@ nlohmann::json scale_rules_record(const ScaleRulesResult& d) {
 
 ScaleRulesResult judge_scale_rules(const Observation& seen, const Expected& want) {
   ScaleRulesResult d;
-  const oracles::FormatSpec& fmt =
-      generators::oracle_format(want.data.model.layers.front().payload);
+  const auto& layers = want.data.model.layers;
   for (formats::ScaleRule r : formats::kAllScaleRules) {
     const oracles::ScalePolicy p = generators::oracle_policy(r);
     bool all = true;
-    for (const CastObservation& obs : seen.casts) {
+    for (size_t l = 0; l < seen.casts.size() && l < layers.size(); ++l) {
+      const oracles::FormatSpec& fmt = generators::oracle_format(layers[l].payload);
+      const CastObservation& obs = seen.casts[l];
       for (size_t b = 0; b < obs.scales.size() && all; ++b)
         all = obs.scales[b] == oracle_block_scale(fmt, p, &obs.input[b * 32]);
     }

@@ -48,12 +48,12 @@ struct Case {
   bool operator==(const Case&) const = default;
 };
 
-// The operator a case exercises, as results and reports name it.
-enum class CaseOp : uint8_t { mxfp_linear, mxfp_conv2d };
-inline constexpr CaseOp kAllCaseOps[] = {CaseOp::mxfp_linear, CaseOp::mxfp_conv2d};
-CaseOp op_of(const Case& c);
-std::string_view name(CaseOp op);  // "MXFP_LINEAR", "MXFP_CONV2D"
-std::optional<CaseOp> parse_case_op(std::string_view s);
+// The operator a case exercises (its layers' operator; results and reports name it by the
+// operator table's name, e.g. "MXFP_CONV2D").
+pipeline::LayerKind op_of(const Case& c);
+// The layers' payloads as names and reports give them: "fp8e4m3" when every layer has it,
+// otherwise each layer's in order, joined by '-' ("fp8e4m3-fp4e2m1").
+std::string payloads_text(const pipeline::ModelSpec& m);
 
 nlohmann::json to_json(const Case& c);
 // Throws io::JsonError with the JSON path of the problem.
@@ -63,9 +63,9 @@ Case load_case_file(const std::string& path);
 // 16 hex digits: FNV-1a 64 of the canonical (sorted-key, compact) JSON.
 std::string fingerprint(const Case& c);
 
-// A short TOSA-style name: mxfp_linear_{MxKxN}_{payload}_{rule}_{bias|nobias}_{campaign}_{seed},
-// or mxfp_conv2d_{NxCxHxW}_k{KHxKW}_s{stride}_p{pad}[_d{dilation}]_oc{OC}_{payload}_..._{seed}
-// (the first layer's geometry; the last layer's OC).
+// A short TOSA-style name: {stem}_{geometry}_{payloads}_{rule}_{bias|nobias}_{campaign}_{seed}
+// with the operator table's stem and case_geometry, e.g. mxfp_linear_{MxKxN}_... or
+// mxfp_conv2d_{NxCxHxW}_k{KHxKW}_s{stride}_p{pad}[_d{dilation}]_oc{OC}_...
 std::string case_name(const Case& c);
 
 }  // namespace mxconf::generators

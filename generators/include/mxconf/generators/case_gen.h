@@ -23,11 +23,15 @@ struct GenConfig {
   // The weight scale rules cases may name (empty: all). A drawn rule outside the set is mapped
   // onto it without another draw, so the rest of every case stays what the seed made it.
   std::vector<formats::ScaleRule> weight_rules;
-  std::vector<CaseOp> ops;  // the operators cases exercise (empty: all)
+  std::vector<pipeline::LayerKind> ops;  // the operators cases exercise (empty: all)
   // Each case draws its CAST_TO_BLOCK_SCALED rule (cast_rule is then unused): for a system that
   // takes the rule as an option, so that ignoring it is caught. Drawn after everything else.
   bool vary_cast_rule = false;
 };
+
+// Why no case can be generated with `cfg` (no operator asked for can run any campaign asked for),
+// or empty when cases can be.
+std::string check_config(const GenConfig& cfg);
 
 // Small building blocks.
 rc::Gen<int64_t> gen_dim();                                // 1, primes, and larger values

@@ -74,9 +74,10 @@ bool depends_on_target(InvalidRule r);
 // The typed code expected: a pipeline::ValidationCode name, or a model error code.
 std::string expected_code(InvalidRule r);
 
-// Whether the rule can be broken in a model of this kind (linear-only: K, D; conv-only: the
-// CONV2D_BLOCK_SCALED rules; the rest apply to both).
+// Whether the rule can be broken in a model of this operator (each rule names at most one).
 bool applies_to(InvalidRule r, pipeline::LayerKind kind);
+// The rule table lists the rules in enum order (a test holds it).
+bool rule_table_in_enum_order();
 
 // Each rule is broken at several points around its boundary, not at one canonical value, so a
 // validator checking a looser condition than the spec's cannot pass them all: `variant` (the

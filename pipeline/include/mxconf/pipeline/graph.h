@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "mxconf/formats/block_cast.h"
+#include "mxconf/pipeline/layer_geometry.h"
 #include "mxconf/pipeline/types.h"
 
 namespace mxconf::pipeline {
@@ -27,12 +28,11 @@ struct Tensor {
 struct Attributes {
   std::vector<int32_t> perms;  // TRANSPOSE
   uint32_t block_size = 0;     // the *_BLOCK_SCALED ops (32)
-  // Importer-level kinds only (linear / mxfp_linear / conv2d / mxfp_conv2d):
+  // The importer-level kinds only (layer / mx_layer): the model layer's geometry, payload and
+  // weight scale rule.
+  LayerGeometry layer;
   formats::ElementType payload = formats::ElementType::fp8e4m3;
   formats::ScaleRule weight_scale_rule = formats::kDefaultWeightScaleRule;
-  // conv2d / mxfp_conv2d only; CONV2D_BLOCK_SCALED takes them as CONST_SHAPE operands.
-  std::array<int64_t, 4> pad = {0, 0, 0, 0};                  // [top, bottom, left, right]
-  std::array<int64_t, 2> stride = {1, 1}, dilation = {1, 1};  // [y, x]
   bool operator==(const Attributes&) const = default;
 };
 

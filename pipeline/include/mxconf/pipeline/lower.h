@@ -9,8 +9,9 @@
 
 namespace mxconf::pipeline {
 
-// The pre-lowering graph: LINEAR ops with fp32 constant weights, a trailing CAST for bf16 output,
-// and the I/O dim orders as annotations. npy weight paths resolve against base_dir.
+// The pre-lowering graph: one importer-level LAYER op per layer (its geometry, payload and weight
+// rule as attributes) with fp32 constant weights in their logical shape, a trailing CAST for a
+// bf16 output, and the I/O dim orders as annotations. npy weight paths resolve against base_dir.
 Graph import_model(const ModelSpec& m, const std::string& base_dir = "");
 
 // Choices a lowering may make that the model does not fix.
@@ -24,12 +25,12 @@ struct LowerOptions {
   bool operator==(const LowerOptions&) const = default;
 };
 
-// QuantizeWeights, NormalizeIoLayout, RewriteMxfpLinear, RewriteMxfpConv2d, FoldTransposes
+// QuantizeWeights, NormalizeIoLayout, each operator's rewrite pass (layer_ops.h), FoldTransposes
 // (unless turned off), EliminateDeadCode.
 PassManager standard_pipeline(const LowerOptions& opts = {});
 
-// The target a model needs: TOSA-1.1+FP+mxfp, with +mxfp_conv for a conv2d chain (the conv op's
-// extension) and +bf16 when an I/O tensor is bf16.
+// The target a model needs: TOSA-1.1+FP+mxfp, with each layer operator's own extension (e.g.
+// +mxfp_conv for a conv2d chain) and +bf16 when an I/O tensor is bf16.
 std::string default_target_text(const ModelSpec& m);
 
 Graph lower_model(const ModelSpec& m, const std::string& base_dir = "",

@@ -1,5 +1,5 @@
-// The MXFP model description (JSON, versioned; docs/model-format.md): a chain of linear layers
-// or a chain of conv2d layers.
+// The MXFP model description (JSON, versioned; docs/model-format.md): a chain of layers of one
+// operator (layer_ops.h: linear or conv2d).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "mxconf/formats/block_cast.h"
+#include "mxconf/pipeline/layer_geometry.h"
 #include "mxconf/pipeline/types.h"
 
 namespace mxconf::pipeline {
@@ -28,24 +29,10 @@ struct ValueSource {
   bool operator==(const ValueSource&) const = default;
 };
 
-enum class LayerKind { linear, conv2d };
-
-// A conv2d layer's geometry, torch's Conv2d arguments in TOSA's operand order. groups is always 1.
-struct Conv2dParams {
-  std::array<int64_t, 2> kernel = {1, 1};     // [KH, KW]
-  std::array<int64_t, 2> stride = {1, 1};     // [y, x], >= 1
-  std::array<int64_t, 4> pad = {0, 0, 0, 0};  // [top, bottom, left, right], >= 0
-  std::array<int64_t, 2> dilation = {1, 1};   // [y, x], >= 1
-  // Written back as torch's symmetric "padding" [ph, pw] when true, as "pad" otherwise.
-  bool symmetric = true;
-  bool operator==(const Conv2dParams&) const = default;
-};
-
+// One layer: its operator's geometry (layer_geometry.h; the operator table layer_ops.h says what
+// it means) and what every operator shares: bias, payload, weight scale rule, weight values.
 struct LayerSpec {
-  LayerKind kind = LayerKind::linear;
-  int64_t in_features = 0;   // K (conv2d: in_channels, IC), a multiple of 32
-  int64_t out_features = 0;  // N (conv2d: out_channels, OC) >= 1
-  Conv2dParams conv;         // conv2d only
+  LayerGeometry geometry;
   bool bias = false;
   formats::ElementType payload = formats::ElementType::fp8e4m3;
   formats::ScaleRule weight_scale_rule = formats::kDefaultWeightScaleRule;
@@ -54,6 +41,12 @@ struct LayerSpec {
   // from the weights' seed). The struct keeps "absent" so that every reader of the description
   // applies that rule itself: the pipeline in layer_bias, the judge on its own.
   std::optional<ValueSource> bias_values;
+
+  LayerKind kind() const { return kind_of(geometry); }
+  // The width of the layer's input along the axis its blocks run (K, or IC) and of its output
+  // (N, or OC), as the operator table reads them from the geometry.
+  int64_t in_width() const;
+  int64_t out_width() const;
   bool operator==(const LayerSpec&) const = default;
 };
 
@@ -84,26 +77,25 @@ ModelSpec parse_model(const nlohmann::json& j);
 ModelSpec load_model_file(const std::string& path);
 nlohmann::json to_json(const ModelSpec& m);
 
-// The layer's fp32 weights [N, K] and bias [N], materialized deterministically. npy paths are
-// resolved against base_dir. Throws std::runtime_error naming the layer for a bad file.
+// The layer's fp32 weights in their logical shape (the operator table's weight_shape) and bias
+// [out_width], materialized deterministically. npy paths are resolved against base_dir. Throws
+// std::runtime_error naming the layer for a bad file.
 std::vector<float> layer_weights(const LayerSpec& l, size_t index, const std::string& base_dir);
 // The same weights as little-endian fp32 bytes (the constant's encoding), generated in place.
 std::vector<uint8_t> layer_weight_bytes(const LayerSpec& l, size_t index,
                                         const std::string& base_dir);
 std::vector<float> layer_bias(const LayerSpec& l, size_t index, const std::string& base_dir);
 
-// Logical output shape of the whole model (conv2d: [N, OC, OH, OW]).
+// The logical shape after each layer: entry i is layer i's output (the operator table's
+// output_shape along the chain). Throws std::invalid_argument where a layer does not fit.
+std::vector<std::vector<int64_t>> layer_output_shapes(const ModelSpec& m);
+// Logical output shape of the whole model.
 std::vector<int64_t> output_shape(const ModelSpec& m);
-// The weights' logical shape: [N, K] for linear, torch's [OC, IC, KH, KW] for conv2d.
-std::vector<int64_t> weight_shape(const LayerSpec& l);
-// Inputs per output: K, or IC * KH * KW (the default weight bound is 1/sqrt of it, as in torch).
-int64_t fan_in(const LayerSpec& l);
 // The conv output size along one axis, or -1 where TOSA's ERROR_IF forbids it: the division by
 // the stride must be exact (idiv_check) and the dilated kernel must fit the padded input.
+// Overflow-checked: graph constants reach it too (the interpreter, validation).
 int64_t conv_output_size(int64_t in, int64_t pad_a, int64_t pad_b, int64_t kernel, int64_t dilation,
                          int64_t stride);
-// The logical NCHW shape after each layer of a conv2d chain: entry i is layer i's output.
-std::vector<std::vector<int64_t>> conv_shapes(const ModelSpec& m);
 // `order` is a permutation of 0..rank-1 (empty counts as contiguous).
 bool is_permutation(const std::vector<int64_t>& order, size_t rank);
 

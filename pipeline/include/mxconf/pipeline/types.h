@@ -41,7 +41,8 @@ DType dtype_of(formats::ElementType t);
 std::optional<uint64_t> data_size(DType t, uint64_t count);
 
 // TOSA operator kinds. Values below 1000 are the tosa.fbs Op values; the two importer-level
-// kinds exist only before lowering and never reach a .tosa file.
+// kinds exist only before lowering and never reach a .tosa file: a model layer of any operator
+// (its geometry is an attribute; layer_ops.h), before and after QuantizeWeights.
 enum class OpKind : uint32_t {
   unknown = 0,
   matmul = 7,
@@ -55,10 +56,8 @@ enum class OpKind : uint32_t {
   cast_from_block_scaled = 77,
   cast_to_block_scaled = 78,
   conv2d_block_scaled = 94,
-  linear = 1000,       // importer: y = x W^T (+ b) with fp32 weights
-  mxfp_linear = 1001,  // after QuantizeWeights: MX payload + E8M0 weights
-  conv2d = 1002,       // importer: torch Conv2d on NCHW with fp32 [OC, IC, KH, KW] weights
-  mxfp_conv2d = 1003,  // after QuantizeWeights: OHWI MX payload + E8M0 weights
+  layer = 1000,     // importer: x, fp32 weights in their logical shape (, bias)
+  mx_layer = 1001,  // after QuantizeWeights: x, MX payload + E8M0 weight constants (, bias)
 };
 inline constexpr uint32_t kMaxTosaOpValue = 96;
 

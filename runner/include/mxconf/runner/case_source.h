@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "mxconf/generators/case_gen.h"
-#include "mxconf/runner/vocabulary.h"
+#include "mxconf/vocabulary/verdicts.h"
 
 namespace mxconf::runner {
 

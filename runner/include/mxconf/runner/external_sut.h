@@ -2,8 +2,8 @@
 // (--sut-lower "CMD {case} {out_tosa}") and/or another runtime (--sut-exec "CMD {tosa} {inputs}
 // {outdir}"), each a command run per case in its own work directory. A failing command is blamed
 // on its stage (sut-lower or sut-exec) with its exit code, signal or timeout and the tail of its
-// stderr. Offers ExternalSutOptions, make_sut (which composes whichever halves are external with
-// mxconf's own) and compare_structure.
+// stderr. Offers ExternalSutOptions and make_sut (which composes whichever halves are external
+// with mxconf's own).
 #pragma once
 
 #include <memory>
@@ -21,8 +21,12 @@ namespace mxconf::runner {
 inline const std::vector<std::string> kExecPlaceholders = {"tosa", "inputs", "outdir", "desc",
                                                            "dir"};
 // {case}: the model description (docs/model-format.md) with weights and bias as .npy files
-// beside it; {case_json}: the whole case; {out_tosa}: where to write the .tosa; {dir}: as above.
-inline const std::vector<std::string> kLowerPlaceholders = {"case", "case_json", "out_tosa", "dir"};
+// beside it; {case_json}: the whole case; {target}: the TOSA target to lower for (e.g.
+// TOSA-1.1+FP+mxfp); {out_tosa}: where to write the .tosa; {dir}: as above. A lowering must refuse
+// (exit non-zero) a broken model, and a target that lacks what the model needs; it is asked the
+// latter only when its command takes {target} or {case_json}.
+inline const std::vector<std::string> kLowerPlaceholders = {"case", "case_json", "target",
+                                                            "out_tosa", "dir"};
 
 struct ExternalSutOptions {
   CommandTemplate exec;   // empty: mxconf's interpreter runs the graph
@@ -38,10 +42,5 @@ struct ExternalSutOptions {
 
 // mxconf's pipeline with the external halves the options name put in its place.
 std::unique_ptr<SystemUnderTest> make_sut(const ExternalSutOptions& o);
-
-// Differences between two graphs' op sequences (CONST and CONST_SHAPE left out), their output
-// dtypes and shapes. Empty when they agree.
-std::vector<std::string> compare_structure(const pipeline::Graph& reference,
-                                           const pipeline::Graph& other);
 
 }  // namespace mxconf::runner

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "mxconf/pipeline/graph.h"
-#include "mxconf/runner/vocabulary.h"
+#include "mxconf/vocabulary/verdicts.h"
 
 namespace mxconf::runner {
 

@@ -1,7 +1,7 @@
 // mxconf's own reference pipeline as a system under test: lower -> validate -> serialize -> load
 // (ReferenceLowering) and the reference interpreter (InterpreterRuntime), and its TOSA-validation
 // verdict on ERROR_IF cases. Offers those, make_reference_sut, and the two steps other code
-// reuses (lower_to_tosa for export, execute_graph for fuzzing and exec).
+// reuses (lower_to_tosa for export, execute_graph for fuzzing).
 #pragma once
 
 #include <memory>
@@ -11,22 +11,28 @@
 
 namespace mxconf::runner {
 
+// mxconf's lowering: the model description's reader refuses broken models, and TOSA validation
+// of what it lowered refuses a target that lacks what the graph needs.
 class ReferenceLowering final : public Lowering {
  public:
   std::optional<Lowered> lower(const generators::Case& c, const PreparedCase& p,
                                Observation& obs) const override;
-  Stage blame() const override { return Stage::load; }
+  RejectionObservation reject(const generators::Case& c) const override;
+  Actor actor() const override { return Actor::mxconf; }
 };
 
+// mxconf's interpreter as `mxconf exec` runs it: TOSA validation against everything the
+// interpreter implements (exec's default target) refuses a broken graph before it runs.
 class InterpreterRuntime final : public Runtime {
  public:
   void execute(const generators::Case& c, const PreparedCase& p, const Lowered& graph,
                Observation& obs) const override;
-  std::optional<RejectionObservation> run_broken(const generators::Case&,
-                                                 const BrokenGraph&) const override {
-    return std::nullopt;  // the interpreter runs validated graphs; validation judges these
-  }
+  RejectionObservation reject(const generators::Case& c, const BrokenGraph& g) const override;
+  Actor actor() const override { return Actor::mxconf; }
 };
+
+// What `mxconf exec` validates a graph against: every extension the interpreter implements.
+inline constexpr const char* kExecTarget = "TOSA-1.1+FP+mxfp+mxfp_conv+bf16";
 
 // ReferenceLowering + InterpreterRuntime.
 std::unique_ptr<SystemUnderTest> make_reference_sut();
@@ -41,9 +47,5 @@ std::optional<Lowered> lower_to_tosa(const pipeline::ModelSpec& m, const pipelin
 // std::runtime_error when the graph's input or output does not fit the model.
 void execute_graph(const pipeline::ModelSpec& m, const std::vector<float>& input,
                    formats::ScaleRule cast_rule, const pipeline::Graph& graph, Observation& obs);
-
-// mxconf's verdict on an ERROR_IF case: the model description's reader (model-level rules) or
-// TOSA validation of the lowered graph (graph- and target-level rules), with the codes it names.
-RejectionObservation reference_rejection(const generators::Case& c);
 
 }  // namespace mxconf::runner

@@ -14,15 +14,15 @@
 #include "mxconf/generators/case.h"
 #include "mxconf/runner/system_under_test.h"
 #include "mxconf/runner/tiers.h"
-#include "mxconf/runner/vocabulary.h"
+#include "mxconf/vocabulary/verdicts.h"
 
 namespace mxconf::runner {
 
 // The facets a case is counted under in reports (docs/report-format.md).
 struct CaseFacets {
-  generators::CaseOp op = generators::CaseOp::mxfp_linear;
+  pipeline::LayerKind op = pipeline::LayerKind::linear;
   std::optional<generators::InvalidRule> rule;  // ERROR_IF cases
-  formats::ElementType payload = formats::ElementType::fp8e4m3;
+  std::string payloads = "fp8e4m3";             // generators::payloads_text: per layer if mixed
   pipeline::DType input_dtype = pipeline::DType::fp32;
   size_t rank = 1;
   enum class Layout : uint8_t { contiguous, channels_last, permuted } layout = Layout::contiguous;

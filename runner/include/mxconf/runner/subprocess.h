@@ -30,6 +30,7 @@ class CommandTemplate {
   // is started with, before "--worker").
   size_t fixed_prefix() const;
   bool empty() const { return tokens_.empty(); }
+  bool uses(std::string_view placeholder) const;  // "target": does the text hold {target}?
 
  private:
   std::string text_;

@@ -1,7 +1,9 @@
 // The one seam for systems under test. mxconf's own pipeline, an external lowering, an external
 // runtime (and the two together) and result files produced elsewhere are all implementations of
 // SystemUnderTest; the judge (run_case.h) sees only Observations and never learns which one it
-// judged. A valid case goes lower -> load -> execute and a failure names its Stage.
+// judged. A valid case goes lower -> load -> execute and a failure names its Stage (the step and
+// which system acted). An ERROR_IF case goes to the half whose input it breaks: the model or the
+// target to the lowering, the graph to the runtime; each half answers for itself.
 // Offers SystemUnderTest, the two halves Lowering and Runtime, and StagedSut, which composes them.
 #pragma once
 
@@ -45,8 +47,12 @@ class Lowering {
   virtual ~Lowering() = default;
   virtual std::optional<Lowered> lower(const generators::Case& c, const PreparedCase& p,
                                        Observation& obs) const = 0;
-  // The stage blamed when the lowered graph does not fit the model (inputs, outputs, shapes).
-  virtual Stage blame() const = 0;
+  // An ERROR_IF case that breaks the lowering's own inputs: the model description, or the target
+  // it lowers for (model- and target-level rules, and graph rules that are about the target).
+  // Does this lowering refuse it, and with which codes?
+  virtual RejectionObservation reject(const generators::Case& c) const = 0;
+  // Whose code runs in this half (blamed when it fails, or when its graph does not fit the model).
+  virtual Actor actor() const = 0;
   virtual std::string cli_options() const { return {}; }
   virtual nlohmann::json identity() const { return nullptr; }
   virtual nlohmann::json versions() const { return nullptr; }
@@ -59,18 +65,18 @@ class Runtime {
   virtual ~Runtime() = default;
   virtual void execute(const generators::Case& c, const PreparedCase& p, const Lowered& graph,
                        Observation& obs) const = 0;
-  // A graph broken by an ERROR_IF rule: the runtime's own verdict on it, or nothing when this
-  // runtime leaves rejection to TOSA validation (mxconf's interpreter).
-  virtual std::optional<RejectionObservation> run_broken(const generators::Case& c,
-                                                         const BrokenGraph& g) const = 0;
+  // A graph broken by an ERROR_IF rule (one a runtime can judge without a target): does this
+  // runtime refuse to run it?
+  virtual RejectionObservation reject(const generators::Case& c, const BrokenGraph& g) const = 0;
+  virtual Actor actor() const = 0;
   virtual std::string cli_options() const { return {}; }
   virtual nlohmann::json identity() const { return nullptr; }
   virtual nlohmann::json versions() const { return nullptr; }
 };
 
-// A lowering followed by a runtime. ERROR_IF cases: graph-level breakage goes to a runtime that
-// judges rejection itself; everything else (model- and target-level breakage, and every case of a
-// runtime that does not judge rejection) is judged by mxconf's own lowering and TOSA validation.
+// A lowering followed by a runtime. ERROR_IF cases: graph-level breakage goes to the runtime;
+// model- and target-level breakage to the lowering. Whatever escapes a half is its failure, at
+// the step it was running.
 class StagedSut final : public SystemUnderTest {
  public:
   // common_options: command-line options both halves share (e.g. the external timeout).

@@ -24,18 +24,10 @@ void read_result_npy(const std::string& path, const pipeline::ModelSpec& m, Obse
 // file-safe, as `mxconf exec` names it.
 std::string result_file_name(const std::string& tensor);
 
-// Shapes and layouts: physical dim j is logical dim order[j] (an empty order is contiguous).
-std::vector<int64_t> physical_shape(const std::vector<int64_t>& logical,
-                                    const std::vector<int64_t>& order);
+// Why a graph cannot stand for a model (which has one input and one output), or empty.
+std::string one_input_one_output(const pipeline::Graph& g);
+
+// The model's output shape in its physical dim order (oracles/layout.h permutes data).
 std::vector<int64_t> physical_output_shape(const pipeline::ModelSpec& m);
-// Permutes a C-order tensor: out dim j = in dim order[j].
-std::vector<float> permute_dims(const std::vector<float>& in, const std::vector<int64_t>& shape,
-                                const std::vector<int64_t>& order);
-std::vector<double> permute_dims(const std::vector<double>& in, const std::vector<int64_t>& shape,
-                                 const std::vector<int64_t>& order);
-// The inverse of permute_dims(.., order): physical back to logical.
-std::vector<float> unpermute_dims(const std::vector<float>& physical,
-                                  const std::vector<int64_t>& physical_shape,
-                                  const std::vector<int64_t>& order);
 
 }  // namespace mxconf::runner

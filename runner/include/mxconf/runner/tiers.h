@@ -1,8 +1,9 @@
 // The oracle's tiers as functions: each takes what was observed and what the oracle expects and
-// returns a typed result; one writer per tier turns it into the record a result line carries
-// under "tiers" (docs/case-format.md documents each shape, reports/ reads them). judge_tiers is
-// the small dispatcher. Offers the tier results, judge_tier / judge_tiers and
-// fidelity_threshold; the per-tier code lives in src/tiers/, one file each.
+// returns a typed result that says itself whether it passes at a required level, why not, and
+// its symptom (the words reports group failures by); one writer per tier turns it into the record
+// a result line carries under "tiers" (docs/case-format.md documents each shape, reports/ reads
+// them). judge_tiers is the small dispatcher. Offers the tier results, judge_tier / judge_tiers
+// and fidelity_threshold; the per-tier code lives in src/tiers/, one file each.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -18,7 +19,7 @@
 #include "mxconf/runner/case_data.h"
 #include "mxconf/runner/expectation.h"
 #include "mxconf/runner/observation.h"
-#include "mxconf/runner/vocabulary.h"
+#include "mxconf/vocabulary/verdicts.h"
 
 namespace mxconf::runner {
 
@@ -28,6 +29,22 @@ struct Expected {
   const PreparedCase& data;
   const OracleExpectation& oracle;
   bool keep_details = false;  // replay: the first differing elements
+};
+
+// (s) the graph: whatever graph the lowering produced keeps TOSA's rules for the case's target
+// (validation), and how its structure differs from mxconf's own lowering of the model (recorded,
+// never judged: another lowering may legitimately build another graph).
+struct GraphResult {
+  bool observed = true;  // the system exposed its graph
+  struct Issue {
+    std::string code, message;
+  };
+  std::vector<Issue> issues;  // TOSA validation of the graph
+  bool structure_compared = false;
+  std::vector<std::string> structure_differences;
+  bool pass(Level) const { return issues.empty(); }
+  std::string reason() const;
+  std::string symptom() const;
 };
 
 struct ElementDiff {
@@ -61,8 +78,12 @@ struct BitExactResult {
     return shape_error.empty() && cast_block_mismatches == 0 && casts_complete &&
            constant_block_mismatches == 0;
   }
-  bool pass() const { return outputs_equal() && exact_parts_equal(); }
+  // The outputs bind only when bit-exactness is required; the exact parts always.
+  bool pass(Level require) const {
+    return exact_parts_equal() && (outputs_equal() || require != Level::bit_exact);
+  }
   std::string reason() const;
+  std::string symptom() const;
 };
 
 // (b) TOSA compliance: DOT_PRODUCT with the MX relaxation on the fp32 result, and the
@@ -80,8 +101,9 @@ struct ComplianceResult {
   bool casts_observed = true;
   size_t cast_failures = 0;
   std::string cast_reason;
-  bool pass() const { return dot_product_pass && cast_failures == 0; }
+  bool pass(Level) const { return dot_product_pass && cast_failures == 0; }
   std::string reason() const { return cast_failures ? cast_reason : dot_product_reason; }
+  std::string symptom() const;
 };
 
 // (c) fidelity against the unquantized fp32 model; judged only where ExecuTorch's thresholds
@@ -93,31 +115,42 @@ struct FidelityResult {
   uint64_t max_ulp = 0;
   std::pair<double, double> threshold;
   bool pass_ = true;
-  bool pass() const { return pass_; }
+  bool pass(Level) const { return pass_; }
   std::string reason() const;
+  std::string symptom() const;
   formats::ElementType payload = formats::ElementType::fp8e4m3;
 };
 
 // (d) which scale rules the observed activation scales match. Never fails.
 struct ScaleRulesResult {
   std::vector<formats::ScaleRule> matching;
-  bool pass() const { return true; }
+  bool pass(Level) const { return true; }
   std::string reason() const { return {}; }
+  std::string symptom() const { return {}; }
 };
 
 struct TierResult {
   Tier tier = Tier::a;
-  std::variant<BitExactResult, ComplianceResult, FidelityResult, ScaleRulesResult> detail;
-  bool pass() const;
+  std::variant<GraphResult, BitExactResult, ComplianceResult, FidelityResult, ScaleRulesResult>
+      detail;
+  bool pass(Level require) const;
   std::string reason() const;
+  // What went wrong, in words that stay the same across the cases one bug touches (no indices,
+  // sizes or values): "tier a: output off by <= 1 ulp in isolated elements".
+  std::string symptom() const;
   nlohmann::json record() const;  // the tier's writer
 };
 
 // One tier. Throws (std::exception) when the oracle cannot judge.
 TierResult judge_tier(Tier t, const Observation& seen, const Expected& want);
-// The tiers the observation can be judged on, in order: (a) alone for a wrong output shape;
-// (d) only when the casts were observed.
+// The tiers the observation can be judged on, in order: (s) and (a) alone for a wrong output
+// shape; (d) only when the casts were observed.
 std::vector<TierResult> judge_tiers(const Observation& seen, const Expected& want);
+
+// Differences between two graphs' op sequences (CONST and CONST_SHAPE left out) and their output
+// dtypes and shapes, at most 20. Empty when they agree. (Tier s records them.)
+std::vector<std::string> compare_structure(const pipeline::Graph& reference,
+                                           const pipeline::Graph& other);
 
 // ExecuTorch's fidelity thresholds (relative Frobenius, cosine) per payload.
 std::pair<double, double> fidelity_threshold(formats::ElementType t);

@@ -1,7 +1,7 @@
-// Offline to_mx: each LINEAR fp32 weight [N,K] becomes a [1,N,K] MX payload constant and a
-// [1,N,K/32] E8M0 constant under the layer's weight scale rule; LINEAR becomes MXFP_LINEAR.
-// Each CONV2D fp32 weight [OC,IC,KH,KW] (torch's OIHW) becomes OHWI [OC,KH,KW,IC] payload and
-// [OC,KH,KW,IC/32] E8M0 constants, blocks along IC; CONV2D becomes MXFP_CONV2D.
+// Offline to_mx: each LAYER's fp32 weight constant (in its logical shape) becomes an MX payload
+// constant and an E8M0 scale constant under the layer's weight scale rule, laid out as the
+// operator table says (layer_ops.h: stored_weight_shape, contraction order; [1, N, K] for linear,
+// OHWI [OC, KH, KW, IC] for conv2d), blocks along the last axis; LAYER becomes MX_LAYER.
 #pragma once
 
 #include "mxconf/pipeline/passes/pass.h"
@@ -12,9 +12,6 @@ class QuantizeWeights final : public Pass {
  public:
   std::string_view name() const override { return "QuantizeWeights"; }
   void run(Graph& g) const override;
-
- private:
-  void quantize_conv(Graph& g, Operator& op, std::vector<Operator>& consts) const;
 };
 
 }  // namespace mxconf::pipeline

@@ -1,4 +1,4 @@
-// MXFP_CONV2D (NCHW activations, OHWI MX weights) -> ExecuTorch's graph shape
+// MX_LAYER of a conv2d geometry (NCHW activations, OHWI MX weights) -> ExecuTorch's graph shape
 // (conv2d-block-scaled.md): TRANSPOSE [0,2,3,1] to NHWC, CAST_TO_BLOCK_SCALED (blocks along C),
 // CONV2D_BLOCK_SCALED(input, input_scale, weight, weight_scale, bias, pad, stride, dilation) with
 // a zero [OC] bias constant when the layer has none (the op always takes one) and the three

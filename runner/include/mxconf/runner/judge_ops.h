@@ -1,0 +1,63 @@
+// The judge's own table of layer operators: what the oracle needs to know of each operator (the
+// dot product's length KS, the output shape, where the graph holds the layer's weights, and the
+// layer's reference values), one row each. Written apart from pipeline/'s operator table
+// (pipeline/layer_ops.h) on purpose: it reads a model's geometry (data) but never the
+// pipeline's functions, so a mistake in the pipeline's table (a wrong fan-in, a wrong OHWI order,
+// a wrong output size) changes what mxconf lowers without changing what the judge expects.
+// Offers LayerExpectation, JudgeOp and judge_op.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "mxconf/oracles/block_quant.h"
+#include "mxconf/oracles/format_model.h"
+#include "mxconf/pipeline/layer_geometry.h"
+#include "mxconf/pipeline/types.h"
+
+namespace mxconf::runner {
+
+// What the oracle expects of one layer. Shapes and values in the model's logical layout, except
+// the casts and constants, which are in the layout the TOSA operator reads them (blocks along K).
+struct LayerExpectation {
+  std::vector<int64_t> in_shape, out_shape;
+  std::vector<float> input;                // the values the layer reads
+  std::vector<uint8_t> x_codes, x_scales;  // its activation cast, under the case's cast rule
+  std::vector<uint8_t> w_codes, w_scales;  // its weight constants, each output's KS in sum order
+  std::vector<float> pseudocode;           // its fp32 result in pseudocode order: bit-exact
+  std::vector<double> exact, bound;        // per output the exact value and the DOT_PRODUCT bnd
+                                           // (empty when only tier (a) is judged)
+};
+
+// One layer's reference, asked of a row.
+struct LayerCall {
+  const oracles::FormatSpec& format;  // the layer's payload
+  oracles::ScalePolicy activation_rule, weight_rule;
+  const pipeline::LayerGeometry& geometry;
+  const std::vector<int64_t>& in_shape;  // logical
+  const std::vector<float>& x;           // logical
+  const std::vector<float>& w;           // the weights as the model gives them (torch's shape)
+  const std::vector<float>& bias;        // empty: none
+  bool bit_exact_only = false;
+};
+
+struct JudgeOp {
+  pipeline::LayerKind kind;
+  // The graph operator that takes the layer's weights: operands 2 (payload) and 3 (scales).
+  pipeline::OpKind tosa_op;
+  int64_t (*ks)(const pipeline::LayerGeometry&);         // each output's dot product length
+  int64_t (*out_width)(const pipeline::LayerGeometry&);  // N, or OC
+  // The logical output shape; throws std::invalid_argument when the layer cannot read `input`.
+  std::vector<int64_t> (*output_shape)(const std::vector<int64_t>& input,
+                                       const pipeline::LayerGeometry&);
+  LayerExpectation (*reference)(const LayerCall&);
+  // The unquantized layer in double, each output rounded to fp32 (the fidelity reference; any
+  // summation order will do). Logical layouts.
+  std::vector<double> (*fp32)(const std::vector<int64_t>& in_shape, const pipeline::LayerGeometry&,
+                              const std::vector<double>& x, const std::vector<float>& w,
+                              const std::vector<float>& bias);
+};
+
+const JudgeOp& judge_op(pipeline::LayerKind k);
+
+}  // namespace mxconf::runner
