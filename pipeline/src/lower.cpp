@@ -71,7 +71,7 @@ std::string default_target_text(const ModelSpec& m) {
     const std::string_view ext = layer_op(l.geometry).extension;
     if (ext.empty() || std::find(added.begin(), added.end(), ext) != added.end()) continue;
     added.push_back(ext);
-    t += ;
+    t += '+';
     t += ext;
   }
   if (m.input.dtype == DType::bf16 || m.output.dtype == DType::bf16) t += "+bf16";

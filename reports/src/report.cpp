@@ -156,10 +156,12 @@ void add_result(Report& r, const nlohmann::json& line) {
   count_outcome(r.totals, verdict, known, line);
 
   const nlohmann::json tiers = line.value("tiers", nlohmann::json::object());
-  if (tiers.contains("b_compliance"))
-    r.err_over_bound.add(number_at(tiers["b_compliance"], "dot_product", "max_err_over_bound"));
-  if (tiers.contains("c_fidelity")) {
-    const nlohmann::json& c = tiers["c_fidelity"];
+  const std::string b_key(record_key(Tier::b)), c_key(record_key(Tier::c)),
+      d_key(record_key(Tier::d));
+  if (tiers.contains(b_key))
+    r.err_over_bound.add(number_at(tiers[b_key], "dot_product", "max_err_over_bound"));
+  if (tiers.contains(c_key)) {
+    const nlohmann::json& c = tiers[c_key];
     r.max_ulp.add(number_at(c, "max_ulp"));
     const std::string payload = facet(facets, "payload");
     auto f = r.rel_frobenius.try_emplace(payload, frobenius_histogram()).first;
@@ -167,7 +169,7 @@ void add_result(Report& r, const nlohmann::json& line) {
     auto cs = r.cosine.try_emplace(payload, cosine_histogram()).first;
     cs->second.add(number_at(c, "cosine"));
   }
-  if (const auto d = tiers.find("d_scale_rules"); d != tiers.end() && d->is_array()) {
+  if (const auto d = tiers.find(d_key); d != tiers.end() && d->is_array()) {
     for (const auto& rule : *d) {
       if (rule.is_string()) ++r.scale_rules[rule.get<std::string>()];
     }
