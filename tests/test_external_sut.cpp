@@ -338,3 +338,20 @@ TEST(Subprocess, ReportsExitCodesAndMissingPrograms) {
 
 }  // namespace
 }  // namespace mxconf::test
+
+namespace mxconf::test {
+namespace {
+
+// A replay line judges as the run did: --require travels with the system's options.
+TEST(SutOptions, TheRequiredLevelIsPartOfTheReplayOptions) {
+  runner::ExternalSutOptions o;
+  EXPECT_EQ(runner::make_sut(o)->cli_options(), "");
+  o.require = mxconf::Level::compliant;
+  EXPECT_EQ(runner::make_sut(o)->cli_options(), " --require compliant");
+  o.exec = runner::CommandTemplate("prog {tosa} {inputs} {outdir}", runner::kExecPlaceholders);
+  o.require = mxconf::Level::bit_exact;
+  EXPECT_NE(runner::make_sut(o)->cli_options().find(" --require bit-exact"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mxconf::test

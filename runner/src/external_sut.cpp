@@ -414,6 +414,7 @@ std::unique_ptr<SystemUnderTest> make_sut(const ExternalSutOptions& o) {
     common = " --sut-timeout " + std::to_string(int(o.timeout_seconds));
     if (o.worker) common += " --sut-worker";
   }
+  if (o.require) common += " --require " + std::string(name(*o.require));
   return std::make_unique<StagedSut>(std::move(lowering), std::move(runtime), std::move(common));
 }
 

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "commands.h"
+#include "enum_options.h"
 #include "mxconf/reports/writers.h"
 #include "mxconf/runner/package_format.h"
 #include "mxconf/runner/result_files.h"
@@ -20,7 +21,7 @@ struct CheckCliOptions {
   std::string package, results, out = "out/check";
   unsigned jobs = 1;
   bool resume = false;
-  std::string require = "compliant";  // the results come from another system
+  mxconf::Level require = mxconf::Level::compliant;  // the results come from another system
 };
 
 int run_check(const CheckCliOptions& o) {
@@ -57,7 +58,7 @@ int run_check(const CheckCliOptions& o) {
   r.out_dir = o.out;
   r.shrink = false;
   r.resume = o.resume;
-  r.judge.require = *mxconf::parse_level(o.require);
+  r.judge.require = o.require;
   const std::atomic<bool>& stop = stop_on_signals();
   r.stop = &stop;
   r.identity = {
@@ -93,10 +94,8 @@ void add_check_command(CLI::App& app, int& result) {
   cmd->add_option("--results", opts->results, "directory of the system's outputs")->required();
   cmd->add_option("--out", opts->out, "where results and reports go")->capture_default_str();
   cmd->add_flag("--resume", opts->resume, "continue an interrupted check in --out");
-  cmd->add_option("--require", opts->require,
-                  "the level a valid case must reach: compliant (TOSA's bounds) or bit-exact")
-      ->check(CLI::IsMember({"bit-exact", "compliant"}))
-      ->capture_default_str();
+  add_level_option(cmd, "--require", opts->require,
+                   "the level a valid case must reach: compliant (TOSA's bounds) or bit-exact");
   cmd->add_option("--jobs", opts->jobs, "parallel workers")
       ->check(CLI::Range(1u, 256u))
       ->capture_default_str();

@@ -106,7 +106,6 @@ int run_run(const RunCliOptions& o) {
       make_sut(o.sut, (std::filesystem::absolute(o.out) / "sut").string());
   r.replay_prefix += sut->cli_options();
   r.judge.require = required_level(o.sut);
-  if (!o.sut.require.empty()) r.replay_prefix += " --require " + o.sut.require;
   r.shrink_budget_seconds = o.shrink_budget;
   r.out_dir = o.out;
   r.resume = o.resume;

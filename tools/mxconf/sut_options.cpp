@@ -1,5 +1,7 @@
 #include "sut_options.h"
 
+#include "enum_options.h"
+
 namespace mxconf::cli {
 
 void add_sut_options(CLI::App* cmd, SutCliOptions& o) {
@@ -17,14 +19,14 @@ void add_sut_options(CLI::App* cmd, SutCliOptions& o) {
   cmd->add_flag("--sut-worker", o.worker,
                 "run each external command as long-lived workers (one per job) that serve cases\n"
                 "one JSON line at a time (`CMD... --worker`; the adapters in sut/ speak it)");
-  cmd->add_option("--require", o.require,
-                  "the level a valid case must reach to pass: bit-exact (the default for mxconf's\n"
-                  "own pipeline) or compliant (TOSA's bounds; the default for another system)")
-      ->check(CLI::IsMember({"bit-exact", "compliant"}));
+  add_level_option(
+      cmd, "--require", o.require,
+      "the level a valid case must reach to pass: bit-exact (the default for mxconf's\n"
+      "own pipeline) or compliant (TOSA's bounds; the default for another system)");
 }
 
 mxconf::Level required_level(const SutCliOptions& o) {
-  if (!o.require.empty()) return *mxconf::parse_level(o.require);
+  if (o.require) return *o.require;
   return o.exec.empty() && o.lower.empty() ? mxconf::Level::bit_exact : mxconf::Level::compliant;
 }
 
@@ -45,6 +47,7 @@ std::unique_ptr<runner::SystemUnderTest> make_sut(const SutCliOptions& o,
   e.keep_work = o.keep_work;
   e.worker = o.worker;
   e.work_root = work_root;
+  e.require = o.require;
   return runner::make_sut(e);
 }
 

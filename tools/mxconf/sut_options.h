@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "commands.h"
@@ -14,7 +15,7 @@ struct SutCliOptions {
   double timeout = 60;
   bool keep_work = false;
   bool worker = false;
-  std::string require;  // empty: bit-exact for mxconf's own pipeline, compliant for another
+  std::optional<mxconf::Level> require;  // none: bit-exact for mxconf's own, compliant for another
 };
 
 void add_sut_options(CLI::App* cmd, SutCliOptions& o);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,9 @@ struct ExternalSutOptions {
   // stdin/stdout (WorkerPool); the adapters in sut/ speak this protocol.
   bool worker = false;
   double worker_startup_seconds = 180;  // extra time a fresh worker's first case gets
+  // The level asked for on the command line (none: the default for the system): not the
+  // system's, but carried by its command-line options so that replay lines judge alike.
+  std::optional<Level> require;
 };
 
 // mxconf's pipeline with the external halves the options name put in its place.
