@@ -1,5 +1,7 @@
 #include "mxconf/formats/block_cast.h"
 
+#include "mxconf/vocabulary/named.h"
+
 #include <algorithm>
 #include <bit>
 #include <cstring>
@@ -88,25 +90,19 @@ void dispatch_rows(ElementType t, ScaleRule r, std::span<const In> in, std::span
 
 }  // namespace
 
+namespace {
+constexpr Named<ScaleRule> kRuleNames[] = {{ScaleRule::tosa, "tosa"},
+                                           {ScaleRule::tosa_pre44, "tosa-pre44"},
+                                           {ScaleRule::ocp, "ocp"},
+                                           {ScaleRule::rceil, "rceil"}};
+}  // namespace
+
 std::string_view name(ScaleRule r) {
-  switch (r) {
-    case ScaleRule::tosa:
-      return "tosa";
-    case ScaleRule::tosa_pre44:
-      return "tosa-pre44";
-    case ScaleRule::ocp:
-      return "ocp";
-    case ScaleRule::rceil:
-      return "rceil";
-  }
-  return "?";
+  return name_in(kRuleNames, r);
 }
 
 std::optional<ScaleRule> parse_scale_rule(std::string_view s) {
-  for (ScaleRule r : kAllScaleRules) {
-    if (name(r) == s) return r;
-  }
-  return std::nullopt;
+  return parse_in(kRuleNames, s);
 }
 
 uint8_t calc_block_scale(ElementType t, ScaleRule r, uint32_t amax_bits) {

@@ -14,14 +14,29 @@
 #include "mxconf/oracles/layout.h"
 #include "mxconf/oracles/linear_ref.h"
 #include "mxconf/pipeline/layer_ops.h"
+#include "mxconf/vocabulary/named.h"
 
 namespace mxconf::generators {
 namespace {
 
-constexpr std::array<std::string_view, size_t(Campaign::count)> kNames = {
-    "tosa_s0",      "tosa_s1",  "tosa_s2",       "tosa_s3",        "tosa_s4",
-    "tosa_s5",      "normal",   "uniform",       "block_contrast", "exact_ties",
-    "rule_cutoffs", "specials", "e8m0_extremes", "fixed",          "padding_heavy"};
+constexpr Named<Campaign> kNames[] = {
+    {Campaign::tosa_s0, "tosa_s0"},
+    {Campaign::tosa_s1, "tosa_s1"},
+    {Campaign::tosa_s2, "tosa_s2"},
+    {Campaign::tosa_s3, "tosa_s3"},
+    {Campaign::tosa_s4, "tosa_s4"},
+    {Campaign::tosa_s5, "tosa_s5"},
+    {Campaign::normal, "normal"},
+    {Campaign::uniform, "uniform"},
+    {Campaign::block_contrast, "block_contrast"},
+    {Campaign::exact_ties, "exact_ties"},
+    {Campaign::rule_cutoffs, "rule_cutoffs"},
+    {Campaign::specials, "specials"},
+    {Campaign::e8m0_extremes, "e8m0_extremes"},
+    {Campaign::fixed, "fixed"},
+    {Campaign::padding_heavy, "padding_heavy"},
+};
+static_assert(std::size(kNames) == size_t(Campaign::count));
 
 // fp32's B for fp32 -> fp32 dot products (conformance-practice.md §5): 2^64 - 2^40.
 constexpr double kB = 18446742974197923840.0;
@@ -107,14 +122,11 @@ void fill_block(Campaign c, const oracles::FormatSpec& f, Rng& rng, float* out) 
 }  // namespace
 
 std::string_view name(Campaign c) {
-  return kNames[size_t(c)];
+  return name_in(kNames, c);
 }
 
 std::optional<Campaign> parse_campaign(std::string_view s) {
-  for (size_t i = 0; i < kNames.size(); ++i) {
-    if (kNames[i] == s) return Campaign(i);
-  }
-  return std::nullopt;
+  return parse_in(kNames, s);
 }
 
 bool is_numeric(Campaign c) {

@@ -1,5 +1,7 @@
 #include "mxconf/io/atomic_output.h"
 
+#include <filesystem>
+
 #include "regular_file.h"
 
 #include <fcntl.h>
@@ -132,6 +134,32 @@ void write_file_atomic(const std::string& path, std::span<const uint8_t> bytes) 
   AtomicOutputs out;
   out.stage(path, bytes);
   out.commit();
+}
+
+void write_text_atomic(const std::string& path, std::string_view text) {
+  write_file_atomic(path, {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
+}
+
+void write_directory_atomic(const std::string& dir,
+                            const std::function<void(const std::string& staging)>& fill) {
+  namespace fs = std::filesystem;
+  const fs::path final_dir(dir);
+  if (fs::exists(final_dir)) throw std::runtime_error(dir + " exists");
+  // (Appended piecewise: GCC 12 misreads "." + name + ".partial" as an overlapping copy.)
+  std::string stage_name = ".";
+  stage_name += final_dir.filename().string();
+  stage_name += ".partial";
+  const fs::path stage = final_dir.parent_path() / stage_name;
+  fs::remove_all(stage);
+  try {
+    fs::create_directories(stage);
+    fill(stage.string());
+    fs::rename(stage, final_dir);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove_all(stage, ec);  // no half-written directory
+    throw;
+  }
 }
 
 std::vector<uint8_t> read_file(const std::string& path) {

@@ -1,5 +1,7 @@
 #include "mxconf/io/npy.h"
 
+#include "mxconf/vocabulary/named.h"
+
 #include <cctype>
 #include <cstring>
 #include <limits>
@@ -13,6 +15,11 @@ namespace {
 constexpr char kMagic[] = "\x93NUMPY";
 constexpr size_t kMaxHeader = 1 << 16;
 constexpr size_t kMaxRank = 32;
+
+// The descr strings mxconf reads and writes (the first row of a dtype is what it writes).
+constexpr Named<NpyDtype> kDescr[] = {{NpyDtype::f4, "<f4"}, {NpyDtype::f8, "<f8"},
+                                      {NpyDtype::u1, "|u1"}, {NpyDtype::u1, "<u1"},
+                                      {NpyDtype::u2, "<u2"}, {NpyDtype::v2, "<V2"}};
 
 // A tiny reader for the Python dict literal in the header; it accepts only what NumPy writes.
 class HeaderParser {
@@ -32,18 +39,9 @@ class HeaderParser {
       skip_ws();
       if (key == "descr") {
         const std::string d = read_string();
-        if (d == "<f4")
-          a.dtype = NpyDtype::f4;
-        else if (d == "<f8")
-          a.dtype = NpyDtype::f8;
-        else if (d == "|u1" || d == "<u1")
-          a.dtype = NpyDtype::u1;
-        else if (d == "<u2")
-          a.dtype = NpyDtype::u2;
-        else if (d == "<V2")
-          a.dtype = NpyDtype::v2;
-        else
-          fail("unsupported dtype '" + d + "' (want <f4, <f8, |u1, <u2 or <V2)");
+        const auto dtype = parse_in(kDescr, d);
+        if (!dtype) fail("unsupported dtype '" + d + "' (want " + names_of(kDescr) + ")");
+        a.dtype = *dtype;
         have_descr = true;
       } else if (key == "fortran_order") {
         if (s_.substr(pos_, 5) == "False") {
@@ -115,19 +113,7 @@ class HeaderParser {
 }  // namespace
 
 std::string descr(NpyDtype d) {
-  switch (d) {
-    case NpyDtype::f4:
-      return "<f4";
-    case NpyDtype::f8:
-      return "<f8";
-    case NpyDtype::u1:
-      return "|u1";
-    case NpyDtype::u2:
-      return "<u2";
-    case NpyDtype::v2:
-      return "<V2";
-  }
-  return "?";
+  return std::string(name_in(kDescr, d));
 }
 
 size_t itemsize(NpyDtype d) {

@@ -1,5 +1,7 @@
 #include "mxconf/oracles/block_quant.h"
 
+#include "mxconf/vocabulary/named.h"
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -7,25 +9,19 @@
 
 namespace mxconf::oracles {
 
+namespace {
+constexpr Named<ScalePolicy> kPolicyNames[] = {{ScalePolicy::tosa, "tosa"},
+                                               {ScalePolicy::tosa_pre44, "tosa-pre44"},
+                                               {ScalePolicy::ocp, "ocp"},
+                                               {ScalePolicy::rceil, "rceil"}};
+}  // namespace
+
 std::string_view policy_name(ScalePolicy p) {
-  switch (p) {
-    case ScalePolicy::tosa:
-      return "tosa";
-    case ScalePolicy::tosa_pre44:
-      return "tosa-pre44";
-    case ScalePolicy::ocp:
-      return "ocp";
-    case ScalePolicy::rceil:
-      return "rceil";
-  }
-  return "?";
+  return name_in(kPolicyNames, p);
 }
 
 std::optional<ScalePolicy> parse_policy(std::string_view s) {
-  for (ScalePolicy p : kAllScalePolicies) {
-    if (policy_name(p) == s) return p;
-  }
-  return std::nullopt;
+  return parse_in(kPolicyNames, s);
 }
 
 int scale_exponent(const FormatSpec& f, ScalePolicy p, double amax) {

@@ -7,6 +7,7 @@
 
 #include "mxconf/pipeline/tosa_ops.h"
 #include "mxconf/pipeline/verifier.h"
+#include "mxconf/vocabulary/named.h"
 #include "tosa_generated.h"
 
 namespace mxconf::pipeline {
@@ -31,38 +32,27 @@ std::string str(const fb::String* s) {
 
 }  // namespace
 
+namespace {
+constexpr Named<LoadErrorCode> kLoadErrorNames[] = {
+    {LoadErrorCode::truncated, "truncated"},
+    {LoadErrorCode::too_large, "too_large"},
+    {LoadErrorCode::bad_identifier, "bad_identifier"},
+    {LoadErrorCode::malformed, "malformed"},
+    {LoadErrorCode::version_unsupported, "version_unsupported"},
+    {LoadErrorCode::no_main_block, "no_main_block"},
+    {LoadErrorCode::unknown_op, "unknown_op"},
+    {LoadErrorCode::attribute_mismatch, "attribute_mismatch"},
+    {LoadErrorCode::unknown_dtype, "unknown_dtype"},
+    {LoadErrorCode::bad_tensor, "bad_tensor"},
+    {LoadErrorCode::data_size_mismatch, "data_size_mismatch"},
+    {LoadErrorCode::limit_exceeded, "limit_exceeded"},
+    {LoadErrorCode::undeclared_tensor, "undeclared_tensor"},
+    {LoadErrorCode::malformed_graph, "malformed_graph"},
+};
+}  // namespace
+
 std::string_view name(LoadErrorCode c) {
-  switch (c) {
-    case LoadErrorCode::truncated:
-      return "truncated";
-    case LoadErrorCode::too_large:
-      return "too_large";
-    case LoadErrorCode::bad_identifier:
-      return "bad_identifier";
-    case LoadErrorCode::malformed:
-      return "malformed";
-    case LoadErrorCode::version_unsupported:
-      return "version_unsupported";
-    case LoadErrorCode::no_main_block:
-      return "no_main_block";
-    case LoadErrorCode::unknown_op:
-      return "unknown_op";
-    case LoadErrorCode::attribute_mismatch:
-      return "attribute_mismatch";
-    case LoadErrorCode::unknown_dtype:
-      return "unknown_dtype";
-    case LoadErrorCode::bad_tensor:
-      return "bad_tensor";
-    case LoadErrorCode::data_size_mismatch:
-      return "data_size_mismatch";
-    case LoadErrorCode::limit_exceeded:
-      return "limit_exceeded";
-    case LoadErrorCode::undeclared_tensor:
-      return "undeclared_tensor";
-    case LoadErrorCode::malformed_graph:
-      return "malformed_graph";
-  }
-  return "?";
+  return name_in(kLoadErrorNames, c);
 }
 
 LoadResult deserialize_graph(std::span<const uint8_t> bytes, const LoadLimits& lim) {

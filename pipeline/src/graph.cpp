@@ -50,6 +50,20 @@ Tensor make_shape_const(std::string name, const std::vector<int64_t>& values) {
   return Tensor{std::move(name), {int64_t(values.size())}, DType::shape, std::move(bytes)};
 }
 
+std::string join_dims(const std::vector<int64_t>& dims, const char* sep) {
+  std::string s;
+  for (int64_t x : dims) {
+    if (!s.empty()) s += sep;
+    s += std::to_string(x);
+  }
+  return s;
+}
+
+std::string tensor_text(const Tensor* t) {
+  if (t == nullptr) return "(undeclared)";
+  return std::string(name(t->dtype)) + shape_string(t->shape);
+}
+
 std::vector<int64_t> shape_values(const Tensor& shape_tensor) {
   std::vector<int64_t> out;
   if (!shape_tensor.data) return out;

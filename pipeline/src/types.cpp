@@ -5,11 +5,12 @@
 
 #include "mxconf/formats/packing.h"
 #include "mxconf/pipeline/tosa_ops.h"
+#include "mxconf/vocabulary/named.h"
 
 namespace mxconf::pipeline {
 namespace {
 
-constexpr std::array<std::pair<DType, std::string_view>, 19> kDTypeNames = {{
+constexpr Named<DType> kDTypeNames[] = {
     {DType::unknown, "UNKNOWN"}, {DType::boolean, "BOOL"},      {DType::int4, "INT4"},
     {DType::int8, "INT8"},       {DType::int16, "INT16"},       {DType::int32, "INT32"},
     {DType::int48, "INT48"},     {DType::fp32, "FP32"},         {DType::fp16, "FP16"},
@@ -17,22 +18,16 @@ constexpr std::array<std::pair<DType, std::string_view>, 19> kDTypeNames = {{
     {DType::fp8e5m2, "FP8E5M2"}, {DType::fp6e2m3, "FP6E2M3"},   {DType::fp6e3m2, "FP6E3M2"},
     {DType::fp4e2m1, "FP4E2M1"}, {DType::fp8ue8m0, "FP8UE8M0"}, {DType::int64, "INT64"},
     {DType::mxint8, "MXINT8"},
-}};
+};
 
 }  // namespace
 
 std::string_view name(DType t) {
-  for (const auto& [d, n] : kDTypeNames) {
-    if (d == t) return n;
-  }
-  return "INVALID";
+  return name_in(kDTypeNames, t, "INVALID");
 }
 
 std::optional<DType> parse_dtype(std::string_view s) {
-  for (const auto& [d, n] : kDTypeNames) {
-    if (n == s) return d;
-  }
-  return std::nullopt;
+  return parse_in(kDTypeNames, s);
 }
 
 bool is_mx_payload(DType t) {

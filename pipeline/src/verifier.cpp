@@ -1,6 +1,7 @@
 #include "mxconf/pipeline/verifier.h"
 
 #include "mxconf/pipeline/tosa_ops.h"
+#include "mxconf/vocabulary/named.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -16,28 +17,22 @@ constexpr int64_t kMaxElements = int64_t{1} << 40;
 
 }  // namespace
 
+namespace {
+constexpr Named<IrErrorCode> kIrErrorNames[] = {
+    {IrErrorCode::duplicate_tensor, "duplicate_tensor"},
+    {IrErrorCode::undeclared_tensor, "undeclared_tensor"},
+    {IrErrorCode::multiple_definitions, "multiple_definitions"},
+    {IrErrorCode::undefined_tensor, "undefined_tensor"},
+    {IrErrorCode::cycle, "cycle"},
+    {IrErrorCode::bad_shape, "bad_shape"},
+    {IrErrorCode::data_size_mismatch, "data_size_mismatch"},
+    {IrErrorCode::const_without_data, "const_without_data"},
+    {IrErrorCode::wrong_arity, "wrong_arity"},
+};
+}  // namespace
+
 std::string_view name(IrErrorCode c) {
-  switch (c) {
-    case IrErrorCode::duplicate_tensor:
-      return "duplicate_tensor";
-    case IrErrorCode::undeclared_tensor:
-      return "undeclared_tensor";
-    case IrErrorCode::multiple_definitions:
-      return "multiple_definitions";
-    case IrErrorCode::undefined_tensor:
-      return "undefined_tensor";
-    case IrErrorCode::cycle:
-      return "cycle";
-    case IrErrorCode::bad_shape:
-      return "bad_shape";
-    case IrErrorCode::data_size_mismatch:
-      return "data_size_mismatch";
-    case IrErrorCode::const_without_data:
-      return "const_without_data";
-    case IrErrorCode::wrong_arity:
-      return "wrong_arity";
-  }
-  return "?";
+  return name_in(kIrErrorNames, c);
 }
 
 std::optional<std::vector<size_t>> topological_order(const Graph& g) {

@@ -105,10 +105,6 @@ std::string quote(const std::string& s) {
   return q + "'";
 }
 
-void write_text(const fs::path& p, const std::string& text) {
-  io::write_file_atomic(p.string(), {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
-}
-
 std::string last_line(const std::string& text) {
   const size_t end = text.find_last_not_of("\r\n \t");
   if (end == std::string::npos) return "";
@@ -122,6 +118,31 @@ std::string command_failure(const char* what, const ProcessOutcome& o) {
   const std::string line = last_line(o.stderr_tail);
   if (!line.empty()) s += "; stderr: " + line;
   return s;
+}
+
+// What a command did with an ERROR_IF input it should refuse: refused (a non-zero exit), ran it
+// (exit 0: the rejection is missed), said unsupported (exit 3), or gave no answer (a crash, a
+// hang, exit 4: an error of `stage`). `who` is "lowering" or "runtime".
+RejectionObservation judge_refusal(const ProcessOutcome& run, Stage stage, const std::string& who,
+                                   RejectionObservation r) {
+  r.record[who] = "error";
+  if (unsupported(run)) {
+    r.record[who] = "unsupported";
+    r.unsupported = unsupported_reason(run);
+    return r;
+  }
+  if (!crashed(run).empty()) {
+    r.failure = StageFailure{stage, command_failure(("the " + who + " command").c_str(), run)};
+    r.trace.record["message"] = r.failure->message;
+    return r;
+  }
+  r.rejected = run.exit_code != 0;
+  r.record[who] = r.rejected ? "rejected" : "accepted";
+  if (r.rejected)
+    r.message = last_line(run.stderr_tail);
+  else
+    r.message = "the " + who + " took it and exited 0";
+  return r;
 }
 
 // The case's work directory, made on first use; the trace owns it.
@@ -144,24 +165,10 @@ ProcessOutcome exec_graph(const Launcher& launch, const fs::path& dir, const pip
                           nlohmann::json& record) {
   fs::create_directories(dir / "out");
   io::write_file_atomic((dir / kTosaFile).string(), tosa);
-  nlohmann::json desc = {{"tosa_file", kTosaFile},
-                         {"ifm_name", nlohmann::json::array()},
-                         {"ifm_file", nlohmann::json::array()},
-                         {"ofm_name", nlohmann::json::array()},
-                         {"ofm_file", nlohmann::json::array()}};
-  std::vector<std::string> input_paths;
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    const std::string file = "input-" + std::to_string(i) + ".npy";
-    write_activation_npy((dir / file).string(), inputs[i].dtype, inputs[i].shape, inputs[i].values);
-    input_paths.push_back((dir / file).string());
-    desc["ifm_name"].push_back(inputs[i].name);
-    desc["ifm_file"].push_back(file);
-  }
-  for (const std::string& out : g.outputs) {
-    desc["ofm_name"].push_back(out);
-    desc["ofm_file"].push_back(result_file_name(out));
-  }
-  write_text(dir / kDescFile, desc.dump(2) + "\n");
+  nlohmann::json desc = {{"tosa_file", kTosaFile}};
+  desc.update(describe_graph_io(inputs, g.outputs));
+  const std::vector<std::string> input_paths = write_graph_inputs(dir.string(), inputs);
+  io::write_text_atomic((dir / kDescFile).string(), desc.dump(2) + "\n");
   const ProcessOutcome p = launch.run({{"tosa", {(dir / kTosaFile).string()}},
                                        {"inputs", input_paths},
                                        {"outdir", {(dir / "out").string()}},
@@ -238,9 +245,9 @@ class ExternalLowering final : public Lowering {
     try {
       if (model_rule) {
         fs::create_directories(ld);
-        write_text(ld / "model.json",
-                   generators::break_model(rule, c.model, c.data.seed).dump(2) + "\n");
-        write_text(ld / kCaseFile, generators::to_json(c).dump(2) + "\n");
+        io::write_text_atomic((ld / "model.json").string(),
+                              generators::break_model(rule, c.model, c.data.seed).dump(2) + "\n");
+        io::write_text_atomic((ld / kCaseFile).string(), generators::to_json(c).dump(2) + "\n");
       } else {
         generators::Case asked = c;
         asked.target.profile = generators::target_for(rule, c.target.profile);
@@ -254,21 +261,7 @@ class ExternalLowering final : public Lowering {
     }
     const ProcessOutcome run = run_lowering(ld, target);
     r.trace.record["sut_lower"] = run.to_json();
-    r.record["lowering"] = "error";
-    if (unsupported(run)) {
-      r.record["lowering"] = "unsupported";
-      r.unsupported = unsupported_reason(run);
-      return r;
-    }
-    if (!crashed(run).empty()) {
-      r.failure = StageFailure{stage::sut_lower, command_failure("the lowering command", run)};
-      return r;
-    }
-    r.rejected = run.exit_code != 0;
-    r.record["lowering"] = r.rejected ? "rejected" : "accepted";
-    r.message =
-        r.rejected ? last_line(run.stderr_tail) : "the lowering wrote a graph for it and exited 0";
-    return r;
+    return judge_refusal(run, stage::sut_lower, "lowering", std::move(r));
   }
 
  private:
@@ -300,10 +293,10 @@ class ExternalLowering final : public Lowering {
       }
       l.weights = {pipeline::ValueSource::Kind::npy, 0, 0, {}, stem + ".weight.npy"};
     }
-    write_text(ld / "model.json", pipeline::to_json(m).dump(2) + "\n");
+    io::write_text_atomic((ld / "model.json").string(), pipeline::to_json(m).dump(2) + "\n");
     generators::Case with_npy = c;
     with_npy.model = m;
-    write_text(ld / kCaseFile, generators::to_json(with_npy).dump(2) + "\n");
+    io::write_text_atomic((ld / kCaseFile).string(), generators::to_json(with_npy).dump(2) + "\n");
   }
 
   ExternalSutOptions o_;
@@ -372,21 +365,7 @@ class ExternalRuntime final : public Runtime {
           StageFailure{stage::sut_exec, std::string("cannot write its inputs: ") + e.what()};
       return r;
     }
-    r.record["runtime"] = "error";
-    if (unsupported(run)) {
-      r.record["runtime"] = "unsupported";
-      r.unsupported = unsupported_reason(run);
-      return r;
-    }
-    if (!crashed(run).empty()) {
-      r.failure = StageFailure{stage::sut_exec, command_failure("the runtime command", run)};
-      r.trace.record["message"] = r.failure->message;
-      return r;
-    }
-    r.rejected = run.exit_code != 0;
-    r.record["runtime"] = r.rejected ? "rejected" : "accepted";
-    if (!r.rejected) r.message = "the runtime ran the graph and exited 0";
-    return r;
+    return judge_refusal(run, stage::sut_exec, "runtime", std::move(r));
   }
 
  private:

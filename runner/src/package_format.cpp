@@ -27,20 +27,10 @@ namespace fs = std::filesystem;
 
 constexpr const char* kIndexKind = "mxconf-conformance-package";
 
-std::string join(const std::vector<int64_t>& v, const char* sep) {
-  std::string s;
-  for (int64_t x : v) s.append(s.empty() ? "" : sep).append(std::to_string(x));
-  return s;
-}
-
 std::string upper(std::string_view s) {
   std::string u(s);
   for (char& c : u) c = char(std::toupper(static_cast<unsigned char>(c)));
   return u;
-}
-
-void write_text(const fs::path& p, const std::string& text) {
-  io::write_file_atomic(p.string(), {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
 }
 
 void write_f64_npy(const fs::path& p, const std::vector<int64_t>& shape,
@@ -125,7 +115,7 @@ std::string package_test_name(const generators::Case& c) {
   const std::string stem(op.stem);
   if (c.expect.rule) {
     return stem + "_ERRORIF_" + std::string(generators::name(*c.expect.rule)) + "_" +
-           join(m.input.shape, "x") + "_" + payloads + "_" + fp;
+           pipeline::join_dims(m.input.shape, "x") + "_" + payloads + "_" + fp;
   }
   const auto set = generators::tosa_set(c.data.campaign);
   std::string data(generators::name(c.data.campaign));
@@ -157,15 +147,7 @@ nlohmann::json describe_test(const generators::Case& c, const ExportOptions& opt
   } else {
     desc["meta"]["compliance"] = valid_test(c, files);
   }
-  desc["ifm_name"] = nlohmann::json::array();
-  desc["ifm_file"] = nlohmann::json::array();
-  for (size_t i = 0; i < files.inputs.size(); ++i) {
-    desc["ifm_name"].push_back(files.inputs[i].name);
-    desc["ifm_file"].push_back("input-" + std::to_string(i) + ".npy");
-  }
-  desc["ofm_name"] = outputs;
-  desc["ofm_file"] = nlohmann::json::array();
-  for (const std::string& o : outputs) desc["ofm_file"].push_back(result_file_name(o));
+  desc.update(describe_graph_io(files.inputs, outputs));
   desc["test_requirements"] = {{"profiles_supported", {"FP"}},
                                {"extensions_required", extensions(c, opts.split_extension_names)},
                                {"bounds_file_required", c.expect.valid()}};
@@ -185,46 +167,29 @@ void write_test_files(const fs::path& dir, const generators::Case& c, const Test
                       const nlohmann::json& desc) {
   fs::create_directories(dir);
   io::write_file_atomic((dir / kTosaFile).string(), files.tosa);
-  for (size_t i = 0; i < files.inputs.size(); ++i) {
-    const GraphInput& in = files.inputs[i];
-    write_activation_npy((dir / ("input-" + std::to_string(i) + ".npy")).string(), in.dtype,
-                         in.shape, in.values);
-  }
+  write_graph_inputs(dir.string(), files.inputs);
   if (c.expect.valid()) {
     write_f64_npy(dir / "expected-0.npy", files.out_shape, files.expected);
     write_f64_npy(dir / "bounds-0.npy", files.out_shape, files.bounds);
     write_activation_npy((dir / "expected_bitexact-0.npy").string(), files.out_dtype,
                          files.out_shape, files.bit_exact);
   }
-  write_text(dir / kCaseFile, generators::to_json(c).dump(2) + "\n");
-  write_text(dir / kDescFile, desc.dump(2) + "\n");
+  io::write_text_atomic((dir / kCaseFile).string(), generators::to_json(c).dump(2) + "\n");
+  io::write_text_atomic((dir / kDescFile).string(), desc.dump(2) + "\n");
 }
 
 }  // namespace
 
 ExportOutcome write_test_dir(const generators::Case& c, const std::string& dir,
                              const ExportOptions& opts) {
-  const fs::path final_dir(dir);
-  if (fs::exists(final_dir)) throw std::runtime_error(dir + " exists");
+  if (fs::exists(dir)) throw std::runtime_error(dir + " exists");
   ExportOutcome out;
   TestFiles files;
   nlohmann::json desc = describe_test(c, opts, files, out.reason);
   if (desc.is_null()) return out;
-  // Staged in a sibling directory and renamed into place: `dir` is complete or absent.
-  // (Appended piecewise: GCC 12 misreads "." + name + ".partial" here as an overlapping copy.)
-  std::string stage_name = ".";
-  stage_name += final_dir.filename().string();
-  stage_name += ".partial";
-  const fs::path stage = final_dir.parent_path() / stage_name;
-  fs::remove_all(stage);
-  try {
-    write_test_files(stage, c, files, desc);
-    fs::rename(stage, final_dir);
-  } catch (...) {
-    std::error_code ec;
-    fs::remove_all(stage, ec);  // no half-written test directory
-    throw;
-  }
+  // `dir` is complete or absent.
+  io::write_directory_atomic(
+      dir, [&](const std::string& staging) { write_test_files(staging, c, files, desc); });
   out.written = true;
   out.desc = std::move(desc);
   return out;
@@ -248,7 +213,7 @@ void write_package_index(const std::string& package_dir, const PackageIndex& ind
                             {"provenance", index.provenance},
                             {"tests", tests},
                             {"skipped", skipped}};
-  write_text(fs::path(package_dir) / kPackageIndex, j.dump(2) + "\n");
+  io::write_text_atomic((fs::path(package_dir) / kPackageIndex).string(), j.dump(2) + "\n");
 }
 
 PackageIndex read_package_index(const std::string& package_dir) {
@@ -332,6 +297,34 @@ PackagedCase read_package_test(const std::string& package_dir, const std::string
   if (generators::fingerprint(p.c) != t.fingerprint)
     throw std::runtime_error("case.json does not match the fingerprint in index.json");
   return p;
+}
+
+nlohmann::json describe_graph_io(const std::vector<GraphInput>& inputs,
+                                 const std::vector<std::string>& outputs) {
+  nlohmann::json io = {{"ifm_name", nlohmann::json::array()},
+                       {"ifm_file", nlohmann::json::array()},
+                       {"ofm_name", outputs},
+                       {"ofm_file", nlohmann::json::array()}};
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    io["ifm_name"].push_back(inputs[i].name);
+    io["ifm_file"].push_back(input_file_name(i));
+  }
+  for (const std::string& o : outputs) io["ofm_file"].push_back(result_file_name(o));
+  return io;
+}
+
+std::string input_file_name(size_t i) {
+  return "input-" + std::to_string(i) + ".npy";
+}
+
+std::vector<std::string> write_graph_inputs(const std::string& dir,
+                                            const std::vector<GraphInput>& inputs) {
+  std::vector<std::string> paths;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    paths.push_back((fs::path(dir) / input_file_name(i)).string());
+    write_activation_npy(paths.back(), inputs[i].dtype, inputs[i].shape, inputs[i].values);
+  }
+  return paths;
 }
 
 }  // namespace mxconf::runner

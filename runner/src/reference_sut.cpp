@@ -147,12 +147,9 @@ void InterpreterRuntime::execute(const generators::Case& c, const PreparedCase& 
   const pipeline::Tensor* out = lowered.graph.find(lowered.graph.outputs.front());
   const std::vector<int64_t> want = physical_output_shape(p.model);
   if (out == nullptr || out->shape != want) {
-    obs.shape_error =
-        "the graph's output is " +
-        (out ? std::string(pipeline::name(out->dtype)) + pipeline::shape_string(out->shape)
-             : std::string("(undeclared)")) +
-        ", the model's is " + std::string(pipeline::name(p.model.output.dtype)) +
-        pipeline::shape_string(want);
+    const pipeline::Tensor model{"", want, p.model.output.dtype, std::nullopt};
+    obs.shape_error = "the graph's output is " + pipeline::tensor_text(out) + ", the model's is " +
+                      pipeline::tensor_text(&model);
   }
 }
 

@@ -60,8 +60,7 @@ nlohmann::json run_provenance() {
 }
 
 void write_json(const fs::path& p, const nlohmann::json& j) {
-  const std::string text = j.dump(2) + "\n";
-  io::write_file_atomic(p.string(), {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
+  io::write_text_atomic(p.string(), j.dump(2) + "\n");
 }
 
 // Verdict counts and the failure list of a run, rebuilt from its result lines, so a resumed

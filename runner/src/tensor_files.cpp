@@ -10,15 +10,6 @@
 #include "mxconf/oracles/layout.h"
 
 namespace mxconf::runner {
-namespace {
-
-std::string join(const std::vector<int64_t>& v) {
-  std::string s;
-  for (int64_t x : v) s.append(s.empty() ? "" : ", ").append(std::to_string(x));
-  return s;
-}
-
-}  // namespace
 
 std::string one_input_one_output(const pipeline::Graph& g) {
   if (g.inputs.size() == 1 && g.outputs.size() == 1) return {};
@@ -74,8 +65,8 @@ void read_result_npy(const std::string& path, const pipeline::ModelSpec& m, Obse
   obs.casts_observed = false;
   obs.output_fp32_observed = !bf16;
   if (a.shape() != want_shape) {
-    obs.shape_error =
-        "the output has shape [" + join(a.shape()) + "], the graph's is [" + join(want_shape) + "]";
+    obs.shape_error = "the output has shape [" + pipeline::join_dims(a.shape(), ", ") +
+                      "], the graph's is [" + pipeline::join_dims(want_shape, ", ") + "]";
     return;
   }
   obs.output = oracles::unpermute_dims(phys, want_shape, m.output.dim_order);

@@ -112,13 +112,13 @@ void write(const LayerGeometry& g, nlohmann::json& j) {
 // geometry (pads as [ph, pw] when symmetric, else all four) and the last layer's OC.
 std::string geometry_name(const ModelSpec& m) {
   const Conv2dGeom& g = geom(m.layers.front().geometry);
-  std::string s = layers::join(m.input.shape, "x") + "_k" + std::to_string(g.kernel[0]) + "x" +
+  std::string s = join_dims(m.input.shape, "x") + "_k" + std::to_string(g.kernel[0]) + "x" +
                   std::to_string(g.kernel[1]) + "_s" + layers::pair_text(g.stride[0], g.stride[1]) +
                   "_p";
   if (g.pad[0] == g.pad[1] && g.pad[2] == g.pad[3]) {
     s += layers::pair_text(g.pad[0], g.pad[2]);
   } else {
-    s += layers::join({g.pad[0], g.pad[1], g.pad[2], g.pad[3]}, "x");
+    s += join_dims({g.pad[0], g.pad[1], g.pad[2], g.pad[3]}, "x");
   }
   if (g.dilation[0] != 1 || g.dilation[1] != 1)
     s += "_d" + layers::pair_text(g.dilation[0], g.dilation[1]);

@@ -45,12 +45,6 @@ std::string pair_text(int64_t a, int64_t b) {
   return a == b ? std::to_string(a) : std::to_string(a) + "x" + std::to_string(b);
 }
 
-std::string join(const std::vector<int64_t>& v, const char* sep) {
-  std::string s;
-  for (int64_t x : v) s.append(s.empty() ? "" : sep).append(std::to_string(x));
-  return s;
-}
-
 int64_t read_in_width(io::JsonObject& o, const InWidthKey& k, size_t index, int64_t available) {
   const int64_t v = o.integer(k.key, 1, kMaxK);
   if (v % 32 != 0) {

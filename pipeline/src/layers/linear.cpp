@@ -83,7 +83,7 @@ const LayerOp kLinearOp = {
         [](const ModelSpec& m) {
           std::vector<int64_t> widths;
           for (const LayerSpec& l : m.layers) widths.push_back(l.out_width());
-          return layers::join(m.input.shape, "x") + "_w" + layers::join(widths, "x");
+          return join_dims(m.input.shape, "x") + "_w" + join_dims(widths, "x");
         },
     .rewrite = [](const LowerOptions& o) -> std::unique_ptr<Pass> {
       return std::make_unique<RewriteMxfpLinear>(o.batched_matmul);

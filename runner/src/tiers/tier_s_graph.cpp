@@ -13,11 +13,6 @@ namespace {
 
 constexpr size_t kMaxStructureDifferences = 20;
 
-std::string tensor_text(const pipeline::Tensor* t) {
-  if (t == nullptr) return "(undeclared)";
-  return std::string(pipeline::name(t->dtype)) + pipeline::shape_string(t->shape);
-}
-
 }  // namespace
 
 std::vector<std::string> compare_structure(const pipeline::Graph& reference,
@@ -45,8 +40,8 @@ std::vector<std::string> compare_structure(const pipeline::Graph& reference,
       continue;
     }
     for (size_t o = 0; o < std::min(a[i]->outputs.size(), b[i]->outputs.size()); ++o) {
-      const std::string ra = tensor_text(reference.find(a[i]->outputs[o]));
-      const std::string rb = tensor_text(other.find(b[i]->outputs[o]));
+      const std::string ra = pipeline::tensor_text(reference.find(a[i]->outputs[o]));
+      const std::string rb = pipeline::tensor_text(other.find(b[i]->outputs[o]));
       if (ra != rb) {
         diffs.push_back(at + "(" + std::string(pipeline::name(a[i]->op)) + ") output " +
                         std::to_string(o) + ": " + ra + " in the reference, " + rb + " here");

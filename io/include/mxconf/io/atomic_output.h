@@ -7,9 +7,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mxconf::io {
@@ -64,6 +66,13 @@ class AtomicOutputs {
 
 // One file, written atomically.
 void write_file_atomic(const std::string& path, std::span<const uint8_t> bytes);
+void write_text_atomic(const std::string& path, std::string_view text);
+// A directory written all or nothing: `fill` writes into a staging sibling (".NAME.partial", left
+// over from an earlier interrupted attempt or not), which is renamed onto `dir` when fill returns,
+// and removed when it throws (the exception goes on). Throws std::runtime_error when `dir`
+// exists.
+void write_directory_atomic(const std::string& dir,
+                            const std::function<void(const std::string& staging)>& fill);
 // The whole file with one sized read into its final buffer. Throws std::runtime_error naming the
 // path: missing, not a regular file, unreadable, or changed size while being read.
 std::vector<uint8_t> read_file(const std::string& path);

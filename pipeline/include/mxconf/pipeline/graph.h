@@ -75,7 +75,9 @@ struct Graph {
 // Convenience builders used by the importer and the passes.
 Tensor make_const(std::string name, DType t, std::vector<int64_t> shape, std::vector<uint8_t> data);
 Tensor make_shape_const(std::string name, const std::vector<int64_t>& values);
-std::vector<int64_t> shape_values(const Tensor& shape_tensor);  // SHAPE data as int64
-std::string shape_string(const std::vector<int64_t>& shape);    // "[1,20,32]"
+std::vector<int64_t> shape_values(const Tensor& shape_tensor);             // SHAPE data as int64
+std::string shape_string(const std::vector<int64_t>& shape);               // "[1,20,32]"
+std::string join_dims(const std::vector<int64_t>& dims, const char* sep);  // "1x20x32"
+std::string tensor_text(const Tensor* t);  // "FP32[1,20,32]", or "(undeclared)" for null
 
 }  // namespace mxconf::pipeline

@@ -97,7 +97,6 @@ extern const LayerOp kConv2dOp;
 namespace layers {
 // "a" or "axb": a pair written once when both entries agree.
 std::string pair_text(int64_t a, int64_t b);
-std::string join(const std::vector<int64_t>& v, const char* sep);
 // How a row spells its in-width key and the errors about it.
 struct InWidthKey {
   const char* key;              // "in_features"

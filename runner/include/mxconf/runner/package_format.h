@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "mxconf/generators/case.h"
+#include "mxconf/runner/broken_graph.h"
 #include "mxconf/runner/case_source.h"
 
 namespace mxconf::runner {
@@ -75,6 +76,16 @@ PackageIndex read_package_index(const std::string& package_dir);
 PackageIndex export_package(const CaseSource& cases, const std::string& dir,
                             const ExportOptions& opts, nlohmann::json generation,
                             nlohmann::json provenance, const std::atomic<bool>* stop = nullptr);
+
+// desc.json's tensor lists for a graph: ifm_name / ifm_file (input-<i>.npy) and ofm_name /
+// ofm_file (each output's result file name), as every test directory and every external
+// runtime's work directory has them.
+nlohmann::json describe_graph_io(const std::vector<GraphInput>& inputs,
+                                 const std::vector<std::string>& outputs);
+std::string input_file_name(size_t i);  // "input-<i>.npy"
+// Writes each input as `dir`/input-<i>.npy (physical layout, its dtype); returns the paths.
+std::vector<std::string> write_graph_inputs(const std::string& dir,
+                                            const std::vector<GraphInput>& inputs);
 
 // One test of a package as `mxconf check` grades it: its case, and the file the system under
 // test was to write (RESULTS/<test>/<ofm_file>). Throws std::runtime_error naming the problem
