@@ -9,7 +9,7 @@ PAIRS=(mxconf mxconf+refmodel executorch+mxconf executorch+refmodel)
 
 pair_flags() {
   local refmodel='sut/tosa_reference_model/exec {tosa} {inputs} {outdir}'
-  local executorch='sut/executorch_arm/lower {case} {out_tosa}'
+  local executorch='sut/executorch_arm/lower {case} {out_tosa} --target {target}'
   # ExecuTorch quantizes weights with torchao's RCEIL or FLOOR (ocp) only, and lowering one case
   # takes seconds: restrict the weight rules and allow for a slow first torch.export.
   local et=(--sut-lower "$executorch" --weight-scale-rule rceil --weight-scale-rule ocp

@@ -1,10 +1,12 @@
 // The model description: parsing, round trip, and errors that carry the JSON path.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include "mxconf/io/json_reader.h"
 
 #include "mxconf/pipeline/model.h"
+#include "mxconf/runner/model_values.h"
 
 namespace mxconf::pipeline {
 namespace {
@@ -96,6 +98,56 @@ TEST(ModelJson, RejectsWithTheJsonPath) {
   j = base();
   j["input"]["dtype"] = "fp16";
   expect_error(j, "/input/dtype", "fp16");
+}
+
+}  // namespace
+}  // namespace mxconf::pipeline
+
+namespace mxconf::pipeline {
+namespace {
+
+// docs/model-format.md's test vectors, for the pipeline's reader and for the judge's own
+// (runner/model_values.h), each of which implements the seeded stream on its own.
+struct Vector {
+  uint64_t seed;
+  double scale;
+  bool bias;  // the bias derived from weights of this seed
+  uint32_t bits[4];
+};
+constexpr Vector kVectors[] = {
+    {1, 1.0, false, {0x3e085168, 0x3d9025c0, 0x3efbae34, 0xbe5388a0}},
+    {1, 0.125, false, {0x3c885168, 0x3c1025c0, 0x3d7bae34, 0xbcd388a0}},
+    {1, 0.0, true, {0xbda2e8ad, 0xbbb0c41a, 0x3d8cb972, 0x3d1355d3}},
+};
+
+LayerSpec layer_of(const Vector& v) {
+  LayerSpec l;
+  l.geometry = LinearGeom{32, 4};
+  l.weights.seed = v.seed;
+  l.weights.scale = v.bias ? 0.0 : v.scale;
+  l.bias = v.bias;
+  return l;
+}
+
+TEST(ModelFormatVectors, TheSeededStreamGivesTheDocumentedValues) {
+  for (const Vector& v : kVectors) {
+    const LayerSpec l = layer_of(v);
+    const std::vector<float> got = v.bias ? layer_bias(l, 0, "") : layer_weights(l, 0, "");
+    const std::vector<float> judge =
+        v.bias ? runner::expected_bias(l, "") : runner::expected_weights(l, "");
+    for (int i = 0; i < 4; ++i) {
+      EXPECT_EQ(std::bit_cast<uint32_t>(got[size_t(i)]), v.bits[i]) << "pipeline " << i;
+      EXPECT_EQ(std::bit_cast<uint32_t>(judge[size_t(i)]), v.bits[i]) << "judge " << i;
+    }
+  }
+}
+
+TEST(ModelFormatVectors, ConvOutputSizesAreTheDocumentedOnes) {
+  EXPECT_EQ(conv_output_size(7, 1, 1, 3, 2, 2), 3);
+  EXPECT_EQ(conv_output_size(5, 0, 0, 2, 1, 1), 4);
+  EXPECT_EQ(conv_output_size(1, 3, 3, 7, 1, 1), 1);
+  EXPECT_EQ(conv_output_size(10, 0, 1, 3, 1, 2), 5);
+  EXPECT_EQ(conv_output_size(6, 0, 0, 3, 1, 2), -1);
 }
 
 }  // namespace

@@ -47,7 +47,7 @@ def versions():
     return out
 
 
-def _run_once(handler, argv, err):
+def run_once(handler, argv, err):
     """Runs handler(argv) and maps its outcome to an exit code, messages to `err`."""
     try:
         handler(argv)
@@ -87,7 +87,7 @@ def _serve(handler):
             continue
         err = io.StringIO()
         with contextlib.redirect_stderr(err):
-            code = _run_once(handler, argv, err)
+            code = run_once(handler, argv, err)
         sys.stderr.write(err.getvalue())
         channel.write(json.dumps({"id": rid, "exit": code, "stderr": err.getvalue()[-4096:]}) + "\n")
 
@@ -104,7 +104,7 @@ def main(handler, usage):
     if not argv or argv[0] in ("-h", "--help"):
         print(usage, file=sys.stderr)
         return USAGE
-    return _run_once(handler, argv, sys.stderr)
+    return run_once(handler, argv, sys.stderr)
 
 
 def result_file_name(tensor):

@@ -1,17 +1,22 @@
 """Lowers an mxconf model with ExecuTorch's Arm backend, for mxconf's --sut-lower.
 
-    lower MODEL.json OUT.tosa      build the torch module the model describes (nn.Linear or
-                                   nn.Conv2d layers), convert it to MXFP
-                                   with ExecuTorch's own flow (ao_ext.to_mxfp), export it, lower it
-                                   with the Arm TOSA backend for TOSA-1.1+FP+mxfp (+bf16), and
-                                   write the .tosa ExecuTorch produced
+    lower MODEL.json OUT.tosa [--target TARGET]
+                                   build the torch module the model describes (nn.Linear or
+                                   nn.Conv2d layers), convert it to MXFP, each layer with its own
+                                   MXFPOpConfig (payload, weight rule), with ExecuTorch's own flow
+                                   (ao_ext.to_mxfp), export it, lower it with the Arm TOSA backend
+                                   for the target (default TOSA-1.1+FP+mxfp, +bf16 for bf16 I/O),
+                                   and write the .tosa ExecuTorch produced
     lower --worker                 serve such requests one JSON line at a time (sut/common)
     lower --version-info           the versions of the packages involved, as JSON
 
 MODEL.json is mxconf's model description (docs/model-format.md); weights and biases are read
 from it (npy paths relative to it), never re-quantized here: ExecuTorch quantizes them with the
-rule the layer names. Exit codes: 0 written; 1 ExecuTorch rejected the model; 3 unsupported (a
-weight rule, dim order or dtype ExecuTorch cannot express); 4 ExecuTorch or the adapter failed.
+rule the layer names. TARGET is mxconf's spelling (e.g. TOSA-1.1+FP+EXT-MX-COMMON+bf16); it is told
+to ExecuTorch as the nearest target ExecuTorch can express that grants nothing TARGET lacks (its
+`mxfp` stands for every MX extension at once). Exit codes: 0 written; 1 ExecuTorch rejected the
+model, or does not lower its MX layers for the target; 3 unsupported (a weight rule, dim order,
+dtype or target ExecuTorch cannot express); 4 ExecuTorch or the adapter failed.
 
 With MXCONF_ET_LOWERING_CACHE=DIR, a model lowered before (the same description, weights,
 biases and package versions) is not lowered again: the .tosa ExecuTorch wrote for it is copied.
@@ -92,6 +97,7 @@ class _Model:
         self.input = j["input"]
         self.output = j.get("output", {})
         self.description = j
+        self.spec = None  # ExecuTorch's target, when the caller names one
         self.layers = []
         for i, l in enumerate(j["layers"]):
             conv = l.get("type") == "conv2d"
@@ -240,13 +246,39 @@ def _cache_key(model):
     with open(os.path.abspath(__file__), "rb") as f:
         h.update(f.read())
     h.update(json.dumps(adapter.versions(), sort_keys=True).encode())
+    h.update((model.spec or "").encode())
     return h.hexdigest()[:32]
 
 
+def _executorch_spec(target, model):
+    """mxconf's target as ExecuTorch's TosaSpecification string: its `mxfp` only when the target
+    grants every MX extension the model needs, `bf16` when it grants EXT-BF16."""
+    tokens = target.split("+")
+    if not tokens or tokens[0] != "TOSA-1.1":
+        raise adapter.UsageError(f"--target {target}: not a TOSA-1.1 target")
+    ext = set(tokens[1:])
+    payloads = {l["payload"] for l in model.layers}
+    mx = "mxfp" in ext or "EXT-MXFP" in ext or (
+        "EXT-MX-COMMON" in ext and all("EXT-MX-" + p.upper() in ext for p in payloads))
+    conv = any(l["conv"] for l in model.layers)
+    if mx and conv and not ("mxfp_conv" in ext or "EXT-MXFP-CONV" in ext):
+        raise adapter.Unsupported(
+            f"target {target}: ExecuTorch names no extension for CONV2D_BLOCK_SCALED apart from "
+            "mxfp, so it cannot be told a target with the MX types but without the conv op")
+    return "TOSA-1.1+FP" + ("+mxfp" if mx else "") + (
+        "+bf16" if "bf16" in ext or "EXT-BF16" in ext else "")
+
+
 def lower(argv):
+    target = None
+    if len(argv) == 4 and argv[2] == "--target":
+        target = argv[3]
+        argv = argv[:2]
     if len(argv) != 2:
-        raise adapter.UsageError("lower MODEL.json OUT.tosa")
+        raise adapter.UsageError("lower MODEL.json OUT.tosa [--target TARGET]")
     model = _Model(argv[0])
+    if target is not None:
+        model.spec = _executorch_spec(target, model)
     cache = os.environ.get("MXCONF_ET_LOWERING_CACHE")
     cached = os.path.join(cache, _cache_key(model) + ".tosa") if cache else None
     if cached and os.path.exists(cached):
@@ -268,10 +300,15 @@ def _lower(model, out_tosa):
     from executorch.exir import EdgeCompileConfig, to_edge_transform_and_lower
 
     module = _module(model)
-    _to_mxfp(module, model)
+    try:
+        _to_mxfp(module, model)
+    except ValueError as e:
+        # ExecuTorch's MXFP conversion checking the model (e.g. "Linear in_features=80 must be
+        # divisible by block_size=32"): its own refusal, not a failure.
+        raise adapter.Rejected(f"ExecuTorch's to_mxfp: {e}")
     x = _example_input(model)
     bf16 = model.input.get("dtype") == "bf16" or model.output.get("dtype") == "bf16"
-    spec = "TOSA-1.1+FP+mxfp" + ("+bf16" if bf16 else "")
+    spec = model.spec or "TOSA-1.1+FP+mxfp" + ("+bf16" if bf16 else "")
     with torch.no_grad():
         exported = torch.export.export(module, (x,))
     # As ExecuTorch's own Arm tests do: the MXFP custom ops mix dtypes, which the edge IR
@@ -283,6 +320,8 @@ def _lower(model, out_tosa):
     delegates = [m for _, m in program.graph_module.named_children() if hasattr(m, "processed_bytes")]
     outside = [n for n in program.graph.nodes if n.op == "call_function"
                and "executorch_call_delegate" not in str(n.target) and "getitem" not in str(n.target)]
+    if (len(delegates) != 1 or outside) and "mxfp" not in spec.split("+"):
+        raise adapter.Rejected(f"ExecuTorch does not lower the MX layers for {spec}")
     if len(delegates) != 1 or outside:
         raise adapter.Unsupported(
             f"ExecuTorch lowered the model into {len(delegates)} TOSA delegate(s) with "

@@ -185,5 +185,47 @@ class PackedLayouts(unittest.TestCase):
             np.testing.assert_array_equal(back, codes.ravel())
 
 
+
+class FormatCopies(unittest.TestCase):
+    """The ExecuTorch adapter keeps its own SplitMix stream, bias seed and conv output size (it
+    reads mxconf's model format without mxconf's code): each copy against the test vectors of
+    docs/model-format.md."""
+
+    @classmethod
+    def setUpClass(cls):
+        sys.path.insert(0, os.path.join(SUT, "executorch_arm"))
+        sys.path.insert(0, SUT)
+        import lower  # noqa: E402
+
+        cls.lower = lower
+
+    def bits(self, values):
+        return [int(np.float32(v).view(np.uint32)) for v in values]
+
+    def test_the_seeded_stream(self):
+        self.assertEqual(self.bits(self.lower._seeded(1, 4, 1.0)),
+                         [0x3e085168, 0x3d9025c0, 0x3efbae34, 0xbe5388a0])
+        self.assertEqual(self.bits(self.lower._seeded(1, 4, 0.125)),
+                         [0x3c885168, 0x3c1025c0, 0x3d7bae34, 0xbcd388a0])
+
+    def test_the_derived_bias(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = write_model(d, {"mxconf_model": 1, "input": {"shape": [32]},
+                                   "layers": [{"in_features": 32, "out_features": 4, "bias": True,
+                                               "payload": "fp8e4m3", "weights": {"seed": 1}}]})
+            b = self.lower._Model(path).layers[0]["b"]
+        self.assertEqual(self.bits(b[:4]), [0xbda2e8ad, 0xbbb0c41a, 0x3d8cb972, 0x3d1355d3])
+
+    def test_the_conv_output_size(self):
+        # (H, pad, KH, dilation, stride) -> OH, for the documented sizes with symmetric pads.
+        for h, pad, k, dil, stride, oh in [(7, 1, 3, 2, 2, 3), (5, 0, 2, 1, 1, 4), (1, 3, 7, 1, 1, 1)]:
+            with tempfile.TemporaryDirectory() as d:
+                path = write_model(d, {"mxconf_model": 1, "input": {"shape": [1, 32, h, h]},
+                                       "layers": [{"type": "conv2d", "in_channels": 32,
+                                                   "out_channels": 2, "kernel": k, "padding": pad,
+                                                   "dilation": dil, "stride": stride,
+                                                   "payload": "fp8e4m3", "weights": {"seed": 1}}]})
+                self.assertEqual(self.lower._output_shape(self.lower._Model(path)), (1, 2, oh, oh))
+
 if __name__ == "__main__":
     unittest.main()

@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from common import adapter  # noqa: E402
 
-import exec as refmodel_exec  # noqa: E402  (this folder's exec.py)
+import run_graph  # noqa: E402  (this folder's run_graph.py, behind the exec command)
 
 
 def tosa_verify(test_dir, desc, result_file):
@@ -39,14 +39,14 @@ def tosa_verify(test_dir, desc, result_file):
 
 
 def run_isolated(args, err):
-    """refmodel_exec.run in a forked child: its exit code, or "signal N" when the model crashed
+    """run_graph.run in a forked child: its exit code, or "signal N" when the model crashed
     the child (docs/findings.md F7), with that noted in `err`."""
     err.flush()
     pid = os.fork()
     if pid == 0:
         code = adapter.INTERNAL
         try:
-            code = adapter._run_once(refmodel_exec.run, args, err)
+            code = adapter.run_once(run_graph.run, args, err)
             err.flush()
         finally:
             os._exit(code)

@@ -65,11 +65,15 @@ int run_replay(const ReplayOptions& o) {
                        : "ok");
     broke |= here;
   }
-  const nlohmann::json tiers = r.to_json()["tiers"];  // kept alive while its items are printed
-  for (const auto& [tier, value] : tiers.items()) {
-    std::printf("  tier %-15s %s\n", tier.c_str(),
+  // The tiers in the order they are judged, then what external commands did.
+  for (const runner::TierResult& t : r.tiers) {
+    const nlohmann::json value = t.record();
+    std::printf("  tier %-15s %s\n", std::string(record_key(t.tier)).c_str(),
                 o.verbose ? value.dump(2).c_str() : value.dump().c_str());
   }
+  if (!r.sut.is_null())
+    std::printf("  sut %s\n", o.verbose ? r.sut.dump(2).c_str() : r.sut.dump().c_str());
+  if (r.rejection) std::printf("  rejection %s\n", r.rejection->dump().c_str());
   if (r.level) std::printf("level: %s\n", std::string(mxconf::name(*r.level)).c_str());
   std::printf(
       "verdict: %s%s%s\n", std::string(mxconf::name(r.verdict)).c_str(),
