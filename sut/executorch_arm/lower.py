@@ -220,6 +220,10 @@ def _example_input(model):
     shape = [int(d) for d in model.input["shape"]]
     dtype = torch.bfloat16 if model.input.get("dtype", "fp32") == "bf16" else torch.float32
     order = model.input.get("dim_order") or list(range(len(shape)))
+    if sorted(order) != list(range(len(shape))):
+        # What torch's permute refuses ("dims don't match"): a model ExecuTorch cannot take.
+        raise adapter.Rejected(f"input dim_order {order} is not a permutation of its "
+                               f"{len(shape)} dims")
     physical = torch.rand([shape[d] for d in order]).to(dtype)
     x = physical.permute([order.index(d) for d in range(len(order))])
     # With dims of size 1 torch may report another order for the same memory; only the order of
