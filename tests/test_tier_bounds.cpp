@@ -38,8 +38,11 @@ Layer make(formats::ElementType payload, bool bias, int64_t rows, int64_t k, int
   std::normal_distribution<float> normal(0.0f, 1.0f);
   for (int64_t i = 0; i < rows * k; ++i) s.p.input.push_back(normal(rng));
   s.want = runner::oracle_expectation(s.p, formats::ScaleRule::tosa);
-  // MX relaxation (SPEC introduction.adoc): ksb = K (+1 with a bias).
-  const double ksb = double(k + (bias ? 1 : 0));
+  // MX relaxation (SPEC introduction.adoc): ksb = KS + 1, literally, with or without a bias:
+  // tosa_reference_check_dotproduct.tosac line 32 at cd5acdd adds 1 when max(bias_abs) > 0, and
+  // bias_abs is clamped to normal_min (line 18), a missing bias being a zero one (line 605 of
+  // introduction.adoc).
+  const double ksb = double(k + 1);
   s.abs_bound = 2 * std::max(ksb, std::min(ksb, 64.0) * 1024);
   s.variance_bound = 1.6 * std::max(ksb, std::min(ksb, 64.0) * 1048576);
   return s;
@@ -49,12 +52,15 @@ double unit(double bnd) {
   return std::max(bnd * 0x1p-24, 0x1p-126);
 }
 
-// The fp32 output with err[i] units of deviation on element i.
+// The fp32 output with err[i] units of deviation on element i: the MATMUL_T_BLOCK_SCALED op's
+// exact value and bound, then the layer's bias ADD (a separate fp32 op) when it has one.
 runner::Observation observe(const Layer& s, const std::vector<double>& err) {
   runner::Observation o;
   o.casts_observed = false;
+  const auto& add = s.want.layers.back().add_after;
   for (size_t i = 0; i < s.want.exact_last().size(); ++i) {
-    const double v = s.want.exact_last()[i] + err[i] * unit(s.want.bound_last()[i]);
+    const double v = s.want.exact_last()[i] + (add.empty() ? 0.0 : double(add[i])) +
+                     err[i] * unit(s.want.bound_last()[i]);
     o.output_fp32.push_back(float(v));
   }
   o.output = o.output_fp32;

@@ -1,5 +1,6 @@
 #include "mxconf/oracles/exact_dot.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -72,6 +73,21 @@ DecodedMxVector DecodedMxVector::abs() const {
   DecodedMxVector r = *this;
   for (double& m : r.mantissas) m = std::fabs(m);
   for (double& v : r.values) v = std::fabs(v);
+  return r;
+}
+
+DecodedMxVector DecodedMxVector::bound_operand(const std::vector<bool>* padding) const {
+  DecodedMxVector r = abs();
+  // normal_min = 2^(1 - bias) is 2^man_bits quanta (a quantum is 2^(1 - bias - man_bits)).
+  const double nmin = std::ldexp(1.0, format->man_bits);
+  for (size_t i = 0; i < r.mantissas.size(); ++i) {
+    if (padding && (*padding)[i]) continue;
+    r.mantissas[i] = std::max(r.mantissas[i], nmin);
+    if (!r.values.empty() && !std::isnan(r.values[i])) {
+      const double scale = std::ldexp(1.0, block_exps[i / kMxBlock] - format->quantum_exp());
+      r.values[i] = std::max(r.values[i], format->normal_min() * scale);
+    }
+  }
   return r;
 }
 

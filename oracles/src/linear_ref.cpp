@@ -33,6 +33,21 @@ void quantize_rows(const FormatSpec& f, ScalePolicy p, std::span<const float> va
   }
 }
 
+void add_bias(ExactSum& s, ExactSum& a, float b) {
+  // An fp32 value is exactly m * 2^(e-24) with a 24-bit m.
+  auto add = [](ExactSum& sum, float v) {
+    int e;
+    const double frac = std::frexp(double(v), &e);
+    sum.add(int64_t(std::ldexp(frac, 24)), e - 24);
+  };
+  // A non-finite bias is no number the exact sums can hold; the outputs it reaches are judged by
+  // their NaN / overflow rules.
+  if (!std::isfinite(b)) return;
+  if (b != 0) add(s, b);
+  // The bound's bias_abs = apply_max_s(abs(bias), normal_min<out_t>) (line 18).
+  add(a, std::max(std::fabs(b), 0x1p-126f));
+}
+
 MxLinearReference mx_linear_reference(const FormatSpec& f, ScalePolicy activation_rule,
                                       ScalePolicy weight_rule, int64_t m, int64_t k, int64_t n,
                                       std::span<const float> x, std::span<const float> w,
@@ -57,12 +72,12 @@ MxLinearReference mx_linear_reference(const FormatSpec& f, ScalePolicy activatio
   for (int64_t i = 0; i < m; ++i) {
     rows.push_back(decode_mx_vector(f, std::span(r.x_codes).subspan(size_t(i * k), size_t(k)),
                                     std::span(r.x_scales).subspan(size_t(i) * cb, cb)));
-    abs_rows.push_back(rows.back().abs());
+    abs_rows.push_back(rows.back().bound_operand());
   }
   for (int64_t j = 0; j < n; ++j) {
     cols.push_back(decode_mx_vector(f, std::span(r.w_codes).subspan(size_t(j * k), size_t(k)),
                                     std::span(r.w_scales).subspan(size_t(j) * cb, cb)));
-    abs_cols.push_back(cols.back().abs());
+    abs_cols.push_back(cols.back().bound_operand());
   }
   r.exact.resize(size_t(m * n));
   r.bound.resize(size_t(m * n));
@@ -71,18 +86,11 @@ MxLinearReference mx_linear_reference(const FormatSpec& f, ScalePolicy activatio
       const size_t o = size_t(i * n + j);
       ExactSum s = exact_dot(rows[size_t(i)], cols[size_t(j)]);
       ExactSum a = exact_dot(abs_rows[size_t(i)], abs_cols[size_t(j)]);
-      if (!bias.empty()) {
-        // The bias is an fp32 value: exactly m * 2^e with a 24-bit m.
-        const float b = bias[size_t(j)];
-        if (std::isfinite(b) && b != 0) {
-          int e;
-          const double frac = std::frexp(double(b), &e);
-          const int64_t mant = int64_t(std::ldexp(frac, 24));
-          s.add(mant, e - 24);
-          a.add(mant < 0 ? -mant : mant, e - 24);
-        }
-        r.pseudocode[o] = r.pseudocode[o] + b;  // ADD in fp32, as the graph does
-      }
+      // MATMUL_T_BLOCK_SCALED has no bias: it is taken to be zero (introduction.adoc line 605
+      // at cd5acdd), whose bias_abs is normal_min<fp32>. The layer's bias is an fp32 ADD after
+      // the op: in the bit-exact target, not in the op's exact value or bound.
+      add_bias(s, a, 0.0f);
+      if (!bias.empty()) r.pseudocode[o] = r.pseudocode[o] + bias[size_t(j)];
       r.exact[o] = s.to_double();
       r.bound[o] = a.to_double();
     }

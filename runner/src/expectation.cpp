@@ -18,16 +18,28 @@ OracleExpectation oracle_expectation(const PreparedCase& p, formats::ScaleRule c
     const JudgeOp& op = judge_op(l.kind());
     const std::vector<float> w = expected_weights(l, "");
     const std::vector<float> b = expected_bias(l, "");
-    LayerExpectation layer = op.reference({generators::oracle_format(l.payload), act_rule,
-                                           generators::oracle_policy(l.weight_scale_rule),
-                                           l.geometry, shape, x, w, b, bit_exact_only});
-    if (!bit_exact_only) fx = op.fp32(shape, l.geometry, fx, w, b);
+    const LayerCall call{generators::oracle_format(l.payload),
+                         act_rule,
+                         generators::oracle_policy(l.weight_scale_rule),
+                         l.geometry,
+                         shape,
+                         x,
+                         w,
+                         b,
+                         bit_exact_only};
+    LayerExpectation layer = op.reference(call);
+    if (!bit_exact_only) {
+      fx = op.fp32(shape, l.geometry, fx, w, b);
+      e.allowed =
+          e.layers.empty() ? first_layer_intervals(l, layer) : op.propagate(call, layer, e.allowed);
+    }
     x = layer.pseudocode;
     shape = layer.out_shape;
     e.layers.push_back(std::move(layer));
   }
   if (m.output.dtype == pipeline::DType::bf16) {
     for (float& v : x) v = oracles::round_to_bf16(v);
+    for (oracles::Interval& i : e.allowed) i = oracles::to_bf16(i);
   }
   e.pseudocode = std::move(x);
   if (!bit_exact_only) e.fp32_model.assign(fx.begin(), fx.end());

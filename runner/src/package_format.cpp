@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <stdexcept>
@@ -16,6 +17,7 @@
 #include "mxconf/runner/broken_graph.h"
 #include "mxconf/runner/case_data.h"
 #include "mxconf/runner/expectation.h"
+#include "mxconf/runner/judge_ops.h"
 #include "mxconf/runner/reference_sut.h"
 #include "mxconf/runner/tensor_files.h"
 #include "mxconf/runner/tiers.h"
@@ -85,8 +87,15 @@ nlohmann::json valid_test(const generators::Case& c, TestFiles& f) {
   f.out_shape = physical_output_shape(m);
   f.out_dtype = m.output.dtype;
   const std::vector<int64_t> logical = pipeline::output_shape(m);
-  f.expected = oracles::permute_dims(want.exact_last(), logical, m.output.dim_order);
-  f.bounds = oracles::permute_dims(want.bound_last(), logical, m.output.dim_order);
+  // The graph's output: the last op's exact value and bound, with a linear layer's bias ADD
+  // folded in as one more term (tosa_verify checks the output as one dot product).
+  std::vector<double> expected = want.exact_last(), bound = want.bound_last();
+  for (size_t i = 0; i < want.layers.back().add_after.size(); ++i) {
+    expected[i] += want.layers.back().add_after[i];
+    bound[i] += std::fabs(want.layers.back().add_after[i]);
+  }
+  f.expected = oracles::permute_dims(expected, logical, m.output.dim_order);
+  f.bounds = oracles::permute_dims(bound, logical, m.output.dim_order);
   f.bit_exact = oracles::permute_dims(want.pseudocode, logical, m.output.dim_order);
   nlohmann::json tensor = {{"data_type", m.output.dtype == pipeline::DType::bf16 ? "BF16" : "FP32"},
                            {"shape", f.out_shape}};

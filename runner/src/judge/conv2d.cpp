@@ -1,6 +1,8 @@
 // The judge's conv2d row: torch's Conv2d on NCHW, judged in the layouts CONV2D_BLOCK_SCALED reads
 // (activations NHWC with blocks along C, weights OHWI), KH * KW * IC-long dot products, and the
 // op's zero bias for a layer without one.
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "mxconf/oracles/conv_ref.h"
@@ -60,6 +62,49 @@ LayerExpectation reference(const LayerCall& call) {
   return e;
 }
 
+std::vector<oracles::Interval> propagate(const LayerCall& call, const LayerExpectation& self,
+                                         const std::vector<oracles::Interval>& in) {
+  const pipeline::Conv2dGeom& c = geom(call.geometry);
+  const oracles::Conv2dGeometry g = oracle_geometry(call.in_shape, c);
+  const auto [oh, ow] = oracles::conv_output_size(g);
+  // The cast reads NHWC (blocks along C); the weights are OHWI, each output's taps in sum order.
+  const std::vector<oracles::CastRange> x = oracles::cast_ranges(
+      call.format, call.activation_rule, oracles::permute_dims(in, call.in_shape, kToNhwc));
+  const double* table = call.format.values();
+  const size_t ks = size_t(g.kh * g.kw * g.ic);
+  std::vector<double> wv(self.w_codes.size()), wb(self.w_codes.size());
+  for (size_t i = 0; i < wv.size(); ++i) {
+    const double s = oracles::e8m0_value(self.w_scales[i / 32]);
+    wv[i] = table[self.w_codes[i]] * s;
+    wb[i] = std::max(std::fabs(table[self.w_codes[i]]), call.format.normal_min()) * s;
+  }
+  const oracles::DotProductBounds b = oracles::mx_dot_product_bounds(int64_t(ks) + 1);
+  std::vector<oracles::Interval> out(size_t(g.n * oh * ow * g.oc));
+  oracles::DotTerms t;
+  t.x.resize(ks);
+  for (int64_t n = 0; n < g.n; ++n)
+    for (int64_t oy = 0; oy < oh; ++oy)
+      for (int64_t ox = 0; ox < ow; ++ox) {
+        for (int64_t ky = 0; ky < g.kh; ++ky)
+          for (int64_t kx = 0; kx < g.kw; ++kx) {
+            const int64_t iy = oy * g.stride_y - g.pad_top + ky * g.dilation_y;
+            const int64_t ix = ox * g.stride_x - g.pad_left + kx * g.dilation_x;
+            const bool inside = iy >= 0 && iy < g.ih && ix >= 0 && ix < g.iw;
+            for (int64_t ic = 0; ic < g.ic; ++ic)
+              t.x[size_t((ky * g.kw + kx) * g.ic + ic)] =
+                  inside ? &x[size_t(((n * g.ih + iy) * g.iw + ix) * g.ic + ic)] : nullptr;
+          }
+        for (int64_t oc = 0; oc < g.oc; ++oc) {
+          t.w = &wv[size_t(oc) * ks];
+          t.w_bound = &wb[size_t(oc) * ks];
+          const float bias = call.bias.empty() ? 0.0f : call.bias[size_t(oc)];
+          out[size_t(((n * oh + oy) * ow + ox) * g.oc + oc)] =
+              oracles::dot_range_interval(t, bias, b);  // the bias is the op's own
+        }
+      }
+  return oracles::unpermute_dims(out, {g.n, oh, ow, g.oc}, kToNhwc);
+}
+
 std::vector<double> fp32(const std::vector<int64_t>& in_shape, const pipeline::LayerGeometry& lg,
                          const std::vector<double>& x_nchw, const std::vector<float>& w_oihw,
                          const std::vector<float>& b) {
@@ -103,6 +148,7 @@ const JudgeOp kJudgeConv2d = {
     .out_width = [](const pipeline::LayerGeometry& g) { return geom(g).out_channels; },
     .output_shape = output_shape,
     .reference = reference,
+    .propagate = propagate,
     .fp32 = fp32,
 };
 

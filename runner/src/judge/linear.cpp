@@ -1,5 +1,7 @@
 // The judge's linear row: y = x W^T (+ b) over the last axis, K-long dot products, weights [N, K]
 // already in the order MATMUL_T_BLOCK_SCALED sums them.
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "mxconf/oracles/linear_ref.h"
@@ -44,7 +46,51 @@ LayerExpectation reference(const LayerCall& c) {
   e.pseudocode = std::move(ref.pseudocode);
   e.exact = std::move(ref.exact);
   e.bound = std::move(ref.bound);
+  if (!c.bias.empty()) {  // RewriteMxfpLinear's shape: MATMUL_T_BLOCK_SCALED, then an fp32 ADD
+    const int64_t rows = rows_of(c.in_shape, g.in_features);
+    e.add_after.reserve(size_t(rows * g.out_features));
+    for (int64_t r = 0; r < rows; ++r)
+      e.add_after.insert(e.add_after.end(), c.bias.begin(), c.bias.end());
+  }
   return e;
+}
+
+// The weight constants decoded (values and bound operands), row j holding output j's K terms.
+struct DecodedWeights {
+  std::vector<double> value, bound;
+};
+DecodedWeights decode_weights(const oracles::FormatSpec& f, const LayerExpectation& self) {
+  DecodedWeights d;
+  const double* table = f.values();
+  for (size_t i = 0; i < self.w_codes.size(); ++i) {
+    const double s = oracles::e8m0_value(self.w_scales[i / 32]);
+    const double v = table[self.w_codes[i]];
+    d.value.push_back(v * s);
+    d.bound.push_back(std::max(std::fabs(v), f.normal_min()) * s);
+  }
+  return d;
+}
+
+std::vector<oracles::Interval> propagate(const LayerCall& c, const LayerExpectation& self,
+                                         const std::vector<oracles::Interval>& in) {
+  const pipeline::LinearGeom& g = geom(c.geometry);
+  const int64_t rows = rows_of(c.in_shape, g.in_features), k = g.in_features;
+  const std::vector<oracles::CastRange> x = oracles::cast_ranges(c.format, c.activation_rule, in);
+  const DecodedWeights w = decode_weights(c.format, self);
+  const oracles::DotProductBounds b = oracles::mx_dot_product_bounds(k + 1);
+  std::vector<oracles::Interval> out(size_t(rows * g.out_features));
+  oracles::DotTerms t;
+  t.x.resize(size_t(k));
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t i = 0; i < k; ++i) t.x[size_t(i)] = &x[size_t(r * k + i)];
+    for (int64_t j = 0; j < g.out_features; ++j) {
+      t.w = &w.value[size_t(j * k)];
+      t.w_bound = &w.bound[size_t(j * k)];
+      out[size_t(r * g.out_features + j)] =
+          oracles::dot_range_interval(t, 0.0f, b, c.bias.empty() ? 0.0f : c.bias[size_t(j)]);
+    }
+  }
+  return out;
 }
 
 std::vector<double> fp32(const std::vector<int64_t>& in_shape, const pipeline::LayerGeometry& lg,
@@ -78,6 +124,7 @@ const JudgeOp kJudgeLinear = {
     .out_width = [](const pipeline::LayerGeometry& g) { return geom(g).out_features; },
     .output_shape = output_shape,
     .reference = reference,
+    .propagate = propagate,
     .fp32 = fp32,
 };
 

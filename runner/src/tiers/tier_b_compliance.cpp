@@ -1,10 +1,13 @@
 // Tier (b), TOSA compliance (conformance-practice.md §3-4): DOT_PRODUCT with the MX relaxation on
 // the last layer's fp32 result (the tensor-wide statistics only with >= 1000 dot products), and
 // tosa_reference_check_scale on every element of every observed activation cast.
+#include <algorithm>
+#include <bit>
 #include <cmath>
 
 #include "mxconf/generators/oracle_bridge.h"
 #include "mxconf/oracles/compliance.h"
+#include "mxconf/oracles/linear_ref.h"
 #include "mxconf/runner/symptom.h"
 #include "tier_functions.h"
 
@@ -15,15 +18,13 @@ constexpr size_t kMinDotProducts = 1000;  // MIN_DOT_PRODUCTS: below it the stat
 
 }  // namespace
 
-// The DOT_PRODUCT length (the judge's table: K for linear, KH * KW * IC for CONV2D_BLOCK_SCALED);
-// one more with a bias (a conv without one adds the op's zero bias, which is exact and not
-// counted).
-int64_t ksb(const pipeline::LayerSpec& l) {
-  return judge_op(l.kind()).ks(l.geometry) + (l.bias ? 1 : 0);
-}
-
 std::string ComplianceResult::symptom() const {
   if (cast_failures > 0) return "tier b: activation cast outside the cast check";
+  if (bf16_cast_failures > 0) return "tier b: bf16 output is not the RNE cast of its fp32 result";
+  if (criterion == Criterion::graph_interval) {
+    if (nonfinite_failures > 0) return "tier b: graph output not finite where every allowed one is";
+    return "tier b: graph output outside what compliant operators allow";
+  }
   if (nonfinite_failures > 0) return "tier b: DOT_PRODUCT result not finite where the reference is";
   if (element_failures > 0) return "tier b: DOT_PRODUCT element beyond ABS_BOUND";
   return "tier b: DOT_PRODUCT " + generalize(dot_product_reason);
@@ -38,37 +39,35 @@ nlohmann::json compliance_record(const ComplianceResult& b) {
   if (b.variance_ratio) dp["variance_ratio"] = *b.variance_ratio;
   if (b.bias_ratio) dp["bias_ratio"] = *b.bias_ratio;
   if (!b.dot_product_reason.empty()) dp["reason"] = b.dot_product_reason;
-  if (b.bf16_units) dp["output_units"] = "bf16";
+  dp["criterion"] =
+      b.criterion == ComplianceResult::Criterion::dot_product ? "dot_product" : "graph_interval";
   nlohmann::json j = {
       {"pass", b.pass(Level::compliant)}, {"dot_product", dp}, {"cast_failures", b.cast_failures}};
+  if (b.bf16_cast_failures) j["bf16_cast_failures"] = b.bf16_cast_failures;
   if (!b.cast_reason.empty()) j["cast_reason"] = b.cast_reason;
   if (!b.casts_observed) j["cast_check"] = "not observable";
   return j;
 }
 
-ComplianceResult judge_compliance(const Observation& seen, const Expected& want) {
-  ComplianceResult b;
-  const pipeline::ModelSpec& model = want.data.model;
-  const auto& last = model.layers.back();
-  // Without the fp32 result before a BF16 output's CAST, DOT_PRODUCT judges the BF16 output in
-  // BF16 units (the output type's normal_frac).
-  b.bf16_units = !seen.output_fp32_observed && model.output.dtype == pipeline::DType::bf16;
-  const oracles::DotProductBounds bounds =
-      oracles::mx_dot_product_bounds(ksb(last), b.bf16_units ? 7 : 23);
-  const oracles::DotProductReport dp = oracles::check_dot_product(
-      seen.output_fp32, want.oracle.exact_last(), want.oracle.bound_last(), bounds,
-      generators::wants_bias_check(want.c.data.campaign));
+namespace {
+
+// One layer with its fp32 result in view: DOT_PRODUCT, as TOSA's conformance tests run it.
+void judge_dot_product(const Observation& seen, const Expected& want, ComplianceResult& b) {
+  const pipeline::LayerSpec& layer = want.data.model.layers.front();
+  const LayerExpectation& e = want.oracle.layers.front();
+  const oracles::DotProductBounds bounds = layer_bounds(layer);
+  const oracles::DotProductReport dp =
+      oracles::check_dot_product(seen.output_fp32, e.exact, e.bound, bounds,
+                                 generators::wants_bias_check(want.c.data.campaign), e.add_after);
   b.outputs = dp.outputs;
   b.element_failures = dp.element_failures;
-  // Of those, the outputs that are Inf or NaN where every result the bound allows is finite:
-  // |imp| <= |ref| + ABS_BOUND * bnd * unit <= bnd * (1 + ABS_BOUND * unit) < max_value. A
+  // Of those, the outputs that are Inf or NaN where every result the bound allows is finite: a
   // runtime that overflows where the spec's order does not shows up as its own symptom.
-  const auto& exact = want.oracle.exact_last();
-  const auto& bound = want.oracle.bound_last();
-  for (size_t i = 0; i < seen.output_fp32.size() && i < exact.size(); ++i) {
-    const double reach = bound[i] * (1 + bounds.abs_bound * bounds.unit);
-    b.nonfinite_failures +=
-        !std::isfinite(seen.output_fp32[i]) && std::isfinite(exact[i]) && reach < bounds.max_value;
+  for (size_t i = 0; i < seen.output_fp32.size() && i < e.exact.size(); ++i) {
+    const oracles::Interval allowed = oracles::dot_product_interval(
+        e.exact[i], e.bound[i], bounds, e.add_after.empty() ? 0.0f : e.add_after[i]);
+    b.nonfinite_failures += !std::isfinite(seen.output_fp32[i]) && !allowed.any && !allowed.nan &&
+                            std::isfinite(allowed.lo) && std::isfinite(allowed.hi);
   }
   b.max_err_over_bound = dp.max_abs_err / bounds.abs_bound;
   b.statistical = seen.output_fp32.size() >= kMinDotProducts;
@@ -78,6 +77,57 @@ ComplianceResult judge_compliance(const Observation& seen, const Expected& want)
   }
   b.dot_product_pass = dp.element_failures == 0 && (!b.statistical || dp.pass);
   b.dot_product_reason = dp.reason;
+}
+
+// Several layers, or a bf16 output whose fp32 result is hidden: each output element within what
+// compliant operators allow (the expectation's propagated intervals, in the output's dtype).
+void judge_intervals(const Observation& seen, const Expected& want, ComplianceResult& b) {
+  b.criterion = ComplianceResult::Criterion::graph_interval;
+  const auto& allowed = want.oracle.allowed;
+  b.outputs = seen.output.size();
+  for (size_t i = 0; i < seen.output.size() && i < allowed.size(); ++i) {
+    const oracles::Interval& a = allowed[i];
+    const double y = seen.output[i];
+    if (!a.any && !a.nan && a.hi > a.lo && std::isfinite(y)) {
+      const double mid = a.lo / 2 + a.hi / 2, half = a.hi / 2 - a.lo / 2;
+      b.max_err_over_bound = std::max(b.max_err_over_bound, std::fabs(y - mid) / half);
+    }
+    if (a.contains(y)) continue;
+    ++b.element_failures;
+    b.nonfinite_failures +=
+        !std::isfinite(y) && !a.nan && std::isfinite(a.lo) && std::isfinite(a.hi);
+    if (b.dot_product_reason.empty()) {
+      b.dot_product_reason =
+          "output " + std::to_string(i) + ": " + std::to_string(y) +
+          (a.nan ? " where only NaN is allowed"
+                 : " outside [" + std::to_string(a.lo) + ", " + std::to_string(a.hi) + "]");
+    }
+  }
+  if (seen.output.size() != allowed.size()) b.dot_product_reason = "the output's size differs";
+  b.dot_product_pass = b.element_failures == 0 && seen.output.size() == allowed.size();
+}
+
+}  // namespace
+
+ComplianceResult judge_compliance(const Observation& seen, const Expected& want) {
+  ComplianceResult b;
+  const pipeline::ModelSpec& model = want.data.model;
+  const bool bf16 = model.output.dtype == pipeline::DType::bf16;
+  if (model.layers.size() == 1 && (!bf16 || seen.output_fp32_observed)) {
+    judge_dot_product(seen, want, b);
+  } else {
+    judge_intervals(seen, want, b);
+  }
+  // A visible fp32 result and its bf16 output: TOSA's CAST rounds to nearest even, exactly.
+  if (bf16 && seen.output_fp32_observed) {
+    for (size_t i = 0; i < seen.output.size() && i < seen.output_fp32.size(); ++i) {
+      const float want_bits = oracles::round_to_bf16(seen.output_fp32[i]);
+      const bool same =
+          (std::isnan(want_bits) && std::isnan(seen.output[i])) ||
+          std::bit_cast<uint32_t>(want_bits) == std::bit_cast<uint32_t>(seen.output[i]);
+      b.bf16_cast_failures += !same;
+    }
+  }
 
   b.casts_observed = seen.casts_observed;
   // Cast l is layer l's: its activations are cast to that layer's payload (layers may differ).

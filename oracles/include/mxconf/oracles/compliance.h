@@ -40,11 +40,14 @@ struct DotProductReport {
   std::string reason;  // empty when pass
 };
 
-// imp: fp32 outputs; ref: fp64 reference in pseudocode order; bnd: the same computation on
-// absolute values. bias_check applies the S3-S5 "4 sigma" bias test.
+// imp: fp32 outputs; ref: the op's exact fp64 reference; bnd: the same computation on clamped
+// absolute values. bias_check applies the S3-S5 "4 sigma" bias test. add_after (empty: none): a
+// constant the graph adds to each output in fp32 after the op (a linear layer's bias ADD); the
+// element check then allows that ADD's rounding (intervals.h), and the statistics measure each
+// error less half an ulp of the output (what the op's own error is at least).
 DotProductReport check_dot_product(std::span<const float> imp, std::span<const double> ref,
                                    std::span<const double> bnd, const DotProductBounds& bounds,
-                                   bool bias_check);
+                                   bool bias_check, std::span<const float> add_after = {});
 
 // tosa_reference_check_scale for one element of CAST_TO_BLOCK_SCALED.
 // input: the exact input value; ref_scale: the reference E8M0 byte.

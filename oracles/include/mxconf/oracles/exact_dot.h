@@ -19,8 +19,13 @@ struct DecodedMxVector {
   bool has_nonfinite = false;     // a NaN scale, or a NaN/Inf element
   std::vector<double> values;     // exact element*scale values, only when has_nonfinite
 
-  // |x| elementwise, for the DOT_PRODUCT bound (the same sum over absolute values).
+  // |x| elementwise.
   DecodedMxVector abs() const;
+  // What the DOT_PRODUCT bound sums in place of x (tosa_reference_check_dotproduct.tosac, lines
+  // 16-17 at cd5acdd): each element's data clamped to at least the format's normal_min, then
+  // scaled, `apply_max_s(abs(data), normal_min<in_t>)`. Elements marked in `padding` (a conv's
+  // taps outside the image, which are no element of the input tensor) stay 0.
+  DecodedMxVector bound_operand(const std::vector<bool>* padding = nullptr) const;
 };
 
 DecodedMxVector decode_mx_vector(const FormatSpec& f, std::span<const uint8_t> codes,

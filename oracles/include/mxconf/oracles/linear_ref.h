@@ -8,14 +8,18 @@
 #include <vector>
 
 #include "mxconf/oracles/block_quant.h"
+#include "mxconf/oracles/exact_sum.h"
 #include "mxconf/oracles/format_model.h"
 
 namespace mxconf::oracles {
 
 struct MxLinearReference {
   std::vector<float> pseudocode;  // [M,N]: the bit-exact target (fp32 pseudocode order + bias)
-  std::vector<double> exact;      // [M,N]: exact dot product + bias, rounded to double
-  std::vector<double> bound;      // [M,N]: sum |a_k b_k| (scaled) + |bias|
+  // The MATMUL_T_BLOCK_SCALED op's own: its exact dot product (rounded to double) and its
+  // DOT_PRODUCT bound (sum of max(|a_k|, nmin) * max(|b_k|, nmin), scaled, + normal_min<fp32>
+  // for its zero bias). The layer's bias is a separate fp32 ADD after the op.
+  std::vector<double> exact;  // [M,N]
+  std::vector<double> bound;  // [M,N]
   std::vector<uint8_t> x_codes, x_scales, w_codes, w_scales;
 };
 
@@ -25,6 +29,10 @@ MxLinearReference mx_linear_reference(const FormatSpec& f, ScalePolicy activatio
                                       ScalePolicy weight_rule, int64_t m, int64_t k, int64_t n,
                                       std::span<const float> x, std::span<const float> w,
                                       std::span<const float> bias, bool bit_exact_only = false);
+
+// Adds the bias b to an output's exact value `s` and, as max(|b|, normal_min<fp32>) (the
+// DOT_PRODUCT bound's bias_abs), to its bound `a`. A layer without a bias passes 0.
+void add_bias(ExactSum& s, ExactSum& a, float b);
 
 // fp32 -> bf16 value with round-to-nearest-even (subnormals kept, overflow to Inf), computed by
 // frexp/nearbyint: independent of formats/'s bit manipulation.

@@ -19,6 +19,11 @@ struct OracleExpectation {
   std::vector<LayerExpectation> layers;  // in model order
   std::vector<float> pseudocode;         // the model's output: bit-exact target, logical layout
   std::vector<float> fp32_model;         // the unquantized fp32 model (fidelity reference)
+  // What a system whose every operator meets its TOSA criterion may output, per output element
+  // (logical layout, in the output's dtype): the first layer's DOT_PRODUCT intervals propagated
+  // through every later layer, then the output's CAST to bf16 (oracles/intervals.h). Empty when
+  // only tier (a) is judged.
+  std::vector<oracles::Interval> allowed;
 
   // The last layer's exact values (+bias) and DOT_PRODUCT bounds, logical layout.
   const std::vector<double>& exact_last() const { return layers.back().exact; }

@@ -12,7 +12,9 @@
 
 #include "mxconf/oracles/block_quant.h"
 #include "mxconf/oracles/format_model.h"
+#include "mxconf/oracles/intervals.h"
 #include "mxconf/pipeline/layer_geometry.h"
+#include "mxconf/pipeline/model.h"
 #include "mxconf/pipeline/types.h"
 
 namespace mxconf::runner {
@@ -25,8 +27,11 @@ struct LayerExpectation {
   std::vector<uint8_t> x_codes, x_scales;  // its activation cast, under the case's cast rule
   std::vector<uint8_t> w_codes, w_scales;  // its weight constants, each output's KS in sum order
   std::vector<float> pseudocode;           // its fp32 result in pseudocode order: bit-exact
-  std::vector<double> exact, bound;        // per output the exact value and the DOT_PRODUCT bnd
-                                           // (empty when only tier (a) is judged)
+  // Per output, the block-scaled operator's own exact value and DOT_PRODUCT bnd (empty when only
+  // tier (a) is judged), and a constant the graph adds after it in fp32 (a linear layer's bias
+  // ADD; empty when none).
+  std::vector<double> exact, bound;
+  std::vector<float> add_after;
 };
 
 // One layer's reference, asked of a row.
@@ -51,6 +56,11 @@ struct JudgeOp {
   std::vector<int64_t> (*output_shape)(const std::vector<int64_t>& input,
                                        const pipeline::LayerGeometry&);
   LayerExpectation (*reference)(const LayerCall&);
+  // What the layer may output (logical) for inputs anywhere in `in` (logical), when its operators
+  // meet their TOSA criteria (oracles/intervals.h); `self` is the layer's own expectation (its
+  // weight constants).
+  std::vector<oracles::Interval> (*propagate)(const LayerCall&, const LayerExpectation& self,
+                                              const std::vector<oracles::Interval>& in);
   // The unquantized layer in double, each output rounded to fp32 (the fidelity reference; any
   // summation order will do). Logical layouts.
   std::vector<double> (*fp32)(const std::vector<int64_t>& in_shape, const pipeline::LayerGeometry&,
@@ -59,5 +69,16 @@ struct JudgeOp {
 };
 
 const JudgeOp& judge_op(pipeline::LayerKind k);
+
+// ksb of a layer's operator: KS + 1, literally (tosa_reference_check_dotproduct.tosac line 32 at
+// cd5acdd: bias_abs is clamped to normal_min, so max_value(bias_abs) > 0 always; an op without a
+// bias takes a zero one, introduction.adoc line 605).
+int64_t ksb(const pipeline::LayerSpec& l);
+// The DOT_PRODUCT bounds (MX relaxation, fp32 output) of a layer's operator.
+oracles::DotProductBounds layer_bounds(const pipeline::LayerSpec& l);
+// What a layer whose operator reads exactly the oracle's casts may output: its DOT_PRODUCT
+// interval per output (logical), then its ADD after, if any.
+std::vector<oracles::Interval> first_layer_intervals(const pipeline::LayerSpec& l,
+                                                     const LayerExpectation& e);
 
 }  // namespace mxconf::runner
