@@ -33,6 +33,9 @@ constexpr std::array<std::string_view, size_t(Fault::count)> kNames = {
     "cast_rule_ignored"};
 
 std::atomic<Fault> g_active{Fault::none};
+std::atomic<Variant> g_variant{Variant::none};
+std::atomic<double> g_parameter{0};
+thread_local bool t_first_op_armed = false;
 
 }  // namespace
 
@@ -71,6 +74,33 @@ void inject(std::string_view n) {
 
 Fault active() {
   return g_active.load(std::memory_order_relaxed);
+}
+
+void select_variant(Variant v, double parameter) {
+  if (!compiled_in() && v != Variant::none) {
+    throw std::invalid_argument(
+        "variants are not compiled in (configure with -DMXCONF_FAULT_INJECTION=ON)");
+  }
+  g_variant = v;
+  g_parameter = parameter;
+}
+
+Variant variant() {
+  return g_variant.load(std::memory_order_relaxed);
+}
+
+double variant_parameter() {
+  return g_parameter.load(std::memory_order_relaxed);
+}
+
+void arm_first_op() {
+  t_first_op_armed = true;
+}
+
+bool take_first_op() {
+  const bool armed = t_first_op_armed;
+  t_first_op_armed = false;
+  return armed;
 }
 
 std::vector<uint8_t> read_as_transposed(const std::vector<uint8_t>& data, int64_t rows,

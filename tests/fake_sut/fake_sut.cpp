@@ -4,6 +4,11 @@
 //                                                    | crash | hang | unsupported
 //                                                    | ulp-one-in-three (the last output 1 ulp
 //                                                      off in every third case, by input)
+//                                                    | fp64-accumulate | reverse-blocks
+//                                                      (compliant by construction: other orders
+//                                                      TOSA allows) | perturb-F (the first
+//                                                      block-scaled op's output 0 moved by F
+//                                                      times its bound)
 //   fake_sut lower MODE MODEL.json OUT.tosa          correct | batched | invalid | crash | hang
 //                                                    | unsupported
 //   fake_sut exec|lower MODE --worker                the same, serving requests one JSON line at
@@ -53,6 +58,12 @@ int exec_mode(const std::string& mode, const std::string& tosa, const std::strin
   if (mode == "hang") hang();
   // A seeded numeric bug: element rounding ties away from zero (needs fault injection).
   if (mode == "half-away") faults::inject(faults::Fault::round_half_away);
+  // Compliant by construction (faults.h variants): other summation orders TOSA allows.
+  if (mode == "fp64-accumulate") faults::select_variant(faults::Variant::fp64_accumulate);
+  if (mode == "reverse-blocks") faults::select_variant(faults::Variant::reverse_block_order);
+  // perturb-F: the first block-scaled op's output 0 moved by F times its bound.
+  if (mode.rfind("perturb-", 0) == 0)
+    faults::select_variant(faults::Variant::perturb_first_op, std::stod(mode.substr(8)));
   const pipeline::LoadResult r = pipeline::deserialize_graph(io::read_file(tosa));
   if (!r.ok()) {
     std::fprintf(stderr, "fake_sut: cannot load %s\n", tosa.c_str());

@@ -4,11 +4,13 @@
 // rows of windows are gathered (padded taps as code 0 with scale 1.0), the matmul kernel (the
 // spec's fp32 order per output lane) runs over them, and the bias is added last.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <stdexcept>
 #include <vector>
 
 #include "mxconf/faults/faults.h"
+#include "mxconf/formats/codec.h"
 #include "mxconf/formats/scalar_types.h"
 #include "mxconf/pipeline/interpreter.h"
 #include "mxconf/pipeline/model.h"
@@ -38,6 +40,38 @@ std::optional<int64_t> Conv2dShape::ow() const {
   return out_size(iw, pad_left, pad_right, kw, stride_x, dilation_x);
 }
 
+namespace {
+
+// The perturb_first_op variant: output (0, 0, 0, 0) moved by parameter() times the op's
+// DOT_PRODUCT bound: the taps inside the image, their elements clamped to normal_min, the bias
+// clamped to normal_min<fp32>, ksb = KS + 1.
+void perturb_output_zero(formats::ElementType t, const Conv2dShape& s, const uint8_t* in_codes,
+                         const uint8_t* in_scales, const uint8_t* w_codes, const uint8_t* w_scales,
+                         const float* bias, float* out) {
+  const double nmin = formats::decode(t, uint8_t(1u << formats::traits(t).man_bits));
+  const int64_t blocks = s.ic / 32;
+  double bnd = std::max(std::fabs(double(bias[0])), 0x1p-126);
+  for (int64_t ky = 0; ky < s.kh; ++ky) {
+    for (int64_t kx = 0; kx < s.kw; ++kx) {
+      const int64_t y = -s.pad_top + ky * s.dilation_y, x = -s.pad_left + kx * s.dilation_x;
+      if (y < 0 || y >= s.ih || x < 0 || x >= s.iw) continue;
+      const int64_t pixel = y * s.iw + x, tap = ky * s.kw + kx;
+      for (int64_t ic = 0; ic < s.ic; ++ic) {
+        const double sc = double(formats::decode_e8m0(in_scales[pixel * blocks + ic / 32])) *
+                          double(formats::decode_e8m0(w_scales[tap * blocks + ic / 32]));
+        bnd += std::max(std::fabs(double(formats::decode(t, in_codes[pixel * s.ic + ic]))), nmin) *
+               std::max(std::fabs(double(formats::decode(t, w_codes[tap * s.ic + ic]))), nmin) * sc;
+      }
+    }
+  }
+  const double ksb = double(s.kh * s.kw * s.ic + 1);
+  const double abs_bound = 2 * std::max(ksb, std::min(ksb, 64.0) * 1024);
+  out[0] = float(double(out[0]) +
+                 faults::variant_parameter() * abs_bound * std::max(bnd * 0x1p-24, 0x1p-126));
+}
+
+}  // namespace
+
 void conv2d_block_scaled(formats::ElementType t, const Conv2dShape& s, const uint8_t* in_codes,
                          const uint8_t* in_scales, const uint8_t* w_codes, const uint8_t* w_scales,
                          const float* bias, int64_t bias_count, float* out) {
@@ -48,6 +82,9 @@ void conv2d_block_scaled(formats::ElementType t, const Conv2dShape& s, const uin
   }
   const int64_t blocks = s.ic / 32;
   const int64_t k = s.kh * s.kw * s.ic;  // the flattened dot product
+  // The perturb_first_op variant is this op's to take (with the padding it knows), not the
+  // matmul kernel's it calls.
+  const bool perturb = MXCONF_VARIANT(perturb_first_op) && faults::take_first_op();
   const int64_t kb = k / 32;
   const int64_t rows = s.n * *oh * *ow;
   // Mutation score: taps summed last to first. The weights are reordered to match once, here, so
@@ -106,6 +143,7 @@ void conv2d_block_scaled(formats::ElementType t, const Conv2dShape& s, const uin
       dst[i] = acc[size_t(i)] + bias[bias_count == 1 ? 0 : i % s.oc];  // bias last, in fp32
     }
   }
+  if (perturb) perturb_output_zero(t, s, in_codes, in_scales, w_codes, w_scales, bias, out);
 }
 
 }  // namespace mxconf::pipeline

@@ -111,6 +111,7 @@ class Interpreter {
   Interpreter(const Graph& g, const InterpreterOptions& o) : g_(g), o_(o) {}
 
   std::map<std::string, Value> run(const std::map<std::string, Value>& inputs) {
+    if (MXCONF_VARIANT(perturb_first_op)) faults::arm_first_op();
     for (const std::string& in : g_.inputs) {
       const Tensor& t = *g_.find(in);
       auto it = inputs.find(in);

@@ -3,6 +3,7 @@
 // arithmetic is exactly the pseudocode's. Payloads are decoded through tables once per tile.
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <vector>
 
 #include "matmul_tile.h"
@@ -57,6 +58,27 @@ MXCONF_TILE_DISPATCH void tile_kernel(int64_t blocks, const float* __restrict a,
 }
 #undef MXCONF_LOAD8
 
+// The perturb_first_op variant: output 0 (row 0 of A with row 0 of B) moved by parameter() times
+// the op's DOT_PRODUCT bound as this kernel estimates it: the elements clamped to normal_min
+// (a conv's padded taps, which are zeros here, counted as clamped too), KS + 1, no bias term.
+void perturb_output_zero(formats::ElementType t, const std::array<float, 256>& table,
+                         const std::array<float, 256>& e8m0, int64_t c, const uint8_t* a_codes,
+                         const uint8_t* a_scales, const uint8_t* b_codes, const uint8_t* b_scales,
+                         float* out) {
+  // The smallest normal: exponent field 1, mantissa 0.
+  const float nmin = formats::decode(t, uint8_t(1u << formats::traits(t).man_bits));
+  double bnd = 0x1p-126;
+  for (int64_t k = 0; k < c; ++k) {
+    const double s = double(e8m0[a_scales[k / 32]]) * double(e8m0[b_scales[k / 32]]);
+    bnd += std::max(std::fabs(double(table[a_codes[k]])), double(nmin)) *
+           std::max(std::fabs(double(table[b_codes[k]])), double(nmin)) * s;
+  }
+  const double ksb = double(c + 1);
+  const double abs_bound = 2 * std::max(ksb, std::min(ksb, 64.0) * 1024);
+  out[0] = float(double(out[0]) +
+                 faults::variant_parameter() * abs_bound * std::max(bnd * 0x1p-24, 0x1p-126));
+}
+
 }  // namespace
 
 void matmul_t_block_scaled(formats::ElementType t, int64_t n, int64_t h, int64_t w, int64_t c,
@@ -73,7 +95,10 @@ void matmul_t_block_scaled(formats::ElementType t, int64_t n, int64_t h, int64_t
   // Fault points (mutation score) are decided here, once: a swapped kernel, a shifted index, a
   // broadcast taken as a batch. None of them adds a loop to the kernel.
   const TileKernel kernel =
-      MXCONF_FAULT(scale_product_in_double) ? faulty_tile_kernel_scale_in_double : tile_kernel;
+      MXCONF_FAULT(scale_product_in_double) ? faulty_tile_kernel_scale_in_double
+      : MXCONF_VARIANT(fp64_accumulate)     ? variant_tile_kernel_fp64
+      : MXCONF_VARIANT(reverse_block_order) ? variant_tile_kernel_reverse_blocks
+                                            : tile_kernel;
   const int64_t scale_shift = MXCONF_FAULT(block_index_off_by_one) ? 1 : 0;
   const bool broadcast = d == 1 && !MXCONF_FAULT(broadcast_b_d_eq_n);
   std::vector<float> bt(static_cast<size_t>(tiles * c * kTile));
@@ -114,6 +139,8 @@ void matmul_t_block_scaled(formats::ElementType t, int64_t n, int64_t h, int64_t
       }
     }
   }
+  if (MXCONF_VARIANT(perturb_first_op) && faults::take_first_op())
+    perturb_output_zero(t, table, e8m0, c, a_codes, a_scales, b_codes, b_scales, out);
 }
 
 }  // namespace mxconf::pipeline

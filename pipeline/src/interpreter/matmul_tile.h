@@ -15,6 +15,12 @@ using TileKernel = void (*)(int64_t blocks, const float* a, const float* as, con
 
 // Mutation score (faults/): the same kernel with the block scaling formed in double,
 // blk * (double(sA) * double(sB)) rounded once. Selected only when that fault is injected.
+// Variants (faults.h): other orders TOSA allows.
+void variant_tile_kernel_fp64(int64_t blocks, const float* a, const float* as, const float* bt,
+                              const float* bs, float* acc);
+void variant_tile_kernel_reverse_blocks(int64_t blocks, const float* a, const float* as,
+                                        const float* bt, const float* bs, float* acc);
+
 void faulty_tile_kernel_scale_in_double(int64_t blocks, const float* a, const float* as,
                                         const float* bt, const float* bs, float* acc);
 

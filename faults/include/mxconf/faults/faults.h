@@ -46,6 +46,24 @@ void inject(std::string_view name);
 void inject(Fault f);
 Fault active();
 
+// Variants: implementations of the block-scaled kernels that differ from the spec's order in
+// ways TOSA allows (or in one measured way), to measure the judge against rather than to score
+// mutations. Compiled in with the faults; selected by `fake_sut exec` modes and tests.
+enum class Variant : uint32_t {
+  none,
+  fp64_accumulate,      // every product and sum in fp64, rounded to fp32 once per output
+  reverse_block_order,  // the blocks' partial sums added last to first
+  perturb_first_op,     // the first block-scaled op of a run moves its output element 0 by
+                        // parameter() times (its estimate of) the op's DOT_PRODUCT bound
+};
+void select_variant(Variant v, double parameter = 0);
+Variant variant();
+double variant_parameter();
+// perturb_first_op: arms the perturbation for the next block-scaled op on this thread (the
+// interpreter arms it at the start of a run); taken once, by the first op that asks.
+void arm_first_op();
+bool take_first_op();
+
 // The transposed_weight fault: a rows x cols matrix of `elem_bytes`-byte elements that holds
 // [cols, rows] data, read back as if it were [rows, cols] (element (r, c) comes from flat index
 // (c * rows + r) mod (rows * cols)).
@@ -56,6 +74,8 @@ std::vector<uint8_t> read_as_transposed(const std::vector<uint8_t>& data, int64_
 
 #if defined(MXCONF_FAULT_INJECTION)
 #define MXCONF_FAULT(f) (::mxconf::faults::active() == ::mxconf::faults::Fault::f)
+#define MXCONF_VARIANT(v) (::mxconf::faults::variant() == ::mxconf::faults::Variant::v)
 #else
 #define MXCONF_FAULT(f) false
+#define MXCONF_VARIANT(v) false
 #endif
