@@ -93,3 +93,68 @@ TEST_P(TosaSets, InputsWeightsAndBiasFollowTheTable) {
 INSTANTIATE_TEST_SUITE_P(S0toS5, TosaSets, ::testing::Range(0, 6));
 
 }  // namespace
+
+namespace mxconf::test {
+namespace {
+
+// TOSA's CONV2D_BLOCK_SCALED data sets as chapters/appendix_a.adoc (lines 179-190 at cd5acdd)
+// writes them: KS = KW * KH * IC, input[n, iy, ix, ic] = tosa_pro_fp_data(S, KS, 0,
+// ((iy % KH) * KW + (ix % KW)) * IC + ic, ((n * IH + iy) * IW + ix) * IC + ic), weight[oc, ky,
+// kx, ic] = tosa_pro_fp_data(S, KS, 1, (ky * KW + kx) * IC + ic, ((oc * KH + ky) * KW + kx) * IC
+// + ic). Sets 2 and 3 single out k == 0 and set 4 k == KS / 2: the data shows which k each
+// element got.
+TEST(TosaDataSets, ConvDataFollowsTheAppendixFormulas) {
+  const int64_t n = 2, ic = 32, ih = 4, iw = 5, kh = 3, kw = 2, oc = 3;
+  pipeline::ModelSpec m;
+  m.input.shape = {n, ic, ih, iw};
+  pipeline::Conv2dGeom g;
+  g.in_channels = ic;
+  g.out_channels = oc;
+  g.kernel = {kh, kw};
+  pipeline::LayerSpec l;
+  l.geometry = g;
+  m.layers = {l};
+  const int64_t ks = kw * kh * ic;
+  for (const generators::Campaign campaign :
+       {generators::Campaign::tosa_s2, generators::Campaign::tosa_s3,
+        generators::Campaign::tosa_s4}) {
+    const int set = *generators::tosa_set(campaign);
+    generators::DataSpec d;
+    d.campaign = campaign;
+    const std::vector<float> x = generators::campaign_input(m, d);  // logical NCHW
+    const generators::TosaDotProductData in(set, ks, 0, size_t(n * ih * iw * ic));
+    for (int64_t b = 0; b < n; ++b)
+      for (int64_t y = 0; y < ih; ++y)
+        for (int64_t xx = 0; xx < iw; ++xx)
+          for (int64_t c = 0; c < ic; ++c) {
+            const int64_t k = ((y % kh) * kw + (xx % kw)) * ic + c;
+            const int64_t i = ((b * ih + y) * iw + xx) * ic + c;
+            ASSERT_EQ(x[size_t(((b * ic + c) * ih + y) * iw + xx)], in.value(k, uint32_t(i)))
+                << generators::name(campaign) << " at n " << b << " iy " << y << " ix " << xx
+                << " ic " << c;
+          }
+    // The weights: OIHW storage, k along the OHWI row.
+    const pipeline::ModelSpec w = generators::campaign_model(m, campaign);
+    const generators::TosaDotProductData wd(set, ks, 1, size_t(oc * ks));
+    const auto& values = w.layers[0].weights.values;
+    for (int64_t o = 0; o < oc; ++o)
+      for (int64_t ky = 0; ky < kh; ++ky)
+        for (int64_t kx = 0; kx < kw; ++kx)
+          for (int64_t c = 0; c < ic; ++c) {
+            const int64_t k = (ky * kw + kx) * ic + c;
+            const int64_t i = ((o * kh + ky) * kw + kx) * ic + c;
+            ASSERT_EQ(values[size_t(((o * ic + c) * kh + ky) * kw + kx)], wd.value(k, uint32_t(i)));
+          }
+  }
+  // Set 2's k == 0 elements (iy % 3 == 0, ix % 2 == 0, ic == 0) are 1.0, and only they are.
+  generators::DataSpec d;
+  d.campaign = generators::Campaign::tosa_s2;
+  const std::vector<float> x = generators::campaign_input(m, d);
+  for (int64_t y = 0; y < ih; ++y)
+    for (int64_t xx = 0; xx < iw; ++xx)
+      EXPECT_EQ(x[size_t((0 * ih + y) * iw + xx)] == 1.0f, y % kh == 0 && xx % kw == 0)
+          << y << " " << xx;
+}
+
+}  // namespace
+}  // namespace mxconf::test

@@ -355,3 +355,52 @@ TEST(SutOptions, TheRequiredLevelIsPartOfTheReplayOptions) {
 
 }  // namespace
 }  // namespace mxconf::test
+
+namespace mxconf::test {
+namespace {
+
+struct Counted {
+  int single = 0, single_bad = 0, multi = 0, multi_bad = 0;
+};
+
+Counted count_by_layers(const std::vector<nlohmann::json>& results) {
+  Counted c;
+  for (const auto& r : results) {
+    if (r["facets"]["valid"] != true) continue;
+    const bool bad = r["verdict"] == "fail" || r["verdict"] == "error";
+    if (r["facets"]["layers"] == 1) {
+      ++c.single;
+      c.single_bad += bad;
+    } else {
+      ++c.multi;
+      c.multi_bad += bad;
+    }
+  }
+  return c;
+}
+
+// Soundness (issue 21): a runtime whose every operator meets its TOSA bound passes at compliant,
+// multi-layer graphs included: fp64 accumulation rounded once, the blocks summed in reverse, and
+// the first op's output moved by 0.9 of its own bound.
+TEST(CompliantByConstruction, EveryCasePassesAtTheCompliantLevel) {
+  for (const char* mode : {"fp64-accumulate", "reverse-blocks", "perturb-0.9"}) {
+    const auto dir = scratch_dir(std::string("compliant_") + mode);
+    const Outcome o = run_against(fake(mode, "", dir, 30, true), std::string("cbc_") + mode, 120);
+    const Counted c = count_by_layers(o.results);
+    EXPECT_GT(c.multi, 10) << mode;
+    EXPECT_EQ(c.single_bad + c.multi_bad, 0) << mode;
+  }
+}
+
+// Tightness: the same op moved by 16 times its bound is caught in one-layer cases (where the
+// bound is DOT_PRODUCT's own) but for those whose bound overflows (no accuracy limit).
+TEST(CompliantByConstruction, SixteenTimesTheBoundIsCaughtInOneLayerCases) {
+  const auto dir = scratch_dir("compliant_perturb_16");
+  const Outcome o = run_against(fake("perturb-16", "", dir, 30, true), "cbc_perturb_16", 120);
+  const Counted c = count_by_layers(o.results);
+  ASSERT_GT(c.single, 40);
+  EXPECT_GT(double(c.single_bad), 0.8 * c.single);
+}
+
+}  // namespace
+}  // namespace mxconf::test

@@ -5,9 +5,11 @@
 // conformance-practice.md §3 rather than taken from the oracle.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <random>
 
+#include "mxconf/formats/scalar_types.h"
 #include "mxconf/runner/expectation.h"
 #include "mxconf/runner/tiers.h"
 
@@ -132,6 +134,60 @@ TEST_P(Bounds, AnInfiniteOutputWhereTheReferenceIsFiniteFails) {
     ASSERT_FALSE(r.pass(mxconf::Level::compliant)) << bad;
     EXPECT_EQ(std::get<runner::ComplianceResult>(r.detail).nonfinite_failures, 1u) << bad;
   }
+}
+
+// A bf16 output comes from a CAST (round to nearest even) of an fp32 result within the op's bound
+// B32 = ABS_BOUND * max(bnd * 2^-24, 2^-126), after the bias ADD when the layer has one. So the
+// allowed bf16 outputs are exactly [RNE(lo), RNE(hi)] with lo, hi the fp32 ends. Written out
+// here with formats/' bf16 conversion and directed fp32 rounding, not the oracle's.
+TEST_P(Bounds, Bf16OutputsWithinTheCastOfTheFp32BoundPassAndNoOthers) {
+  const auto [payload, bias] = GetParam();
+  Layer s = make(payload, bias, 2, 64, 4, generators::Campaign::normal);
+  s.c.model.output.dtype = s.p.model.output.dtype = pipeline::DType::bf16;
+  s.want = runner::oracle_expectation(s.p, formats::ScaleRule::tosa);
+  const auto& e = s.want.layers.back();
+  const size_t n = e.exact.size();
+  auto bf16 = [](float v) { return formats::bf16_to_float(formats::float_to_bf16(v)); };
+  auto next_bf16 = [](float v, bool up) {  // the neighbouring bf16 value
+    uint32_t bits = std::bit_cast<uint32_t>(v);
+    const bool away = (v >= 0) == up;  // moving away from zero in magnitude
+    bits = away ? bits + 0x10000u : bits - 0x10000u;
+    if (v == 0) bits = up ? 0x00010000u : 0x80010000u;
+    return std::bit_cast<float>(bits);
+  };
+  std::vector<float> lo(n), hi(n), mid(n);
+  for (size_t i = 0; i < n; ++i) {
+    const double B = s.abs_bound * unit(e.bound[i]);
+    float l = float(e.exact[i] - B), h = float(e.exact[i] + B);
+    if (double(l) < e.exact[i] - B) l = std::nextafter(l, INFINITY);  // the fp32 ends inside
+    if (double(h) > e.exact[i] + B) h = std::nextafter(h, -INFINITY);
+    const float b = bias ? e.add_after[i] : 0.0f;
+    lo[i] = bf16(l + b);
+    hi[i] = bf16(h + b);
+    mid[i] = bf16(float(e.exact[i]) + b);
+  }
+  auto passes = [&](size_t at, float v) {
+    runner::Observation o;
+    o.casts_observed = false;
+    o.output_fp32_observed = false;
+    o.output = mid;
+    o.output[at] = v;
+    o.output_fp32 = o.output;
+    return runner::judge_tier(mxconf::Tier::b, o, {s.c, s.p, s.want})
+        .pass(mxconf::Level::compliant);
+  };
+  ASSERT_TRUE(passes(0, mid[0]));
+  for (size_t at : {size_t(1), size_t(5)}) {
+    EXPECT_TRUE(passes(at, hi[at])) << "the top end, element " << at;
+    EXPECT_TRUE(passes(at, lo[at])) << "the bottom end, element " << at;
+    EXPECT_FALSE(passes(at, next_bf16(hi[at], true))) << "one bf16 step above, element " << at;
+    EXPECT_FALSE(passes(at, next_bf16(lo[at], false))) << "one bf16 step below, element " << at;
+  }
+  // The old reading (DOT_PRODUCT in bf16 units, about 256 times looser) let far more through: a
+  // value 16 bf16 steps out must fail.
+  float far = hi[2];
+  for (int i = 0; i < 16; ++i) far = next_bf16(far, true);
+  EXPECT_FALSE(passes(2, far));
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryPayload, Bounds,

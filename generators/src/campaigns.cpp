@@ -250,10 +250,16 @@ std::vector<float> campaign_rows(const pipeline::ModelSpec& m, const DataSpec& d
     }
     for (size_t i = 0; i < x.size(); ++i) x[i] = std::bit_cast<float>(data.input_bits[i]);
   } else if (auto s = tosa_set(c)) {
-    const TosaDotProductData d(*s, k, 0, size_t(rows * k));
+    // tosa_pro_fp_data(S, KS, 0, k, i): KS the first layer's dot product length, k the element's
+    // position in it (its operator row says), i its index in the rows.
+    const pipeline::LayerSpec& l0 = m.layers.front();
+    const pipeline::LayerOp& op = pipeline::layer_op(l0.geometry);
+    const std::vector<int64_t> k_last = oracles::permuted_shape(m.input.shape, k_last_order(m));
+    const TosaDotProductData d(*s, op.fan_in(l0.geometry), 0, size_t(rows * k));
     for (int64_t r = 0; r < rows; ++r) {
       for (int64_t col = 0; col < k; ++col)
-        x[size_t(r * k + col)] = d.value(col, uint32_t(r * k + col));
+        x[size_t(r * k + col)] =
+            d.value(op.data_set_k(l0.geometry, k_last, r, col), uint32_t(r * k + col));
     }
   } else if (c == Campaign::normal || c == Campaign::padding_heavy) {
     const double scale = std::ldexp(1.0, data.params.value("magnitude", 0));

@@ -186,6 +186,14 @@ const LayerOp kConv2dOp = {
           const int64_t taps = c.kernel[0] * c.kernel[1];
           return size_t((o * c.in_channels + k % c.in_channels) * taps + k / c.in_channels);
         },
+    // CONV2D_BLOCK_SCALED: input[n, iy, ix, ic] has k = ((iy % KH) * KW + (ix % KW)) * IC + ic
+    // (appendix_a.adoc line 181 at cd5acdd); rows are NHW pixels.
+    .data_set_k =
+        [](const LayerGeometry& g, const std::vector<int64_t>& nhwc, int64_t row, int64_t col) {
+          const Conv2dGeom& c = geom(g);
+          const int64_t iy = row / nhwc[2] % nhwc[1], ix = row % nhwc[2];
+          return ((iy % c.kernel[0]) * c.kernel[1] + ix % c.kernel[1]) * c.in_channels + col;
+        },
     .parse = parse,
     .write = write,
     .case_geometry = geometry_name,

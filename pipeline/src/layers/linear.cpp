@@ -69,6 +69,9 @@ const LayerOp kLinearOp = {
         },
     .weight_dim_names = {"out_features", "in_features"},
     .contraction_offset = nullptr,
+    // MATMUL_T_BLOCK_SCALED: A[n, y, c] has k = c (appendix_a.adoc line 281 at cd5acdd).
+    .data_set_k = [](const LayerGeometry&, const std::vector<int64_t>&, int64_t,
+                     int64_t col) { return col; },
     .parse = parse,
     .write = write,
     // MxKxN: the rows of the input, K, the last layer's N.

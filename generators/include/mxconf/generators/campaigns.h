@@ -77,11 +77,12 @@ class TosaDotProductData {
   std::array<std::vector<float>, 3> u_;  // u_j(i) = set_data(3S + j, i), those p reads
 };
 
-// The logical input [..., K] of the case's model (bf16 inputs: rounded to bf16 values). For a
-// conv2d model the data is made as [N*H*W, C] rows (blocks along C, as the op casts them; the
-// TOSA sets index k by the channel: UNVERIFIED, our reference gives tosa_pro_fp_data's k only for
-// MATMUL, and which k the spec's CONV2D data uses for an input element is a choice) and returned
-// in the logical NCHW order. Throws
+// The logical input of the case's model (bf16 inputs: rounded to bf16 values). The data is made
+// as rows along the first layer's K axis (for a conv2d model [N*H*W, C] rows, blocks along C, as
+// the op casts them) and returned in the logical order. TOSA's data sets take KS and each
+// element's k from the first layer's operator row (SPEC appendix_a.adoc at cd5acdd: k = c for
+// MATMUL_T_BLOCK_SCALED, line 281; k = ((iy % KH) * KW + (ix % KW)) * IC + ic for
+// CONV2D_BLOCK_SCALED, line 181). Throws
 // std::runtime_error when a `fixed` input does not hold the model's input element count.
 std::vector<float> campaign_input(const pipeline::ModelSpec& m, const DataSpec& d);
 // TOSA sets define weights and biases too: the model with those values filled in. Other

@@ -58,6 +58,11 @@ struct LayerOp {
   // weight_shape). nullptr: the logical order is the contraction order (offset o * KS + k).
   size_t (*contraction_offset)(const LayerGeometry&, int64_t o, int64_t k);
 
+  // TOSA's dot-product data sets (SPEC appendix_a.adoc): the k that input element `col` of row
+  // `row` has, the rows laid out with the K axis last (`k_last`: the input's shape in that order).
+  int64_t (*data_set_k)(const LayerGeometry&, const std::vector<int64_t>& k_last, int64_t row,
+                        int64_t col);
+
   // The model description: reads the operator's own keys of layer `index` (everything but type,
   // bias, payload, weight_scale_rule, weights and bias_values), checked against the logical
   // `input` shape the layer sees. Throws io::JsonError with a path and a typed code.
