@@ -5,6 +5,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "mxconf/oracles/dot_reference.h"
 #include "mxconf/oracles/exact_dot.h"
 #include "mxconf/oracles/linear_ref.h"
 
@@ -29,31 +30,27 @@ DecodedMxVector without(const DecodedMxVector& w, const std::vector<bool>& paddi
 
 }  // namespace
 
-MxConv2dReference mx_conv2d_reference(const FormatSpec& f, ScalePolicy activation_rule,
-                                      ScalePolicy weight_rule, const Conv2dGeometry& g,
-                                      std::span<const float> x, std::span<const float> w,
-                                      std::span<const float> bias, bool bit_exact_only) {
+DotReference conv2d_dot(const FormatSpec& f, const Conv2dGeometry& g,
+                        std::span<const uint8_t> in_codes, std::span<const uint8_t> in_scales,
+                        std::span<const uint8_t> w_codes, std::span<const uint8_t> w_scales,
+                        std::span<const float> bias) {
   const int64_t k = g.kh * g.kw * g.ic;
-  if (x.size() != size_t(g.n * g.ih * g.iw * g.ic) || w.size() != size_t(g.oc * k) ||
-      bias.size() != size_t(g.oc)) {
-    throw std::invalid_argument("mx_conv2d_reference: sizes disagree with the geometry");
-  }
-  MxConv2dReference r;
-  quantize_rows(f, activation_rule, x, r.x_codes, r.x_scales);
-  quantize_rows(f, weight_rule, w, r.w_codes, r.w_scales);
-  r.pseudocode = pseudocode_conv2d(f, g, r.x_codes, r.x_scales, r.w_codes, r.w_scales, bias);
-  if (bit_exact_only) return r;
-
+  if (in_codes.size() != size_t(g.n * g.ih * g.iw * g.ic) || w_codes.size() != size_t(g.oc * k) ||
+      in_scales.size() * kMxBlock != in_codes.size() ||
+      w_scales.size() * kMxBlock != w_codes.size() ||
+      (bias.size() != size_t(g.oc) && bias.size() != 1))
+    throw std::invalid_argument("conv2d_dot: operand sizes disagree with the geometry");
+  DotReference d;
   const auto [oh, ow] = conv_output_size(g);
   const size_t blocks = size_t(g.ic / kMxBlock), kb = size_t(k / kMxBlock);
   std::vector<DecodedMxVector> rows, abs_rows;
   for (int64_t o = 0; o < g.oc; ++o) {
-    rows.push_back(decode_mx_vector(f, std::span(r.w_codes).subspan(size_t(o * k), size_t(k)),
-                                    std::span(r.w_scales).subspan(size_t(o) * kb, kb)));
+    rows.push_back(decode_mx_vector(f, std::span(w_codes).subspan(size_t(o * k), size_t(k)),
+                                    std::span(w_scales).subspan(size_t(o) * kb, kb)));
     abs_rows.push_back(rows.back().bound_operand());
   }
-  r.exact.resize(r.pseudocode.size());
-  r.bound.resize(r.pseudocode.size());
+  d.exact.resize(size_t(g.n * oh * ow * g.oc));
+  d.bound.resize(d.exact.size());
   // One window at a time: the taps' codes and scales in (ky, kx) order, the padding as code 0
   // with scale 2^0, decoded once and dotted with every output channel's weights.
   std::vector<uint8_t> codes(static_cast<size_t>(k)), scales(kb);
@@ -74,8 +71,8 @@ MxConv2dReference mx_conv2d_reference(const FormatSpec& f, ScalePolicy activatio
               continue;
             }
             const size_t pixel = size_t((n * g.ih + y) * g.iw + xx);
-            std::memcpy(&codes[tap * size_t(g.ic)], &r.x_codes[pixel * size_t(g.ic)], size_t(g.ic));
-            std::memcpy(&scales[tap * blocks], &r.x_scales[pixel * blocks], blocks);
+            std::memcpy(&codes[tap * size_t(g.ic)], &in_codes[pixel * size_t(g.ic)], size_t(g.ic));
+            std::memcpy(&scales[tap * blocks], &in_scales[pixel * blocks], blocks);
           }
         }
         const DecodedMxVector window = decode_mx_vector(f, codes, scales);
@@ -92,13 +89,34 @@ MxConv2dReference mx_conv2d_reference(const FormatSpec& f, ScalePolicy activatio
           ExactSum s =
               exact_dot(window, masked ? without(rows[size_t(o)], padding) : rows[size_t(o)]);
           ExactSum a = exact_dot(abs_window, abs_rows[size_t(o)]);
-          add_bias(s, a, bias[size_t(o)]);
-          r.exact[at] = s.to_double();
-          r.bound[at] = a.to_double();
+          add_bias(s, a, bias[bias.size() == 1 ? 0 : size_t(o)]);
+          d.exact[at] = s.to_double();
+          d.bound[at] = a.to_double();
         }
       }
     }
   }
+  return d;
+}
+
+MxConv2dReference mx_conv2d_reference(const FormatSpec& f, ScalePolicy activation_rule,
+                                      ScalePolicy weight_rule, const Conv2dGeometry& g,
+                                      std::span<const float> x, std::span<const float> w,
+                                      std::span<const float> bias, bool bit_exact_only) {
+  const int64_t k = g.kh * g.kw * g.ic;
+  if (x.size() != size_t(g.n * g.ih * g.iw * g.ic) || w.size() != size_t(g.oc * k) ||
+      bias.size() != size_t(g.oc)) {
+    throw std::invalid_argument("mx_conv2d_reference: sizes disagree with the geometry");
+  }
+  MxConv2dReference r;
+  quantize_rows(f, activation_rule, x, r.x_codes, r.x_scales);
+  quantize_rows(f, weight_rule, w, r.w_codes, r.w_scales);
+  r.pseudocode = pseudocode_conv2d(f, g, r.x_codes, r.x_scales, r.w_codes, r.w_scales, bias);
+  if (bit_exact_only) return r;
+
+  DotReference d = conv2d_dot(f, g, r.x_codes, r.x_scales, r.w_codes, r.w_scales, bias);
+  r.exact = std::move(d.exact);
+  r.bound = std::move(d.bound);
   return r;
 }
 

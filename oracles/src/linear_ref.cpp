@@ -5,6 +5,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "mxconf/oracles/dot_reference.h"
 #include "mxconf/oracles/exact_dot.h"
 #include "mxconf/oracles/pseudocode_ref.h"
 
@@ -48,6 +49,45 @@ void add_bias(ExactSum& s, ExactSum& a, float b) {
   add(a, std::max(std::fabs(b), 0x1p-126f));
 }
 
+DotReference matmul_t_dot(const FormatSpec& f, const MatmulTShape& s,
+                          std::span<const uint8_t> a_codes, std::span<const uint8_t> a_scales,
+                          std::span<const uint8_t> b_codes, std::span<const uint8_t> b_scales) {
+  const size_t c = size_t(s.c), cb = c / kMxBlock;
+  if (a_codes.size() != size_t(s.n * s.h) * c || b_codes.size() != size_t(s.d * s.w) * c ||
+      a_scales.size() * kMxBlock != a_codes.size() || b_scales.size() * kMxBlock != b_codes.size())
+    throw std::invalid_argument("matmul_t_dot: operand sizes disagree with the shape");
+  std::vector<DecodedMxVector> rows, cols, abs_rows, abs_cols;
+  for (int64_t i = 0; i < s.n * s.h; ++i) {
+    rows.push_back(decode_mx_vector(f, a_codes.subspan(size_t(i) * c, c),
+                                    a_scales.subspan(size_t(i) * cb, cb)));
+    abs_rows.push_back(rows.back().bound_operand());
+  }
+  for (int64_t j = 0; j < s.d * s.w; ++j) {
+    cols.push_back(decode_mx_vector(f, b_codes.subspan(size_t(j) * c, c),
+                                    b_scales.subspan(size_t(j) * cb, cb)));
+    abs_cols.push_back(cols.back().bound_operand());
+  }
+  DotReference d;
+  d.exact.resize(size_t(s.n * s.h * s.w));
+  d.bound.resize(d.exact.size());
+  for (int64_t b = 0; b < s.n; ++b) {
+    const int64_t db = s.d == 1 ? 0 : b;
+    for (int64_t i = 0; i < s.h; ++i) {
+      for (int64_t j = 0; j < s.w; ++j) {
+        const size_t o = size_t((b * s.h + i) * s.w + j);
+        const size_t row = size_t(b * s.h + i), col = size_t(db * s.w + j);
+        ExactSum x = exact_dot(rows[row], cols[col]);
+        ExactSum a = exact_dot(abs_rows[row], abs_cols[col]);
+        // No bias: a zero one (introduction.adoc line 605 at cd5acdd), bias_abs normal_min.
+        add_bias(x, a, 0.0f);
+        d.exact[o] = x.to_double();
+        d.bound[o] = a.to_double();
+      }
+    }
+  }
+  return d;
+}
+
 MxLinearReference mx_linear_reference(const FormatSpec& f, ScalePolicy activation_rule,
                                       ScalePolicy weight_rule, int64_t m, int64_t k, int64_t n,
                                       std::span<const float> x, std::span<const float> w,
@@ -61,40 +101,15 @@ MxLinearReference mx_linear_reference(const FormatSpec& f, ScalePolicy activatio
   quantize_rows(f, weight_rule, w, r.w_codes, r.w_scales);
   r.pseudocode =
       pseudocode_matmul_t(f, {1, m, n, k, 1}, r.x_codes, r.x_scales, r.w_codes, r.w_scales);
-  if (bit_exact_only) {
-    for (int64_t i = 0; i < m && !bias.empty(); ++i) {
-      for (int64_t j = 0; j < n; ++j) r.pseudocode[size_t(i * n + j)] += bias[size_t(j)];
-    }
-    return r;
+  // The layer's bias is an fp32 ADD after the op: in the bit-exact target, not in the op's own
+  // exact value and bound.
+  for (int64_t i = 0; i < m && !bias.empty(); ++i) {
+    for (int64_t j = 0; j < n; ++j) r.pseudocode[size_t(i * n + j)] += bias[size_t(j)];
   }
-  const size_t cb = size_t(k / kMxBlock);
-  std::vector<DecodedMxVector> rows, cols, abs_rows, abs_cols;
-  for (int64_t i = 0; i < m; ++i) {
-    rows.push_back(decode_mx_vector(f, std::span(r.x_codes).subspan(size_t(i * k), size_t(k)),
-                                    std::span(r.x_scales).subspan(size_t(i) * cb, cb)));
-    abs_rows.push_back(rows.back().bound_operand());
-  }
-  for (int64_t j = 0; j < n; ++j) {
-    cols.push_back(decode_mx_vector(f, std::span(r.w_codes).subspan(size_t(j * k), size_t(k)),
-                                    std::span(r.w_scales).subspan(size_t(j) * cb, cb)));
-    abs_cols.push_back(cols.back().bound_operand());
-  }
-  r.exact.resize(size_t(m * n));
-  r.bound.resize(size_t(m * n));
-  for (int64_t i = 0; i < m; ++i) {
-    for (int64_t j = 0; j < n; ++j) {
-      const size_t o = size_t(i * n + j);
-      ExactSum s = exact_dot(rows[size_t(i)], cols[size_t(j)]);
-      ExactSum a = exact_dot(abs_rows[size_t(i)], abs_cols[size_t(j)]);
-      // MATMUL_T_BLOCK_SCALED has no bias: it is taken to be zero (introduction.adoc line 605
-      // at cd5acdd), whose bias_abs is normal_min<fp32>. The layer's bias is an fp32 ADD after
-      // the op: in the bit-exact target, not in the op's exact value or bound.
-      add_bias(s, a, 0.0f);
-      if (!bias.empty()) r.pseudocode[o] = r.pseudocode[o] + bias[size_t(j)];
-      r.exact[o] = s.to_double();
-      r.bound[o] = a.to_double();
-    }
-  }
+  if (bit_exact_only) return r;
+  DotReference d = matmul_t_dot(f, {1, m, n, k, 1}, r.x_codes, r.x_scales, r.w_codes, r.w_scales);
+  r.exact = std::move(d.exact);
+  r.bound = std::move(d.bound);
   return r;
 }
 
