@@ -389,6 +389,31 @@ TEST(CompliantByConstruction, EveryCasePassesAtTheCompliantLevel) {
     const Counted c = count_by_layers(o.results);
     EXPECT_GT(c.multi, 10) << mode;
     EXPECT_EQ(c.single_bad + c.multi_bad, 0) << mode;
+    // Not vacuously: every op of every multi-layer case was run alone and judged.
+    int judged = 0;
+    for (const auto& r : o.results) {
+      if (r["facets"]["valid"] != true || r["facets"]["layers"] == 1) continue;
+      const auto& ops = r["tiers"]["b_compliance"]["op_by_op"];
+      ASSERT_EQ(ops.size(), size_t(r["facets"]["layers"].get<int>())) << mode;
+      for (const auto& op : ops) judged += op["judged"] == true && op["pass"] == true;
+    }
+    EXPECT_GT(judged, 2 * 10) << mode;
+  }
+}
+
+// Op by op: an op moved by twice its own bound inside a multi-layer graph is caught in that op,
+// and the reason names its layer (the whole graph's output interval is too wide to tell).
+TEST(CompliantByConstruction, OpByOpCatchesTwiceTheBoundInMultiLayerCases) {
+  const auto dir = scratch_dir("compliant_perturb_2");
+  const Outcome o = run_against(fake("perturb-2", "", dir, 30, true), "cbc_perturb_2", 120);
+  const Counted c = count_by_layers(o.results);
+  ASSERT_GT(c.multi, 10);
+  EXPECT_GT(double(c.multi_bad), 0.8 * c.multi);
+  for (const auto& r : o.results) {
+    if (r["facets"]["valid"] != true || r["facets"]["layers"] == 1 || r["verdict"] != "fail")
+      continue;
+    EXPECT_EQ(r["symptom"].get<std::string>().rfind("tier b: op by op, ", 0), 0u) << r.dump();
+    EXPECT_NE(r["message"].get<std::string>().find("layer 0's "), std::string::npos) << r.dump();
   }
 }
 

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "mxconf/io/atomic_output.h"
+#include "mxconf/io/npy.h"
 #include "mxconf/oracles/layout.h"
 #include "mxconf/pipeline/layer_ops.h"
 #include "mxconf/pipeline/lower.h"
@@ -345,6 +346,30 @@ class ExternalRuntime final : public Runtime {
     } catch (const std::exception& e) {
       obs.fail(stage::sut_exec, std::string("its result: ") + e.what());
     }
+  }
+
+  bool runs_alone() const override { return true; }
+  std::optional<std::vector<float>> run_alone(const generators::Case& c, const OpSlice& s,
+                                              SutTrace& trace,
+                                              std::string& why_not) const override {
+    const fs::path dir = work_dir(trace, o_, c) / ("op-" + std::to_string(s.layer));
+    nlohmann::json record;
+    const ProcessOutcome run = exec_graph(launch_, dir, s.graph, s.tosa, {s.input}, record);
+    trace.record["op_" + std::to_string(s.layer)] = record["sut_exec"];
+    if (!run.ok()) {
+      why_not = command_failure("the runtime command", run);
+      return std::nullopt;
+    }
+    const fs::path file = dir / "out" / result_file_name(s.graph.outputs.front());
+    const io::NpyFile a = io::NpyFile::open(file.string());
+    const pipeline::Tensor* y = s.graph.find(s.graph.outputs.front());
+    if (a.dtype() != io::NpyDtype::f4 || !y || a.shape() != y->shape) {
+      why_not = file.string() + " is not the op's FP32" +
+                pipeline::shape_string(y ? y->shape : std::vector<int64_t>{});
+      return std::nullopt;
+    }
+    const auto v = a.values<float>();
+    return std::vector<float>(v.begin(), v.end());
   }
 
   // A conforming runtime rejects the broken graph with a non-zero exit (not a crash or a

@@ -85,13 +85,14 @@ std::optional<Lowered> ReferenceLowering::lower(const generators::Case& c, const
   return lower_to_tosa(p.model, c.target.profile, c.lowering, obs);
 }
 
-void execute_graph(const pipeline::ModelSpec& m, const std::vector<float>& input,
-                   formats::ScaleRule cast_rule, const pipeline::Graph& graph, Observation& obs) {
+std::map<std::string, pipeline::Value> interpreter_values(const pipeline::ModelSpec& m,
+                                                          const std::vector<float>& input,
+                                                          formats::ScaleRule cast_rule,
+                                                          const pipeline::Graph& graph) {
   // The graph's own names: an external lowering may name its tensors as it likes.
   if (const std::string why = one_input_one_output(graph); !why.empty())
     throw std::runtime_error(why);
   const std::string& in_name = graph.inputs.front();
-  const std::string& out_name = graph.outputs.front();
   const std::vector<float> physical =
       oracles::permute_dims(input, m.input.shape, m.input.dim_order);
   const pipeline::Tensor* in_t = graph.find(in_name);
@@ -110,7 +111,14 @@ void execute_graph(const pipeline::ModelSpec& m, const std::vector<float>& input
   opts.cast_rule = cast_rule;
   std::map<std::string, pipeline::Value> all;
   opts.intermediates = &all;
-  auto outs = pipeline::run_graph(graph, {{in_name, v}}, opts);
+  pipeline::run_graph(graph, {{in_name, v}}, opts);
+  return all;
+}
+
+void execute_graph(const pipeline::ModelSpec& m, const std::vector<float>& input,
+                   formats::ScaleRule cast_rule, const pipeline::Graph& graph, Observation& obs) {
+  std::map<std::string, pipeline::Value> all = interpreter_values(m, input, cast_rule, graph);
+  const std::string& out_name = graph.outputs.front();
   obs.output_fp32 = fp32_before_cast(graph, out_name, all, m.output.dim_order);
   for (const pipeline::Operator& op : graph.ops) {
     if (op.op != pipeline::OpKind::cast_to_block_scaled) continue;
@@ -126,7 +134,7 @@ void execute_graph(const pipeline::ModelSpec& m, const std::vector<float>& input
     cast.scales = all.at(op.outputs[1]).codes.to_vector();
     obs.casts.push_back(std::move(cast));
   }
-  const pipeline::Value& y = outs.at(out_name);
+  const pipeline::Value& y = all.at(out_name);
   std::vector<float> phys = y.f32.to_vector();
   if (y.dtype == pipeline::DType::bf16) {
     phys.resize(y.bf16.size());
@@ -151,6 +159,34 @@ void InterpreterRuntime::execute(const generators::Case& c, const PreparedCase& 
     obs.shape_error = "the graph's output is " + pipeline::tensor_text(out) + ", the model's is " +
                       pipeline::tensor_text(&model);
   }
+}
+
+std::optional<std::vector<float>> InterpreterRuntime::run_alone(const generators::Case& c,
+                                                                const OpSlice& s, SutTrace&,
+                                                                std::string& why_not) const {
+  const pipeline::LoadResult loaded = pipeline::deserialize_graph(s.tosa);
+  if (!loaded.ok()) {
+    why_not = "the one-op graph does not load: " + loaded.error->message;
+    return std::nullopt;
+  }
+  const pipeline::Graph& g = *loaded.graph;
+  pipeline::Value v;
+  if (s.input.dtype == pipeline::DType::bf16) {
+    std::vector<uint16_t> bits(s.input.values.size());
+    for (size_t i = 0; i < bits.size(); ++i) bits[i] = formats::float_to_bf16(s.input.values[i]);
+    v = pipeline::Value::from_bf16(s.input.shape, std::move(bits));
+  } else {
+    v = pipeline::Value::from_f32(s.input.shape, s.input.values);
+  }
+  pipeline::InterpreterOptions opts;
+  opts.cast_rule = c.target.cast_rule;
+  auto outs = pipeline::run_graph(g, {{g.inputs.front(), v}}, opts);
+  const pipeline::Value& y = outs.at(g.outputs.front());
+  if (y.dtype != pipeline::DType::fp32) {
+    why_not = "the one-op graph's output is not fp32";
+    return std::nullopt;
+  }
+  return y.f32.to_vector();
 }
 
 std::unique_ptr<SystemUnderTest> make_reference_sut() {

@@ -24,7 +24,41 @@ Observation StagedSut::run(const generators::Case& c, const PreparedCase& p) con
   } catch (const std::exception& e) {
     obs.fail({Step::execute, runtime_->actor()}, e.what());
   }
+  if (!obs.failure && obs.shape_error.empty() && p.model.layers.size() > 1)
+    run_op_by_op(c, p, *lowered, obs);
   return obs;
+}
+
+// A multi-layer graph's block-scaled ops, each run alone by the runtime on the reference's exact
+// input (op_by_op.h), so tier (b) can tell which operator of which layer deviates.
+void StagedSut::run_op_by_op(const generators::Case& c, const PreparedCase& p,
+                             const Lowered& lowered, Observation& obs) const {
+  if (!runtime_->runs_alone()) {
+    obs.op_by_op_note = "not run: the runtime runs no one-op graphs";
+    return;
+  }
+  std::vector<OpSlice> slices;
+  try {
+    slices = slice_block_scaled_ops(
+        lowered.graph, interpreter_values(p.model, p.input, c.target.cast_rule, lowered.graph));
+  } catch (const std::exception& e) {
+    obs.op_by_op_note = std::string("not run: the graph cannot be split: ") + e.what();
+    return;
+  }
+  for (const OpSlice& s : slices) {
+    OpRun run{s.layer, s.op, s.graph, s.input.values, {}, {}};
+    try {
+      std::string why_not;
+      if (auto out = runtime_->run_alone(c, s, obs.trace, why_not)) {
+        run.output = std::move(*out);
+      } else {
+        run.failure = why_not;
+      }
+    } catch (const std::exception& e) {
+      run.failure = e.what();
+    }
+    obs.op_runs.push_back(std::move(run));
+  }
 }
 
 RejectionObservation StagedSut::run_invalid(const generators::Case& c) const {

@@ -3,10 +3,12 @@
 // op's zero bias for a layer without one.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 
 #include "mxconf/oracles/conv_ref.h"
 #include "mxconf/oracles/layout.h"
+#include "mxconf/oracles/linear_ref.h"
 #include "mxconf/runner/judge_ops.h"
 
 namespace mxconf::runner {
@@ -135,6 +137,34 @@ std::vector<double> fp32(const std::vector<int64_t>& in_shape, const pipeline::L
   return oracles::unpermute_dims(y, {g.n, oh, ow, g.oc}, kToNhwc);
 }
 
+// CONV2D_BLOCK_SCALED alone: input NHWC cast from `input`, weights OHWI, bias and the shape
+// operands the graph's constants.
+oracles::DotReference alone(oracles::ScalePolicy cast_rule, const pipeline::Graph& g,
+                            const std::vector<float>& input, int64_t& ks) {
+  const pipeline::Operator& op = alone_op(g);
+  const pipeline::Tensor* x = g.find(op.inputs.at(0));
+  const pipeline::Tensor* w = g.find(op.inputs.at(2));
+  if (!x || !w || x->shape.size() != 4 || w->shape.size() != 4 || op.inputs.size() != 8)
+    throw std::invalid_argument("CONV2D_BLOCK_SCALED alone: rank-4 operands wanted");
+  const oracles::FormatSpec& f = payload_format(*x);
+  std::vector<uint8_t> x_codes, x_scales;
+  oracles::quantize_rows(f, cast_rule, input, x_codes, x_scales);
+  const std::vector<uint8_t> bias_bytes = constant_bytes(g, op.inputs[4]);
+  std::vector<float> bias(bias_bytes.size() / 4);
+  std::memcpy(bias.data(), bias_bytes.data(), bias.size() * 4);
+  const auto p = pipeline::shape_values(*g.find(op.inputs[5]));
+  const auto s = pipeline::shape_values(*g.find(op.inputs[6]));
+  const auto d = pipeline::shape_values(*g.find(op.inputs[7]));
+  if (p.size() != 4 || s.size() != 2 || d.size() != 2)
+    throw std::invalid_argument("CONV2D_BLOCK_SCALED alone: pad [4], stride [2], dilation [2]");
+  const oracles::Conv2dGeometry geo{x->shape[0], x->shape[1], x->shape[2], x->shape[3], w->shape[0],
+                                    w->shape[1], w->shape[2], p[0],        p[1],        p[2],
+                                    p[3],        s[0],        s[1],        d[0],        d[1]};
+  ks = geo.kh * geo.kw * geo.ic;
+  return oracles::conv2d_dot(f, geo, x_codes, x_scales, constant_codes(g, op.inputs[2]),
+                             constant_bytes(g, op.inputs[3]), bias);
+}
+
 }  // namespace
 
 extern const JudgeOp kJudgeConv2d;
@@ -149,6 +179,7 @@ const JudgeOp kJudgeConv2d = {
     .output_shape = output_shape,
     .reference = reference,
     .propagate = propagate,
+    .alone = alone,
     .fp32 = fp32,
 };
 

@@ -114,6 +114,23 @@ std::vector<double> fp32(const std::vector<int64_t>& in_shape, const pipeline::L
   return y;
 }
 
+// MATMUL_T_BLOCK_SCALED alone: A [N, H, C] cast from `input`, B [D, W, C] the graph's constants.
+oracles::DotReference alone(oracles::ScalePolicy cast_rule, const pipeline::Graph& g,
+                            const std::vector<float>& input, int64_t& ks) {
+  const pipeline::Operator& op = alone_op(g);
+  const pipeline::Tensor* a = g.find(op.inputs.at(0));
+  const pipeline::Tensor* b = g.find(op.inputs.at(2));
+  if (!a || !b || a->shape.size() != 3 || b->shape.size() != 3)
+    throw std::invalid_argument("MATMUL_T_BLOCK_SCALED alone: operands of rank 3 wanted");
+  const oracles::FormatSpec& f = payload_format(*a);
+  std::vector<uint8_t> a_codes, a_scales;
+  oracles::quantize_rows(f, cast_rule, input, a_codes, a_scales);
+  ks = a->shape[2];
+  return oracles::matmul_t_dot(f, {a->shape[0], a->shape[1], b->shape[1], a->shape[2], b->shape[0]},
+                               a_codes, a_scales, constant_codes(g, op.inputs[2]),
+                               constant_bytes(g, op.inputs.at(3)));
+}
+
 }  // namespace
 
 extern const JudgeOp kJudgeLinear;
@@ -125,6 +142,7 @@ const JudgeOp kJudgeLinear = {
     .output_shape = output_shape,
     .reference = reference,
     .propagate = propagate,
+    .alone = alone,
     .fp32 = fp32,
 };
 

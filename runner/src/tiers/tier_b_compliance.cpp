@@ -8,6 +8,8 @@
 #include "mxconf/generators/oracle_bridge.h"
 #include "mxconf/oracles/compliance.h"
 #include "mxconf/oracles/linear_ref.h"
+#include "mxconf/pipeline/tosa_ops.h"
+#include "mxconf/runner/judge_ops.h"
 #include "mxconf/runner/symptom.h"
 #include "tier_functions.h"
 
@@ -18,9 +20,32 @@ constexpr size_t kMinDotProducts = 1000;  // MIN_DOT_PRODUCTS: below it the stat
 
 }  // namespace
 
+const ComplianceResult::OpVerdict* ComplianceResult::first_failing_op() const {
+  for (const OpVerdict& v : op_by_op)
+    if (!v.pass) return &v;
+  return nullptr;
+}
+
+std::string ComplianceResult::reason() const {
+  if (cast_failures) return cast_reason;
+  if (!dot_product_reason.empty() || !first_failing_op()) return dot_product_reason;
+  const OpVerdict& v = *first_failing_op();
+  return "op by op, layer " + std::to_string(v.layer) + "'s " +
+         std::string(pipeline::op_info(v.op)->name) + ": " + v.reason;
+}
+
 std::string ComplianceResult::symptom() const {
   if (cast_failures > 0) return "tier b: activation cast outside the cast check";
   if (bf16_cast_failures > 0) return "tier b: bf16 output is not the RNE cast of its fp32 result";
+  // The operator that deviates alone says more than the graph output it spoils.
+  if (const OpVerdict* v = first_failing_op()) {
+    std::string s = "tier b: op by op, ";
+    s += pipeline::op_info(v->op)->name;
+    s += v->nonfinite_failures ? " result not finite where the reference is"
+         : v->element_failures ? " element beyond ABS_BOUND"
+                               : " " + generalize(v->reason);
+    return s;
+  }
   if (criterion == Criterion::graph_interval) {
     if (nonfinite_failures > 0) return "tier b: graph output not finite where every allowed one is";
     return "tier b: graph output outside what compliant operators allow";
@@ -46,6 +71,22 @@ nlohmann::json compliance_record(const ComplianceResult& b) {
   if (b.bf16_cast_failures) j["bf16_cast_failures"] = b.bf16_cast_failures;
   if (!b.cast_reason.empty()) j["cast_reason"] = b.cast_reason;
   if (!b.casts_observed) j["cast_check"] = "not observable";
+  if (!b.op_by_op_note.empty()) j["op_by_op_note"] = b.op_by_op_note;
+  for (const ComplianceResult::OpVerdict& v : b.op_by_op) {
+    nlohmann::json o = {{"layer", v.layer},
+                        {"op", pipeline::op_info(v.op)->name},
+                        {"judged", v.judged},
+                        {"pass", v.pass}};
+    if (v.judged) {
+      o["outputs"] = v.outputs;
+      o["element_failures"] = v.element_failures;
+      o["nonfinite_failures"] = v.nonfinite_failures;
+      o["max_err_over_bound"] = v.max_err_over_bound;
+      o["statistical"] = v.statistical;
+    }
+    if (!v.reason.empty()) o["reason"] = v.reason;
+    j["op_by_op"].push_back(std::move(o));
+  }
   return j;
 }
 
@@ -107,6 +148,55 @@ void judge_intervals(const Observation& seen, const Expected& want, ComplianceRe
   b.dot_product_pass = b.element_failures == 0 && seen.output.size() == allowed.size();
 }
 
+// One op run alone (op_by_op.h): DOT_PRODUCT against the reference of the one-op graph the
+// runtime ran (its weights as that graph holds them, its input cast under the case's rule), the
+// op's own KS + 1 and, for an op with a bias operand, that bias in the reference.
+ComplianceResult::OpVerdict judge_alone(const OpRun& run, const Expected& want) {
+  ComplianceResult::OpVerdict v;
+  v.layer = run.layer;
+  v.op = run.op;
+  if (!run.failure.empty()) {
+    v.reason = "not run: " + run.failure;
+    return v;
+  }
+  const JudgeOp* row = judge_op_for(run.op);
+  if (!row) {
+    v.reason = "no judge row for the op";
+    return v;
+  }
+  int64_t ks = 0;
+  oracles::DotReference ref;
+  try {
+    ref = row->alone(generators::oracle_policy(want.c.target.cast_rule), run.graph, run.input, ks);
+  } catch (const std::invalid_argument& e) {
+    v.reason = std::string("not judged: ") + e.what();
+    return v;
+  }
+  v.judged = true;
+  const oracles::DotProductBounds bounds = oracles::mx_dot_product_bounds(ks + 1);
+  if (run.output.size() != ref.exact.size()) {
+    v.pass = false;
+    v.reason = "the op's output has " + std::to_string(run.output.size()) + " values, not " +
+               std::to_string(ref.exact.size());
+    return v;
+  }
+  const oracles::DotProductReport dp = oracles::check_dot_product(
+      run.output, ref.exact, ref.bound, bounds, generators::wants_bias_check(want.c.data.campaign));
+  v.outputs = dp.outputs;
+  v.element_failures = dp.element_failures;
+  for (size_t i = 0; i < run.output.size(); ++i) {
+    const oracles::Interval allowed =
+        oracles::dot_product_interval(ref.exact[i], ref.bound[i], bounds, 0.0f);
+    v.nonfinite_failures += !std::isfinite(run.output[i]) && !allowed.any && !allowed.nan &&
+                            std::isfinite(allowed.lo) && std::isfinite(allowed.hi);
+  }
+  v.max_err_over_bound = dp.max_abs_err / bounds.abs_bound;
+  v.statistical = run.output.size() >= kMinDotProducts;
+  v.pass = dp.element_failures == 0 && (!v.statistical || dp.pass);
+  if (!v.pass) v.reason = dp.reason;
+  return v;
+}
+
 }  // namespace
 
 ComplianceResult judge_compliance(const Observation& seen, const Expected& want) {
@@ -118,6 +208,8 @@ ComplianceResult judge_compliance(const Observation& seen, const Expected& want)
   } else {
     judge_intervals(seen, want, b);
   }
+  b.op_by_op_note = seen.op_by_op_note;
+  for (const OpRun& run : seen.op_runs) b.op_by_op.push_back(judge_alone(run, want));
   // A visible fp32 result and its bf16 output: TOSA's CAST rounds to nearest even, exactly.
   if (bf16 && seen.output_fp32_observed) {
     for (size_t i = 0; i < seen.output.size() && i < seen.output_fp32.size(); ++i) {

@@ -11,8 +11,10 @@
 #include <vector>
 
 #include "mxconf/oracles/block_quant.h"
+#include "mxconf/oracles/dot_reference.h"
 #include "mxconf/oracles/format_model.h"
 #include "mxconf/oracles/intervals.h"
+#include "mxconf/pipeline/graph.h"
 #include "mxconf/pipeline/layer_geometry.h"
 #include "mxconf/pipeline/model.h"
 #include "mxconf/pipeline/types.h"
@@ -61,6 +63,12 @@ struct JudgeOp {
   // weight constants).
   std::vector<oracles::Interval> (*propagate)(const LayerCall&, const LayerExpectation& self,
                                               const std::vector<oracles::Interval>& in);
+  // The operator alone (op by op): its DOT_PRODUCT reference for a one-op graph (op_by_op.h) fed
+  // `input` (the values its cast reads), the cast under `cast_rule`, the weights as the graph's
+  // constants hold them; `ks` gets the dot product's length. Throws std::invalid_argument for a
+  // graph the row cannot read.
+  oracles::DotReference (*alone)(oracles::ScalePolicy cast_rule, const pipeline::Graph& one_op,
+                                 const std::vector<float>& input, int64_t& ks);
   // The unquantized layer in double, each output rounded to fp32 (the fidelity reference; any
   // summation order will do). Logical layouts.
   std::vector<double> (*fp32)(const std::vector<int64_t>& in_shape, const pipeline::LayerGeometry&,
@@ -69,6 +77,15 @@ struct JudgeOp {
 };
 
 const JudgeOp& judge_op(pipeline::LayerKind k);
+// The row whose operator is `op` (MATMUL_T_BLOCK_SCALED, CONV2D_BLOCK_SCALED), or null.
+const JudgeOp* judge_op_for(pipeline::OpKind op);
+
+// A one-op graph's operands as the judge reads them: the op (its last operator), a tensor's
+// payload format, and its constant codes or bytes. Throw std::invalid_argument when missing.
+const pipeline::Operator& alone_op(const pipeline::Graph& g);
+const oracles::FormatSpec& payload_format(const pipeline::Tensor& t);
+std::vector<uint8_t> constant_codes(const pipeline::Graph& g, const std::string& name);
+std::vector<uint8_t> constant_bytes(const pipeline::Graph& g, const std::string& name);
 
 // ksb of a layer's operator: KS + 1, literally (tosa_reference_check_dotproduct.tosac line 32 at
 // cd5acdd: bias_abs is clamped to normal_min, so max_value(bias_abs) > 0 always; an op without a

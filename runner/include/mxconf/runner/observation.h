@@ -54,6 +54,18 @@ struct CastObservation {
   std::vector<uint8_t> codes, scales;
 };
 
+// One block-scaled operator of the system's graph run alone by the system's runtime (op by op,
+// op_by_op.h): the one-op graph, the input it was fed (the reference's exact value of what the
+// op's cast reads, in that tensor's layout), and the op's fp32 output as the runtime returned it.
+struct OpRun {
+  size_t layer = 0;  // the op's place among the graph's block-scaled ops
+  pipeline::OpKind op = pipeline::OpKind::unknown;
+  pipeline::Graph graph;
+  std::vector<float> input;
+  std::vector<float> output;
+  std::string failure;  // why the runtime returned nothing for it (then not judged)
+};
+
 // A valid case: lower -> load -> execute.
 struct Observation {
   std::optional<StageFailure> failure;  // the first stage that failed; nothing else is judged
@@ -69,6 +81,10 @@ struct Observation {
   std::vector<CastObservation> casts;
   bool casts_observed = true;
   std::string shape_error;  // the output had the wrong shape (a failure, not an error)
+  // Op by op (multi-layer cases of a runtime that runs one-op graphs): one run per block-scaled
+  // op; when none ran, why not.
+  std::vector<OpRun> op_runs;
+  std::string op_by_op_note;
   std::optional<std::string> unsupported;  // the system cannot handle the case: why
   SutTrace trace;
 

@@ -4,9 +4,11 @@
 // reuses (lower_to_tosa for export, execute_graph for fuzzing).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 
+#include "mxconf/pipeline/interpreter.h"
 #include "mxconf/runner/system_under_test.h"
 
 namespace mxconf::runner {
@@ -27,6 +29,10 @@ class InterpreterRuntime final : public Runtime {
  public:
   void execute(const generators::Case& c, const PreparedCase& p, const Lowered& graph,
                Observation& obs) const override;
+  // A one-op graph read back from its .tosa bytes and run by the interpreter.
+  bool runs_alone() const override { return true; }
+  std::optional<std::vector<float>> run_alone(const generators::Case& c, const OpSlice& s,
+                                              SutTrace&, std::string& why_not) const override;
   RejectionObservation reject(const generators::Case& c, const BrokenGraph& g) const override;
   Actor actor() const override { return Actor::mxconf; }
 };
@@ -41,6 +47,14 @@ std::unique_ptr<SystemUnderTest> make_reference_sut();
 // obs.failure (stage lower, validate, serialize or load) and returns nothing.
 std::optional<Lowered> lower_to_tosa(const pipeline::ModelSpec& m, const pipeline::Target& target,
                                      const pipeline::LowerOptions& lowering, Observation& obs);
+
+// Every tensor's value when mxconf's interpreter runs `graph` (one input, one output) on the
+// case's logical input, fed in the model's physical dim order. Throws std::runtime_error when the
+// graph's input does not fit the model.
+std::map<std::string, pipeline::Value> interpreter_values(const pipeline::ModelSpec& m,
+                                                          const std::vector<float>& input,
+                                                          formats::ScaleRule cast_rule,
+                                                          const pipeline::Graph& graph);
 
 // Runs `graph` (one input, one output) with the reference interpreter on the logical input,
 // fed in the model's physical dim order: fills obs.output, output_fp32 and casts. Throws

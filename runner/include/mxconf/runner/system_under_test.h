@@ -19,6 +19,7 @@
 #include "mxconf/runner/broken_graph.h"
 #include "mxconf/runner/case_data.h"
 #include "mxconf/runner/observation.h"
+#include "mxconf/runner/op_by_op.h"
 
 namespace mxconf::runner {
 
@@ -65,6 +66,14 @@ class Runtime {
   virtual ~Runtime() = default;
   virtual void execute(const generators::Case& c, const PreparedCase& p, const Lowered& graph,
                        Observation& obs) const = 0;
+  // Whether this runtime runs the one-op graphs of op-by-op judging (op_by_op.h), and such a
+  // graph run alone: its single output's fp32 values, or nothing with `why_not` set.
+  virtual bool runs_alone() const { return false; }
+  virtual std::optional<std::vector<float>> run_alone(const generators::Case&, const OpSlice&,
+                                                      SutTrace&, std::string& why_not) const {
+    why_not = "this runtime runs no one-op graphs";
+    return std::nullopt;
+  }
   // A graph broken by an ERROR_IF rule (one a runtime can judge without a target): does this
   // runtime refuse to run it?
   virtual RejectionObservation reject(const generators::Case& c, const BrokenGraph& g) const = 0;
@@ -92,6 +101,8 @@ class StagedSut final : public SystemUnderTest {
   nlohmann::json versions() const override;
 
  private:
+  void run_op_by_op(const generators::Case& c, const PreparedCase& p, const Lowered& lowered,
+                    Observation& obs) const;
   std::unique_ptr<Lowering> lowering_;
   std::unique_ptr<Runtime> runtime_;
   std::string common_options_;

@@ -107,10 +107,25 @@ struct ComplianceResult {
   bool casts_observed = true;
   size_t cast_failures = 0;
   std::string cast_reason;
+  // Op by op (op_by_op.h): each block-scaled op of a multi-layer graph, run alone on the
+  // reference's exact input, judged with DOT_PRODUCT; `op_by_op_note` says why none was.
+  struct OpVerdict {
+    size_t layer = 0;
+    pipeline::OpKind op = pipeline::OpKind::unknown;
+    bool judged = false;  // false: the run or the graph gave nothing to judge (`reason` says why)
+    bool pass = true;
+    size_t outputs = 0, element_failures = 0, nonfinite_failures = 0;
+    double max_err_over_bound = 0;
+    bool statistical = false;
+    std::string reason;
+  };
+  std::vector<OpVerdict> op_by_op;
+  std::string op_by_op_note;
+  const OpVerdict* first_failing_op() const;
   bool pass(Level) const {
-    return dot_product_pass && cast_failures == 0 && bf16_cast_failures == 0;
+    return dot_product_pass && cast_failures == 0 && bf16_cast_failures == 0 && !first_failing_op();
   }
-  std::string reason() const { return cast_failures ? cast_reason : dot_product_reason; }
+  std::string reason() const;
   std::string symptom() const;
 };
 
