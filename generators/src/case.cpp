@@ -29,6 +29,7 @@ nlohmann::json to_json(const Case& c) {
   if (c.expect.rule) {
     expect["rule"] = name(*c.expect.rule);
     expect["code"] = c.expect.code;
+    expect["variant"] = c.expect.variant;
   }
   nlohmann::json data = {
       {"campaign", name(c.data.campaign)}, {"seed", c.data.seed}, {"params", c.data.params}};
@@ -101,6 +102,8 @@ Case case_from_json(const nlohmann::json& j) {
     if (!c.expect.rule)
       throw io::JsonError(expect.child("rule"), "unknown invalid rule '" + rule_name + "'");
     c.expect.code = expect.string("code");
+    // Absent in case files written before the variants cycled: the first point.
+    c.expect.variant = uint32_t(expect.integer_or("variant", 0, 0, variants(*c.expect.rule) - 1));
   }
   expect.finish();
   root.finish();
@@ -132,7 +135,11 @@ std::string case_name(const Case& c) {
                   "_" + std::to_string(c.data.seed % 100000);
   if (c.lowering.batched_matmul) s += "_batched";
   if (!c.lowering.fold_transposes) s += "_unfolded";
-  if (c.expect.rule) s += "_ERRORIF_" + std::string(name(*c.expect.rule));
+  if (c.expect.rule) {
+    s += "_ERRORIF_";
+    s += name(*c.expect.rule);
+    s += "_v" + std::to_string(c.expect.variant);
+  }
   return s;
 }
 

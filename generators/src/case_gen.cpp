@@ -377,30 +377,56 @@ rc::Gen<Case> gen_valid_case(const GenConfig& cfg) {
   });
 }
 
-rc::Gen<Case> gen_invalid_case(const GenConfig& cfg) {
-  return rc::gen::exec([cfg] {
-    Case c = *gen_valid_case(cfg);
-    std::vector<InvalidRule> rules;
-    for (InvalidRule r : kAllInvalidRules)
-      if (applies_to(r, op_of(c))) rules.push_back(r);
-    const InvalidRule r = *rc::gen::elementOf(rules);
-    c.expect.rule = r;
-    c.expect.code = expected_code(r);
+std::vector<RulePoint> rule_points(const GenConfig& cfg) {
+  std::vector<InvalidRule> rules;
+  uint32_t most = 0;
+  for (InvalidRule r : kAllInvalidRules) {
+    const auto ops = allowed_ops(cfg);
+    if (std::any_of(ops.begin(), ops.end(),
+                    [&](const OpDraw* d) { return applies_to(r, d->kind); })) {
+      rules.push_back(r);
+      most = std::max(most, variants(r));
+    }
+  }
+  // Variant-major: every rule's first point, then every second point, ..., so each rule comes
+  // back every few cases and its points in turn.
+  std::vector<RulePoint> points;
+  for (uint32_t v = 0; v < most; ++v)
+    for (InvalidRule r : rules)
+      if (v < variants(r)) points.push_back({r, v});
+  return points;
+}
+
+std::optional<uint64_t> invalid_ordinal(double invalid_fraction, uint64_t index) {
+  const uint64_t per_mille =
+      uint64_t(std::clamp<long>(std::lround(invalid_fraction * 1000), 0, 1000));
+  const uint64_t before = index * per_mille / 1000, after = (index + 1) * per_mille / 1000;
+  if (after == before) return std::nullopt;
+  return before;
+}
+
+rc::Gen<Case> gen_invalid_case(const GenConfig& cfg, RulePoint point) {
+  // The base case is drawn among the operators the rule is about.
+  GenConfig base = cfg;
+  base.ops.clear();
+  for (const OpDraw* d : allowed_ops(cfg))
+    if (applies_to(point.rule, d->kind)) base.ops.push_back(d->kind);
+  return rc::gen::map(gen_valid_case(base), [point](Case c) {
+    c.expect.rule = point.rule;
+    c.expect.code = expected_code(point.rule);
+    c.expect.variant = point.variant;
     return c;
   });
 }
 
-rc::Gen<Case> gen_case(const GenConfig& cfg) {
-  const int invalid_weight = int(std::lround(cfg.invalid_fraction * 1000));
-  if (invalid_weight <= 0) return gen_valid_case(cfg);
-  return rc::gen::weightedOneOf<Case>(
-      {{uint32_t(1000 - std::min(invalid_weight, 1000)), gen_valid_case(cfg)},
-       {uint32_t(std::min(invalid_weight, 1000)), gen_invalid_case(cfg)}});
-}
-
 rc::Shrinkable<Case> case_at(const GenConfig& cfg, uint64_t run_seed, uint64_t index) {
   const int size = int(index % 101);  // sizes 0..100 cycle, as RapidCheck's own runs do
-  return gen_case(cfg)(rc::Random(mix(run_seed, index)), size);
+  const rc::Random random(mix(run_seed, index));
+  if (const auto j = invalid_ordinal(cfg.invalid_fraction, index)) {
+    const std::vector<RulePoint> points = rule_points(cfg);
+    if (!points.empty()) return gen_invalid_case(cfg, points[*j % points.size()])(random, size);
+  }
+  return gen_valid_case(cfg)(random, size);
 }
 
 }  // namespace mxconf::generators

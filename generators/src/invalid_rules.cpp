@@ -19,51 +19,54 @@ struct RuleRow {
   std::string_view name;
   RuleStage stage;
   std::string_view code;  // a pipeline::ValidationCode name, or a model error code
+  // How many points around the boundary the rule is broken at (break_model / break_graph read
+  // `variant` modulo this, as a mixed-radix number over the point's coordinates).
+  uint32_t variants;
   std::optional<LayerKind> only;
   bool about_target = false;
 };
 
 constexpr RuleRow kRules[] = {
     {InvalidRule::k_not_multiple_of_32, "k_not_multiple_of_32", RuleStage::model,
-     "k_not_multiple_of_32", LayerKind::linear},
+     "k_not_multiple_of_32", 3, LayerKind::linear},
     {InvalidRule::mismatched_payloads, "mismatched_payloads", RuleStage::graph, "payload_mismatch",
-     std::nullopt},
-    {InvalidRule::missing_mxfp, "missing_mxfp", RuleStage::target, "extension_mx_payload",
+     4, std::nullopt},
+    {InvalidRule::missing_mxfp, "missing_mxfp", RuleStage::target, "extension_mx_payload", 1,
      std::nullopt, true},
-    {InvalidRule::e8m0_without_mxfp, "e8m0_without_mxfp", RuleStage::graph, "extension_e8m0",
+    {InvalidRule::e8m0_without_mxfp, "e8m0_without_mxfp", RuleStage::graph, "extension_e8m0", 1,
      std::nullopt, true},
-    {InvalidRule::wrong_scale_shape, "wrong_scale_shape", RuleStage::graph, "scale_shape",
+    {InvalidRule::wrong_scale_shape, "wrong_scale_shape", RuleStage::graph, "scale_shape", 3,
      std::nullopt},
-    {InvalidRule::batch_not_1_or_n, "batch_not_1_or_n", RuleStage::graph, "batch_broadcast",
+    {InvalidRule::batch_not_1_or_n, "batch_not_1_or_n", RuleStage::graph, "batch_broadcast", 3,
      LayerKind::linear},
-    {InvalidRule::rank_zero, "rank_zero", RuleStage::graph, "rank_zero", std::nullopt},
+    {InvalidRule::rank_zero, "rank_zero", RuleStage::graph, "rank_zero", 1, std::nullopt},
     {InvalidRule::non_permutation_dim_order, "non_permutation_dim_order", RuleStage::model,
-     "dim_order_not_permutation", std::nullopt},
+     "dim_order_not_permutation", 2, std::nullopt},
     {InvalidRule::inconsistent_bias_length, "inconsistent_bias_length", RuleStage::model,
-     "bias_length", std::nullopt},
+     "bias_length", 3, std::nullopt},
     {InvalidRule::ic_not_multiple_of_32, "ic_not_multiple_of_32", RuleStage::model,
-     "ic_not_multiple_of_32", LayerKind::conv2d},
-    {InvalidRule::groups_not_1, "groups_not_1", RuleStage::model, "groups_unsupported",
+     "ic_not_multiple_of_32", 3, LayerKind::conv2d},
+    {InvalidRule::groups_not_1, "groups_not_1", RuleStage::model, "groups_unsupported", 3,
      LayerKind::conv2d},
-    {InvalidRule::conv_negative_pad, "conv_negative_pad", RuleStage::graph, "conv_pad",
+    {InvalidRule::conv_negative_pad, "conv_negative_pad", RuleStage::graph, "conv_pad", 12,
      LayerKind::conv2d},
-    {InvalidRule::conv_stride_below_1, "conv_stride_below_1", RuleStage::graph, "conv_stride",
+    {InvalidRule::conv_stride_below_1, "conv_stride_below_1", RuleStage::graph, "conv_stride", 4,
      LayerKind::conv2d},
     {InvalidRule::conv_dilation_below_1, "conv_dilation_below_1", RuleStage::graph, "conv_dilation",
-     LayerKind::conv2d},
-    {InvalidRule::conv_output_size, "conv_output_size", RuleStage::graph, "conv_output_size",
+     4, LayerKind::conv2d},
+    {InvalidRule::conv_output_size, "conv_output_size", RuleStage::graph, "conv_output_size", 6,
      LayerKind::conv2d},
     {InvalidRule::conv_bias_not_oc_or_1, "conv_bias_not_oc_or_1", RuleStage::graph,
-     "conv_bias_shape", LayerKind::conv2d},
+     "conv_bias_shape", 4, LayerKind::conv2d},
     {InvalidRule::conv_shape_operand_length, "conv_shape_operand_length", RuleStage::graph,
-     "conv_rank", LayerKind::conv2d},
+     "conv_rank", 6, LayerKind::conv2d},
     {InvalidRule::conv_missing_extension, "conv_missing_extension", RuleStage::target,
-     "extension_mx_conv", LayerKind::conv2d, true},
-    {InvalidRule::conv_level_kernel, "conv_level_kernel", RuleStage::graph, "level_kernel",
+     "extension_mx_conv", 1, LayerKind::conv2d, true},
+    {InvalidRule::conv_level_kernel, "conv_level_kernel", RuleStage::graph, "level_kernel", 3,
      LayerKind::conv2d},
-    {InvalidRule::conv_level_pad, "conv_level_pad", RuleStage::graph, "level_pad",
+    {InvalidRule::conv_level_pad, "conv_level_pad", RuleStage::graph, "level_pad", 3,
      LayerKind::conv2d},
-    {InvalidRule::conv_level_stride, "conv_level_stride", RuleStage::graph, "level_stride",
+    {InvalidRule::conv_level_stride, "conv_level_stride", RuleStage::graph, "level_stride", 3,
      LayerKind::conv2d},
 };
 static_assert(std::size(kRules) == size_t(InvalidRule::count));
@@ -118,6 +121,10 @@ RuleStage stage(InvalidRule r) {
 
 bool depends_on_target(InvalidRule r) {
   return row(r).about_target;
+}
+
+uint32_t variants(InvalidRule r) {
+  return row(r).variants;
 }
 
 bool applies_to(InvalidRule r, pipeline::LayerKind kind) {
@@ -234,7 +241,7 @@ void break_conv(InvalidRule r, Graph& g, Operator& conv, uint64_t variant) {
     case InvalidRule::conv_negative_pad: {
       std::vector<int64_t> p = pipeline::shape_values(pad);
       const int64_t values[] = {-1, -2, -8193};
-      p[(variant / 2) % 4] = values[variant % 3];
+      p[(variant / 3) % 4] = values[variant % 3];  // every pad, pad_right included
       set_shape_values(pad, p);
       break;
     }

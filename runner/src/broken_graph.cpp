@@ -19,7 +19,7 @@ BrokenGraph make_broken_graph(const generators::Case& c) {
                     " breaks the target, which a .tosa file cannot carry";
     return b;
   }
-  generators::break_graph(rule, b.graph, c.data.seed);
+  generators::break_graph(rule, b.graph, c.expect.variant);
   if (generators::depends_on_target(rule)) {
     // The graph is only invalid for a target without the extension: a file alone cannot say so.
     b.why_no_file = "ERROR_IF rule " + std::string(generators::name(rule)) +

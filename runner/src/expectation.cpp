@@ -10,6 +10,7 @@ OracleExpectation oracle_expectation(const PreparedCase& p, formats::ScaleRule c
                                      bool bit_exact_only) {
   const pipeline::ModelSpec& m = p.model;
   OracleExpectation e;
+  e.cast_rule = cast_rule;
   const oracles::ScalePolicy act_rule = generators::oracle_policy(cast_rule);
   std::vector<int64_t> shape = m.input.shape;
   std::vector<float> x = p.input;

@@ -246,8 +246,9 @@ class ExternalLowering final : public Lowering {
     try {
       if (model_rule) {
         fs::create_directories(ld);
-        io::write_text_atomic((ld / "model.json").string(),
-                              generators::break_model(rule, c.model, c.data.seed).dump(2) + "\n");
+        io::write_text_atomic(
+            (ld / "model.json").string(),
+            generators::break_model(rule, c.model, c.expect.variant).dump(2) + "\n");
         io::write_text_atomic((ld / kCaseFile).string(), generators::to_json(c).dump(2) + "\n");
       } else {
         generators::Case asked = c;

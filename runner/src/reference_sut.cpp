@@ -214,7 +214,7 @@ RejectionObservation ReferenceLowering::reject(const generators::Case& c) const 
   const generators::InvalidRule rule = *c.expect.rule;
   if (generators::stage(rule) == generators::RuleStage::model) {
     try {
-      pipeline::parse_model(generators::break_model(rule, c.model, c.data.seed));
+      pipeline::parse_model(generators::break_model(rule, c.model, c.expect.variant));
     } catch (const io::JsonError& e) {
       codes.push_back(e.code());
       message = e.what();

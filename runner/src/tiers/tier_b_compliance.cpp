@@ -149,8 +149,8 @@ void judge_intervals(const Observation& seen, const Expected& want, ComplianceRe
 }
 
 // One op run alone (op_by_op.h): DOT_PRODUCT against the reference of the one-op graph the
-// runtime ran (its weights as that graph holds them, its input cast under the case's rule), the
-// op's own KS + 1 and, for an op with a bias operand, that bias in the reference.
+// runtime ran (its weights as that graph holds them, its input cast under the expectation's rule),
+// the op's own KS + 1 and, for an op with a bias operand, that bias in the reference.
 ComplianceResult::OpVerdict judge_alone(const OpRun& run, const Expected& want) {
   ComplianceResult::OpVerdict v;
   v.layer = run.layer;
@@ -167,7 +167,7 @@ ComplianceResult::OpVerdict judge_alone(const OpRun& run, const Expected& want) 
   int64_t ks = 0;
   oracles::DotReference ref;
   try {
-    ref = row->alone(generators::oracle_policy(want.c.target.cast_rule), run.graph, run.input, ks);
+    ref = row->alone(generators::oracle_policy(want.oracle.cast_rule), run.graph, run.input, ks);
   } catch (const std::invalid_argument& e) {
     v.reason = std::string("not judged: ") + e.what();
     return v;

@@ -35,6 +35,7 @@ struct TargetSpec {
 struct Expectation {
   std::optional<InvalidRule> rule;  // ERROR_IF cases: the one rule broken (invalid_rules.h)
   std::string code;                 // ERROR_IF cases: the typed error expected
+  uint32_t variant = 0;             // ERROR_IF cases: which point of the rule's boundary
   bool valid() const { return !rule; }
   bool operator==(const Expectation&) const = default;
 };

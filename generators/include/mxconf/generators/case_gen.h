@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "mxconf/generators/campaigns.h"
@@ -40,11 +41,25 @@ rc::Gen<int64_t> gen_k_blocks(int max_blocks);             // blocks of 32 along
 
 rc::Gen<pipeline::ModelSpec> gen_model();  // M*N bounded by the RapidCheck size
 rc::Gen<Case> gen_valid_case(const GenConfig& cfg);
-rc::Gen<Case> gen_invalid_case(const GenConfig& cfg);
-rc::Gen<Case> gen_case(const GenConfig& cfg);
+
+// Invalid cases: one point of one rule's boundary (invalid_rules.h).
+struct RulePoint {
+  InvalidRule rule;
+  uint32_t variant;
+};
+// Every point of every rule an operator `cfg` allows can break, in the order invalid cases cycle
+// through them: each rule's variant 0, then each rule's variant 1, and so on.
+std::vector<RulePoint> rule_points(const GenConfig& cfg);
+// Invalid cases sit at evenly spaced indexes (not drawn), so the points cycle deterministically:
+// case `index` is invalid when floor((index + 1) * f) > floor(index * f) (f in thousandths), and
+// then it is invalid case number floor(index * f).
+std::optional<uint64_t> invalid_ordinal(double invalid_fraction, uint64_t index);
+// A valid base case drawn among the operators the rule is about, with `point` broken.
+rc::Gen<Case> gen_invalid_case(const GenConfig& cfg, RulePoint point);
 
 // Case `index` of the run with seed `run_seed`: the generator driven by a Random derived from
-// both, at a size that cycles with the index. Deterministic; the Shrinkable carries the shrinks.
+// both, at a size that cycles with the index; invalid case j (invalid_ordinal) breaks
+// rule_points(cfg)[j % size]. Deterministic; the Shrinkable carries the shrinks.
 rc::Shrinkable<Case> case_at(const GenConfig& cfg, uint64_t run_seed, uint64_t index);
 
 // RapidCheck's generation context (what `*gen` inside gen::exec uses) is process-global, and a

@@ -74,6 +74,8 @@ bool depends_on_target(InvalidRule r);
 // The typed code expected: a pipeline::ValidationCode name, or a model error code.
 std::string expected_code(InvalidRule r);
 
+// How many points around its boundary the rule is broken at: variants 0 .. variants(r) - 1.
+uint32_t variants(InvalidRule r);
 // Whether the rule can be broken in a model of this operator (each rule names at most one).
 bool applies_to(InvalidRule r, pipeline::LayerKind kind);
 // The rule table lists the rules in enum order (a test holds it).
@@ -81,7 +83,8 @@ bool rule_table_in_enum_order();
 
 // Each rule is broken at several points around its boundary, not at one canonical value, so a
 // validator checking a looser condition than the spec's cannot pass them all: `variant` (the
-// case's data seed) picks the point.
+// case's expect.variant, taken modulo variants(r)) picks the point. Campaigns cycle through every
+// (rule, variant) pair in turn (case_gen.h), so each point comes back every few hundred cases.
 // Model-level rules: the model JSON with the rule broken (parsing it must fail with the code).
 nlohmann::json break_model(InvalidRule r, const pipeline::ModelSpec& m, uint64_t variant = 0);
 // Graph-level rules: edit the lowered graph in place.

@@ -16,6 +16,9 @@
 namespace mxconf::runner {
 
 struct OracleExpectation {
+  // The rule the activations were cast with: ops judged alone (op by op) cast their input under
+  // it too, so another rule's expectation diagnoses them as it does the whole graph.
+  formats::ScaleRule cast_rule = formats::ScaleRule::tosa;
   std::vector<LayerExpectation> layers;  // in model order
   std::vector<float> pseudocode;         // the model's output: bit-exact target, logical layout
   std::vector<float> fp32_model;         // the unquantized fp32 model (fidelity reference)
