@@ -8,6 +8,7 @@
 #include "mxconf/generators/case_gen.h"
 #include "mxconf/oracles/pseudocode_ref.h"
 #include "mxconf/pipeline/interpreter.h"
+#include "mxconf/runner/quantize_campaign.h"
 #include "support/small_run.h"
 
 namespace mxconf::test {
@@ -21,16 +22,24 @@ struct FaultGuard {
 };
 
 // The default campaign (every operator and campaign, 10% invalid, each case drawing its cast
-// rule as `mxconf run` does for its own pipeline), K up to 32 blocks to keep CI short.
+// rule as `mxconf run` does for its own pipeline), K up to 32 blocks to keep CI short, with one
+// case of the quantize campaign (quantize_campaign.h, what `mxconf selfcheck` runs) after every
+// tenth: `mxconf quantize` is a path users take that no graph reaches.
 int first_detection(Fault f, int limit) {
   FaultGuard guard(f);
   generators::GenConfig cfg;
   cfg.invalid_fraction = 0.1;
   cfg.max_k_blocks = 32;
   cfg.vary_cast_rule = true;
+  const auto dir = scratch_dir("mutation_quantize_" + std::string(faults::name(f)));
   for (int i = 0; i < limit; ++i) {
     const runner::CaseResult r = run_reference(generators::generate_case(cfg, 1, uint64_t(i)));
     if (!mxconf::is_good(r.verdict)) return i;
+    if (i % 10 == 9) {
+      const runner::QuantizeCase q = runner::quantize_case_at(1, uint64_t(i / 10));
+      if (!runner::check_quantize_case(q, dir / std::to_string(i)).empty()) return i;
+      std::filesystem::remove_all(dir / std::to_string(i));
+    }
   }
   return -1;
 }

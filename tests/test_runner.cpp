@@ -95,6 +95,38 @@ TEST(Generators, CoverEveryDtypeRankLayoutCampaignAndRuleIn5000Cases) {
 
 // The conv2d generator reaches every part of the geometry the issue names, and every shape it
 // makes is one the op allows (the model parser checks the exact output size).
+// level_limits: every case sits exactly on a level-8K limit (and none beyond), each limit on
+// both axes, and mxconf's own validation accepts it.
+TEST(Generators, LevelLimitsCasesSitExactlyOnALimit) {
+  GenConfig cfg;
+  cfg.campaigns = {generators::Campaign::level_limits};
+  std::set<std::string> reached;
+  for (uint64_t i = 0; i < 200; ++i) {
+    const Case c = generators::generate_case(cfg, 7, i);
+    ASSERT_EQ(c.data.campaign, generators::Campaign::level_limits);
+    const auto& g = std::get<pipeline::Conv2dGeom>(c.model.layers.at(0).geometry);
+    bool at_limit = false;
+    for (int axis = 0; axis < 2; ++axis) {
+      const std::string a = axis == 0 ? "y" : "x";
+      const int64_t extent = g.dilation[size_t(axis)] * g.kernel[size_t(axis)];
+      EXPECT_LE(extent, 8192);
+      EXPECT_LE(g.stride[size_t(axis)], 8192);
+      if (extent == 8192) reached.insert("dilation*K " + a), at_limit = true;
+      if (g.stride[size_t(axis)] == 8192) reached.insert("stride " + a), at_limit = true;
+    }
+    for (size_t p = 0; p < 4; ++p) {
+      EXPECT_LE(g.pad[p], 8192);
+      if (g.pad[p] == 8192) reached.insert("pad " + std::to_string(p)), at_limit = true;
+    }
+    EXPECT_TRUE(at_limit) << generators::case_name(c);
+    const pipeline::Graph lowered = pipeline::lower_model(c.model, "", c.lowering);
+    EXPECT_TRUE(pipeline::validate_tosa(lowered, c.target.profile).empty())
+        << generators::case_name(c);
+  }
+  EXPECT_EQ(reached, (std::set<std::string>{"dilation*K x", "dilation*K y", "stride x", "stride y",
+                                            "pad 0", "pad 2"}));
+}
+
 TEST(Generators, ConvCasesCoverTheGeometry) {
   GenConfig cfg;
   cfg.ops = {pipeline::LayerKind::conv2d};
@@ -130,8 +162,9 @@ TEST(Generators, ConvCasesCoverTheGeometry) {
     out_channels.insert(c.model.layers.back().out_width());
   }
   EXPECT_EQ(kernels, (std::set<int64_t>{1, 2, 3, 4, 5, 6, 7}));
-  EXPECT_EQ(strides, (std::set<int64_t>{1, 2, 3}));
-  EXPECT_EQ(dilations, (std::set<int64_t>{1, 2, 3}));
+  // 1-3, and the level_limits campaign's values at MAX_STRIDE / MAX_KERNEL (8192 = dilation * K).
+  EXPECT_EQ(strides, (std::set<int64_t>{1, 2, 3, 8192}));
+  EXPECT_EQ(dilations, (std::set<int64_t>{1, 2, 3, 2048, 4096, 8192}));
   for (int64_t p : {0, 1, 2, 3, 4}) EXPECT_TRUE(pads.count(p)) << p;  // > 3: padding_heavy
   EXPECT_EQ(batches, (std::set<int64_t>{1, 2}));
   EXPECT_EQ(asymmetric, (std::set<bool>{false, true}));

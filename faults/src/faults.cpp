@@ -30,7 +30,16 @@ constexpr std::array<std::string_view, size_t(Fault::count)> kNames = {
     "conv_stride_dilation_swapped",
     "conv_pad_reads_edge",
     "conv_taps_reversed",
-    "cast_rule_ignored"};
+    "cast_rule_ignored",
+    "batch_broadcast_rule_loosened",
+    "conv_pad_forgets_pad_right",
+    "level_strict_at_limit",
+    "writer_drops_conv_attribute",
+    "e8m0_decode_by_shift",
+    "quantize_last_chunk_dropped",
+    "npy_misaligned_copy_offset",
+    "exec_refuses_v2",
+    "interpreter_frees_inputs_early"};
 
 std::atomic<Fault> g_active{Fault::none};
 std::atomic<Variant> g_variant{Variant::none};

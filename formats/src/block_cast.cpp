@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "encode_kernel.h"
+#include "mxconf/faults/faults.h"
 #include "mxconf/formats/codec.h"
 #include "mxconf/formats/scalar_types.h"
 
@@ -163,7 +164,11 @@ void dequantize_blocks(ElementType t, std::span<const uint8_t> codes,
   float table[256];
   for (int c = 0; c < 256; ++c) table[c] = decode(t, uint8_t(c));
   for (size_t b = 0; b < scales.size(); ++b) {
-    const float s = decode_e8m0(scales[b]);
+    // The fault: 2^(e - 127) as the exponent field shifted into place (0x00 gives 0, not 2^-127;
+    // 0xFF gives +Inf, not NaN).
+    const float s = MXCONF_FAULT(e8m0_decode_by_shift)
+                        ? std::bit_cast<float>(uint32_t(scales[b]) << 23)
+                        : decode_e8m0(scales[b]);
     const uint8_t* in = codes.data() + b * kBlockSize;
     float* o = out.data() + b * kBlockSize;
     for (size_t i = 0; i < kBlockSize; ++i) o[i] = table[in[i]] * s;

@@ -35,6 +35,7 @@ constexpr Named<Campaign> kNames[] = {
     {Campaign::e8m0_extremes, "e8m0_extremes"},
     {Campaign::fixed, "fixed"},
     {Campaign::padding_heavy, "padding_heavy"},
+    {Campaign::level_limits, "level_limits"},
 };
 static_assert(std::size(kNames) == size_t(Campaign::count));
 
@@ -261,7 +262,7 @@ std::vector<float> campaign_rows(const pipeline::ModelSpec& m, const DataSpec& d
         x[size_t(r * k + col)] =
             d.value(op.data_set_k(l0.geometry, k_last, r, col), uint32_t(r * k + col));
     }
-  } else if (c == Campaign::normal || c == Campaign::padding_heavy) {
+  } else if (c == Campaign::normal || c == Campaign::padding_heavy || c == Campaign::level_limits) {
     const double scale = std::ldexp(1.0, data.params.value("magnitude", 0));
     for (float& v : x) v = float(rng.normal() * scale);
   } else if (c == Campaign::uniform) {

@@ -158,12 +158,63 @@ AxisDraw legal_axis(int64_t in, AxisDraw a) {
   return a;
 }
 
+// level_limits: one conv whose geometry sits exactly on a level-8K limit (MAX_KERNEL =
+// MAX_STRIDE = 8192), on one axis, on a 1-pixel image so it stays cheap. Valid cases elsewhere
+// never reach a limit (the invalid rules visit only the far side), so a check made strict at the
+// limit itself would pass every other case. Each geometry keeps the output-size ERROR_IF exact:
+//   0: dilation * K = 8192 (K 1, 2 or 4), the top pad filling the kernel's extent;
+//   1: pad = stride = 8192 (output 2: one pixel all padding, one all image);
+//   2: stride = 8192 alone.
+rc::Gen<pipeline::ModelSpec> gen_level_limit_conv(std::vector<formats::ScaleRule> weight_rules) {
+  return rc::gen::exec([weight_rules] {
+    constexpr int64_t kLimit = 8192;
+    const int which = *rc::gen::inRange(0, 3);
+    const bool on_x = *rc::gen::arbitrary<bool>();
+    AxisDraw at{1, 1, 1, 0, 0}, other{1, 1, 1, 0, 0};  // kernel, stride, dilation, pads
+    if (which == 0) {
+      at.kernel = *rc::gen::element<int64_t>(1, 2, 4);
+      at.dilation = kLimit / at.kernel;
+      at.pad_a = (at.kernel - 1) * at.dilation;  // the extent reaches the single input pixel
+    } else if (which == 1) {
+      at.pad_a = at.stride = kLimit;
+    } else {
+      at.stride = kLimit;
+    }
+    other.kernel = *rc::gen::inRange<int64_t>(1, 4);
+    const int64_t other_side = other.kernel + *rc::gen::inRange<int64_t>(0, 3);
+    const AxisDraw y = on_x ? other : at, x = on_x ? at : other;
+    pipeline::Conv2dGeom g;
+    g.in_channels = 32 * *rc::gen::inRange<int64_t>(1, 3);
+    g.out_channels = *rc::gen::inRange<int64_t>(1, 9);
+    g.kernel = {y.kernel, x.kernel};
+    g.stride = {y.stride, x.stride};
+    g.dilation = {y.dilation, x.dilation};
+    g.pad = {y.pad_a, y.pad_b, x.pad_a, x.pad_b};
+    g.symmetric = y.pad_a == y.pad_b && x.pad_a == x.pad_b;
+    pipeline::ModelSpec m;
+    pipeline::LayerSpec l;
+    l.geometry = g;
+    const formats::ElementType payload = *rc::gen::elementOf(std::vector<formats::ElementType>(
+        std::begin(formats::kAllElementTypes), std::end(formats::kAllElementTypes)));
+    draw_layer_numbers(l, payload, weight_rules);
+    m.layers.push_back(l);
+    m.input.shape = {1, g.in_channels, on_x ? other_side : 1, on_x ? 1 : other_side};
+    m.input.dtype = *rc::gen::weightedElement<pipeline::DType>(
+        {{3, pipeline::DType::fp32}, {1, pipeline::DType::bf16}});
+    m.output.dtype = *rc::gen::weightedElement<pipeline::DType>(
+        {{4, pipeline::DType::fp32}, {1, pipeline::DType::bf16}});
+    if (*rc::gen::arbitrary<bool>()) m.input.dim_order = {0, 2, 3, 1};
+    return m;
+  });
+}
+
 // A conv2d chain (conv2d-block-scaled.md): N 1-2; H, W 1..33 (1, primes, non-square); IC 32-256;
 // OC 1-64; kernels 1x1..7x7; strides, dilations 1-3; padding 0-3, sometimes asymmetric. The
 // multiply-accumulates are bounded by the RapidCheck size, so the exact oracle stays quick.
 // padding_heavy: windows mostly in the padding (pad >= kernel - 1 on a small image).
 rc::Gen<pipeline::ModelSpec> gen_conv_model(Campaign campaign,
                                             std::vector<formats::ScaleRule> weight_rules) {
+  if (campaign == Campaign::level_limits) return gen_level_limit_conv(std::move(weight_rules));
   return rc::gen::withSize([campaign, weight_rules](int size) {
     return rc::gen::exec([size, campaign, weight_rules] {
       const bool padding_heavy = campaign == Campaign::padding_heavy;
@@ -281,7 +332,7 @@ const OpDraw kOpDraws[] = {
      }},
     {pipeline::LayerKind::conv2d,
      1,
-     {Campaign::padding_heavy},
+     {Campaign::padding_heavy, Campaign::level_limits},
      [](const GenConfig& cfg, Campaign campaign) {
        return gen_conv_model(campaign, cfg.weight_rules);
      },
@@ -357,12 +408,12 @@ rc::Gen<Case> gen_valid_case(const GenConfig& cfg) {
         allowed.size() == 1 ? *allowed[0] : *allowed[*weighted_index(std::move(weights))];
     if (op.kind != kOpDraws[0].kind) {
       // One of the operator's own campaigns in one case in 13 (always, when no shared one is
-      // wanted).
+      // wanted); which one follows the data seed, drawn already, so no draw is added.
       std::vector<Campaign> own;
       for (Campaign x : op.campaigns)
         if (wanted(cfg.campaigns, x)) own.push_back(x);
       if (!own.empty() && (!shared_campaigns || *rc::gen::weightedElement<int>({{12, 0}, {1, 1}})))
-        c.data.campaign = own[0];
+        c.data.campaign = own[c.data.seed % own.size()];
       c.model = *op.model(cfg, c.data.campaign);
       c.lowering = {};
       op.lowering(c);

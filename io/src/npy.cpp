@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 
+#include "mxconf/faults/faults.h"
 #include "mxconf/io/atomic_output.h"
 #include "mxconf/io/mapped_file.h"
 
@@ -222,7 +223,10 @@ NpyFile NpyFile::open(const std::string& path) {
   // A header length NumPy would never write left the data misaligned: copy it once.
   file->populate(0, file->bytes().size());
   auto copy = std::make_shared<std::vector<uint64_t>>((f.view_.data.size() + 7) / 8);
-  if (!f.view_.data.empty()) std::memcpy(copy->data(), f.view_.data.data(), f.view_.data.size());
+  // The fault: the copy starts at the aligned address below the data (inside the header).
+  const uint8_t* from = f.view_.data.data();
+  if (MXCONF_FAULT(npy_misaligned_copy_offset)) from -= reinterpret_cast<uintptr_t>(from) % item;
+  if (!f.view_.data.empty()) std::memcpy(copy->data(), from, f.view_.data.size());
   f.view_.data = {reinterpret_cast<const uint8_t*>(copy->data()), f.view_.data.size()};
   f.owner_ = std::move(copy);
   f.populated_ = true;

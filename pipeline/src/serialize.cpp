@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <unordered_set>
 
+#include "mxconf/faults/faults.h"
 #include "mxconf/pipeline/tosa_ops.h"
 #include "mxconf/pipeline/verifier.h"
 #include "tosa_generated.h"
@@ -23,6 +24,8 @@ fb::Offset<void> write_attribute(fb::FlatBufferBuilder& b, const Operator& op) {
     case AttrKind::perms:
       return tosa::CreateTransposeAttribute(b, b.CreateVector(op.attrs.perms)).Union();
     case AttrKind::block_size:
+      // The fault: the conv's table written empty (its block_size then reads back as UNKNOWN).
+      if (MXCONF_FAULT(writer_drops_conv_attribute) && op.op == OpKind::conv2d_block_scaled) break;
       return tosa::CreateMatMulTBlockScaledAttribute(b, tosa::BlockSize(op.attrs.block_size))
           .Union();
     case AttrKind::none:

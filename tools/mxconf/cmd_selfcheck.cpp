@@ -1,6 +1,7 @@
 // mxconf selfcheck: the block-cast differential (formats/ against the oracle) over adversarial
 // blocks for every format and scale rule; writes selfcheck.json. It is the quantization self-check
 // scripts/run-conformance.sh runs before the full conformance campaign exists.
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -13,12 +14,14 @@
 #include "mxconf/generators/oracle_bridge.h"
 #include "mxconf/io/atomic_output.h"
 #include "mxconf/runner/block_cast_check.h"
+#include "mxconf/runner/quantize_campaign.h"
 
 namespace mxconf::cli {
 namespace {
 
 struct SelfcheckOptions {
   uint64_t blocks = 100000;
+  uint64_t quantize_cases = 40;
   uint64_t seed = 1;
   std::string out_dir;
 };
@@ -57,6 +60,26 @@ int run_selfcheck(const SelfcheckOptions& o) {
                                  {"first_mismatch", first}});
     }
   }
+  // `mxconf quantize`'s own code on files (runner/quantize_campaign.h), in a scratch directory
+  // of its own that is removed afterwards.
+  const std::filesystem::path scratch =
+      std::filesystem::temp_directory_path() / ("mxconf-selfcheck-" + std::to_string(::getpid()));
+  uint64_t quantize_bad = 0;
+  nlohmann::json quantize_first;
+  for (uint64_t i = 0; i < o.quantize_cases; ++i) {
+    const runner::QuantizeCase q = runner::quantize_case_at(o.seed, i);
+    const std::string why = runner::check_quantize_case(q, scratch / std::to_string(i));
+    std::filesystem::remove_all(scratch / std::to_string(i));
+    if (!why.empty() && quantize_bad++ == 0) quantize_first = {{"case", q.name()}, {"detail", why}};
+  }
+  std::filesystem::remove_all(scratch);
+  failures += quantize_bad;
+  std::printf("%llu quantize files checked against the oracle: %llu mismatches\n",
+              (unsigned long long)o.quantize_cases, (unsigned long long)quantize_bad);
+  if (quantize_bad) std::printf("first: %s\n", quantize_first.dump().c_str());
+  report["quantize"] = {{"cases", o.quantize_cases},
+                        {"mismatches", quantize_bad},
+                        {"first_mismatch", quantize_first}};
   const double secs = std::chrono::duration<double>(clock::now() - start).count();
   report["blocks_total"] = total;
   report["mismatches_total"] = failures;
@@ -81,9 +104,15 @@ void add_selfcheck_command(CLI::App& app, int& result) {
       "selfcheck",
       "Block-cast differential: formats/ against the independent oracle, bit for bit, on\n"
       "adversarial blocks (rule cut-offs, ties, subnormals, zeros, NaN/Inf, 2^+-127, bf16) for\n"
-      "every format and scale rule. Exit 0 only if every block agrees.");
+      "every format and scale rule; then `quantize`'s own code on files checked against the\n"
+      "oracle. Exit 0 only if every block and file agrees.");
   cmd->add_option("--blocks", opts->blocks, "blocks per (format, rule) pair")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40))
+      ->capture_default_str();
+  cmd->add_option("--quantize-cases", opts->quantize_cases,
+                  "files run through `mxconf quantize`'s code and checked against the oracle "
+                  "(sizes past one chunk, scales 0x00/0xFF, odd header alignments)")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{1} << 20))
       ->capture_default_str();
   cmd->add_option("--seed", opts->seed, "generator seed")->capture_default_str();
   cmd->add_option("--out", opts->out_dir, "directory for selfcheck.json");

@@ -136,6 +136,8 @@ class Interpreter {
     if (!order) throw InterpretError("the graph has a cycle");
     note_last_uses(*order);
     for (size_t step = 0; step < order->size(); ++step) {
+      // The fault: the op's inputs read for the last time are freed before it runs, not after.
+      if (MXCONF_FAULT(interpreter_frees_inputs_early) && !o_.intermediates) drop_dead(step);
       exec(g_.ops[(*order)[step]]);
       if (!o_.intermediates) drop_dead(step);
     }

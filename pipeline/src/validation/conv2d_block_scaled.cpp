@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "check.h"
+#include "mxconf/faults/faults.h"
 
 namespace mxconf::pipeline::validation {
 namespace {
@@ -122,7 +123,8 @@ bool shape_operands_readable(Check& c) {
 // ERROR_IF(pad_top < 0 || pad_bottom < 0 || pad_left < 0 || pad_right < 0)
 bool pad_non_negative(Check& c) {
   const std::vector<int64_t> p = shape_values(*c.in(kPad));
-  if (p[0] >= 0 && p[1] >= 0 && p[2] >= 0 && p[3] >= 0) return true;
+  const bool right_ok = MXCONF_FAULT(conv_pad_forgets_pad_right) || p[3] >= 0;
+  if (p[0] >= 0 && p[1] >= 0 && p[2] >= 0 && right_ok) return true;
   c.issue(ValidationCode::conv_pad, Check::operand("pad", *c.in(kPad)),
           "ERROR_IF(pad_top < 0 || pad_bottom < 0 || pad_left < 0 || pad_right < 0): " +
               shape_string(p));

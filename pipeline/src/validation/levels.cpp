@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "check.h"
+#include "mxconf/faults/faults.h"
 
 namespace mxconf::pipeline::validation {
 namespace {
@@ -16,7 +17,10 @@ bool conv_kernel(Check& c) {
   const std::vector<int64_t> d = shape_values(*c.in(7));
   for (auto [k, dil, axis] : {std::tuple{w.shape[1], d[0], "y"}, {w.shape[2], d[1], "x"}}) {
     int64_t extent = 0;  // the spec's level check: the dilation times the kernel
-    if (__builtin_mul_overflow(dil, k, &extent) || extent > kMaxKernel) {
+    const bool overflow = __builtin_mul_overflow(dil, k, &extent);
+    // The fault: the limit itself refused (>= where the spec says <=).
+    const int64_t allowed = MXCONF_FAULT(level_strict_at_limit) ? kMaxKernel - 1 : kMaxKernel;
+    if (overflow || extent > allowed) {
       c.issue(ValidationCode::level_kernel, Check::operand("weight_data", w),
               std::string("LEVEL_CHECK(dilation_") + axis + " * K" + (axis[0] == 'y' ? "H" : "W") +
                   " <= MAX_KERNEL = 8192): " + std::to_string(dil) + " * " + std::to_string(k));

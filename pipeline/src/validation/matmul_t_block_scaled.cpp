@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "check.h"
+#include "mxconf/faults/faults.h"
 
 namespace mxconf::pipeline::validation {
 namespace {
@@ -67,7 +68,10 @@ bool c_aligned(Check& c) {
 // ERROR_IF(D != N && D != 1)
 bool batch_broadcast(Check& c) {
   const int64_t N = c.in(0)->shape[0], D = c.in(2)->shape[0];
-  if (D != 1 && D != N) {
+  // The fault: only D > N is refused (a batch of B smaller than A's, not 1, slips through).
+  const bool refused =
+      MXCONF_FAULT(batch_broadcast_rule_loosened) ? D != 1 && D > N : D != 1 && D != N;
+  if (refused) {
     c.issue(ValidationCode::batch_broadcast, Check::operand("B_data", *c.in(2)),
             "ERROR_IF(D != N && D != 1): D = " + std::to_string(D) + ", N = " + std::to_string(N));
   }

@@ -31,14 +31,15 @@ enum class Campaign : uint8_t {
   e8m0_extremes,   // block maxima near 2^127 and 2^-127 (the E8M0 clamp limits)
   fixed,           // the input given bit for bit (DataSpec::input_bits): fuzz findings; never drawn
   padding_heavy,   // conv2d only: N(0, 1) data through windows that lie mostly in the padding
+  level_limits,    // conv2d only: N(0, 1) data, a geometry exactly at a level limit (8192)
   count,
 };
 
 inline constexpr Campaign kAllCampaigns[] = {
-    Campaign::tosa_s0,        Campaign::tosa_s1,      Campaign::tosa_s2,      Campaign::tosa_s3,
-    Campaign::tosa_s4,        Campaign::tosa_s5,      Campaign::normal,       Campaign::uniform,
-    Campaign::block_contrast, Campaign::exact_ties,   Campaign::rule_cutoffs, Campaign::specials,
-    Campaign::e8m0_extremes,  Campaign::padding_heavy};
+    Campaign::tosa_s0,        Campaign::tosa_s1,       Campaign::tosa_s2,      Campaign::tosa_s3,
+    Campaign::tosa_s4,        Campaign::tosa_s5,       Campaign::normal,       Campaign::uniform,
+    Campaign::block_contrast, Campaign::exact_ties,    Campaign::rule_cutoffs, Campaign::specials,
+    Campaign::e8m0_extremes,  Campaign::padding_heavy, Campaign::level_limits};
 
 // What data a case feeds its model: every byte derives from the campaign and the seed (or, for
 // `fixed`, is given).

@@ -25,6 +25,10 @@ class ReferenceLowering final : public Lowering {
 
 // mxconf's interpreter as `mxconf exec` runs it: TOSA validation against everything the
 // interpreter implements (exec's default target) refuses a broken graph before it runs.
+// One case in this many (by data seed) runs through `mxconf exec`'s code path (exec_files.h):
+// files, mapped inputs, values freed as the run goes, bf16 inputs as <u2 and <V2 in turn.
+inline constexpr uint64_t kExecPathShare = 8;
+
 class InterpreterRuntime final : public Runtime {
  public:
   void execute(const generators::Case& c, const PreparedCase& p, const Lowered& graph,
