@@ -13,6 +13,16 @@ if [[ -f $venv/.mxconf-complete ]]; then
   echo "setup-sut: ready at $venv"
   exit 0
 fi
+# Only a directory mxconf made (its marker inside) is ever replaced: MXCONF_SUT_VENV may name a
+# venv of the user's own, and setup must not delete it.
+refuse_foreign() {
+  if [[ -e $venv && ! -f $venv/.mxconf-venv ]] && [[ -n $(ls -A "$venv" 2>/dev/null) || ! -d $venv ]]; then
+    echo "setup-sut: $venv exists and was not made by mxconf (no .mxconf-venv marker); not touching it." >&2
+    echo "setup-sut: point MXCONF_SUT_VENV at a new or empty directory, or remove that one yourself." >&2
+    exit 2
+  fi
+}
+refuse_foreign
 
 pyver=$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 if [[ $pyver != 3.11 ]]; then
@@ -45,8 +55,10 @@ if ! "$python" -m pip download --no-deps --only-binary :all: -q -d "$probe" semv
 fi
 
 echo "setup-sut: creating $venv (torch is a large download: a few GB, once per machine)"
-rm -rf "$venv"
+refuse_foreign  # again under the lock: another process may have made it meanwhile
+if [[ -f $venv/.mxconf-venv ]]; then rm -rf "$venv"; fi  # an unfinished setup of ours
 "$python" -m venv "$venv"
+touch "$venv/.mxconf-venv"
 "$venv/bin/python" -m pip install -q --upgrade --no-deps pip==23.2.1 >/dev/null 2>&1 || true
 # --prefer-binary, not --only-binary: antlr4-python3-runtime (hydra) ships only as a pure-Python sdist.
 "$venv/bin/python" -m pip install -q --no-deps --prefer-binary -r "$req"

@@ -29,6 +29,13 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
+# --out is replaced on every run, so it must be ours: new, empty, or made by an earlier test-sut.
+if [[ -e $out && ! -f $out/.mxconf-test-sut ]] && [[ ! -d $out || -n $(ls -A "$out") ]]; then
+  echo "test-sut: --out $out exists and was not made by test-sut (no .mxconf-test-sut marker);" >&2
+  echo "test-sut: not deleting it. Name a new or empty directory." >&2
+  exit 2
+fi
+
 scripts/setup-sut.sh
 venv=$(sut/venv-path --check)
 cmake --preset default >/dev/null
@@ -39,6 +46,7 @@ jobs=$(nproc)
 source sut/pairs.sh
 rm -rf "$out"
 mkdir -p "$out/fixed" "$out/smoke"
+touch "$out/.mxconf-test-sut"
 # The two ExecuTorch pairs lower the same models: lower each once (sut/executorch_arm/README.md).
 export MXCONF_ET_LOWERING_CACHE=$out/et-lowering-cache
 failed=()

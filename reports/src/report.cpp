@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fstream>
 #include <optional>
+#include <set>
 #include <stdexcept>
 
 #include "mxconf/vocabulary/verdicts.h"
@@ -204,6 +205,20 @@ void add_result(Report& r, const nlohmann::json& line) {
   if (g.fingerprints.size() < kFingerprintsKept) g.fingerprints.push_back(fp);
 }
 
+std::optional<uint64_t> missing_cases(const Report& r) {
+  if (!r.metadata.contains("cases_planned")) return std::nullopt;
+  const uint64_t planned = r.metadata["cases_planned"].get<uint64_t>();
+  if (r.totals.total() >= planned) return std::nullopt;
+  return planned - r.totals.total();
+}
+
+std::string headline(const Report& r) {
+  const std::string word = r.totals.bad() == 0 ? "PASS" : "FAIL";
+  if (!missing_cases(r)) return word;
+  return "INCOMPLETE (" + std::to_string(r.totals.total()) + " of " +
+         r.metadata["cases_planned"].dump() + " cases)" + (r.totals.bad() ? ", FAIL" : "");
+}
+
 Report build_report(const std::string& run_dir, const std::set<std::string>& known_failures) {
   const std::string results = run_dir + "/results.jsonl";
   std::ifstream in(results, std::ios::binary);
@@ -212,7 +227,8 @@ Report build_report(const std::string& run_dir, const std::set<std::string>& kno
   Report r = empty_report();
   r.known_failures = known_failures;
   std::string line;
-  uint64_t n = 0;
+  uint64_t n = 0, repeated = 0;
+  std::set<uint64_t> seen;  // case indexes: a case written twice is counted once
   while (std::getline(in, line)) {
     ++n;
     if (in.eof()) {  // no newline: the run was cut off while writing this line
@@ -224,8 +240,22 @@ Report build_report(const std::string& run_dir, const std::set<std::string>& kno
     if (j.is_discarded() || !j.is_object() || !j.contains("verdict")) {
       throw std::runtime_error(results + ": line " + std::to_string(n) + " is not a result record");
     }
-    add_result(r, j);
+    try {
+      if (j.contains("index") && !seen.insert(j.at("index").get<uint64_t>()).second) {
+        if (repeated++ == 0)
+          r.warnings.push_back(results + ": line " + std::to_string(n) + " repeats case " +
+                               j.at("index").dump() + " (each case is counted once)");
+        continue;
+      }
+      add_result(r, j);
+    } catch (const nlohmann::json::exception& e) {
+      // A field of the wrong type: say where, not just what the JSON library saw.
+      throw std::runtime_error(results + ": line " + std::to_string(n) +
+                               " is not a result record (" + e.what() + ")");
+    }
   }
+  if (repeated > 1)
+    r.warnings.push_back(results + ": " + std::to_string(repeated) + " lines repeat a case");
   auto read_json = [&](const std::string& name) {
     std::ifstream f(run_dir + "/" + name);
     if (!f) return nlohmann::json::object();
@@ -246,6 +276,20 @@ Report build_report(const std::string& run_dir, const std::set<std::string>& kno
                 {"cases_per_second", summary.value("cases_per_second", 0.0)},
                 {"ended_at", summary.value("ended_at", "")},
                 {"complete", summary.value("complete", false)}};
+  // How many cases the run planned (its identity: cases and shard), so an interrupted run is
+  // reported as INCOMPLETE, never as a pass of the cases it happened to finish.
+  const nlohmann::json id = run.value("identity", nlohmann::json::object());
+  if (id.contains("cases") && id["cases"].is_number_unsigned()) {
+    const uint64_t cases = id["cases"].get<uint64_t>();
+    const nlohmann::json shard = id.value("shard", nlohmann::json::object());
+    const uint64_t count = shard.value("count", uint64_t{1}),
+                   index = shard.value("index", uint64_t{1});
+    uint64_t planned = cases;
+    if (count > 1 && index >= 1 && index <= count)
+      planned = cases / count + (cases % count >= index ? 1 : 0);
+    r.metadata["cases_planned"] = planned;
+    r.metadata["complete"] = r.totals.total() >= planned;
+  }
   return r;
 }
 

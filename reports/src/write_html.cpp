@@ -79,7 +79,7 @@ std::string write_html(const Report& r) {
        "th{background:#f4f4f4}.heat td{text-align:center}code{font-size:12px}"
        "figure{display:inline-block;margin:0 1em 1em 0}.pass{color:#1a7f37}.fail{color:#b42318}"
     << "</style></head><body>\n<h1>mxconf conformance report</h1>\n<p class=\""
-    << (t.bad() ? "fail" : "pass") << "\"><strong>" << (t.bad() ? "FAIL" : "PASS")
+    << (t.bad() || missing_cases(r) ? "fail" : "pass") << "\"><strong>" << escape_xml(headline(r))
     << "</strong>: " << t.total() << " cases, " << t.pass << " pass (" << t.bit_exact
     << " bit-exact, " << t.compliant << " compliant), " << t.rejected << " rejected as expected, "
     << t.bad() << " failing, " << t.unsupported << " unsupported, " << t.xfail

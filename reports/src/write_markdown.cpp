@@ -40,8 +40,8 @@ std::string write_markdown(const Report& r) {
   const auto& pv = r.metadata.value("provenance", nlohmann::json::object());
   const Counts& t = r.totals;
   o << "# mxconf conformance report\n\n"
-    << (t.bad() == 0 ? "**PASS**" : "**FAIL**") << ": " << t.total() << " cases, " << t.pass
-    << " pass (" << t.bit_exact << " bit-exact, " << t.compliant << " compliant), " << t.rejected
+    << "**" << headline(r) << "**: " << t.total() << " cases, " << t.pass << " pass ("
+    << t.bit_exact << " bit-exact, " << t.compliant << " compliant), " << t.rejected
     << " rejected as expected, fail " << fails(t) << ", error " << errors(t)
     << ", rejection missed " << t.missed << ", unsupported " << t.unsupported << ", xfail "
     << t.xfail << ".\n\n"

@@ -1,14 +1,20 @@
 #include "mxconf/runner/run_loop.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -127,6 +133,36 @@ std::string utc_now() {
 
 namespace {
 
+// An exclusive lock on OUT/.lock for as long as a run writes into OUT: two runs into one
+// directory would interleave (and corrupt) results.jsonl. The kernel drops the lock when the
+// process dies, so a killed run never leaves OUT locked.
+class DirLock {
+ public:
+  explicit DirLock(const fs::path& dir) {
+    const fs::path p = dir / ".lock";
+    fd_ = ::open(p.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0)
+      throw std::runtime_error("cannot open " + p.string() + ": " + std::strerror(errno));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      const int e = errno;
+      ::close(fd_);
+      fd_ = -1;
+      if (e == EWOULDBLOCK)
+        throw std::runtime_error(dir.string() + " is in use by another mxconf run (it holds " +
+                                 p.string() + "); wait for it to finish or choose another --out");
+      throw std::runtime_error("cannot lock " + p.string() + ": " + std::strerror(e));
+    }
+  }
+  ~DirLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  DirLock(const DirLock&) = delete;
+  DirLock& operator=(const DirLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 // A finished case waiting for its turn in results.jsonl, with its minimal case's record when it
 // failed.
 struct Finished {
@@ -150,6 +186,11 @@ class Campaign {
     for (auto& t : threads) {
       if (t.joinable()) t.join();
     }
+    if (!write_error_.empty()) {
+      throw std::runtime_error(write_error_ + "; the run stopped after " +
+                               std::to_string(written_) + " of " + std::to_string(indices_.size()) +
+                               " cases: free space, then continue it with --resume");
+    }
     return summarize();
   }
 
@@ -161,6 +202,7 @@ class Campaign {
                                " is not below the " + std::to_string(o_.shard_count) + " shards");
     if (o_.jobs == 0) throw std::runtime_error("--jobs must be at least 1");
     fs::create_directories(dir_ / "failures");
+    lock_.emplace(dir_);
     const fs::path results_path = dir_ / "results.jsonl", run_path = dir_ / "run.json";
     identity_ = run_identity(cases_, sut_, o_);
     for (uint64_t i = o_.shard_index; i < cases_.size(); i += o_.shard_count) indices_.push_back(i);
@@ -298,9 +340,10 @@ class Campaign {
     while (written_ < indices_.size()) {
       cv_.wait_for(lock, std::chrono::milliseconds(200),
                    [&] { return ready_.count(written_) || halt_.load(); });
-      while (ready_.count(written_)) {
+      while (ready_.count(written_) && write_error_.empty()) {
         write_line(ready_.extract(written_).mapped());
         results_.flush();
+        if (!results_) stop_on_write_error();
         cv_.notify_all();  // workers waiting on the run-ahead window
       }
       if (o_.progress && clock_type::now() - last_progress > std::chrono::milliseconds(200)) {
@@ -311,18 +354,30 @@ class Campaign {
                      {"counts", tally_.counts},
                      {"cases_per_second", double(written_ - done_) / std::max(secs, 1e-9)}});
       }
-      if (halt_.load() && !ready_.count(written_)) {
+      if (halt_.load() && (!ready_.count(written_) || !write_error_.empty())) {
         // Wait for in-flight cases to land, then stop at the first gap.
         lock.unlock();
         for (auto& t : threads) {
           if (t.joinable()) t.join();
         }
         lock.lock();
-        while (ready_.count(written_)) write_line(ready_.extract(written_).mapped());
-        results_.flush();
+        while (ready_.count(written_) && write_error_.empty()) {
+          write_line(ready_.extract(written_).mapped());
+          results_.flush();
+          if (!results_) stop_on_write_error();
+        }
         break;
       }
     }
+  }
+
+  // A write to results.jsonl failed (disk full, a file size limit, an I/O error): the workers
+  // stop, and what reached the file before stays a resumable prefix (resume drops a torn line).
+  void stop_on_write_error() {
+    write_error_ =
+        "cannot write " + (dir_ / "results.jsonl").string() + " (" + std::strerror(errno) + ")";
+    if (written_ > 0) --written_;  // the line that failed is not counted as written
+    halt_ = true;
   }
 
   void write_line(Finished& f) {
@@ -365,7 +420,9 @@ class Campaign {
   std::vector<uint64_t> indices_;  // this shard's case indices, in order
   uint64_t done_ = 0;              // results already in the file (resume)
   Tally tally_;
+  std::optional<DirLock> lock_;  // held from open() to the end of the run
   std::ofstream results_;
+  std::string write_error_;  // guarded by mu_; set once, stops the run
   clock_type::time_point start_;
   std::mutex mu_;
   std::condition_variable cv_;

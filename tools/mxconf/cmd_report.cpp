@@ -53,6 +53,13 @@ int run_report(const ReportOptions& o) {
               r.failures.size(), out.c_str());
   for (const auto& f : formats) std::printf(" %s", reports::report_file_name(f).c_str());
   std::printf("\n");
+  if (const auto missing = reports::missing_cases(r)) {
+    std::fprintf(stderr,
+                 "mxconf report: %s: %llu of the run's cases have no result (interrupted? "
+                 "continue it with `mxconf run ... --resume --out %s`)\n",
+                 reports::headline(r).c_str(), (unsigned long long)*missing, o.dir.c_str());
+    return 1;
+  }
   return r.totals.bad() == 0 ? 0 : 1;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -73,6 +74,12 @@ struct Report {
 
 inline constexpr const char* kMatrixKeys[] = {"op",   "payload",   "input_dtype",
                                               "rank", "dim_order", "campaign"};
+
+// Cases the run planned (run.json's identity) but results.jsonl does not hold; nothing when it
+// holds them all or the plan is unknown.
+std::optional<uint64_t> missing_cases(const Report& r);
+// "PASS", "FAIL", or "INCOMPLETE (N of M cases)" (with ", FAIL" when some failed).
+std::string headline(const Report& r);
 
 // Adds one results.jsonl record.
 void add_result(Report& r, const nlohmann::json& line);
