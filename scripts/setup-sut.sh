@@ -13,10 +13,12 @@ if [[ -f $venv/.mxconf-complete ]]; then
   echo "setup-sut: ready at $venv"
   exit 0
 fi
-# Only a directory mxconf made (its marker inside) is ever replaced: MXCONF_SUT_VENV may name a
-# venv of the user's own, and setup must not delete it.
+# Only a directory mxconf made is ever replaced: its marker inside, or the lock file beside it
+# (setups before the marker existed). MXCONF_SUT_VENV may name a venv of the user's own, and
+# setup must not delete it.
 refuse_foreign() {
-  if [[ -e $venv && ! -f $venv/.mxconf-venv ]] && [[ -n $(ls -A "$venv" 2>/dev/null) || ! -d $venv ]]; then
+  [[ -f $venv/.mxconf-venv || -f $venv.lock ]] && return 0
+  if [[ -e $venv ]] && [[ -n $(ls -A "$venv" 2>/dev/null) || ! -d $venv ]]; then
     echo "setup-sut: $venv exists and was not made by mxconf (no .mxconf-venv marker); not touching it." >&2
     echo "setup-sut: point MXCONF_SUT_VENV at a new or empty directory, or remove that one yourself." >&2
     exit 2
@@ -56,7 +58,7 @@ fi
 
 echo "setup-sut: creating $venv (torch is a large download: a few GB, once per machine)"
 refuse_foreign  # again under the lock: another process may have made it meanwhile
-if [[ -f $venv/.mxconf-venv ]]; then rm -rf "$venv"; fi  # an unfinished setup of ours
+rm -rf "$venv"  # empty, or an unfinished setup of ours
 "$python" -m venv "$venv"
 touch "$venv/.mxconf-venv"
 "$venv/bin/python" -m pip install -q --upgrade --no-deps pip==23.2.1 >/dev/null 2>&1 || true
