@@ -120,5 +120,29 @@ TEST_F(Reliability, ReportSaysIncompleteDedupesAndNamesBadLines) {
   EXPECT_NE(err.find("results.jsonl: line 2 is not a result record"), std::string::npos) << err;
 }
 
+// Every path `check` reads from a package stays inside the directory given: an ofm_file that
+// climbs out ("../..") is refused by name, never read.
+TEST_F(Reliability, CheckConfinesOfmFileToTheResultsDirectory) {
+  const std::string pkg = path("pkg"), res = path("res");
+  ASSERT_EQ(run("export --cases 1 --seed 1 --invalid-fraction 0 --out " + pkg), 0);
+  std::string test;
+  for (const auto& e : fs::directory_iterator(pkg))
+    if (e.is_directory()) test = e.path().filename().string();
+  ASSERT_FALSE(test.empty());
+  const std::string desc_path = pkg + "/" + test + "/desc.json";
+  nlohmann::json desc = nlohmann::json::parse(std::ifstream(desc_path));
+  // A valid result file outside RESULTS: the test's own expected output.
+  desc["ofm_file"] = {"../../pkg/" + test + "/expected-0.npy"};
+  std::ofstream(desc_path) << desc.dump();
+  fs::create_directories(res + "/" + test);
+  run("check " + pkg + " --results " + res + " --out " + path("graded"));
+  std::ifstream in(path("graded/results.jsonl"));
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line));
+  const auto r = nlohmann::json::parse(line);
+  EXPECT_EQ(r["verdict"], "error") << line;
+  EXPECT_NE(r["message"].get<std::string>().find("bad ofm_file"), std::string::npos) << line;
+}
+
 }  // namespace
 }  // namespace mxconf::test

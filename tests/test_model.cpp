@@ -61,6 +61,39 @@ void expect_error(nlohmann::json j, const std::string& path, const std::string& 
   }
 }
 
+// A case read from a file is capped (elements, layers, fan-in, work) before anything is built:
+// [65536, 65536] used to grow past 3 GB. Each cap at its limit is accepted, one past refused.
+TEST(ModelJson, CapsWhatACaseMayAskFor) {
+  auto j = base();
+  j["input"]["shape"] = {65536, 65536};
+  j["input"].erase("dim_order");
+  expect_error(j, "/input/shape", "more than 16777216 elements");
+  j = base();
+  j["input"]["shape"] = {1, 256, 64};  // 16384 elements
+  EXPECT_NO_THROW(parse_model(j));
+  j["input"]["shape"] = {1024, 256, 64};  // 2^24 elements: at the cap
+  EXPECT_NO_THROW(parse_model(j));
+  j["input"]["shape"] = {1025, 256, 64};
+  expect_error(j, "/input/shape", "the most a case may hold");
+  // Fan-in KS = KH * KW * IC: 3 * 3 * 8192 = 73728 > 65536 (IC 7264: 65376, accepted).
+  j = nlohmann::json::parse(R"({"mxconf_model": 1,
+    "input": {"shape": [1, 8192, 3, 3]},
+    "layers": [{"type": "conv2d", "in_channels": 8192, "out_channels": 1, "kernel": [3, 3], "payload": "fp8e4m3",
+                "weights": {"seed": 1}}]})");
+  expect_error(j, "/layers/0", "fan-in 73728 is above 65536");
+  j["input"]["shape"] = {1, 7264, 3, 3};
+  j["layers"][0]["in_channels"] = 7264;
+  EXPECT_NO_THROW(parse_model(j));
+  j = base();
+  const auto second = j["layers"][1];
+  j["layers"][1]["out_features"] = 32;
+  for (int i = 0; i < 63; ++i) j["layers"].push_back(j["layers"][1]);
+  j["layers"].back() = second;  // 65 layers
+  expect_error(j, "/layers", "65 layers; a case may have at most 64");
+  j["layers"].erase(j["layers"].begin() + 1);  // 64
+  EXPECT_NO_THROW(parse_model(j));
+}
+
 TEST(ModelJson, RejectsWithTheJsonPath) {
   auto j = base();
   j["layers"][1]["in_features"] = 30;

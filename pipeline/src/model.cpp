@@ -272,9 +272,34 @@ ModelSpec parse_model(const nlohmann::json& j) {
     m.input.dtype = parse_io_dtype(in, "dtype");
     in.finish();
   }
+  // Caps on what one case may ask for (docs/model-format.md, "Limits"): far above anything the
+  // generator makes, low enough that a hostile or mistyped file fails here with a clear error
+  // instead of growing without bound in the lowering, the interpreter or the oracle.
+  auto check_elements = [](const std::string& where, const std::vector<int64_t>& shape,
+                           const char* what) {
+    int64_t n = 1;
+    for (int64_t d : shape) {
+      if (__builtin_mul_overflow(n, d, &n) || n > kMaxCaseElements) {
+        throw JsonError(where,
+                        std::string(what) + " " + shape_string(shape) + " has more than " +
+                            std::to_string(kMaxCaseElements) +
+                            " elements, the most a case may hold",
+                        "too_large");
+      }
+    }
+    return n;
+  };
+  check_elements("/input/shape", m.input.shape, "the input");
   const auto& layers = root.get("layers");
   if (!layers.is_array() || layers.empty())
     throw JsonError("/layers", "expected a non-empty array");
+  if (layers.size() > size_t(kMaxCaseLayers)) {
+    throw JsonError("/layers",
+                    std::to_string(layers.size()) + " layers; a case may have at most " +
+                        std::to_string(kMaxCaseLayers),
+                    "too_large");
+  }
+  int64_t macs = 0;
   std::vector<int64_t> shape = m.input.shape;  // the logical shape each layer sees
   for (size_t i = 0; i < layers.size(); ++i) {
     JsonObject o(layers[i], "/layers/" + std::to_string(i));
@@ -312,7 +337,24 @@ ModelSpec parse_model(const nlohmann::json& j) {
       l.bias_values = parse_source(o.object("bias_values"), {l.out_width()});
     }
     o.finish();
+    const std::string where = "/layers/" + std::to_string(i);
+    if (op.fan_in(l.geometry) > kMaxCaseFanIn) {
+      throw JsonError(where,
+                      "fan-in " + std::to_string(op.fan_in(l.geometry)) + " is above " +
+                          std::to_string(kMaxCaseFanIn) + ", the most a case may use",
+                      "too_large");
+    }
+    check_elements(where, op.weight_shape(l.geometry), "the weights");
     shape = *op.output_shape(shape, l.geometry);  // the row's parse checked it exists
+    const int64_t outputs = check_elements(where, shape, "the output");
+    int64_t layer_macs = 0;
+    if (__builtin_mul_overflow(outputs, op.fan_in(l.geometry), &layer_macs) ||
+        (macs += layer_macs) > kMaxCaseMacs) {
+      throw JsonError(where,
+                      "the model needs more than " + std::to_string(kMaxCaseMacs) +
+                          " multiply-accumulates up to this layer, the most a case may use",
+                      "too_large");
+    }
     m.layers.push_back(std::move(l));
   }
   if (root.has("output")) {

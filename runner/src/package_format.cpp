@@ -291,17 +291,32 @@ PackageIndex export_package(const CaseSource& cases, const std::string& dir,
   return index;
 }
 
+namespace {
+
+// A name read from a package or results directory that becomes part of a path: one plain file
+// name, so every path read stays inside the directory it was given (no "..", no "/").
+const std::string& plain_name(const std::string& name, const std::string& what) {
+  if (name.empty() || name.find('/') != std::string::npos || name.find('\\') != std::string::npos ||
+      name[0] == '.' || name.find('\0') != std::string::npos)
+    throw std::runtime_error("bad " + what + " '" + name +
+                             "': a plain file name is needed (no '/', not starting with '.')");
+  return name;
+}
+
+}  // namespace
+
 PackagedCase read_package_test(const std::string& package_dir, const std::string& results_dir,
                                const PackageTest& t) {
-  if (t.name.empty() || t.name.find('/') != std::string::npos || t.name[0] == '.')
-    throw std::runtime_error("bad test name '" + t.name + "'");
+  plain_name(t.name, "test name");
   const fs::path test = fs::path(package_dir) / t.name;
   const nlohmann::json desc = io::read_json_file((test / kDescFile).string());
   const auto ofm = desc.find("ofm_file");
   if (ofm == desc.end() || !ofm->is_array() || ofm->empty() || !(*ofm)[0].is_string())
     throw std::runtime_error("desc.json: ofm_file names no file");
   PackagedCase p;
-  p.result_path = (fs::path(results_dir) / t.name / (*ofm)[0].get<std::string>()).string();
+  p.result_path =
+      (fs::path(results_dir) / t.name / plain_name((*ofm)[0].get<std::string>(), "ofm_file"))
+          .string();
   p.c = generators::load_case_file((test / kCaseFile).string());
   if (generators::fingerprint(p.c) != t.fingerprint)
     throw std::runtime_error("case.json does not match the fingerprint in index.json");

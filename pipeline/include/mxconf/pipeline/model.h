@@ -72,6 +72,13 @@ struct ModelSpec {
   bool operator==(const ModelSpec&) const = default;
 };
 
+// Caps on a case read from a file (the generator stays far below them): elements of any one
+// tensor, layers, one layer's fan-in (KS), and multiply-accumulates over the whole model.
+inline constexpr int64_t kMaxCaseElements = int64_t{1} << 24;
+inline constexpr int64_t kMaxCaseLayers = 64;
+inline constexpr int64_t kMaxCaseFanIn = int64_t{1} << 16;
+inline constexpr int64_t kMaxCaseMacs = int64_t{1} << 32;
+
 // Throws io::JsonError with the JSON path of the first problem. `base_dir` resolves npy paths.
 ModelSpec parse_model(const nlohmann::json& j);
 ModelSpec load_model_file(const std::string& path);
