@@ -144,5 +144,34 @@ TEST_F(Reliability, CheckConfinesOfmFileToTheResultsDirectory) {
   EXPECT_NE(r["message"].get<std::string>().find("bad ofm_file"), std::string::npos) << line;
 }
 
+// Usage errors exit 2 naming the subcommand and its usage; an unknown subcommand is named; a
+// run stopped by SIGTERM exits 143 (SIGINT: 130) and stays resumable.
+TEST_F(Reliability, ExitCodesSayWhatHappened) {
+  std::string err;
+  EXPECT_EQ(run("frob", &err), 2);
+  EXPECT_NE(err.find("unknown subcommand 'frob'"), std::string::npos) << err;
+  EXPECT_EQ(run("run --cases abc", &err), 2);
+  EXPECT_NE(err.find("mxconf run: error: Could not convert: --cases = abc"), std::string::npos)
+      << err;
+  EXPECT_NE(err.find("usage: mxconf run [OPTIONS]"), std::string::npos) << err;
+  EXPECT_EQ(run("report diff --bogus", &err), 2);
+  EXPECT_NE(err.find("usage: mxconf report diff"), std::string::npos) << err;
+  EXPECT_EQ(run("--help"), 0);
+  EXPECT_EQ(run("run --help"), 0);
+
+  for (const auto& [sig, code] : {std::pair<std::string, int>{"TERM", 143}, {"INT", 130}}) {
+    const std::string out = path("sig" + sig);
+    const std::string cmd = "(" + std::string(MXCONF_CLI) + " run --cases 100000 --seed 3 --out " +
+                            out + " >/dev/null 2>&1 & pid=$!; sleep 1; kill -" + sig +
+                            " $pid; wait $pid; exit $?)";
+    const int status = std::system(cmd.c_str());
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), code) << sig;
+    const auto idx = result_indexes("sig" + sig);
+    EXPECT_GT(idx.size(), 0u);
+    EXPECT_LT(idx.size(), 100000u);
+  }
+}
+
 }  // namespace
 }  // namespace mxconf::test

@@ -77,7 +77,7 @@ int run_check(const CheckCliOptions& o) {
                 f["message"].get<std::string>().c_str());
   }
   std::printf("results: %s/results.jsonl, reports: %s/report/\n", o.out.c_str(), o.out.c_str());
-  if (stop) return 130;
+  if (stop) return stop_exit_code();
   return s.all_good ? 0 : 1;
 }
 

@@ -52,7 +52,7 @@ int run_export(const ExportCliOptions& o) {
   if (stop) {
     std::printf("interrupted after %zu of %llu cases: the index lists the tests written\n",
                 index.tests.size() + index.skipped.size(), (unsigned long long)o.gen.cases);
-    return 130;
+    return stop_exit_code();
   }
   return 0;
 }

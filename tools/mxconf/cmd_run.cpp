@@ -146,7 +146,7 @@ int run_run(const RunCliOptions& o) {
               o.out.c_str());
   if (stop) {
     std::printf("interrupted: continue with --resume\n");
-    return 130;
+    return stop_exit_code();
   }
   return s.all_good ? 0 : 1;
 }

@@ -33,8 +33,10 @@ void set_action(CLI::App* cmd, int& result, Body body) {
 }
 
 // Installs SIGINT/SIGTERM handlers that set the returned flag, so a long command (run, check,
-// export) stops between cases, keeps what it wrote and exits 130.
+// export) stops between cases, keeps what it wrote and exits stop_exit_code().
 const std::atomic<bool>& stop_on_signals();
+// The exit status for a run stopped by a signal: 128 + its number (130 INT, 143 TERM).
+int stop_exit_code();
 
 void add_quantize_command(CLI::App& app, int& result);
 void add_selfcheck_command(CLI::App& app, int& result);

@@ -1,6 +1,7 @@
 // mxconf: conformance test generation and fuzzing for MXFP linear layers lowered to TOSA 1.1.
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "commands.h"
 
@@ -25,9 +26,34 @@ int main(int argc, char** argv) {
   mxconf::cli::add_export_command(app, result);
   mxconf::cli::add_check_command(app, result);
   try {
+    // A first word that is no subcommand: say so (CLI11 would only say one is required).
+    if (argc > 1 && argv[1][0] != '-') {
+      bool known = false;
+      std::string names;
+      for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+        known |= sub->get_name() == argv[1];
+        names += (names.empty() ? "" : ", ") + sub->get_name();
+      }
+      if (!known) {
+        std::fprintf(stderr, "mxconf: unknown subcommand '%s' (subcommands: %s; mxconf --help)\n",
+                     argv[1], names.c_str());
+        return 2;
+      }
+    }
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version exit 0 as CLI11 prints them; a usage error exits 2 with the usage of
+    // the subcommand it is about, as command-line tools do.
+    if (e.get_exit_code() == 0) return app.exit(e);
+    const CLI::App* at = &app;
+    std::string who = "mxconf";
+    while (!at->get_subcommands().empty()) {
+      at = at->get_subcommands().front();
+      who += " " + at->get_name();
+    }
+    std::fprintf(stderr, "%s: error: %s\nusage: %s [OPTIONS]%s (%s --help lists them)\n",
+                 who.c_str(), e.what(), who.c_str(), at == &app ? " SUBCOMMAND" : "", who.c_str());
+    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mxconf: error: %s\n", e.what());
     return 1;
