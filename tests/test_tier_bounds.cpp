@@ -188,6 +188,10 @@ TEST_P(Bounds, Bf16OutputsWithinTheCastOfTheFp32BoundPassAndNoOthers) {
   float far = hi[2];
   for (int i = 0; i < 16; ++i) far = next_bf16(far, true);
   EXPECT_FALSE(passes(2, far));
+  // The top mantissa bit of a bf16 result flipped (which `mxconf check` used to grade compliant).
+  const float flipped = std::bit_cast<float>(std::bit_cast<uint32_t>(mid[3]) ^ 0x00400000u);
+  ASSERT_NE(mid[3], 0.0f);
+  EXPECT_FALSE(passes(3, flipped)) << mid[3] << " -> " << flipped;
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryPayload, Bounds,
