@@ -253,6 +253,20 @@ TEST(ExternalWorker, CrashedWorkersAreRestartedAndBlamed) {
   }
 }
 
+// A worker that ends cleanly without answering is reported as such, not as "exit code -1".
+TEST(ExternalWorker, AWorkerThatExitsWithoutAnsweringIsNamed) {
+  const auto dir = scratch_dir("external_worker_quits_sut");
+  const Outcome o = run_against(fake("exit-every-third", "", dir, 30, true), "worker_quits", 18);
+  EXPECT_GT(o.count("pass"), 0) << "the cases between exits still run";
+  EXPECT_GT(o.count("error"), 0);
+  for (const auto& r : o.results) {
+    if (r["verdict"] != "error") continue;
+    const std::string m = r["message"].get<std::string>();
+    EXPECT_NE(m.find("exited with status 0 without answering"), std::string::npos) << r.dump();
+    EXPECT_EQ(m.find("-1"), std::string::npos) << r.dump();
+  }
+}
+
 TEST(ExternalWorker, AHangingWorkerIsKilledAtTheTimeout) {
   const auto dir = scratch_dir("external_worker_hang_sut");
   const Outcome o = run_against(fake("hang", "", dir, 0.5, true), "worker_hang", 3);

@@ -341,7 +341,9 @@ ProcessOutcome WorkerPool::request(const std::vector<std::string>& args, double 
     if (!timed_out) {
       if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
       if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
-      if (r.signal == 0 && r.exit_code == 0) r.exit_code = -1;  // exited without answering
+      // It ended without answering the case: say how (a status 0 is no success here).
+      if (r.signal == 0 && r.exit_code == 0)
+        r.error = "the worker exited with status 0 without answering the case";
     }
     r.stderr_tail = tail_of_file(w->stderr_path);
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -15,7 +15,8 @@
 //                                                    a time (sut/common/adapter.py's protocol);
 //                                                    mode crash-every-third crashes the worker on
 //                                                    every third request and runs correctly
-//                                                    otherwise
+//                                                    otherwise; exit-every-third exits with
+//                                                    status 0 there instead, without answering
 #include <unistd.h>
 
 #include <cstdio>
@@ -156,14 +157,15 @@ std::vector<std::string> argv_of(const std::string& line) {
 int serve(const std::string& what, std::string mode) {
   char buf[1 << 16];
   int served = 0;
-  const bool crashy = mode == "crash-every-third";
-  if (crashy) mode = "correct";
+  const bool crashy = mode == "crash-every-third", quits = mode == "exit-every-third";
+  if (crashy || quits) mode = "correct";
   while (std::fgets(buf, sizeof buf, stdin)) {
     const std::string line = buf;
     const size_t id_at = line.find("\"id\":");
     const long id =
         id_at == std::string::npos ? 0 : std::strtol(line.c_str() + id_at + 5, nullptr, 10);
     if (crashy && ++served % 3 == 0) std::abort();
+    if (quits && ++served % 3 == 0) std::exit(0);  // ends cleanly, without answering
     const std::vector<std::string> a = argv_of(line);
     int code = 2;
     try {

@@ -43,10 +43,12 @@ struct ProcessOutcome {
   int signal = 0;          // when a signal ended it
   bool timed_out = false;  // killed (with its process group) after the timeout
   double seconds = 0;
-  std::string error;        // why it could not be started
+  std::string error;        // why it could not be started, or how a worker ended unasked
   std::string stderr_tail;  // the last few KB of its stderr
 
-  bool ok() const { return started && !timed_out && signal == 0 && exit_code == 0; }
+  bool ok() const {
+    return started && !timed_out && signal == 0 && exit_code == 0 && error.empty();
+  }
   std::string describe() const;  // "exit code 3", "killed by SIGSEGV", "timed out after 5 s"...
   nlohmann::json to_json() const;
 };
