@@ -240,31 +240,34 @@ TEST(ExternalWorker, ServesEveryCaseWithTheOneShotVerdicts) {
   EXPECT_GT(workers.count("rejected-as-expected"), 0);
 }
 
-// A worker that dies is blamed for the case it was serving and replaced for the next one.
-TEST(ExternalWorker, CrashedWorkersAreRestartedAndBlamed) {
-  const auto dir = scratch_dir("external_worker_crashy_sut");
-  const Outcome o = run_against(fake("crash-every-third", "", dir, 30, true), "worker_crashy", 18);
-  EXPECT_GT(o.count("pass"), 0) << "the cases between crashes still run";
+// A fake worker in `mode` that ends every third case: those cases are errors at sut-exec whose
+// message says how it ended (`words`), the cases between them still run. Returns the errors.
+std::vector<nlohmann::json> expect_lost_workers_blamed(const std::string& mode,
+                                                       const std::string& words) {
+  const auto dir = scratch_dir("external_worker_" + mode);
+  const Outcome o = run_against(fake(mode, "", dir, 30, true), "worker_" + mode, 18);
+  EXPECT_GT(o.count("pass"), 0) << "the cases between the worker's ends still run";
   EXPECT_GT(o.count("error"), 0);
+  std::vector<nlohmann::json> errors;
   for (const auto& r : o.results) {
     if (r["verdict"] != "error") continue;
     EXPECT_EQ(r["stage"], "sut-exec");
-    EXPECT_NE(r["message"].get<std::string>().find("SIGABRT"), std::string::npos) << r.dump();
+    EXPECT_NE(r["message"].get<std::string>().find(words), std::string::npos) << r.dump();
+    errors.push_back(r);
   }
+  return errors;
+}
+
+// A worker that dies is blamed for the case it was serving and replaced for the next one.
+TEST(ExternalWorker, CrashedWorkersAreRestartedAndBlamed) {
+  expect_lost_workers_blamed("crash-every-third", "SIGABRT");
 }
 
 // A worker that ends cleanly without answering is reported as such, not as "exit code -1".
 TEST(ExternalWorker, AWorkerThatExitsWithoutAnsweringIsNamed) {
-  const auto dir = scratch_dir("external_worker_quits_sut");
-  const Outcome o = run_against(fake("exit-every-third", "", dir, 30, true), "worker_quits", 18);
-  EXPECT_GT(o.count("pass"), 0) << "the cases between exits still run";
-  EXPECT_GT(o.count("error"), 0);
-  for (const auto& r : o.results) {
-    if (r["verdict"] != "error") continue;
-    const std::string m = r["message"].get<std::string>();
-    EXPECT_NE(m.find("exited with status 0 without answering"), std::string::npos) << r.dump();
-    EXPECT_EQ(m.find("-1"), std::string::npos) << r.dump();
-  }
+  for (const auto& r :
+       expect_lost_workers_blamed("exit-every-third", "exited with status 0 without answering"))
+    EXPECT_EQ(r["message"].get<std::string>().find("-1"), std::string::npos) << r.dump();
 }
 
 TEST(ExternalWorker, AHangingWorkerIsKilledAtTheTimeout) {

@@ -127,6 +127,19 @@ std::optional<Lowered> ReferenceLowering::lower(const generators::Case& c, const
   return lower_to_tosa(p.model, c.target.profile, c.lowering, obs);
 }
 
+namespace {
+
+// An activation handed to the interpreter: fp32 values, or their bf16 bits for a bf16 input.
+pipeline::Value input_value(pipeline::DType t, const std::vector<int64_t>& shape,
+                            const std::vector<float>& values) {
+  if (t != pipeline::DType::bf16) return pipeline::Value::from_f32(shape, values);
+  std::vector<uint16_t> bits(values.size());
+  for (size_t i = 0; i < bits.size(); ++i) bits[i] = formats::float_to_bf16(values[i]);
+  return pipeline::Value::from_bf16(shape, std::move(bits));
+}
+
+}  // namespace
+
 std::map<std::string, pipeline::Value> interpreter_values(const pipeline::ModelSpec& m,
                                                           const std::vector<float>& input,
                                                           formats::ScaleRule cast_rule,
@@ -141,14 +154,7 @@ std::map<std::string, pipeline::Value> interpreter_values(const pipeline::ModelS
   if (in_t == nullptr || in_t->element_count() != int64_t(physical.size()))
     throw std::runtime_error("the graph input '" + in_name + "' does not hold the model's " +
                              std::to_string(physical.size()) + " input elements");
-  pipeline::Value v;
-  if (m.input.dtype == pipeline::DType::bf16) {
-    std::vector<uint16_t> bits(physical.size());
-    for (size_t i = 0; i < bits.size(); ++i) bits[i] = formats::float_to_bf16(physical[i]);
-    v = pipeline::Value::from_bf16(in_t->shape, std::move(bits));
-  } else {
-    v = pipeline::Value::from_f32(in_t->shape, physical);
-  }
+  const pipeline::Value v = input_value(m.input.dtype, in_t->shape, physical);
   pipeline::InterpreterOptions opts;
   opts.cast_rule = cast_rule;
   std::map<std::string, pipeline::Value> all;
@@ -205,38 +211,27 @@ struct ScratchDir {
 };
 
 // The case's graph run as `mxconf exec` runs a user's file: the .tosa and the input .npy written,
-// the input mapped, values freed after their last use, the output read back from its .npy. A bf16
-// input is written as <u2 in one such case and as <V2 (tosa-tools' layout) in the next.
-std::vector<float> run_through_exec_files(const generators::Case& c, const PreparedCase& p,
-                                          const Lowered& lowered) {
+// the input mapped, values freed after their last use, the output read back from its .npy with
+// the reader used for every other system's results. A bf16 input is written as <u2 in one such
+// case and as <V2 (tosa-tools' layout) in the next. Nothing when the output's shape is not the
+// model's (execute() reports that from the graph).
+std::optional<std::vector<float>> run_through_exec_files(const generators::Case& c,
+                                                         const PreparedCase& p,
+                                                         const Lowered& lowered) {
   const ScratchDir dir(c);
   const std::string tosa = (dir.path / "graph.tosa").string(), in = (dir.path / "in.npy").string();
   io::write_file_atomic(tosa, lowered.tosa);
-  const pipeline::Tensor& in_t = *lowered.graph.find(lowered.graph.inputs.front());
-  const std::vector<float> physical =
-      oracles::permute_dims(p.input, p.model.input.shape, p.model.input.dim_order);
-  if (p.model.input.dtype == pipeline::DType::bf16) {
-    std::vector<uint16_t> bits(physical.size());
-    for (size_t i = 0; i < bits.size(); ++i) bits[i] = formats::float_to_bf16(physical[i]);
-    const io::NpyDtype layout =
-        (c.data.seed / kExecPathShare) % 2 ? io::NpyDtype::v2 : io::NpyDtype::u2;
-    io::write_file_atomic(
-        in, io::serialize_npy(io::make_npy(layout, in_t.shape, bits.data(), bits.size() * 2)));
-  } else {
-    io::write_file_atomic(
-        in, io::serialize_npy(
-                io::make_npy(io::NpyDtype::f4, in_t.shape, physical.data(), physical.size() * 4)));
-  }
+  const io::NpyDtype layout =
+      (c.data.seed / kExecPathShare) % 2 ? io::NpyDtype::v2 : io::NpyDtype::u2;
+  write_activation_npy(
+      in, p.model.input.dtype, lowered.graph.find(lowered.graph.inputs.front())->shape,
+      oracles::permute_dims(p.input, p.model.input.shape, p.model.input.dim_order), layout);
   const auto written =
       exec_files({tosa, {in}, (dir.path / "out").string(), c.target.cast_rule, c.target.profile});
-  const io::NpyArray y = io::read_npy(written.at(0).second);
-  std::vector<float> phys;
-  if (y.dtype == io::NpyDtype::f4) {
-    phys = y.as<float>();
-  } else {
-    for (uint16_t b : y.as<uint16_t>()) phys.push_back(formats::bf16_to_float(b));
-  }
-  return oracles::unpermute_dims(phys, y.shape, p.model.output.dim_order);
+  Observation read;
+  read_result_npy(written.at(0).second, p.model, read);
+  if (!read.shape_error.empty()) return std::nullopt;
+  return read.output;
 }
 
 }  // namespace
@@ -253,7 +248,7 @@ void InterpreterRuntime::execute(const generators::Case& c, const PreparedCase& 
   // (the in-memory run above still gives the casts and intermediates tier (a) looks at).
   if (c.data.seed % kExecPathShare == 0) {
     try {
-      obs.output = run_through_exec_files(c, p, lowered);
+      if (auto y = run_through_exec_files(c, p, lowered)) obs.output = std::move(*y);
     } catch (const std::exception& e) {
       obs.fail(stage::execute, std::string("through exec's file path: ") + e.what());
       return;
@@ -277,14 +272,7 @@ std::optional<std::vector<float>> InterpreterRuntime::run_alone(const generators
     return std::nullopt;
   }
   const pipeline::Graph& g = *loaded.graph;
-  pipeline::Value v;
-  if (s.input.dtype == pipeline::DType::bf16) {
-    std::vector<uint16_t> bits(s.input.values.size());
-    for (size_t i = 0; i < bits.size(); ++i) bits[i] = formats::float_to_bf16(s.input.values[i]);
-    v = pipeline::Value::from_bf16(s.input.shape, std::move(bits));
-  } else {
-    v = pipeline::Value::from_f32(s.input.shape, s.input.values);
-  }
+  const pipeline::Value v = input_value(s.input.dtype, s.input.shape, s.input.values);
   pipeline::InterpreterOptions opts;
   opts.cast_rule = c.target.cast_rule;
   auto outs = pipeline::run_graph(g, {{g.inputs.front(), v}}, opts);

@@ -32,12 +32,13 @@ std::string result_file_name(const std::string& tensor) {
 }
 
 void write_activation_npy(const std::string& path, pipeline::DType t,
-                          const std::vector<int64_t>& shape, const std::vector<float>& values) {
+                          const std::vector<int64_t>& shape, const std::vector<float>& values,
+                          io::NpyDtype bf16_layout) {
   io::AtomicOutputs out;
   if (t == pipeline::DType::bf16) {
     std::vector<uint16_t> bits(values.size());
     for (size_t i = 0; i < values.size(); ++i) bits[i] = formats::float_to_bf16(values[i]);
-    io::stage_npy(out, path, io::NpyDtype::u2, shape, io::bytes_of(bits));
+    io::stage_npy(out, path, bf16_layout, shape, io::bytes_of(bits));
   } else {
     io::stage_npy(out, path, io::NpyDtype::f4, shape, io::bytes_of(values));
   }

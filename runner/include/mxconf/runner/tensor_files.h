@@ -7,13 +7,17 @@
 #include <string>
 #include <vector>
 
+#include "mxconf/io/npy.h"
 #include "mxconf/pipeline/model.h"
 #include "mxconf/runner/observation.h"
 
 namespace mxconf::runner {
 
+// BF16 values are written as bf16 bits in `bf16_layout`: <u2 (mxconf's default) or <V2
+// (tosa-tools' layout).
 void write_activation_npy(const std::string& path, pipeline::DType t,
-                          const std::vector<int64_t>& shape, const std::vector<float>& values);
+                          const std::vector<int64_t>& shape, const std::vector<float>& values,
+                          io::NpyDtype bf16_layout = io::NpyDtype::u2);
 
 // Reads what a system wrote for the output of model m into obs.output (logical layout). A
 // missing or unreadable file throws std::runtime_error naming it (an error verdict); a readable
