@@ -29,9 +29,10 @@ struct Outcome {
 std::unique_ptr<runner::SystemUnderTest> fake(const std::string& exec_mode,
                                               const std::string& lower_mode,
                                               const std::filesystem::path& dir, double timeout = 30,
-                                              bool worker = false) {
+                                              bool worker = false, size_t restarts = 32) {
   runner::ExternalSutOptions s;
   s.worker = worker;
+  s.worker_restarts = restarts;
   s.worker_startup_seconds = timeout < 1 ? 0 : 5;  // a hanging fake must not get 5 s more
   const std::string bin = MXCONF_FAKE_SUT;
   if (!exec_mode.empty())
@@ -270,13 +271,45 @@ TEST(ExternalWorker, AWorkerThatExitsWithoutAnsweringIsNamed) {
     EXPECT_EQ(r["message"].get<std::string>().find("-1"), std::string::npos) << r.dump();
 }
 
-TEST(ExternalWorker, AHangingWorkerIsKilledAtTheTimeout) {
+// Two fresh workers (one per job) hang on their first case and are killed at the timeout; as no
+// worker has ever answered, the pool gives up and the other cases are errors at once, saying
+// why, instead of paying timeout + startup allowance each.
+TEST(ExternalWorker, AHangingWorkerIsKilledAtTheTimeoutAndThePoolGivesUp) {
   const auto dir = scratch_dir("external_worker_hang_sut");
-  const Outcome o = run_against(fake("hang", "", dir, 0.5, true), "worker_hang", 3);
+  const Outcome o = run_against(fake("hang", "", dir, 0.5, true), "worker_hang", 8);
+  int timed_out = 0, gave_up = 0;
   for (const auto& r : o.results) {
     EXPECT_EQ(r["verdict"], "error");
-    EXPECT_NE(r["message"].get<std::string>().find("timed out"), std::string::npos) << r.dump();
+    const std::string m = r["message"].get<std::string>();
+    if (m.find("timed out after") != std::string::npos) ++timed_out;
+    if (m.find("2 workers timed out on their first case and none has ever answered") !=
+        std::string::npos)
+      ++gave_up;
   }
+  EXPECT_EQ(timed_out, 2);
+  EXPECT_EQ(gave_up, 6);
+  EXPECT_LT(o.seconds, 5.0) << "two 0.5 s timeouts, not eight";
+}
+
+// The restart budget: with --sut-restarts 2, a worker that crashes every third case is replaced
+// twice; once a third is lost, every later case is an error naming the budget.
+TEST(ExternalWorker, LostWorkersCountAgainstARestartBudget) {
+  const auto dir = scratch_dir("external_worker_budget");
+  const Outcome o =
+      run_against(fake("crash-every-third", "", dir, 30, true, 2), "worker_budget", 30);
+  int budget = 0, crashed = 0;
+  for (const auto& r : o.results) {
+    if (r["verdict"] != "error") continue;
+    const std::string m = r["message"].get<std::string>();
+    budget += m.find("more than the restart budget (2, --sut-restarts)") != std::string::npos;
+    crashed += m.find("SIGABRT") != std::string::npos;
+  }
+  // The budget lets 2 lost workers be replaced; the 3rd ends it. (A worker lost in an op-by-op
+  // request is counted too, without making its case an error: at most 3 cases say SIGABRT.)
+  EXPECT_GE(crashed, 1);
+  EXPECT_LE(crashed, 3);
+  EXPECT_GT(budget, 0);
+  EXPECT_EQ(o.count("error"), crashed + budget);
 }
 
 TEST(ExternalSystems, UnsupportedIsItsOwnOutcome) {

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -51,20 +52,50 @@ std::string unsupported_reason(const ProcessOutcome& o) {
                               end == std::string::npos ? std::string::npos : end - at - tag.size());
 }
 
+// Whether `program` (a path, or a name searched in PATH) holds kAdapterMarker in its first 4 KB.
+bool is_mxconf_adapter(const std::string& program) {
+  std::vector<fs::path> candidates;
+  if (program.find('/') != std::string::npos) {
+    candidates.push_back(program);
+  } else if (const char* path = std::getenv("PATH")) {
+    std::string_view rest = path;
+    while (!rest.empty()) {
+      const size_t colon = rest.find(':');
+      candidates.push_back(fs::path(std::string(rest.substr(0, colon))) / program);
+      rest = colon == std::string_view::npos ? "" : rest.substr(colon + 1);
+    }
+  }
+  for (const fs::path& p : candidates) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) continue;
+    std::string head(4096, '\0');
+    in.read(head.data(), std::streamsize(head.size()));
+    head.resize(size_t(in.gcount()));
+    return head.find(kAdapterMarker) != std::string::npos;
+  }
+  return false;
+}
+
 // What an adapter says of its versions: `PROGRAM FIXED_ARGS... --version-info` printing a JSON
-// object (sut/common/adapter.py). Null for a command that does not answer so.
+// object (sut/common/adapter.py), within version_probe_seconds. Null for a command that is not
+// asked (ExternalSutOptions::version_probe) or does not answer so.
 nlohmann::json version_info(const CommandTemplate& t, const ExternalSutOptions& o,
                             const char* role) {
   std::vector<std::string> argv = t.expand({});
   argv.resize(t.fixed_prefix());
+  using Probe = ExternalSutOptions::VersionProbe;
+  if (o.version_probe == Probe::off || argv.empty() ||
+      (o.version_probe == Probe::automatic && !is_mxconf_adapter(argv.front())))
+    return nullptr;
   argv.push_back("--version-info");
   static std::atomic<uint64_t> counter{0};
   const fs::path logs =
       fs::temp_directory_path() / ("mxconf-versions-" + std::to_string(::getpid()) + "-" +
                                    std::to_string(counter++) + "-" + role);
-  const ProcessOutcome p = run_process(argv, o.timeout_seconds + 60, logs.string());
+  const ProcessOutcome p = run_process(argv, o.version_probe_seconds, logs.string());
   nlohmann::json j = nullptr;
-  if (p.ok()) {
+  std::error_code size_ec;
+  if (p.ok() && fs::file_size(logs / "stdout.txt", size_ec) < (1u << 20) && !size_ec) {
     std::ifstream in(logs / "stdout.txt");
     j = nlohmann::json::parse(in, nullptr, false);
     if (!j.is_object()) j = nullptr;
@@ -84,7 +115,7 @@ class Launcher {
     argv.resize(t.fixed_prefix());
     argv.push_back("--worker");
     pool_ = std::make_shared<WorkerPool>(argv, (fs::path(o.work_root) / "workers" / role).string(),
-                                         o.worker_startup_seconds);
+                                         o.worker_startup_seconds, o.worker_restarts);
   }
   ProcessOutcome run(const std::map<std::string, std::vector<std::string>>& values,
                      const fs::path& log_dir) const {
@@ -417,7 +448,10 @@ std::unique_ptr<SystemUnderTest> make_sut(const ExternalSutOptions& o) {
   std::string common;
   if (!o.lower.empty() || !o.exec.empty()) {
     common = " --sut-timeout " + std::to_string(int(o.timeout_seconds));
-    if (o.worker) common += " --sut-worker";
+    if (o.worker) {
+      common += " --sut-worker --sut-startup ";
+      common += std::to_string(int(o.worker_startup_seconds));
+    }
   }
   if (o.require) common += " --require " + std::string(name(*o.require));
   return std::make_unique<StagedSut>(std::move(lowering), std::move(runtime), std::move(common));

@@ -168,6 +168,9 @@ class DirLock {
 struct Finished {
   CaseResult result;
   std::optional<nlohmann::json> minimal;
+  // Failed while a stop was under way: an external system it waited for was interrupted, so the
+  // verdict says nothing about the system. Not written; --resume runs the case again.
+  bool dropped = false;
 };
 
 // One run_campaign call, in named steps: open (check options, identity, resume), the workers
@@ -234,6 +237,8 @@ class Campaign {
     written_ = size_t(done_);
   }
 
+  bool stopping() const { return o_.stop && o_.stop->load(); }
+
   bool out_of_time() const {
     if (o_.stop && o_.stop->load()) return true;
     return o_.time_budget_seconds > 0 &&
@@ -258,6 +263,11 @@ class Campaign {
       }
       Finished f = judge(indices_[pos]);
       std::lock_guard<std::mutex> lock(mu_);
+      if (f.dropped) {
+        halt_ = true;  // the writer stops at this gap
+        cv_.notify_all();
+        break;
+      }
       ready_.emplace(pos, std::move(f));
       cv_.notify_all();
     }
@@ -278,15 +288,20 @@ class Campaign {
       r.set_error(e.stage, e.what());
     }
     r.index = index;
+    if (is_failure(r.verdict) && stopping()) {
+      f.dropped = true;
+      return f;
+    }
     // Generated cases are saved with a replay command; listed cases (check) are their own record.
     if (is_failure(r.verdict) && c && cases_.generator()) f.minimal = save_failure(*c, r, index);
+    if (is_failure(r.verdict) && stopping()) f.dropped = true;  // shrinking was interrupted
     return f;
   }
 
   // Whether this failure is the one its symptom is shrunk through: the first of its symptom,
   // while the run's shrink budget lasts.
   bool shrink_this(const std::string& sym) {
-    if (!o_.shrink) return false;
+    if (!o_.shrink || stopping()) return false;
     std::lock_guard<std::mutex> lock(shrink_mu_);
     if (shrink_spent_ >= o_.shrink_budget_seconds) return false;
     return shrunk_symptoms_.insert(sym).second;
@@ -308,7 +323,7 @@ class Campaign {
       minimal = shrink_case(
           c, cases_.generator(), cases_.seed(), index,
           [&](const generators::Case& x) {
-            return failure_signature(run_case(x, sut_, o_.judge)) == sig;
+            return !stopping() && failure_signature(run_case(x, sut_, o_.judge)) == sig;
           },
           std::min(o_.shrink_seconds, left));
       if (!(minimal == c)) mr = run_case(minimal, sut_, o_.judge);

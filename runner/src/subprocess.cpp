@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -23,6 +24,59 @@ namespace mxconf::runner {
 namespace {
 
 constexpr size_t kStderrTail = 4096;
+
+// The running children's process groups, for kill_children_now() from a signal handler: a fixed
+// table of lock-free slots (a child that finds no free slot is still stopped by its own wait).
+constexpr size_t kChildSlots = 512;
+std::atomic<pid_t> g_children[kChildSlots];
+std::atomic<int> g_interrupt{0};
+static_assert(std::atomic<pid_t>::is_always_lock_free);
+
+void track_child(pid_t pid) {
+  for (auto& slot : g_children) {
+    pid_t empty = 0;
+    if (slot.compare_exchange_strong(empty, pid)) return;
+  }
+}
+
+void untrack_child(pid_t pid) {
+  for (auto& slot : g_children) {
+    pid_t mine = pid;
+    if (slot.compare_exchange_strong(mine, 0)) return;
+  }
+}
+
+// Forwards a user's interrupt to a child's group once, then SIGKILLs it after the grace period.
+// Returns true once the child should be given up as interrupted.
+class InterruptForwarder {
+ public:
+  explicit InterruptForwarder(pid_t pid) : pid_(pid) {}
+  bool poll() {
+    const int sig = g_interrupt.load();
+    if (sig == 0) return false;
+    const auto now = std::chrono::steady_clock::now();
+    if (!forwarded_) {
+      forwarded_ = true;
+      since_ = now;
+      ::kill(-pid_, sig);
+      return false;
+    }
+    if (std::chrono::duration<double>(now - since_).count() < kInterruptGraceSeconds) return false;
+    ::kill(-pid_, SIGKILL);
+    ::kill(pid_, SIGKILL);
+    return true;
+  }
+
+ private:
+  pid_t pid_;
+  bool forwarded_ = false;
+  std::chrono::steady_clock::time_point since_;
+};
+
+std::string interrupted_by(int sig) {
+  const char* n = ::sigabbrev_np(sig);
+  return std::string("interrupted by the user (") + (n ? "SIG" + std::string(n) : "a signal") + ")";
+}
 
 std::vector<std::string> split_words(std::string_view s) {
   std::vector<std::string> words;
@@ -95,12 +149,31 @@ int spawn_in_own_group(const std::vector<std::string>& argv, pid_t& pid,
   posix_spawnattr_setflags(&attr,
                            POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   const int rc = posix_spawnp(&pid, args[0], &fa, &attr, args.data(), environ);
+  if (rc == 0) track_child(pid);
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   return rc;
 }
 
 }  // namespace
+
+void interrupt_children(int sig) noexcept {
+  g_interrupt.store(sig);
+}
+
+void kill_children_now() noexcept {
+  for (auto& slot : g_children) {
+    const pid_t pid = slot.load();
+    if (pid > 0) {
+      ::kill(-pid, SIGKILL);
+      ::kill(pid, SIGKILL);
+    }
+  }
+}
+
+int interrupt_signal() noexcept {
+  return g_interrupt.load();
+}
 
 CommandTemplate::CommandTemplate(std::string_view text, const std::vector<std::string>& allowed)
     : text_(text), tokens_(split_words(text)) {
@@ -155,6 +228,7 @@ std::vector<std::string> CommandTemplate::expand(
 
 std::string ProcessOutcome::describe() const {
   if (!started) return "could not start: " + error;
+  if (interrupted) return error.empty() ? "interrupted by the user" : error;
   if (!error.empty()) return error;
   if (timed_out) return "timed out after " + std::to_string(int(seconds + 0.5)) + " s";
   if (signal != 0) {
@@ -204,11 +278,17 @@ ProcessOutcome run_process(const std::vector<std::string>& argv, double timeout_
   };
   int status = 0;
   auto pause = std::chrono::microseconds(200);
+  InterruptForwarder interrupt(pid);
   for (;;) {
     const pid_t w = ::waitpid(pid, &status, WNOHANG);
     if (w == pid) break;
     if (w < 0 && errno != EINTR) {
       r.error = std::string("waitpid: ") + std::strerror(errno);
+      break;
+    }
+    if (interrupt.poll()) {
+      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
       break;
     }
     if (timeout_seconds > 0 && elapsed() > timeout_seconds) {
@@ -223,7 +303,13 @@ ProcessOutcome run_process(const std::vector<std::string>& argv, double timeout_
     pause = std::min(pause * 2, std::chrono::microseconds(20000));
   }
   if (!r.timed_out) ::kill(-pid, SIGKILL);  // anything it left running in its group
+  untrack_child(pid);
   r.seconds = elapsed();
+  if (const int sig = g_interrupt.load(); sig != 0 && (!WIFEXITED(status) || WEXITSTATUS(status))) {
+    // Whatever it did after the user's interrupt reached it is no answer about the case.
+    r.interrupted = true;
+    r.error = interrupted_by(sig);
+  }
   if (!r.timed_out) {
     if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
     if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
@@ -252,23 +338,47 @@ struct WorkerPool::Worker {
       int status = 0;
       while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
       }
+      untrack_child(pid);
     }
   }
 };
 
 WorkerPool::WorkerPool(std::vector<std::string> worker_argv, std::string log_dir,
-                       double startup_seconds)
+                       double startup_seconds, size_t max_restarts)
     : argv_(std::move(worker_argv)),
       log_dir_(std::move(log_dir)),
-      startup_seconds_(startup_seconds) {
+      startup_seconds_(startup_seconds),
+      max_restarts_(max_restarts) {
   // A worker that dies makes the next write to its stdin fail with EPIPE instead of killing mxconf.
   ::signal(SIGPIPE, SIG_IGN);
 }
 
 WorkerPool::~WorkerPool() = default;
 
+void WorkerPool::note_lost(bool fresh, bool timed_out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++lost_;
+  if (fresh && timed_out) ++first_timeouts_;
+  if (!gave_up_.empty()) return;
+  if (!any_answered_ && first_timeouts_ >= kNeverAnswered) {
+    gave_up_ = std::to_string(first_timeouts_) +
+               " workers timed out on their first case and none has ever answered (see " +
+               log_dir_ + "); no more are started";
+  } else if (lost_ > max_restarts_) {
+    gave_up_ = std::to_string(lost_) + " workers were lost, more than the restart budget (" +
+               std::to_string(max_restarts_) + ", --sut-restarts); no more are started";
+  }
+}
+
 std::unique_ptr<WorkerPool::Worker> WorkerPool::spawn(std::string& error) {
   namespace fs = std::filesystem;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!gave_up_.empty()) {
+      error = gave_up_;
+      return nullptr;
+    }
+  }
   auto w = std::make_unique<Worker>();
   int in_pipe[2], out_pipe[2];
   if (::pipe2(in_pipe, O_CLOEXEC) != 0) {
@@ -324,8 +434,10 @@ ProcessOutcome WorkerPool::request(const std::vector<std::string>& args, double 
   const uint64_t id = next_id_.fetch_add(1);
   const std::string line = nlohmann::json{{"id", id}, {"argv", args}}.dump() + "\n";
   // The end of this worker: how it ended, and its stderr as evidence.
+  InterruptForwarder interrupt(w->pid);
   auto lost = [&](bool timed_out) {
     r.timed_out = timed_out;
+    if (g_interrupt.load() == 0) note_lost(w->fresh, timed_out);  // an interrupt is no loss
     ::close(w->to_child);
     w->to_child = -1;
     int status = 0;
@@ -338,7 +450,11 @@ ProcessOutcome WorkerPool::request(const std::vector<std::string>& args, double 
     while (::waitpid(w->pid, &status, 0) < 0 && errno == EINTR) {
     }
     w->pid = 0;
-    if (!timed_out) {
+    if (const int sig = g_interrupt.load(); sig != 0) {
+      r.interrupted = true;  // what it did after the user's interrupt is no answer
+      r.timed_out = false;
+      r.error = interrupted_by(sig);
+    } else if (!timed_out) {
       if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
       if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
       // It ended without answering the case: say how (a status 0 is no success here).
@@ -363,6 +479,7 @@ ProcessOutcome WorkerPool::request(const std::vector<std::string>& args, double 
       const nlohmann::json j = nlohmann::json::parse(reply, nullptr, false);
       if (j.is_discarded() || !j.is_object() || j.value("id", uint64_t{0}) != id ||
           !j.contains("exit") || !j["exit"].is_number_integer()) {
+        note_lost(w->fresh, false);
         w.reset();  // a worker out of step is not reused
         r.error = "the worker broke the protocol: " + reply.substr(0, 200);
         r.stderr_tail = reply.substr(0, 4096);
@@ -376,14 +493,17 @@ ProcessOutcome WorkerPool::request(const std::vector<std::string>& args, double 
       std::ofstream(fs::path(log_dir) / "stderr.txt") << r.stderr_tail;
       w->fresh = false;
       std::lock_guard<std::mutex> lock(mu_);
+      any_answered_ = true;
       idle_.push_back(std::move(w));
       return r;
     }
+    if (interrupt.poll()) return lost(true);
     const double left =
         limit - std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (timeout_seconds > 0 && left <= 0) return lost(true);
+    // Waits of at most 50 ms, so that a user's interrupt is seen at once.
     pollfd p{w->from_child, POLLIN, 0};
-    const int ready = ::poll(&p, 1, timeout_seconds > 0 ? std::max(1, int(left * 1000)) : -1);
+    const int ready = ::poll(&p, 1, std::clamp(timeout_seconds > 0 ? int(left * 1000) : 50, 1, 50));
     if (ready < 0 && errno == EINTR) continue;
     if (ready <= 0) continue;  // the deadline check above ends it
     char buf[4096];

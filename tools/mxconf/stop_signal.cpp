@@ -1,16 +1,28 @@
+#include <unistd.h>
+
 #include <atomic>
 #include <csignal>
 
 #include "commands.h"
+#include "mxconf/runner/subprocess.h"
 
 namespace mxconf::cli {
 namespace {
 
 std::atomic<bool> g_stop{false};
 std::atomic<int> g_signal{0};
+
+// The first SIGINT/SIGTERM asks for a stop: the run finishes the cases in flight, interrupts the
+// external systems it is waiting for (their process groups get the same signal, then SIGKILL a
+// second later) and keeps every line it wrote. The second means "now": every child group is
+// killed and mxconf exits at once; a torn last line of results.jsonl is dropped by --resume.
 extern "C" void on_stop_signal(int sig) {
+  if (g_stop.exchange(true)) {
+    runner::kill_children_now();
+    ::_exit(128 + sig);
+  }
   g_signal = sig;
-  g_stop = true;
+  runner::interrupt_children(sig);
 }
 
 }  // namespace

@@ -19,6 +19,25 @@ void add_sut_options(CLI::App* cmd, SutCliOptions& o) {
   cmd->add_flag("--sut-worker", o.worker,
                 "run each external command as long-lived workers (one per job) that serve cases\n"
                 "one JSON line at a time (`CMD... --worker`; the adapters in sut/ speak it)");
+  cmd->add_option("--sut-startup", o.startup,
+                  "extra seconds a fresh worker gets for its first case (imports); a pool gives\n"
+                  "up once 2 fresh workers time out without any worker ever answering")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
+  cmd->add_option("--sut-restarts", o.restarts,
+                  "how many lost workers (crashed, hung) are replaced before the rest of the\n"
+                  "run's cases are errors at once")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
+  using Probe = runner::ExternalSutOptions::VersionProbe;
+  cmd->add_option("--sut-versions", o.versions,
+                  "ask the commands' programs `--version-info` for run.json: auto (only a\n"
+                  "program marked as an mxconf adapter, as those in sut/ are), on, off")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, Probe>{
+              {"auto", Probe::automatic}, {"on", Probe::on}, {"off", Probe::off}},
+          CLI::ignore_case))
+      ->default_str("auto");
   add_level_option(
       cmd, "--require", o.require,
       "the level a valid case must reach to pass: bit-exact (the default for mxconf's\n"
@@ -46,6 +65,9 @@ std::unique_ptr<runner::SystemUnderTest> make_sut(const SutCliOptions& o,
   e.timeout_seconds = o.timeout;
   e.keep_work = o.keep_work;
   e.worker = o.worker;
+  e.worker_startup_seconds = o.startup;
+  e.worker_restarts = o.restarts;
+  e.version_probe = o.versions;
   e.work_root = work_root;
   e.require = o.require;
   return runner::make_sut(e);

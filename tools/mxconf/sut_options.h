@@ -15,6 +15,10 @@ struct SutCliOptions {
   double timeout = 60;
   bool keep_work = false;
   bool worker = false;
+  double startup = 60;
+  size_t restarts = 32;
+  runner::ExternalSutOptions::VersionProbe versions =
+      runner::ExternalSutOptions::VersionProbe::automatic;
   std::optional<mxconf::Level> require;  // none: bit-exact for mxconf's own, compliant for another
 };
 

@@ -29,6 +29,9 @@ inline const std::vector<std::string> kExecPlaceholders = {"tosa", "inputs", "ou
 inline const std::vector<std::string> kLowerPlaceholders = {"case", "case_json", "target",
                                                             "out_tosa", "dir"};
 
+// The line that marks a program as an mxconf adapter answering --version-info and --worker.
+inline constexpr const char* kAdapterMarker = "mxconf-adapter: version-info worker";
+
 struct ExternalSutOptions {
   CommandTemplate exec;   // empty: mxconf's interpreter runs the graph
   CommandTemplate lower;  // empty: mxconf's lowering produces the graph
@@ -38,7 +41,20 @@ struct ExternalSutOptions {
   // Run each command as long-lived workers (one per concurrent case) that serve cases over
   // stdin/stdout (WorkerPool); the adapters in sut/ speak this protocol.
   bool worker = false;
-  double worker_startup_seconds = 180;  // extra time a fresh worker's first case gets
+  // Extra time a fresh worker's first case gets (importing torch and ExecuTorch takes ~6 s per
+  // process, several times that on a loaded 2-core machine). It is paid again only by a worker
+  // that replaces a lost one, and WorkerPool gives up after kNeverAnswered fresh workers time
+  // out unanswered, so a worker that never answers costs at most
+  // kNeverAnswered * (timeout_seconds + worker_startup_seconds) per run, not per case.
+  double worker_startup_seconds = 60;
+  size_t worker_restarts = 32;  // workers that may be lost and replaced (WorkerPool)
+  // Ask each command's program `--version-info` (sut/common/adapter.py) for run.json: always
+  // (on), never (off), or only when the program says it is an mxconf adapter (auto: the
+  // kAdapterMarker line in its first 4 KB). A program that is not an adapter may not understand
+  // the argument, so it is never called with it unasked.
+  enum class VersionProbe { automatic, on, off };
+  VersionProbe version_probe = VersionProbe::automatic;
+  double version_probe_seconds = 20;  // the probe's own timeout
   // The level asked for on the command line (none: the default for the system): not the
   // system's, but carried by its command-line options so that replay lines judge alike.
   std::optional<Level> require;

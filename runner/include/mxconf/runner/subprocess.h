@@ -38,10 +38,11 @@ class CommandTemplate {
 };
 
 struct ProcessOutcome {
-  bool started = false;    // false: the program could not be run (see `error`)
-  int exit_code = -1;      // when it exited
-  int signal = 0;          // when a signal ended it
-  bool timed_out = false;  // killed (with its process group) after the timeout
+  bool started = false;      // false: the program could not be run (see `error`)
+  int exit_code = -1;        // when it exited
+  int signal = 0;            // when a signal ended it
+  bool timed_out = false;    // killed (with its process group) after the timeout
+  bool interrupted = false;  // stopped because the user interrupted mxconf (interrupt_children)
   double seconds = 0;
   std::string error;        // why it could not be started, or how a worker ended unasked
   std::string stderr_tail;  // the last few KB of its stderr
@@ -52,6 +53,17 @@ struct ProcessOutcome {
   std::string describe() const;  // "exit code 3", "killed by SIGSEGV", "timed out after 5 s"...
   nlohmann::json to_json() const;
 };
+
+// Interrupting external systems (docs/reliability.md). A user's Ctrl-C reaches mxconf's process
+// group only: each child runs in a group of its own. On the first SIGINT/SIGTERM the CLI calls
+// interrupt_children(sig): every wait below forwards `sig` to its child's process group, gives
+// it kInterruptGraceSeconds to end, then SIGKILLs the group, and returns `interrupted`. On the
+// second it calls kill_children_now(), which SIGKILLs every running child's group. Both are
+// async-signal-safe (atomics and kill(2) only).
+inline constexpr double kInterruptGraceSeconds = 1.0;
+void interrupt_children(int sig) noexcept;
+void kill_children_now() noexcept;
+int interrupt_signal() noexcept;  // the signal interrupt_children was given; 0 before
 
 // Runs argv[0] (searched in PATH) with stdout and stderr sent to files in `log_dir`
 // (stdout.txt, stderr.txt). The child gets its own process group, so a timeout also kills
@@ -69,7 +81,13 @@ class WorkerPool {
  public:
   // worker_argv: the command that starts a worker; log_dir: where each worker's stderr goes.
   // startup_seconds: extra time the first request of a fresh worker gets (imports, set-up).
-  WorkerPool(std::vector<std::string> worker_argv, std::string log_dir, double startup_seconds);
+  // max_restarts: how many workers may be lost (crashed, hung, out of step) and replaced before
+  // the pool gives up; it also gives up once kNeverAnswered fresh workers have timed out on
+  // their first request while none has ever answered (a worker that cannot start). A pool that
+  // gave up answers every request at once with an error saying why.
+  WorkerPool(std::vector<std::string> worker_argv, std::string log_dir, double startup_seconds,
+             size_t max_restarts = 32);
+  static constexpr size_t kNeverAnswered = 2;
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -84,7 +102,13 @@ class WorkerPool {
   std::vector<std::string> argv_;
   std::string log_dir_;
   double startup_seconds_;
+  size_t max_restarts_;
   std::mutex mu_;
+  size_t lost_ = 0;            // guarded by mu_: workers lost so far
+  size_t first_timeouts_ = 0;  // guarded by mu_: fresh workers that timed out unanswered
+  bool any_answered_ = false;  // guarded by mu_
+  std::string gave_up_;        // guarded by mu_: why no more workers are started
+  void note_lost(bool fresh, bool timed_out);
   std::vector<std::unique_ptr<Worker>> idle_;
   std::atomic<size_t> started_{0};
   std::atomic<uint64_t> next_id_{1};
