@@ -2,6 +2,7 @@
 // test tree (tests/fake_sut/): each fake is right or wrong in one known way, and each must get
 // its verdict and blame stage.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <fstream>
@@ -10,7 +11,10 @@
 #include "mxconf/faults/faults.h"
 #include "mxconf/generators/campaigns.h"
 #include "mxconf/generators/case_gen.h"
+#include "mxconf/runner/case_source.h"
 #include "mxconf/runner/external_sut.h"
+#include "mxconf/runner/tensor_files.h"
+#include "support/npy_bytes.h"
 #include "support/small_run.h"
 
 namespace mxconf::test {
@@ -29,10 +33,12 @@ struct Outcome {
 std::unique_ptr<runner::SystemUnderTest> fake(const std::string& exec_mode,
                                               const std::string& lower_mode,
                                               const std::filesystem::path& dir, double timeout = 30,
-                                              bool worker = false, size_t restarts = 32) {
+                                              bool worker = false, size_t restarts = 32,
+                                              size_t keep_failures = 20) {
   runner::ExternalSutOptions s;
   s.worker = worker;
   s.worker_restarts = restarts;
+  s.keep_failures = keep_failures;
   s.worker_startup_seconds = timeout < 1 ? 0 : 5;  // a hanging fake must not get 5 s more
   const std::string bin = MXCONF_FAKE_SUT;
   if (!exec_mode.empty())
@@ -118,6 +124,52 @@ TEST(ExternalExec, WrongShapeIsAFailure) {
     EXPECT_EQ(r["tier"], "a");
     EXPECT_NE(r["message"].get<std::string>().find("shape"), std::string::npos) << r.dump();
   }
+}
+
+// Failing cases keep their work directories as evidence up to --sut-keep-failures; later ones
+// are removed, and their result says why.
+TEST(ExternalExec, FailuresKeepABoundedNumberOfWorkDirectories) {
+  const auto dir = scratch_dir("external_exec_keep_bound");
+  const Outcome o = run_against(fake("wrong-shape", "", dir, 30, false, 32, 3), "exec_keep", 8);
+  ASSERT_EQ(o.count("fail"), 8);
+  size_t dirs = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir / "sut")) dirs += e.is_directory();
+  EXPECT_EQ(dirs, 3u);
+  int removed = 0;
+  for (const auto& r : o.results) {
+    const nlohmann::json& sut = r["tiers"]["sut"];
+    if (!sut.contains("work_dir_removed")) {
+      EXPECT_TRUE(std::filesystem::exists(sut["work_dir"].get<std::string>())) << r.dump();
+      continue;
+    }
+    ++removed;
+    EXPECT_EQ(sut["work_dir_removed"],
+              "3 failing cases' work directories are kept already (--sut-keep-failures)");
+    EXPECT_FALSE(std::filesystem::exists(sut["work_dir"].get<std::string>()));
+  }
+  EXPECT_EQ(removed, 5);
+}
+
+// A result file of 1 GiB (sparse) whose header has the wrong shape is judged from its header:
+// a shape error, and the process does not grow by the file's size.
+TEST(ExternalExec, AHugeResultWithTheWrongShapeIsJudgedFromItsHeader) {
+  const auto dir = scratch_dir("external_exec_huge_result");
+  const generators::Case c = runner::GeneratedCases({}, 3, 1).at(0);
+  std::filesystem::create_directories(dir);
+  const std::string file = (dir / "huge.npy").string();
+  const auto header =
+      npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (268435456,), }", 0);
+  std::ofstream(file, std::ios::binary)
+      .write(reinterpret_cast<const char*>(header.data()), std::streamsize(header.size()));
+  std::filesystem::resize_file(file, header.size() + (size_t(1) << 30));
+  rusage before{};
+  ::getrusage(RUSAGE_SELF, &before);
+  runner::Observation obs;
+  runner::read_result_npy(file, c.model, obs);
+  rusage after{};
+  ::getrusage(RUSAGE_SELF, &after);
+  EXPECT_NE(obs.shape_error.find("[268435456]"), std::string::npos) << obs.shape_error;
+  EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 64 * 1024) << "KiB: the values were read";
 }
 
 TEST(ExternalExec, MalformedResultIsAnError) {

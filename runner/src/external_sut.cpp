@@ -178,12 +178,13 @@ RejectionObservation judge_refusal(const ProcessOutcome& run, Stage stage, const
 }
 
 // The case's work directory, made on first use; the trace owns it.
-const fs::path& work_dir(SutTrace& trace, const ExternalSutOptions& o, const generators::Case& c) {
+const fs::path& work_dir(SutTrace& trace, const ExternalSutOptions& o,
+                         const std::shared_ptr<KeepBudget>& budget, const generators::Case& c) {
   if (!trace.work) {
     static std::atomic<uint64_t> counter{0};
     const fs::path dir =
         fs::path(o.work_root) / (generators::fingerprint(c) + "-" + std::to_string(counter++));
-    trace.work = std::make_shared<WorkArea>(dir, o.keep_work);
+    trace.work = std::make_shared<WorkArea>(dir, o.keep_work, budget);
     if (trace.record.is_null()) trace.record = nlohmann::json::object();
     trace.record["work_dir"] = dir.string();
   }
@@ -214,7 +215,8 @@ ProcessOutcome exec_graph(const Launcher& launch, const fs::path& dir, const pip
 // --sut-lower: the command writes the .tosa and mxconf loads it (tier s judges the graph).
 class ExternalLowering final : public Lowering {
  public:
-  explicit ExternalLowering(const ExternalSutOptions& o) : o_(o), launch_(o.lower, o, "lower") {}
+  ExternalLowering(const ExternalSutOptions& o, std::shared_ptr<KeepBudget> budget)
+      : o_(o), launch_(o.lower, o, "lower"), budget_(std::move(budget)) {}
   Actor actor() const override { return Actor::sut; }
   std::string cli_options() const override { return " --sut-lower " + quote(o_.lower.text()); }
   nlohmann::json identity() const override { return o_.lower.text(); }
@@ -222,7 +224,7 @@ class ExternalLowering final : public Lowering {
 
   std::optional<Lowered> lower(const generators::Case& c, const PreparedCase& p,
                                Observation& obs) const override {
-    const fs::path ld = work_dir(obs.trace, o_, c) / "lower";
+    const fs::path ld = work_dir(obs.trace, o_, budget_, c) / "lower";
     nlohmann::json& record = obs.trace.record;
     const fs::path out_tosa = ld / kTosaFile;
     try {
@@ -272,7 +274,7 @@ class ExternalLowering final : public Lowering {
                       "it {target} or {case_json})";
       return r;
     }
-    const fs::path ld = work_dir(r.trace, o_, c) / "lower";
+    const fs::path ld = work_dir(r.trace, o_, budget_, c) / "lower";
     std::string target = c.target.profile.text;
     try {
       if (model_rule) {
@@ -334,12 +336,14 @@ class ExternalLowering final : public Lowering {
 
   ExternalSutOptions o_;
   Launcher launch_;
+  std::shared_ptr<KeepBudget> budget_;
 };
 
 // --sut-exec: the command runs the .tosa; mxconf reads its result file.
 class ExternalRuntime final : public Runtime {
  public:
-  explicit ExternalRuntime(const ExternalSutOptions& o) : o_(o), launch_(o.exec, o, "exec") {}
+  ExternalRuntime(const ExternalSutOptions& o, std::shared_ptr<KeepBudget> budget)
+      : o_(o), launch_(o.exec, o, "exec"), budget_(std::move(budget)) {}
   Actor actor() const override { return Actor::sut; }
   std::string cli_options() const override { return " --sut-exec " + quote(o_.exec.text()); }
   nlohmann::json identity() const override { return o_.exec.text(); }
@@ -355,7 +359,7 @@ class ExternalRuntime final : public Runtime {
       obs.fail(stage::sut_lower, "the graph's input does not hold the model's input");
       return;
     }
-    const fs::path ed = work_dir(obs.trace, o_, c) / "exec";
+    const fs::path ed = work_dir(obs.trace, o_, budget_, c) / "exec";
     ProcessOutcome run;
     try {
       run = exec_graph(launch_, ed, lowered.graph, lowered.tosa,
@@ -384,7 +388,7 @@ class ExternalRuntime final : public Runtime {
   std::optional<std::vector<float>> run_alone(const generators::Case& c, const OpSlice& s,
                                               SutTrace& trace,
                                               std::string& why_not) const override {
-    const fs::path dir = work_dir(trace, o_, c) / ("op-" + std::to_string(s.layer));
+    const fs::path dir = work_dir(trace, o_, budget_, c) / ("op-" + std::to_string(s.layer));
     nlohmann::json record;
     const ProcessOutcome run = exec_graph(launch_, dir, s.graph, s.tosa, {s.input}, record);
     trace.record["op_" + std::to_string(s.layer)] = record["sut_exec"];
@@ -413,7 +417,7 @@ class ExternalRuntime final : public Runtime {
       r.trace.record = {{"message", b.why_no_file}};
       return r;
     }
-    const fs::path dir = work_dir(r.trace, o_, c) / "exec";
+    const fs::path dir = work_dir(r.trace, o_, budget_, c) / "exec";
     ProcessOutcome run;
     try {
       run = exec_graph(launch_, dir, b.graph, *b.tosa, b.inputs, r.trace.record);
@@ -428,6 +432,7 @@ class ExternalRuntime final : public Runtime {
  private:
   ExternalSutOptions o_;
   Launcher launch_;
+  std::shared_ptr<KeepBudget> budget_;
 };
 
 }  // namespace
@@ -435,15 +440,16 @@ class ExternalRuntime final : public Runtime {
 std::unique_ptr<SystemUnderTest> make_sut(const ExternalSutOptions& o) {
   std::unique_ptr<Lowering> lowering;
   std::unique_ptr<Runtime> runtime;
+  auto budget = std::make_shared<KeepBudget>(o.keep_failures);  // one for both halves
   if (o.lower.empty()) {
     lowering = std::make_unique<ReferenceLowering>();
   } else {
-    lowering = std::make_unique<ExternalLowering>(o);
+    lowering = std::make_unique<ExternalLowering>(o, budget);
   }
   if (o.exec.empty()) {
     runtime = std::make_unique<InterpreterRuntime>();
   } else {
-    runtime = std::make_unique<ExternalRuntime>(o);
+    runtime = std::make_unique<ExternalRuntime>(o, budget);
   }
   std::string common;
   if (!o.lower.empty() || !o.exec.empty()) {

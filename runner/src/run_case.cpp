@@ -36,7 +36,7 @@ void judge_rejection(const generators::Case& c, RejectionObservation seen, CaseR
   }
   r.verdict = as_expected ? Verdict::rejected_as_expected : Verdict::rejection_missed;
   r.message = as_expected ? seen.message : "expected " + c.expect.code + ", " + missed;
-  if (!is_good(r.verdict)) seen.trace.keep_evidence();
+  if (!is_good(r.verdict)) seen.trace.keep_evidence(r.sut);
 }
 
 // Whether the tier that failed passes when the oracle casts activations with another rule: a
@@ -232,7 +232,7 @@ CaseResult run_case(const generators::Case& c, const SystemUnderTest& sut,
         } else {
           judge_observation(c, *p, seen, opts, r);
         }
-        if (!is_good(r.verdict)) seen.trace.keep_evidence();
+        if (!is_good(r.verdict)) seen.trace.keep_evidence(r.sut);
       } catch (const std::exception& e) {
         escaped(e);
       }

@@ -49,15 +49,8 @@ void read_result_npy(const std::string& path, const pipeline::ModelSpec& m, Obse
   if (!std::filesystem::exists(path)) throw std::runtime_error("no result file " + path);
   const io::NpyFile a = io::NpyFile::open(path);  // mapped; the values are read in place
   const bool bf16 = m.output.dtype == pipeline::DType::bf16;
-  std::vector<float> phys;
-  if (a.dtype() == io::NpyDtype::f4) {
-    const auto v = a.values<float>();
-    phys.assign(v.begin(), v.end());
-  } else if (bf16 && (a.dtype() == io::NpyDtype::u2 || a.dtype() == io::NpyDtype::v2)) {
-    const auto bits = a.values<uint16_t>();
-    phys.resize(bits.size());
-    for (size_t i = 0; i < bits.size(); ++i) phys[i] = formats::bf16_to_float(bits[i]);
-  } else {
+  const bool f32 = a.dtype() == io::NpyDtype::f4;
+  if (!f32 && !(bf16 && (a.dtype() == io::NpyDtype::u2 || a.dtype() == io::NpyDtype::v2))) {
     throw std::runtime_error(path + ": the output is " + std::string(bf16 ? "BF16" : "FP32") +
                              ", the file holds " + io::descr(a.dtype()) +
                              (bf16 ? " (want bf16 bits as <u2 or <V2, or <f4)" : " (want <f4)"));
@@ -65,10 +58,21 @@ void read_result_npy(const std::string& path, const pipeline::ModelSpec& m, Obse
   const std::vector<int64_t> want_shape = physical_output_shape(m);
   obs.casts_observed = false;
   obs.output_fp32_observed = !bf16;
+  // The header first: a wrong shape (a runaway 1 GB file among them) is judged without
+  // touching its values.
   if (a.shape() != want_shape) {
     obs.shape_error = "the output has shape [" + pipeline::join_dims(a.shape(), ", ") +
                       "], the graph's is [" + pipeline::join_dims(want_shape, ", ") + "]";
     return;
+  }
+  std::vector<float> phys;
+  if (f32) {
+    const auto v = a.values<float>();
+    phys.assign(v.begin(), v.end());
+  } else {
+    const auto bits = a.values<uint16_t>();
+    phys.resize(bits.size());
+    for (size_t i = 0; i < bits.size(); ++i) phys[i] = formats::bf16_to_float(bits[i]);
   }
   obs.output = oracles::unpermute_dims(phys, want_shape, m.output.dim_order);
   obs.output_fp32 = obs.output;

@@ -83,6 +83,16 @@ struct RunCliOptions {
   SutCliOptions sut;
 };
 
+// Where the external systems' work directories of failing cases are, if any were kept.
+void print_kept_work(const std::filesystem::path& root) {
+  std::error_code ec;
+  size_t n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(root, ec))
+    n += e.is_directory() && e.path().filename() != "workers";
+  if (n > 0)
+    std::printf("work directories kept (failures' evidence): %zu in %s\n", n, root.c_str());
+}
+
 int run_run(const RunCliOptions& o) {
   if (!o.fault.empty()) faults::inject(o.fault);  // throws if unknown or not compiled in
   runner::RunOptions r;
@@ -144,6 +154,7 @@ int run_run(const RunCliOptions& o) {
   }
   std::printf("results: %s/results.jsonl, summary: %s/summary.json\n", o.out.c_str(),
               o.out.c_str());
+  print_kept_work(std::filesystem::path(o.out) / "sut");
   if (stop) {
     std::printf("interrupted: continue with --resume\n");
     return stop_exit_code();

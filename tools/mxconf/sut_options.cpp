@@ -16,6 +16,10 @@ void add_sut_options(CLI::App* cmd, SutCliOptions& o) {
       ->capture_default_str();
   cmd->add_flag("--sut-keep-work", o.keep_work,
                 "keep every case's work directory (default: only those of failures)");
+  cmd->add_option("--sut-keep-failures", o.keep_failures,
+                  "how many failing cases keep their work directory (OUT/sut/...) as evidence;\n"
+                  "later failures' are removed, and their result says so")
+      ->capture_default_str();
   cmd->add_flag("--sut-worker", o.worker,
                 "run each external command as long-lived workers (one per job) that serve cases\n"
                 "one JSON line at a time (`CMD... --worker`; the adapters in sut/ speak it)");
@@ -64,6 +68,7 @@ std::unique_ptr<runner::SystemUnderTest> make_sut(const SutCliOptions& o,
   }
   e.timeout_seconds = o.timeout;
   e.keep_work = o.keep_work;
+  e.keep_failures = o.keep_failures;
   e.worker = o.worker;
   e.worker_startup_seconds = o.startup;
   e.worker_restarts = o.restarts;

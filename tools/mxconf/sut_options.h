@@ -14,6 +14,7 @@ struct SutCliOptions {
   std::string exec, lower;
   double timeout = 60;
   bool keep_work = false;
+  size_t keep_failures = 20;
   bool worker = false;
   double startup = 60;
   size_t restarts = 32;

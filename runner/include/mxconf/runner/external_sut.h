@@ -37,7 +37,8 @@ struct ExternalSutOptions {
   CommandTemplate lower;  // empty: mxconf's lowering produces the graph
   double timeout_seconds = 60;
   std::string work_root = "out/run/sut";
-  bool keep_work = false;  // keep every case's work directory (default: only failures')
+  bool keep_work = false;     // keep every case's work directory (default: only failures')
+  size_t keep_failures = 20;  // failing cases whose work directories are kept (KeepBudget)
   // Run each command as long-lived workers (one per concurrent case) that serve cases over
   // stdin/stdout (WorkerPool); the adapters in sut/ speak this protocol.
   bool worker = false;

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -22,30 +23,42 @@ struct StageFailure {
   std::string message;
 };
 
+// How many failing cases' work directories a run keeps (--sut-keep-failures): one 1 GB result
+// per failure must not fill the disk. Shared by a system's work areas.
+struct KeepBudget {
+  explicit KeepBudget(size_t n) : limit(n) {}
+  const size_t limit;
+  std::atomic<size_t> kept{0};
+};
+
 // A case's scratch directory for external commands: removed when the last owner lets go, unless
-// kept (failures keep theirs as evidence; --sut-keep-work keeps every one).
+// kept (failures keep theirs as evidence while the budget lasts; --sut-keep-work keeps every one).
 class WorkArea {
  public:
-  WorkArea(std::filesystem::path dir, bool keep_always)
-      : dir_(std::move(dir)), keep_(keep_always) {}
+  WorkArea(std::filesystem::path dir, bool keep_always, std::shared_ptr<KeepBudget> budget)
+      : dir_(std::move(dir)), keep_(keep_always), budget_(std::move(budget)) {}
   ~WorkArea();
   WorkArea(const WorkArea&) = delete;
   WorkArea& operator=(const WorkArea&) = delete;
   const std::filesystem::path& dir() const { return dir_; }
-  void keep() { keep_ = true; }
+  // Keeps the directory if the budget allows; false (with `why` set) if it will be removed.
+  bool keep(std::string& why);
 
  private:
   std::filesystem::path dir_;
   bool keep_;
+  std::shared_ptr<KeepBudget> budget_;
 };
 
 // What external commands did for the case (written as the result's "sut" record) and where.
 struct SutTrace {
   nlohmann::json record;           // null when no external command ran
   std::shared_ptr<WorkArea> work;  // null when nothing was written
-  // The verdict is not good: keep the work directory as evidence.
-  void keep_evidence() const {
-    if (work) work->keep();
+  // The verdict is not good: keep the work directory as evidence, or say in `sut` (the
+  // result's copy of `record`) why it was not kept.
+  void keep_evidence(nlohmann::json& sut) const {
+    std::string why;
+    if (work && !work->keep(why) && sut.is_object()) sut["work_dir_removed"] = why;
   }
 };
 
