@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 
 #include "mxconf/io/json_reader.h"
 #include "mxconf/pipeline/layer_ops.h"
+#include "mxconf/pipeline/lower.h"
 
 namespace mxconf::generators {
 
@@ -108,6 +110,32 @@ Case case_from_json(const nlohmann::json& j) {
   expect.finish();
   root.finish();
   return c;
+}
+
+Case case_from_model(const nlohmann::json& model, const std::string& base_dir) {
+  Case c;
+  c.model = pipeline::parse_model(model);
+  auto anchor = [&](pipeline::ValueSource& v) {
+    if (v.kind == pipeline::ValueSource::Kind::npy && !base_dir.empty() &&
+        std::filesystem::path(v.npy_path).is_relative())
+      v.npy_path = (std::filesystem::path(base_dir) / v.npy_path).lexically_normal().string();
+  };
+  for (pipeline::LayerSpec& l : c.model.layers) {
+    anchor(l.weights);
+    if (l.bias_values) anchor(*l.bias_values);
+  }
+  c.target.profile = pipeline::Target::parse(pipeline::default_target_text(c.model));
+  c.data.campaign = Campaign::uniform;
+  c.data.seed = 0;
+  return c;
+}
+
+Case case_from_any_json(const nlohmann::json& j, const std::string& base_dir) {
+  if (j.is_object() && j.contains("case") && !j.contains("mxconf_case"))
+    return case_from_json(j["case"]);  // a saved failure record
+  if (j.is_object() && !j.contains("mxconf_case") && j.contains("layers"))
+    return case_from_model(j, base_dir);
+  return case_from_json(j);
 }
 
 Case load_case_file(const std::string& path) {

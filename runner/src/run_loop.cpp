@@ -292,8 +292,10 @@ class Campaign {
       f.dropped = true;
       return f;
     }
-    // Generated cases are saved with a replay command; listed cases (check) are their own record.
-    if (is_failure(r.verdict) && c && cases_.generator()) f.minimal = save_failure(*c, r, index);
+    // Generated cases and case files are saved with a replay command; a package's tests (check)
+    // are their own record.
+    if (is_failure(r.verdict) && c && cases_.saves_failures())
+      f.minimal = save_failure(*c, r, index);
     if (is_failure(r.verdict) && stopping()) f.dropped = true;  // shrinking was interrupted
     return f;
   }

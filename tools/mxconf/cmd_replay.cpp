@@ -25,9 +25,8 @@ int run_replay(const ReplayOptions& o) {
   if (!in) throw UsageError(o.file + ": cannot open");
   std::stringstream ss;
   ss << in.rdbuf();
-  nlohmann::json j = io::parse_json_text(ss.str(), o.file);
-  if (j.is_object() && j.contains("case")) j = j["case"];  // a saved failure record
-  const generators::Case c = generators::case_from_json(j);
+  const generators::Case c = generators::case_from_any_json(
+      io::parse_json_text(ss.str(), o.file), std::filesystem::path(o.file).parent_path().string());
   runner::JudgeOptions opts;
   opts.keep_details = true;
   opts.require = required_level(o.sut);
@@ -35,6 +34,8 @@ int run_replay(const ReplayOptions& o) {
       make_sut(o.sut, std::filesystem::absolute(o.sut_work).string());
   const runner::CaseResult r = runner::run_case(c, *sut, opts);
   std::printf("case %s (%s)\n", r.fingerprint.c_str(), r.name.c_str());
+  std::printf("  target: %s, cast rule %s\n", c.target.profile.text.c_str(),
+              std::string(formats::name(c.target.cast_rule)).c_str());
   if (c.expect.rule) {
     std::printf("  expect: rejected with %s (rule %s)\n", c.expect.code.c_str(),
                 std::string(generators::name(*c.expect.rule)).c_str());

@@ -42,17 +42,16 @@ std::unique_ptr<runner::CaseSource> listed_case_files(const std::vector<std::str
   for (const fs::path& f : files) {
     runner::ListedCase l{f.stem().string(), "", std::nullopt, ""};
     try {
-      nlohmann::json j = io::read_json_file(f.string());
-      if (j.is_object() && j.contains("case")) j = j["case"];  // a saved failure record
-      l.c = generators::case_from_json(j);
+      l.c =
+          generators::case_from_any_json(io::read_json_file(f.string()), f.parent_path().string());
       l.fingerprint = generators::fingerprint(*l.c);
     } catch (const std::exception& e) {
       l.problem = f.string() + ": " + e.what();
     }
     listed.push_back(std::move(l));
   }
-  return std::make_unique<runner::ListedCases>(std::move(listed), seed,
-                                               mxconf::stage::read_package);
+  return std::make_unique<runner::ListedCases>(std::move(listed), seed, mxconf::stage::read_package,
+                                               true);
 }
 
 // --shard I/N counts from 1 to N, as Jest, Playwright and nextest do.

@@ -60,6 +60,15 @@ nlohmann::json to_json(const Case& c);
 // Throws io::JsonError with the JSON path of the problem.
 Case case_from_json(const nlohmann::json& j);
 Case load_case_file(const std::string& path);
+// A bare model (docs/model-format.md), as `mxconf lower` takes it, made a valid case with the
+// defaults (docs/case-format.md): the target the model needs (default_target_text: +mxfp_conv
+// for a conv chain, +bf16 for bf16 I/O), the default cast rule, spec revision and lowering, and
+// input data from campaign `uniform` with seed 0 (weights and bias come from the model's own
+// sources; a relative .npy path is taken relative to `base_dir`, the model file's directory).
+Case case_from_model(const nlohmann::json& model, const std::string& base_dir = "");
+// What a user may hand to `run --case-files` and `replay`: a case, a saved failure record
+// ({"case": {...}, ...}) or a bare model (an object with "layers" and no "mxconf_case").
+Case case_from_any_json(const nlohmann::json& j, const std::string& base_dir = "");
 
 // 16 hex digits: FNV-1a 64 of the canonical (sorted-key, compact) JSON.
 std::string fingerprint(const Case& c);

@@ -32,6 +32,9 @@ class CaseSource {
   // The generator, when cases come from one: failures shrink through it.
   virtual const generators::GenConfig* generator() const { return nullptr; }
   virtual uint64_t seed() const = 0;
+  // Whether a failure is saved (shrunk) under failures/ with a replay line: generated cases and
+  // a user's case files; not a package's tests, which are their own record.
+  virtual bool saves_failures() const { return generator() != nullptr; }
 };
 
 class GeneratedCases final : public CaseSource {
@@ -57,8 +60,13 @@ struct ListedCase {
 };
 class ListedCases final : public CaseSource {
  public:
-  ListedCases(std::vector<ListedCase> cases, uint64_t seed, Stage problem_stage)
-      : cases_(std::move(cases)), seed_(seed), problem_stage_(problem_stage) {}
+  ListedCases(std::vector<ListedCase> cases, uint64_t seed, Stage problem_stage,
+              bool saves_failures = false)
+      : cases_(std::move(cases)),
+        seed_(seed),
+        problem_stage_(problem_stage),
+        saves_failures_(saves_failures) {}
+  bool saves_failures() const override { return saves_failures_; }
   uint64_t size() const override { return cases_.size(); }
   generators::Case at(uint64_t index) const override;
   std::string label(uint64_t index, const generators::Case& c) const override;
@@ -68,6 +76,7 @@ class ListedCases final : public CaseSource {
   std::vector<ListedCase> cases_;
   uint64_t seed_;
   Stage problem_stage_;
+  bool saves_failures_;
 };
 
 }  // namespace mxconf::runner
