@@ -92,5 +92,34 @@ TEST_F(UserModel, ABrokenBareModelIsNamed) {
   EXPECT_NE(out.find("/layers/0/in_features"), std::string::npos) << out;
 }
 
+// --sut-python: the adapters in sut/ run with the Python given (your own venv), with no mxconf
+// venv or marker file; run.json records what that Python's adapter says of its versions. The
+// "Python" here is a script that stands in for one (it gets the adapter's .py and its arguments).
+TEST_F(UserModel, SutPythonRunsTheAdaptersWithYourPython) {
+  const std::string py = path("python");
+  std::ofstream(py)
+      << "#!/bin/sh\nshift\n"
+      << "if [ \"$1\" = --version-info ]; then echo '{\"mine\": \"0.1\"}'; exit 0; fi\n"
+      << "exec " << MXCONF_FAKE_SUT << " exec correct \"$@\"\n";
+  fs::permissions(py, fs::perms::owner_all);
+  const std::string adapter =
+      fs::path(MXCONF_SUT_CASES_DIR).parent_path().parent_path() / "tosa_reference_model" / "exec";
+  const std::string args = "run --cases 3 --seed 2 --sut-exec '" + adapter +
+                           " {tosa} {inputs} {outdir}' --out " + path("r");
+  std::string out;
+  EXPECT_EQ(std::system(("MXCONF_SUT_VENV=/nonexistent " + std::string(MXCONF_CLI) + " " + args +
+                         " --sut-python " + py + " >/dev/null 2>&1")
+                            .c_str()),
+            0);
+  std::ifstream run_json(path("r/run.json"));
+  EXPECT_EQ(nlohmann::json::parse(run_json)["provenance"]["sut_versions"]["exec"]["mine"], "0.1");
+  EXPECT_EQ(first_result("r")["verdict"], "pass");
+
+  EXPECT_EQ(run_capturing(args + " --sut-python " + path("nothing-here"), &out), 1);
+  EXPECT_NE(out.find("--sut-python: " + path("nothing-here") + " is not an executable Python"),
+            std::string::npos)
+      << out;
+}
+
 }  // namespace
 }  // namespace mxconf::test

@@ -356,10 +356,11 @@ TEST(ExternalWorker, LostWorkersCountAgainstARestartBudget) {
     budget += m.find("more than the restart budget (2, --sut-restarts)") != std::string::npos;
     crashed += m.find("SIGABRT") != std::string::npos;
   }
-  // The budget lets 2 lost workers be replaced; the 3rd ends it. (A worker lost in an op-by-op
-  // request is counted too, without making its case an error: at most 3 cases say SIGABRT.)
+  // The budget lets 2 lost workers be replaced; the 3rd ends it. With 2 jobs, a 4th may already
+  // be serving when the 3rd is lost. (A worker lost in an op-by-op request counts too, without
+  // making its case an error.)
   EXPECT_GE(crashed, 1);
-  EXPECT_LE(crashed, 3);
+  EXPECT_LE(crashed, 2 + 2);
   EXPECT_GT(budget, 0);
   EXPECT_EQ(o.count("error"), crashed + budget);
 }

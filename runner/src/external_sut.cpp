@@ -454,6 +454,7 @@ std::unique_ptr<SystemUnderTest> make_sut(const ExternalSutOptions& o) {
   std::string common;
   if (!o.lower.empty() || !o.exec.empty()) {
     common = " --sut-timeout " + std::to_string(int(o.timeout_seconds));
+    if (!o.python.empty()) common += " --sut-python " + quote(o.python);
     if (o.worker) {
       common += " --sut-worker --sut-startup ";
       common += std::to_string(int(o.worker_startup_seconds));

@@ -38,13 +38,74 @@ class Rejected(Exception):
 
 
 def versions():
-    out = {}
+    """Each package's version; for an editable install (your own checkout) also where its
+    sources are, their digest and git commit, under "<package> source"; and the interpreter."""
+    out = {"python": sys.executable}
     for p in PACKAGES:
         try:
-            out[p] = importlib.metadata.version(p)
+            dist = importlib.metadata.distribution(p)
         except importlib.metadata.PackageNotFoundError:
-            pass
+            continue
+        out[p] = dist.version
+        where = editable_location(dist)
+        if where:
+            out[p + " source"] = {"path": where, "sha256": source_digest(p), "git": _git_state(where)}
     return out
+
+
+def editable_location(dist):
+    """The source directory of an editable install (PEP 610 direct_url.json), else None."""
+    try:
+        info = json.loads(dist.read_text("direct_url.json") or "{}")
+    except ValueError:
+        return None
+    if not info.get("dir_info", {}).get("editable"):
+        return None
+    url = info.get("url", "")
+    return url[len("file://"):] if url.startswith("file://") else url or None
+
+
+def _git_state(path):
+    """"<commit>" or "<commit>+dirty" for a git checkout, else None."""
+    import subprocess
+    try:
+        commit = subprocess.run(["git", "-C", path, "rev-parse", "HEAD"], capture_output=True,
+                                text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", path, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=30, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit + ("+dirty" if dirty else "")
+
+
+_digests = {}
+
+
+def source_digest(package):
+    """SHA-256 over the Python sources of an importable package (each file's path relative to
+    the package and its bytes, in path order): what a lowering depends on, whatever the version
+    string says. An edited checkout gets a new digest. Computed once per process."""
+    if package in _digests:
+        return _digests[package]
+    import hashlib
+    import importlib.util
+    module = {"tosa-tools": "tosa_serializer"}.get(package, package.replace("-", "_"))
+    h = hashlib.sha256()
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        spec = None
+    roots = list(spec.submodule_search_locations or []) if spec else []
+    for root in roots:
+        files = []
+        for d, _, names in os.walk(root):
+            files += [os.path.join(d, n) for n in names if n.endswith(".py")]
+        for f in sorted(files):
+            h.update(os.path.relpath(f, root).encode() + b"\0")
+            with open(f, "rb") as fh:
+                h.update(fh.read())
+    _digests[package] = h.hexdigest() if roots else None
+    return _digests[package]
 
 
 def run_once(handler, argv, err):

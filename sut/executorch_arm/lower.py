@@ -237,7 +237,8 @@ def _example_input(model):
 
 def _cache_key(model):
     """What determines the lowering: the description (without file paths), every weight and bias
-    value, this adapter and the package versions."""
+    value, this adapter, the package versions and the content of ExecuTorch's and torchao's
+    Python sources (an edited checkout with an unchanged version string gets a new key)."""
     h = hashlib.sha256()
     d = dict(model.description)
     d["layers"] = [{k: v for k, v in l.items() if k not in ("weights", "bias_values")}
@@ -250,6 +251,8 @@ def _cache_key(model):
     with open(os.path.abspath(__file__), "rb") as f:
         h.update(f.read())
     h.update(json.dumps(adapter.versions(), sort_keys=True).encode())
+    for package in ("executorch", "torchao"):
+        h.update(f"{package}:{adapter.source_digest(package)}".encode())
     h.update((model.spec or "").encode())
     return h.hexdigest()[:32]
 

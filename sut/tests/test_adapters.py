@@ -132,6 +132,85 @@ class VersionInfo(unittest.TestCase):
                 self.assertEqual(versions.get(package), pins[package], f"{tool}: {package}")
 
 
+sys.path.insert(0, SUT)
+from common import adapter  # noqa: E402  (the shared adapter code, beside these tests)
+
+
+class YourOwnPython(unittest.TestCase):
+    """MXCONF_SUT_VENV_PYTHON (mxconf run --sut-python) runs the adapters with any Python that
+    holds the packages: no mxconf venv, no marker file."""
+
+    def test_an_adapter_runs_with_the_python_given_and_says_which(self):
+        env = dict(os.environ, MXCONF_SUT_VENV_PYTHON=sys.executable,
+                   MXCONF_SUT_VENV="/nonexistent/not-an-mxconf-venv")
+        for tool in (EXEC, LOWER):
+            p = subprocess.run([tool, "--version-info"], capture_output=True, text=True, env=env,
+                               timeout=600)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(json.loads(p.stdout)["python"], sys.executable)
+
+    def test_a_python_that_is_not_there_is_named(self):
+        env = dict(os.environ, MXCONF_SUT_VENV_PYTHON="/nonexistent/python")
+        p = subprocess.run([EXEC, "--version-info"], capture_output=True, text=True, env=env)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("MXCONF_SUT_VENV_PYTHON=/nonexistent/python is not an executable", p.stderr)
+
+
+class EditableSources(unittest.TestCase):
+    """An editable install is recorded with its sources' digest, and the lowering cache is keyed
+    on that content, so an edited checkout with an unchanged version never gets stale lowerings."""
+
+    def test_the_digest_follows_the_content_not_the_version(self):
+        with tempfile.TemporaryDirectory() as d:
+            pkg = os.path.join(d, "mxconf_probe_pkg")
+            os.makedirs(os.path.join(pkg, "sub"))
+            for name, text in (("__init__.py", "VERSION = '1.0'\n"), ("sub/m.py", "X = 1\n")):
+                with open(os.path.join(pkg, name), "w") as f:
+                    f.write(text)
+            sys.path.insert(0, d)
+            try:
+                adapter._digests.clear()
+                first = adapter.source_digest("mxconf_probe_pkg")
+                adapter._digests.clear()
+                self.assertEqual(adapter.source_digest("mxconf_probe_pkg"), first)
+                with open(os.path.join(pkg, "sub", "m.py"), "w") as f:
+                    f.write("X = 2\n")  # an edit; the version string stays 1.0
+                adapter._digests.clear()
+                self.assertNotEqual(adapter.source_digest("mxconf_probe_pkg"), first)
+            finally:
+                sys.path.remove(d)
+                adapter._digests.clear()
+
+    def test_an_editable_install_is_told_by_pep_610_direct_url(self):
+        class Dist:
+            def __init__(self, text):
+                self.text = text
+
+            def read_text(self, name):
+                return self.text if name == "direct_url.json" else None
+
+        editable = Dist(json.dumps({"url": "file:///src/executorch", "dir_info": {"editable": True}}))
+        self.assertEqual(adapter.editable_location(editable), "/src/executorch")
+        wheel = Dist(json.dumps({"url": "https://files/et.whl", "archive_info": {}}))
+        self.assertIsNone(adapter.editable_location(wheel))
+        self.assertIsNone(adapter.editable_location(Dist(None)))
+
+    def test_the_lowering_cache_key_changes_with_the_sources(self):
+        sys.path.insert(0, os.path.join(SUT, "executorch_arm"))
+        import lower as et_lower
+        with tempfile.TemporaryDirectory() as d:
+            model = et_lower._Model(write_model(d, case_model("linear_fp8e4m3_bias.json")))
+            real = adapter.source_digest
+            try:
+                adapter.source_digest = lambda p: "A" if p == "executorch" else real(p)
+                key_a = et_lower._cache_key(model)
+                adapter.source_digest = lambda p: "B" if p == "executorch" else real(p)
+                key_b = et_lower._cache_key(model)
+            finally:
+                adapter.source_digest = real
+            self.assertNotEqual(key_a, key_b)
+
+
 class Worker(unittest.TestCase):
     def test_replies_carry_the_request_id_and_the_one_shot_exit_code(self):
         requests = [{"id": 7, "argv": []}, {"id": 8, "argv": ["--no-such-flag"]},

@@ -1,5 +1,10 @@
 #include "sut_options.h"
 
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
 #include "enum_options.h"
 
 namespace mxconf::cli {
@@ -33,6 +38,9 @@ void add_sut_options(CLI::App* cmd, SutCliOptions& o) {
                   "run's cases are errors at once")
       ->check(CLI::Range(0, 100000))
       ->capture_default_str();
+  cmd->add_option("--sut-python", o.python,
+                  "the Python the adapters in sut/ run with: your own venv or checkout, any\n"
+                  "Python whose environment holds the packages (sets MXCONF_SUT_VENV_PYTHON)");
   using Probe = runner::ExternalSutOptions::VersionProbe;
   cmd->add_option("--sut-versions", o.versions,
                   "ask the commands' programs `--version-info` for run.json: auto (only a\n"
@@ -65,6 +73,15 @@ std::unique_ptr<runner::SystemUnderTest> make_sut(const SutCliOptions& o,
     if (!o.lower.empty()) e.lower = runner::CommandTemplate(o.lower, runner::kLowerPlaceholders);
   } catch (const std::invalid_argument& err) {
     throw UsageError("--sut-lower: " + std::string(err.what()));
+  }
+  if (!o.python.empty()) {
+    // Absolute, so that adapters started from any directory find it; the environment is how the
+    // adapters' wrappers (sut/venv-path --python) learn it.
+    const std::string py = std::filesystem::absolute(o.python).lexically_normal().string();
+    if (::access(py.c_str(), X_OK) != 0)
+      throw UsageError("--sut-python: " + py + " is not an executable Python");
+    ::setenv("MXCONF_SUT_VENV_PYTHON", py.c_str(), 1);
+    e.python = py;
   }
   e.timeout_seconds = o.timeout;
   e.keep_work = o.keep_work;

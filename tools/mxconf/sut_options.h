@@ -15,6 +15,7 @@ struct SutCliOptions {
   double timeout = 60;
   bool keep_work = false;
   size_t keep_failures = 20;
+  std::string python;
   bool worker = false;
   double startup = 60;
   size_t restarts = 32;

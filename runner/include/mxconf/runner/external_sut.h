@@ -56,6 +56,9 @@ struct ExternalSutOptions {
   enum class VersionProbe { automatic, on, off };
   VersionProbe version_probe = VersionProbe::automatic;
   double version_probe_seconds = 20;  // the probe's own timeout
+  // --sut-python: the Python the adapters in sut/ run with (MXCONF_SUT_VENV_PYTHON in their
+  // environment, set by the CLI); carried into replay lines. Empty: mxconf's venv.
+  std::string python;
   // The level asked for on the command line (none: the default for the system): not the
   // system's, but carried by its command-line options so that replay lines judge alike.
   std::optional<Level> require;
