@@ -217,6 +217,47 @@ TEST(Report, HtmlIsWellFormedSelfContainedAndListsEveryFailure) {
   EXPECT_GE(occurrences(h, "<svg "), 2u);
 }
 
+// What a reader of the page needs: a matrix per operator and one of ERROR_IF rules, known
+// failures marked in their cells and rows (never looking like passes), histograms with a y-axis,
+// a reason when tier (d) has nothing, and a merged run described as merged.
+TEST(Report, HtmlShowsOperatorsErrorIfRowsXfailAxesAndWhyTierDIsEmpty) {
+  std::vector<nlohmann::json> lines = four_lines();
+  nlohmann::json conv = result_line(4, "pass", "dd");
+  conv["facets"]["op"] = "MXFP_CONV2D";
+  nlohmann::json invalid = result_line(5, "rejected-as-expected", "ee");
+  invalid["facets"]["op"] = "ERROR_IF:k_not_multiple_of_32";
+  lines.push_back(conv);
+  lines.push_back(invalid);
+  const fs::path dir = write_run("html_parts", lines);
+  const reports::Report r = reports::build_report(dir.string(), {"bb"});
+  const std::string h = reports::write_html(r);
+  EXPECT_TRUE(tags_balanced(h));
+  EXPECT_NE(h.find("<h2>Matrix: MXFP_LINEAR, payload &times; campaign</h2>"), std::string::npos);
+  EXPECT_NE(h.find("<h2>Matrix: MXFP_CONV2D, payload &times; campaign</h2>"), std::string::npos);
+  EXPECT_NE(h.find("<h2>Matrix: ERROR_IF rules &times; payload</h2>"), std::string::npos);
+  EXPECT_NE(h.find("<th>k_not_multiple_of_32</th>"), std::string::npos);
+  // The fp4e2m1 cell holds only a known failure: amber, "0/1 +1 xfail"; its group says known.
+  EXPECT_NE(h.find("background:#f3d37a\" title=\"0 bad, 1 xfail, 0 unsupported of 1\">0/1 "
+                   "<span class=\"xf\">+1 xfail</span>"),
+            std::string::npos);
+  EXPECT_NE(h.find("(known: xfail)"), std::string::npos);
+  EXPECT_GE(occurrences(h, ">cases</text>"), 2u) << "each histogram has a y-axis";
+  EXPECT_EQ(h.find("No case was classified"), std::string::npos) << "tier (d) has rows here";
+
+  for (auto& l : lines) l["tiers"].erase("d_scale_rules");  // an external runtime: no casts seen
+  const fs::path ext = write_run("html_external", lines);
+  std::ofstream(ext / "run.json") << R"({"identity": {"seed": 1, "cases": 6, "cast_rule": )"
+                                  << R"("per-case", "shard": {"index": 1, "count": 1}},)"
+                                  << R"( "merged_from": ["s1", "s2"]})";
+  const std::string e = reports::write_html(reports::build_report(ext.string()));
+  EXPECT_NE(e.find("No case was classified. Tier (d) names the scale rule"), std::string::npos);
+  EXPECT_NE(e.find("seed 1, cast rule drawn per case, merged from 2 shards"), std::string::npos);
+  EXPECT_EQ(e.find("cases/s"), std::string::npos) << "a merged run has no one rate";
+  ASSERT_NE(e.find("<details>"), std::string::npos);
+  EXPECT_EQ(e.substr(0, e.find("<details>")).find("&quot;count&quot;"), std::string::npos)
+      << "the shard is not printed as raw JSON outside the identity's details";
+}
+
 TEST(Report, WritersLeaveNothingHalfWrittenOnABadFormat) {
   const reports::Report r = reports::build_report(write_run("formats", four_lines()).string());
   const fs::path out = scratch("formats_out");
@@ -251,7 +292,10 @@ TEST(Merge, ShardsMergeIntoWhatOneRunGives) {
   reports::merge_runs({shards[2], shards[0], shards[1]}, merged.string(), &warnings);
   EXPECT_TRUE(warnings.empty());
   const nlohmann::json a = without_times(reports::to_json(reports::build_report(all.string())));
-  const nlohmann::json b = without_times(reports::to_json(reports::build_report(merged.string())));
+  nlohmann::json b = without_times(reports::to_json(reports::build_report(merged.string())));
+  // The one difference: a merged run names its shards (and so gives no single cases/s).
+  EXPECT_EQ(b["metadata"]["merged_from"].size(), 3u);
+  b["metadata"].erase("merged_from");
   EXPECT_EQ(a, b);
   EXPECT_EQ(a["totals"]["total"].get<uint64_t>(), 40u);
   // Mismatched shards are refused, and nothing is written.

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 
 #include "mxconf/vocabulary/verdicts.h"
@@ -219,6 +221,30 @@ std::string headline(const Report& r) {
          r.metadata["cases_planned"].dump() + " cases)" + (r.totals.bad() ? ", FAIL" : "");
 }
 
+std::string run_description(const Report& r) {
+  const nlohmann::json id = r.metadata.value("identity", nlohmann::json::object());
+  std::ostringstream o;
+  o << "seed " << id.value("seed", nlohmann::json("?")).dump();
+  if (id.contains("cast_rule")) {
+    const std::string rule = id["cast_rule"].is_string() ? id["cast_rule"].get<std::string>() : "?";
+    // Runs before the identity said so recorded the default rule even when cases drew theirs.
+    o << ", cast rule " << (rule == "per-case" ? "drawn per case" : rule);
+  }
+  const nlohmann::json shard = id.value("shard", nlohmann::json::object());
+  const size_t merged = r.metadata.value("merged_from", nlohmann::json::array()).size();
+  if (merged > 0) {
+    o << ", merged from " << merged << " shards";
+  } else {
+    const uint64_t count = shard.value("count", uint64_t{1});
+    if (count > 1) o << ", shard " << shard.value("index", uint64_t{1}) << " of " << count;
+    char rate[64];
+    std::snprintf(rate, sizeof rate, ", %.0f cases/s, %.1f s",
+                  r.metadata.value("cases_per_second", 0.0), r.metadata.value("seconds", 0.0));
+    o << rate;
+  }
+  return o.str();
+}
+
 Report build_report(const std::string& run_dir, const std::set<std::string>& known_failures) {
   const std::string results = run_dir + "/results.jsonl";
   std::ifstream in(results, std::ios::binary);
@@ -276,6 +302,7 @@ Report build_report(const std::string& run_dir, const std::set<std::string>& kno
                 {"cases_per_second", summary.value("cases_per_second", 0.0)},
                 {"ended_at", summary.value("ended_at", "")},
                 {"complete", summary.value("complete", false)}};
+  if (run.contains("merged_from")) r.metadata["merged_from"] = run["merged_from"];
   // How many cases the run planned (its identity: cases and shard), so an interrupted run is
   // reported as INCOMPLETE, never as a pass of the cases it happened to finish.
   const nlohmann::json id = run.value("identity", nlohmann::json::object());

@@ -47,9 +47,7 @@ std::string write_markdown(const Report& r) {
     << t.xfail << ".\n\n"
     << "- mxconf " << pv.value("mxconf_version", "?") << " (" << pv.value("git_commit", "?")
     << "), spec revision " << pv.value("spec_revision", "?") << "\n"
-    << "- seed " << id.value("seed", nlohmann::json()).dump() << ", cast rule "
-    << id.value("cast_rule", "?") << ", shard " << id.value("shard", nlohmann::json()).dump()
-    << ", " << r.metadata.value("cases_per_second", 0.0) << " cases/s\n\n";
+    << "- " << run_description(r) << "\n\n";
   for (const auto& w : r.warnings) o << "> warning: " << w << "\n";
   if (!r.warnings.empty()) o << "\n";
   o << "## Failures by symptom (" << r.failures.size() << ")\n\n";

@@ -40,7 +40,8 @@ nlohmann::json run_identity(const CaseSource& cases, const SystemUnderTest& sut,
     std::vector<std::string> campaigns;
     for (auto c : g->campaigns) campaigns.emplace_back(generators::name(c));
     id["invalid_fraction"] = g->invalid_fraction;
-    id["cast_rule"] = formats::name(g->cast_rule);
+    // Drawn per case: no one rule to name (reports say "drawn per case").
+    id["cast_rule"] = g->vary_cast_rule ? "per-case" : formats::name(g->cast_rule);
     id["max_k"] = int64_t(g->max_k_blocks) * 32;
     id["campaigns"] = campaigns;
     if (!g->weight_rules.empty()) {

@@ -81,6 +81,11 @@ std::optional<uint64_t> missing_cases(const Report& r);
 // "PASS", "FAIL", or "INCOMPLETE (N of M cases)" (with ", FAIL" when some failed).
 std::string headline(const Report& r);
 
+// One line saying how the run was made, for people: "seed 4, cast rule drawn per case, shard 1
+// of 2, 512 cases/s, 40.1 s"; a merged run says "merged from 2 shards" and gives no rate (its
+// shards ran apart, on machines of their own).
+std::string run_description(const Report& r);
+
 // Adds one results.jsonl record.
 void add_result(Report& r, const nlohmann::json& line);
 
