@@ -48,9 +48,16 @@ int run_report(const ReportOptions& o) {
   print_warnings(r.warnings);
   const std::string out = o.out.empty() ? o.dir + "/report" : o.out;
   reports::write_reports(r, out, formats);
-  std::printf("%llu cases, %llu failing, %zu distinct failures; reports in %s:",
-              (unsigned long long)r.totals.total(), (unsigned long long)r.totals.bad(),
-              r.failures.size(), out.c_str());
+  // Failing cases, and the symptoms they fall in; known failures (--xfail) are counted apart,
+  // so "0 failing" never sits beside a count of failures without saying they are known.
+  size_t known_groups = 0;
+  for (const auto& [key, g] : r.failures) known_groups += g.known;
+  std::printf(
+      "%llu cases: %llu failing in %zu symptom(s), %llu known failures (xfail) in %zu "
+      "symptom(s); reports in %s:",
+      (unsigned long long)r.totals.total(), (unsigned long long)r.totals.bad(),
+      r.failures.size() - known_groups, (unsigned long long)r.totals.xfail, known_groups,
+      out.c_str());
   for (const auto& f : formats) std::printf(" %s", reports::report_file_name(f).c_str());
   std::printf("\n");
   if (const auto missing = reports::missing_cases(r)) {
