@@ -105,6 +105,19 @@ void Histogram::add(double v) {
   ++counts[bin];
 }
 
+Counts& Counts::operator+=(const Counts& c) {
+  pass += c.pass;
+  bit_exact += c.bit_exact;
+  compliant += c.compliant;
+  rejected += c.rejected;
+  missed += c.missed;
+  xfail += c.xfail;
+  unsupported += c.unsupported;
+  for (const auto& [k, n] : c.fail_by_tier) fail_by_tier[k] += n;
+  for (const auto& [k, n] : c.error_by_stage) error_by_stage[k] += n;
+  return *this;
+}
+
 uint64_t Counts::total() const {
   uint64_t n = pass + rejected + missed + xfail + unsupported;
   for (const auto& [k, v] : fail_by_tier) n += v;

@@ -78,18 +78,6 @@ std::string cell(const Counts& c) {
   return o.str();
 }
 
-void add(Counts& into, const Counts& c) {
-  into.pass += c.pass;
-  into.rejected += c.rejected;
-  into.missed += c.missed;
-  into.xfail += c.xfail;
-  into.unsupported += c.unsupported;
-  into.bit_exact += c.bit_exact;
-  into.compliant += c.compliant;
-  for (const auto& [k, n] : c.fail_by_tier) into.fail_by_tier[k] += n;
-  for (const auto& [k, n] : c.error_by_stage) into.error_by_stage[k] += n;
-}
-
 // A heat map of `rows` x `columns` from cells keyed by (row, column).
 void heat_table(std::ostringstream& o, const std::string& corner, const std::set<std::string>& rows,
                 const std::set<std::string>& columns,
@@ -142,12 +130,12 @@ std::string write_html(const Report& r) {
       const std::string rule = op.substr(9);
       rules.insert(rule);
       rule_payloads.insert(p);
-      add(error_if[{rule, p}], c);
+      error_if[{rule, p}] += c;
       continue;
     }
     op_payloads[op].insert(p);
     op_campaigns[op].insert(camp);
-    add(by_op[op][{p, camp}], c);
+    by_op[op][{p, camp}] += c;
   }
   const Counts& t = r.totals;
   const auto& pv = r.metadata.value("provenance", nlohmann::json::object());

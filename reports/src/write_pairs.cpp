@@ -19,18 +19,6 @@ std::string facet_of(const std::string& key, const char* facet) {
   return "?";
 }
 
-void add(Counts& into, const Counts& c) {
-  into.pass += c.pass;
-  into.bit_exact += c.bit_exact;
-  into.compliant += c.compliant;
-  into.rejected += c.rejected;
-  into.missed += c.missed;
-  into.xfail += c.xfail;
-  into.unsupported += c.unsupported;
-  for (const auto& [k, n] : c.fail_by_tier) into.fail_by_tier[k] += n;
-  for (const auto& [k, n] : c.error_by_stage) into.error_by_stage[k] += n;
-}
-
 // One facet's table: per pair, facet value -> counts; and every value some pair has, sorted.
 struct FacetTable {
   std::vector<std::map<std::string, Counts>> columns;
@@ -41,7 +29,7 @@ FacetTable facet_table(const std::vector<NamedReport>& pairs, const char* facet)
   FacetTable t;
   for (const auto& [name, r] : pairs) {
     std::map<std::string, Counts>& col = t.columns.emplace_back();
-    for (const auto& [key, c] : r.matrix) add(col[facet_of(key, facet)], c);
+    for (const auto& [key, c] : r.matrix) col[facet_of(key, facet)] += c;
     for (const auto& [v, c] : col) t.values[v] = true;
   }
   return t;

@@ -33,7 +33,8 @@ struct Counts {
   std::map<std::string, uint64_t> fail_by_tier;    // "a", "b", "c"
   std::map<std::string, uint64_t> error_by_stage;  // "lower", "validate", ...
   uint64_t total() const;
-  uint64_t bad() const;  // fail + error + missed (unsupported and xfail are not)
+  uint64_t bad() const;                 // fail + error + missed (unsupported and xfail are not)
+  Counts& operator+=(const Counts& c);  // the cases of both (cells summed over a facet)
   bool operator==(const Counts&) const = default;
 };
 
