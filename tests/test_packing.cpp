@@ -18,8 +18,8 @@ TEST(Packing, Fp4LowNibbleIsTheEvenElement) {
 }
 
 TEST(Packing, Fp6FourValuesInThreeBytes) {
-  // 32 values give 24 bytes. Bit order (UNVERIFIED, mxconf's choice): value j at bits 6j..6j+5
-  // of the little-endian 24-bit word.
+  // 32 values give 24 bytes. Bit order: value j at bits 6j..6j+5 of the little-endian 24-bit
+  // word, as tosa-tools 2026.5.0's pack_6bit_array writes (sut/tests/test_adapters.py).
   std::vector<uint8_t> codes(32);
   for (size_t i = 0; i < 32; ++i) codes[i] = uint8_t((i * 7 + 3) & 0x3F);
   const auto packed = pack(ElementType::fp6e2m3, codes);

@@ -264,6 +264,48 @@ class PackedLayouts(unittest.TestCase):
             np.testing.assert_array_equal(back, codes.ravel())
 
 
+class NpyLayouts(unittest.TestCase):
+    """What tosa-tools' save_npy writes for each MX type: the descr, the stored shape and bytes
+    that mxconf exec reads and writes (runner/tosa_npy.h; tests/test_tosa_npy.cpp holds the same
+    literals)."""
+
+    def saved(self, array, dtype):
+        from tosa_serializer import numpy_utils
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "t.npy")
+            numpy_utils.save_npy(path, array, dtype)
+            with open(path, "rb") as f:
+                raw = f.read()
+        header_len = int.from_bytes(raw[8:10], "little")
+        header = raw[10:10 + header_len].decode()
+        return header, raw[10 + header_len:]
+
+    def test_each_type_is_stored_as_mxconf_exec_expects(self):
+        import ml_dtypes
+        from tosa_serializer import DType
+        z = np.zeros((2, 32), np.uint8)
+        for dtype, array, descr, shape in (
+                (DType.FP8E4M3, z.view(ml_dtypes.float8_e4m3fn), "<V1", "(2, 32)"),
+                (DType.FP8E5M2, z.view(ml_dtypes.float8_e5m2), "|u1", "(2, 32)"),
+                (DType.FP8UE8M0, np.full((2, 1), 127, np.uint8).view(ml_dtypes.float8_e8m0fnu),
+                 "<V1", "(2, 1)"),
+                (DType.FP6E2M3, z.view(ml_dtypes.float6_e2m3fn), "|u1", "(2, 24)"),
+                (DType.FP4E2M1, z.view(ml_dtypes.float4_e2m1fn), "|u1", "(2, 16)"),
+                (DType.BF16, np.zeros((2, 3), ml_dtypes.bfloat16), "<V2", "(2, 3)")):
+            header, _ = self.saved(array, dtype)
+            self.assertIn(f"'descr': '{descr}'", header, dtype)
+            self.assertIn(f"'shape': {shape}", header, dtype)
+
+    def test_the_packed_bytes_are_the_ones_mxconf_reads(self):
+        import ml_dtypes
+        from tosa_serializer import DType
+        fp4 = np.array([[i & 15 for i in range(32)]], np.uint8).view(ml_dtypes.float4_e2m1fn)
+        _, data = self.saved(fp4, DType.FP4E2M1)
+        self.assertEqual(data, bytes(((2 * i + 1) & 15) << 4 | ((2 * i) & 15) for i in range(16)))
+        fp6 = np.array([[1 + i % 4 for i in range(32)]], np.uint8).view(ml_dtypes.float6_e3m2fn)
+        _, data = self.saved(fp6, DType.FP6E3M2)
+        self.assertEqual(data, b"\x81\x30\x10" * 8)
+
 
 class FormatCopies(unittest.TestCase):
     """The ExecuTorch adapter keeps its own SplitMix stream, bias seed and conv output size (it
