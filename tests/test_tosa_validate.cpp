@@ -80,6 +80,15 @@ TEST(TosaValidate, ValidGraphsPass) {
   EXPECT_TRUE(codes(matmul_graph({2, 3, 64}, {2, 5, 64})).empty()) << "D == N";
   EXPECT_TRUE(codes(lowered(), Target::parse("TOSA-1.1+FP+EXT-MX-COMMON+EXT-MX-FP8E4M3")).empty())
       << "split extension names";
+  // tosa-tools 2026.8.0's conformance names (conformance/tosa_profiles.py), and 2026.5.0's one.
+  const Target split = Target::parse(
+      "TOSA-1.1+tosa-pro-fp+tosa-ext-mx-common+tosa-ext-mx-fp4e2m1+tosa-ext-mxfp-conv");
+  EXPECT_TRUE(split.fp && split.mx_common && split.mx_conv);
+  EXPECT_EQ(split.mx_elements, std::set<DType>{DType::fp4e2m1});
+  EXPECT_EQ(split.extensions.front(), "tosa-ext-mx-common") << "kept as given";
+  EXPECT_EQ(Target::parse("TOSA-1.1+tosa-pro-fp+tosa-ext-mxfp").mx_elements.size(), 6u);
+  EXPECT_TRUE(Target::parse("TOSA-1.1+FP+tosa-ext-mx-int8").mx_elements.count(DType::mxint8));
+  EXPECT_THROW(Target::parse("TOSA-1.1+FP+tosa-ext-mx-fp7"), std::invalid_argument);
 }
 
 TEST(TosaValidate, UnsupportedOp) {

@@ -4,6 +4,7 @@
 // extension gating (extensions.cpp).
 #include "mxconf/pipeline/tosa_validate.h"
 
+#include <cctype>
 #include <stdexcept>
 
 #include "mxconf/vocabulary/named.h"
@@ -108,8 +109,19 @@ Target Target::parse(std::string_view text) {
       {"EXT-MX-FP6E2M3", DType::fp6e2m3}, {"EXT-MX-FP6E3M2", DType::fp6e3m2},
       {"EXT-MX-FP4E2M1", DType::fp4e2m1}, {"EXT-MX-INT8", DType::mxint8}};
   for (size_t i = 1; i < tokens.size(); ++i) {
-    const std::string& k = tokens[i];
-    if (k != "FP" && k != "INT") t.extensions.push_back(k);
+    const std::string& given = tokens[i];
+    // tosa-tools' conformance spellings name the same things: "tosa-pro-fp" is FP,
+    // "tosa-ext-mx-common" EXT-MX-COMMON, "tosa-ext-mxfp" (2026.5.0's one MX extension)
+    // EXT-MXFP, "tosa-ext-mxfp-conv" EXT-MXFP-CONV (conformance/tosa_profiles.py, 2026.5.0 and
+    // 2026.8.0).
+    std::string k = given;
+    if (k.rfind("tosa-", 0) == 0) {
+      k = k.substr(5);
+      for (char& ch : k) ch = char(std::toupper(static_cast<unsigned char>(ch)));
+      if (k == "PRO-FP") k = "FP";
+      if (k == "PRO-INT") k = "INT";
+    }
+    if (k != "FP" && k != "INT") t.extensions.push_back(given);
     if (k == "FP") {
       t.fp = true;
     } else if (k == "INT") {
