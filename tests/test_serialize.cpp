@@ -4,6 +4,7 @@
 
 #include <flatbuffers/flatbuffers.h>
 
+#include "mxconf/formats/packing.h"
 #include "mxconf/pipeline/lower.h"
 #include "mxconf/pipeline/serialize.h"
 #include "tosa_generated.h"
@@ -194,6 +195,51 @@ TEST(Reader, UnknownOpDtypeAndAttributeTag) {
   EXPECT_EQ(error_of(raw_graph(200, 200, 7)), LoadErrorCode::unknown_op);
   EXPECT_EQ(error_of(raw_graph(67, 15, 7)), LoadErrorCode::attribute_mismatch);
   EXPECT_EQ(error_of(raw_graph(67, 67, 99)), LoadErrorCode::unknown_dtype);
+}
+
+// What tosa-tools writes that mxconf's writer does not: fp6 constants in ceil(6n/8) bytes
+// (pack_6bit_array's (n+1)*3/4) and a rank-0 shape holding one int64 (TosaSerializerShape's
+// "rank 0 data type"). `fp6_bytes` bytes of 0xFF for 33 FP6E2M3 codes; a rank-0 shape of
+// `shape_bytes` zero bytes.
+std::vector<uint8_t> tosa_tools_graph(size_t fp6_bytes, size_t shape_bytes) {
+  flatbuffers::FlatBufferBuilder b;
+  const auto attr = tosa::CreateConstAttribute(b).Union();
+  const auto o =
+      tosa::CreateTosaOperator(b, tosa::Op(67), tosa::Attribute(67), attr,
+                               b.CreateVectorOfStrings({}), b.CreateVectorOfStrings({"t"}));
+  const auto t = tosa::CreateTosaTensor(b, b.CreateString("t"),
+                                        b.CreateVector(std::vector<int32_t>{33}), tosa::DType(13),
+                                        b.CreateVector(std::vector<uint8_t>(fp6_bytes, 0xFF)));
+  const auto sh = tosa::CreateTosaShape(b, b.CreateString("s"), 0,
+                                        b.CreateVector(std::vector<uint8_t>(shape_bytes, 0)));
+  const auto blk = tosa::CreateTosaBasicBlock(
+      b, b.CreateString("main"), b.CreateVector(std::vector{o}), b.CreateVector(std::vector{t}),
+      b.CreateVectorOfStrings({}), b.CreateVectorOfStrings({"t"}), b.CreateVector(std::vector{sh}));
+  const auto reg =
+      tosa::CreateTosaRegion(b, b.CreateString("main"), b.CreateVector(std::vector{blk}));
+  b.Finish(tosa::CreateTosaGraph(b, tosa::CreateVersion(b, 1, 1, 0, true),
+                                 b.CreateVector(std::vector{reg})),
+           "TOSA");
+  return {b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize()};
+}
+
+TEST(Reader, TakesTosaToolsFp6SizesAndRankZeroShapes) {
+  const LoadResult r = deserialize_graph(tosa_tools_graph((33 * 6 + 7) / 8, 8));
+  ASSERT_TRUE(r.ok()) << r.error->message;
+  const Tensor* t = r.graph->find("t");
+  ASSERT_TRUE(t && t->data);
+  EXPECT_EQ(t->data->size(), 27u) << "whole 3-byte groups in the IR";
+  std::vector<uint8_t> codes;
+  ASSERT_TRUE(formats::unpack(formats::ElementType::fp6e2m3, *t->data, 33, codes));
+  EXPECT_EQ(codes, std::vector<uint8_t>(33, 63)) << "198 bits of ones, then the padding";
+  const Tensor* s = r.graph->find("s");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->shape, std::vector<int64_t>{0});
+  EXPECT_TRUE(s->data && s->data->empty());
+  // Both edges: mxconf's own sizes still load; other sizes do not.
+  EXPECT_TRUE(deserialize_graph(tosa_tools_graph(27, 0)).ok());
+  EXPECT_EQ(error_of(tosa_tools_graph(26, 0)), LoadErrorCode::data_size_mismatch);
+  EXPECT_EQ(error_of(tosa_tools_graph(25, 16)), LoadErrorCode::data_size_mismatch);
 }
 
 TEST(Reader, TooShortAndNotAFlatbuffer) {
