@@ -2,7 +2,7 @@
 # The external systems' tests (docs/external-sut.md): sets up the pinned venv (scripts/setup-sut.sh),
 # builds mxconf, then
 #   1. the adapters' contract (sut/tests/test_adapters.py: exit codes, worker protocol, versions,
-#      tosa_serializer's packed layouts),
+#      tosa_serializer's packed layouts), and the standalone finding repros (corpus/findings/*/),
 #   2. the fixed cases (sut/tests/cases) through every system pair, each verdict against the
 #      triaged table sut/tests/expected.tsv,
 #   3. an exported package run by the reference model (run-package --verify), graded by
@@ -57,6 +57,18 @@ step() { echo "== test-sut: $*"; }
 
 step "adapters"
 "$venv/bin/python" -m unittest discover -s sut/tests -p 'test_*.py' || failed+=(adapters)
+
+step "standalone finding repros (corpus/findings/*/repro.py: tosa-tools alone, no mxconf)"
+# A repro exits 1 while its bug is present. A change (exit 0: fixed upstream?) is reported
+# loudly and fails nothing: docs/findings.md then needs the version it was fixed in.
+for repro in corpus/findings/*/repro.py; do
+  id=$(basename "$(dirname "$repro")")
+  if (cd "$out" && "$venv/bin/python" "$root/$repro" >"$out/repro-$id.txt" 2>&1); then
+    echo "   $id: NO LONGER REPRODUCES (fixed upstream?): $out/repro-$id.txt"
+  else
+    echo "   $id: present ($(tail -1 "$out/repro-$id.txt"))"
+  fi
+done
 
 step "fixed cases through every pair"
 for pair in "${PAIRS[@]}"; do
