@@ -58,7 +58,7 @@ step() { echo "== test-sut: $*"; }
 step "adapters"
 "$venv/bin/python" -m unittest discover -s sut/tests -p 'test_*.py' || failed+=(adapters)
 
-step "standalone finding repros (corpus/findings/*/repro.py: tosa-tools alone, no mxconf)"
+step "standalone finding repros (corpus/findings/*/repro.py: each system's own tools, no mxconf)"
 # A repro exits 1 while its bug is present. A change (exit 0: fixed upstream?) is reported
 # loudly and fails nothing: docs/findings.md then needs the version it was fixed in.
 for repro in corpus/findings/*/repro.py; do
