@@ -98,6 +98,10 @@ TEST_F(Interrupt, CtrlCStopsAnExternalSystemWithinASecondAndTheRunResumes) {
   EXPECT_GE(secs, 0.9) << "the runtime had its 1 s of grace";
   EXPECT_EQ(result_lines("run"), 0u) << "an interrupted case is no failure of the system";
   expect_no_child_left();
+  size_t kept = 0;  // nor is its work directory evidence
+  for (const auto& e : fs::directory_iterator(path("run/sut")))
+    kept += e.is_directory() && e.path().filename() != "workers";
+  EXPECT_EQ(kept, 0u);
 
   fs::remove(path("hang"));
   EXPECT_EQ(run(args + " --resume"), 0);

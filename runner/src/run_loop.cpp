@@ -291,6 +291,10 @@ class Campaign {
     r.index = index;
     if (is_failure(r.verdict) && stopping()) {
       f.dropped = true;
+      // Not evidence of anything: the external system was interrupted, not wrong.
+      std::error_code ec;
+      if (r.sut.is_object() && r.sut.contains("work_dir") && r.sut["work_dir"].is_string())
+        fs::remove_all(r.sut["work_dir"].get<std::string>(), ec);
       return f;
     }
     // Generated cases and case files are saved with a replay command; a package's tests (check)
