@@ -13,7 +13,9 @@
 #                       for every one): per pair a run, its report with reports/pairs/PAIR/xfail.json
 #                       and a diff against reports/pairs/PAIR/baseline.json when there is one; an
 #                       exported package run by the reference model and graded; the conformance
-#                       matrix of all pairs (OUT/<date>/matrix/). Needs scripts/setup-sut.sh.
+#                       matrix of all pairs (OUT/<date>/matrix/); TOSA's full MX conformance
+#                       suite with mxconf as SUT (scripts/test-tosa-cts.sh --full, OUT/<date>/tosa-cts/).
+#                       Needs scripts/setup-sut.sh --all.
 #            --sut-cases N (default 20000) --et-cases N (pairs through ExecuTorch; default 2000)
 #
 # Writes OUT/<date>/ (report.json, junit.xml, summary.md, report.html, diff.json) and points
@@ -151,6 +153,11 @@ if [[ ${#pairs[@]} -gt 0 ]]; then
     -o "$report_dir.tmp/package" || status=1
   (cd "$root" && sut/tosa_reference_model/compare-verify "$pkg/check" "$pkg/verify.jsonl" \
     -o "$report_dir.tmp/package/compare-verify.md") || true
+  # TOSA's own conformance suite, every generated MX test of all six operators, with mxconf as
+  # the SUT (the CI runs a fixed subset). Per-operator counts land beside the reports.
+  mkdir -p "$report_dir.tmp/tosa-cts"
+  (cd "$root" && scripts/test-tosa-cts.sh --full --out "$work/$seed/tosa-cts") || status=1
+  cp "$work/$seed/tosa-cts/summary.txt" "$report_dir.tmp/tosa-cts/" 2>/dev/null || true
 fi
 rm -rf "$report_dir"
 mv "$report_dir.tmp" "$report_dir"

@@ -36,7 +36,7 @@ if [[ -e $out && ! -f $out/.mxconf-test-sut ]] && [[ ! -d $out || -n $(ls -A "$o
   exit 2
 fi
 
-scripts/setup-sut.sh
+scripts/setup-sut.sh --all
 venv=$(sut/venv-path --check)
 cmake --preset default >/dev/null
 # The build can take minutes on a fresh clone: show one progress line in 25 (ninja's [n/N]).
@@ -61,13 +61,23 @@ step "adapters"
 step "standalone finding repros (corpus/findings/*/repro.py: each system's own tools, no mxconf)"
 # A repro exits 1 while its bug is present. A change (exit 0: fixed upstream?) is reported
 # loudly and fails nothing: docs/findings.md then needs the version it was fixed in.
+# Each repro runs in every installed version of its system: the default venv (ExecuTorch's pins)
+# and each refmodel@VERSION venv (F6 needs torch and torchao, so only the default venv).
+mapfile -t systems < <(sut/venv-path --list | grep '^refmodel@')
 for repro in corpus/findings/*/repro.py; do
   id=$(basename "$(dirname "$repro")")
-  if (cd "$out" && "$venv/bin/python" "$root/$repro" >"$out/repro-$id.txt" 2>&1); then
-    echo "   $id: NO LONGER REPRODUCES (fixed upstream?): $out/repro-$id.txt"
-  else
-    echo "   $id: present ($(tail -1 "$out/repro-$id.txt"))"
-  fi
+  for system in "${systems[@]}"; do
+    [[ $id == F6 && $system != "refmodel@$(sed -n 's/^tosa-tools==//p' sut/requirements.txt)" ]] && continue
+    py=$(sut/venv-path --system "$system")/bin/python
+    log=$out/repro-$id-$system.txt
+    label=$system
+    [[ $id == F6 ]] && label="torchao $(sed -n 's/^torchao==//p' sut/requirements.txt)"
+    if (cd "$out" && "$py" "$root/$repro" >"$log" 2>&1); then
+      echo "   $id @ $label: NO LONGER REPRODUCES (fixed upstream?): $log"
+    else
+      echo "   $id @ $label: present ($(tail -1 "$log"))"
+    fi
+  done
 done
 
 step "fixed cases through every pair"

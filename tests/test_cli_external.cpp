@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mxconf/io/npy.h"
+#include "mxconf/pipeline/serialize.h"
 #include "support/cli_fixture.h"
 
 namespace mxconf::test {
@@ -208,6 +209,39 @@ TEST_F(ExternalCli, CaseFilesRunUnderTheirFileNames) {
   EXPECT_NE(run("run --case-files " + path("nowhere") + " --out " + path("r2"), &err), 0);
   EXPECT_NE(err.find("no file or directory"), std::string::npos) << err;
   EXPECT_FALSE(fs::exists(path("r2")));
+}
+
+// x -> CAST_TO_BLOCK_SCALED -> (q, s), written as a .tosa file.
+void write_cast_file(const std::string& file, mxconf::pipeline::DType payload, uint32_t block) {
+  using namespace mxconf::pipeline;
+  Graph g;
+  g.tensors = {{"x", {4, 64}, DType::fp32, std::nullopt},
+               {"q", {4, 64}, payload, std::nullopt},
+               {"s", {4, 2}, DType::fp8ue8m0, std::nullopt}};
+  Operator op{OpKind::cast_to_block_scaled, 78, {"x"}, {"q", "s"}, {}};
+  op.attrs.block_size = block;
+  g.ops = {op};
+  g.inputs = {"x"};
+  g.outputs = {"q", "s"};
+  const std::vector<uint8_t> bytes = serialize_graph(g);
+  std::ofstream(file, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+}
+
+// exec's exit status tells a conformance harness (sut/tosa_tools_cts/mxconf_sut.py) a graph that
+// breaks a TOSA rule (3: a negative test passes) from one mxconf cannot run (4: never a pass).
+TEST_F(ExternalCli, ExecExitStatusSeparatesInvalidGraphsFromUnsupportedOnes) {
+  using mxconf::pipeline::DType;
+  write_cast_file(path("bad_block.tosa"), DType::fp8e4m3, 16);
+  write_cast_file(path("mxint8.tosa"), DType::mxint8, 32);
+  std::string err;
+  EXPECT_EQ(run("exec " + path("bad_block.tosa") + " --output-dir " + path("o1"), &err), 3);
+  EXPECT_NE(err.find("not valid TOSA"), std::string::npos) << err;
+  EXPECT_EQ(run("exec " + path("mxint8.tosa") + " --output-dir " + path("o2"), &err), 4);
+  EXPECT_NE(err.find("unsupported by mxconf"), std::string::npos) << err;
+  EXPECT_NE(err.find("MXINT8"), std::string::npos) << err;
+  EXPECT_FALSE(fs::exists(path("o1")));
+  EXPECT_FALSE(fs::exists(path("o2")));
 }
 
 }  // namespace

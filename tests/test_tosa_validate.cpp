@@ -269,5 +269,23 @@ TEST(TargetParse, RejectsUnknownTokensAndVersions) {
               !t.mx_elements.count(DType::fp8e4m3));
 }
 
+// MXINT8 is a TOSA 1.1 payload (EXT-MX-INT8) mxconf does not implement yet: "unsupported", never
+// "invalid", so a conformance harness does not count a rejection of it as a pass.
+TEST(TosaValidate, MxInt8IsUnsupportedNotInvalid) {
+  const auto has = [](const std::vector<VC>& v, VC c) {
+    return std::find(v.begin(), v.end(), c) != v.end();
+  };
+  const auto cast = codes(cast_graph({4, 64}, DType::fp32, DType::mxint8));
+  EXPECT_TRUE(has(cast, VC::unsupported_type));
+  EXPECT_FALSE(has(cast, VC::output_dtype));
+  const auto mm = codes(matmul_graph({1, 4, 64}, {1, 8, 64}, DType::mxint8, DType::mxint8));
+  EXPECT_TRUE(has(mm, VC::unsupported_type));
+  EXPECT_FALSE(has(mm, VC::input_dtype));
+  // A type that is no payload at all stays a broken rule.
+  const auto bad = codes(cast_graph({4, 64}, DType::fp32, DType::fp32));
+  EXPECT_TRUE(has(bad, VC::output_dtype));
+  EXPECT_FALSE(has(bad, VC::unsupported_type));
+}
+
 }  // namespace
 }  // namespace mxconf::pipeline

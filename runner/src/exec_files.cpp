@@ -18,14 +18,36 @@ std::vector<std::pair<std::string, std::string>> exec_files(const ExecRequest& o
   // The reader copies each constant out of the mapped file once; the interpreter then uses it in
   // place.
   const pipeline::LoadResult r = pipeline::deserialize_graph(io::MappedFile::open(o.tosa)->bytes());
-  if (!r.ok())
-    throw ExecInputError(o.tosa + ": " + std::string(pipeline::name(r.error->code)) + ": " +
-                         r.error->message);
+  if (!r.ok()) {
+    const std::string what =
+        o.tosa + ": " + std::string(pipeline::name(r.error->code)) + ": " + r.error->message;
+    switch (r.error->code) {
+      case pipeline::LoadErrorCode::unknown_op:
+      case pipeline::LoadErrorCode::unknown_dtype:
+      case pipeline::LoadErrorCode::version_unsupported:
+        throw ExecUnsupported(what);
+      case pipeline::LoadErrorCode::truncated:
+      case pipeline::LoadErrorCode::too_large:
+      case pipeline::LoadErrorCode::bad_identifier:
+      case pipeline::LoadErrorCode::malformed:
+      case pipeline::LoadErrorCode::limit_exceeded:
+        throw ExecInputError(what);  // not a TOSA graph we could read at all
+      default:
+        throw ExecGraphInvalid(what);
+    }
+  }
   const pipeline::Graph& g = *r.graph;
   const auto issues = pipeline::validate_tosa(g, o.target);
+  for (const auto& i : issues) {
+    // Something mxconf does not implement is no verdict on the graph, wherever it is listed.
+    if (i.code == pipeline::ValidationCode::unsupported_op ||
+        i.code == pipeline::ValidationCode::unsupported_type)
+      throw ExecUnsupported(o.tosa + ": [" + std::string(pipeline::name(i.code)) + "] " +
+                            i.message);
+  }
   if (!issues.empty())
-    throw ExecInputError(o.tosa + ": [" + std::string(pipeline::name(issues[0].code)) + "] " +
-                         issues[0].message);
+    throw ExecGraphInvalid(o.tosa + ": [" + std::string(pipeline::name(issues[0].code)) + "] " +
+                           issues[0].message);
 
   std::map<std::string, pipeline::Value> values;
   for (const std::string& spec : o.inputs) {

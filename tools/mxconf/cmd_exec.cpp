@@ -20,11 +20,22 @@ struct ExecOptions {
   std::string target = "TOSA-1.1+FP+mxfp+mxfp_conv+bf16";
 };
 
+// Distinct statuses so a conformance harness can tell a rejected graph (a negative test passes)
+// from one mxconf cannot run (never a pass). sut/tosa_tools_cts/mxconf_sut.py maps them.
+constexpr int kExitGraphInvalid = 3;
+constexpr int kExitUnsupported = 4;
+
 int run_exec(const ExecOptions& o) {
   std::vector<std::pair<std::string, std::string>> written;
   try {
     written = runner::exec_files(
         {o.file, o.inputs, o.out_dir, o.cast_rule, pipeline::Target::parse(o.target)});
+  } catch (const runner::ExecGraphInvalid& e) {
+    std::fprintf(stderr, "mxconf exec: the graph is not valid TOSA: %s\n", e.what());
+    return kExitGraphInvalid;
+  } catch (const runner::ExecUnsupported& e) {
+    std::fprintf(stderr, "mxconf exec: unsupported by mxconf: %s\n", e.what());
+    return kExitUnsupported;
   } catch (const runner::ExecInputError& e) {
     throw UsageError(e.what());
   }
@@ -38,9 +49,12 @@ void add_exec_command(CLI::App& app, int& result) {
   auto opts = std::make_shared<ExecOptions>();
   CLI::App* cmd = app.add_subcommand(
       "exec",
-      "Run a .tosa file with the reference interpreter. Inputs and outputs are .npy files:\n"
-      "FP32 as <f4; BF16 as <u2 holding the raw bf16 bits. One output file per graph output,\n"
-      "named after the tensor, written only if the whole run succeeds.");
+      "Run a .tosa file with the reference interpreter. Inputs and outputs are .npy files in\n"
+      "tosa-tools' layouts (docs/io-formats.md): FP32 <f4; BF16 written <V2, read <V2 or <u2;\n"
+      "FP8/E8M0 one byte per value; FP6/FP4 packed. One output file per graph output, named\n"
+      "after the tensor, written only if the whole run succeeds.\n"
+      "Exit status: 0 ran; 1 bad request or input; 3 the graph breaks a TOSA rule (ERROR_IF);\n"
+      "4 the graph uses an op or type mxconf does not implement.");
   cmd->add_option("FILE", opts->file, "the .tosa file")->required();
   cmd->add_option("--input", opts->inputs,
                   "NAME=FILE.npy, once per graph input (FILE.npy alone for a one-input graph)");

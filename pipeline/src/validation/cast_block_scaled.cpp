@@ -20,19 +20,13 @@ bool to_types(Check& c) {
     c.issue(ValidationCode::input_dtype, Check::operand("input_data", x),
             std::string(name(x.dtype)) + " is not FP32 or BF16");
   }
-  if (!element_type(q.dtype)) {
-    c.issue(ValidationCode::output_dtype, Check::operand("output_data", q),
-            std::string(name(q.dtype)) + " is not an MX payload type");
-  }
+  mx_payload(c, ValidationCode::output_dtype, "output_data", q);
   return true;
 }
 
 bool from_types(Check& c) {
   const Tensor &q = *c.in(0), &y = *c.out(0);
-  if (!element_type(q.dtype)) {
-    c.issue(ValidationCode::input_dtype, Check::operand("input_data", q),
-            std::string(name(q.dtype)) + " is not an MX payload type");
-  }
+  mx_payload(c, ValidationCode::input_dtype, "input_data", q);
   if (y.dtype != DType::fp32 && y.dtype != DType::bf16) {
     c.issue(ValidationCode::output_dtype, Check::operand("output_data", y),
             std::string(name(y.dtype)) + " is not FP32 or BF16");

@@ -72,6 +72,21 @@ const std::vector<Checker>& matmul_checks();
 // Level limits (level 8K), apart from the ERROR_IFs; the operators that have any.
 const std::vector<Checker>* level_checks(OpKind op);
 
+// An operand that must be an MX payload type. MXINT8 is one in TOSA 1.1 (EXT-MX-INT8) that mxconf
+// does not implement yet: that is `unsupported_type`, never a verdict that the graph is invalid.
+// Returns whether the dtype is a payload mxconf implements.
+inline bool mx_payload(Check& c, ValidationCode code, const char* role, const Tensor& t) {
+  if (element_type(t.dtype)) return true;
+  if (t.dtype == DType::mxint8) {
+    c.issue(ValidationCode::unsupported_type, Check::operand(role, t),
+            "MXINT8 (EXT-MX-INT8) is a TOSA 1.1 payload mxconf does not implement yet");
+  } else {
+    c.issue(code, Check::operand(role, t),
+            std::string(name(t.dtype)) + " is not an MX payload type");
+  }
+  return false;
+}
+
 // Extension and profile gating: what the target must offer for the graph's tensors and ops.
 void check_extensions(const Graph& g, const Target& t, std::vector<ValidationIssue>& out);
 

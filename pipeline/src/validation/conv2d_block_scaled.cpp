@@ -30,10 +30,7 @@ bool operands_present(Check& c) {
 // in_t an MX payload, weight_t == in_t, an FP32 bias and output.
 bool types(Check& c) {
   const Tensor &x = *c.in(kInput), &w = *c.in(kWeight), &bias = *c.in(kBias), &y = *c.out(0);
-  if (!element_type(x.dtype)) {
-    c.issue(ValidationCode::input_dtype, Check::operand("input_data", x),
-            std::string(name(x.dtype)) + " is not an MX payload type");
-  }
+  mx_payload(c, ValidationCode::input_dtype, "input_data", x);
   if (x.dtype != w.dtype) {
     c.issue(ValidationCode::payload_mismatch, Check::operand("weight_data", w),
             std::string(name(w.dtype)) + " differs from input_data's " +

@@ -15,10 +15,7 @@ bool operands_present(Check& c) {
 // A_t is an MX payload, B_t == A_t (no mixed element types), the output FP32.
 bool types(Check& c) {
   const Tensor &a = *c.in(0), &b = *c.in(2), &y = *c.out(0);
-  if (!element_type(a.dtype)) {
-    c.issue(ValidationCode::input_dtype, Check::operand("A_data", a),
-            std::string(name(a.dtype)) + " is not an MX payload type");
-  }
+  mx_payload(c, ValidationCode::input_dtype, "A_data", a);
   if (a.dtype != b.dtype) {
     c.issue(ValidationCode::payload_mismatch, Check::operand("B_data", b),
             std::string(name(b.dtype)) + " differs from A_data's " + std::string(name(a.dtype)) +

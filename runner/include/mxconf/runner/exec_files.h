@@ -28,8 +28,19 @@ struct ExecRequest {
 struct ExecInputError : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
+// The file is a TOSA graph that breaks one of the spec's rules (an ERROR_IF, a shape or type the
+// operator does not allow, a broken structure): what a conformance harness calls a TOSA error.
+struct ExecGraphInvalid : ExecInputError {
+  using ExecInputError::ExecInputError;
+};
+// The file uses something mxconf does not implement (an op, a type or a schema version): never a
+// verdict on the graph, so a harness must not count it as a rejection.
+struct ExecUnsupported : ExecInputError {
+  using ExecInputError::ExecInputError;
+};
 
-// Returns (graph output name, file written) for each output. Throws ExecInputError, io::NpyError
+// Returns (graph output name, file written) for each output. Throws ExecGraphInvalid,
+// ExecUnsupported, ExecInputError (the request itself), io::NpyError
 // for a bad .npy, pipeline::InterpretError when the run fails, std::runtime_error on write errors.
 std::vector<std::pair<std::string, std::string>> exec_files(const ExecRequest& r);
 
