@@ -47,6 +47,11 @@ TEST(BlockScaleWorkedExamples, SpecTable) {
       {ElementType::fp4e2m1, 7.0f, 0, 1, 1, 1},
       {ElementType::fp8e4m3, 464.0f, 0, 0, 1, 1},
       {ElementType::fp8e5m2, 57344.0f, 0, 0, 1, 0},
+      // mxint8: normal_max 127/64, out_max 255/128, OCP emax 0.
+      {ElementType::mxint8, 1.984375f, 0, 0, 1, 0},
+      {ElementType::mxint8, 1.9921875f, 0, 1, 1, 1},
+      {ElementType::mxint8, 1.0f, 0, 0, 0, 0},
+      {ElementType::mxint8, 0.75f, -1, -1, -1, -1},
   };
   for (const auto& w : rows) {
     expect_scale(w.type, ScaleRule::ocp, w.amax, w.ocp);
@@ -89,7 +94,9 @@ TEST(BlockScaleCutoffs, HeadRuleAroundOutMax) {
                       {ElementType::fp8e5m2, 61440.0f, true},
                       {ElementType::fp6e2m3, 7.75f, true},
                       {ElementType::fp6e3m2, 30.0f, true},
-                      {ElementType::fp4e2m1, 7.0f, true}};
+                      {ElementType::fp4e2m1, 7.0f, true},
+                      // 127/64 + 1/128 (SPEC numeric_conversion_helpers.tosac l.68: ulp 1/64)
+                      {ElementType::mxint8, 1.9921875f, true}};
   for (const auto& c : cuts) {
     expect_scale(c.t, ScaleRule::tosa, c.out_max, c.doubles_at_cut ? 1 : 0);
     expect_scale(c.t, ScaleRule::tosa, std::nextafter(c.out_max, 0.0f), 0);
@@ -139,6 +146,38 @@ TEST(BlockCastTies, Fp4RoundToNearestEvenAtReachableTies) {
   ASSERT_EQ(formats::cast_block(ElementType::fp4e2m1, ScaleRule::tosa, b.data(), codes.data()),
             0x7F);
   for (size_t i = 0; i < std::size(in); ++i) EXPECT_EQ(codes[i], want[i]) << "value " << in[i];
+}
+
+// MXINT8 values are q/64 for the int8 q (SPEC chapters/introduction.adoc: mxint8_t, -2 .. 1+63/64).
+// Written out by hand from the definition, not from either implementation.
+TEST(MxInt8, CodesAreTwosComplementSixtyFourths) {
+  const std::pair<uint8_t, float> codes[] = {
+      {0x00, 0.0f},  {0x01, 0.015625f},  {0x40, 1.0f},  {0x7F, 1.984375f},
+      {0x80, -2.0f}, {0x81, -1.984375f}, {0xC0, -1.0f}, {0xFF, -0.015625f}};
+  for (const auto& [code, value] : codes) {
+    EXPECT_EQ(formats::decode(ElementType::mxint8, code), value) << int(code);
+    EXPECT_EQ(oracle_format(ElementType::mxint8).value(code), double(value)) << int(code);
+    EXPECT_EQ(formats::encode(ElementType::mxint8, value), code) << value;
+  }
+  // Ties to even on the 1/64 grid: 1.5/64 -> 2/64, 2.5/64 -> 2/64, -127.5/64 -> -128/64.
+  EXPECT_EQ(formats::encode(ElementType::mxint8, 1.5f / 64), 0x02);
+  EXPECT_EQ(formats::encode(ElementType::mxint8, 2.5f / 64), 0x02);
+  EXPECT_EQ(formats::encode(ElementType::mxint8, -127.5f / 64), 0x80);
+  // No Inf, no NaN: out of range saturates (UNVERIFIED: the spec leaves it open); NaN gives 0.
+  EXPECT_EQ(formats::encode(ElementType::mxint8, 2.0f), 0x7F);
+  EXPECT_EQ(formats::encode(ElementType::mxint8, -3.0f), 0x80);
+  EXPECT_EQ(formats::encode(ElementType::mxint8, std::numeric_limits<float>::quiet_NaN()), 0x00);
+}
+
+// A block with max 1.5 under the TOSA rule: X = 2^0 (1.5 < 255/128), so the codes are v*64.
+TEST(MxInt8, BlockCastKeepsTheGridAtScaleOne) {
+  std::array<float, 32> b;
+  for (int i = 0; i < 32; ++i) b[size_t(i)] = float(i - 16) / 64.0f;
+  b[31] = 1.5f;
+  std::array<uint8_t, 32> codes;
+  ASSERT_EQ(formats::cast_block(ElementType::mxint8, ScaleRule::tosa, b.data(), codes.data()), 127);
+  for (int i = 0; i < 31; ++i) EXPECT_EQ(codes[size_t(i)], uint8_t(int8_t(i - 16))) << i;
+  EXPECT_EQ(codes[31], 96);
 }
 
 TEST(BlockCastBf16, MatchesFp32PathOnBf16Values) {

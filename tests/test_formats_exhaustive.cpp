@@ -20,6 +20,12 @@ using formats::Overflow;
 
 class EveryFormat : public ::testing::TestWithParam<ElementType> {};
 
+// The code of -value(code): the sign bit for the float formats, the two's complement for mxint8.
+uint8_t negated(ElementType t, int code) {
+  if (formats::traits(t).twos_complement) return uint8_t(-int8_t(uint8_t(code)));
+  return uint8_t(code | formats::sign_bit(t));
+}
+
 TEST_P(EveryFormat, DecodeAgreesWithOracleForEveryCode) {
   const ElementType t = GetParam();
   const oracles::FormatSpec& f = oracle_format(t);
@@ -64,7 +70,6 @@ TEST_P(EveryFormat, EveryMidpointRoundsToEvenAndNeighboursToNearest) {
   const ElementType t = GetParam();
   const oracles::FormatSpec& f = oracle_format(t);
   const auto v = ladder(f);
-  const uint8_t sign = formats::sign_bit(t);
   for (size_t i = 0; i + 1 < v.size(); ++i) {
     const auto [lo, lo_code] = v[i];
     const auto [hi, hi_code] = v[i + 1];
@@ -72,7 +77,7 @@ TEST_P(EveryFormat, EveryMidpointRoundsToEvenAndNeighboursToNearest) {
     ASSERT_EQ(double(mid), (lo + hi) / 2);
     const int even = (lo_code % 2 == 0) ? lo_code : hi_code;
     EXPECT_EQ(formats::encode(t, mid), even) << f.name << " midpoint " << mid;
-    EXPECT_EQ(formats::encode(t, -mid), even | sign) << f.name << " midpoint " << -mid;
+    EXPECT_EQ(formats::encode(t, -mid), negated(t, even)) << f.name << " midpoint " << -mid;
     EXPECT_EQ(f.quantize(mid, oracles::OverflowPolicy::tosa), even);
     EXPECT_EQ(formats::encode(t, std::nextafter(mid, 0.0f)), lo_code);
     EXPECT_EQ(formats::encode(t, std::nextafter(mid, 1e30f)), hi_code);
@@ -95,15 +100,17 @@ TEST_P(EveryFormat, ValuesPastTheTopFollowTheOverflowRule) {
   EXPECT_EQ(formats::encode(t, std::nextafter(tie, 1e30f)), overflow_code);
   EXPECT_EQ(formats::encode(t, max * 4), overflow_code);
   EXPECT_EQ(formats::encode(t, std::numeric_limits<float>::max()), overflow_code);
+  // The most negative code: -max for the float formats, -2 (0x80) for mxint8.
+  const uint8_t lowest = tr.twos_complement ? uint8_t(0x80) : negated(t, tr.max_code);
   const uint8_t neg_overflow = tr.has_inf   ? uint8_t(overflow_code | 0x80)
                                : tr.has_nan ? overflow_code
-                                            : uint8_t(tr.max_code | formats::sign_bit(t));
+                                            : lowest;
   EXPECT_EQ(formats::encode(t, -max * 4), neg_overflow);
   // Infinity: Inf for e5m2, NaN for e4m3, saturation for fp6/fp4.
   EXPECT_EQ(formats::encode(t, std::numeric_limits<float>::infinity()), overflow_code);
   // Saturating (OCP/torchao) conversion clamps everything finite and infinite to +-max.
   EXPECT_EQ(formats::encode(t, max * 4, Overflow::saturate), tr.max_code);
-  EXPECT_EQ(formats::encode(t, -max * 4, Overflow::saturate), tr.max_code | formats::sign_bit(t));
+  EXPECT_EQ(formats::encode(t, -max * 4, Overflow::saturate), lowest);
   EXPECT_EQ(formats::encode(t, std::numeric_limits<float>::infinity(), Overflow::saturate),
             tr.max_code);
   // The oracle follows the same rules.
@@ -115,13 +122,13 @@ TEST_P(EveryFormat, ValuesPastTheTopFollowTheOverflowRule) {
 
 TEST_P(EveryFormat, SignedZeroSubnormalsAndNan) {
   const ElementType t = GetParam();
-  const uint8_t sign = formats::sign_bit(t);
   EXPECT_EQ(formats::encode(t, 0.0f), 0);
-  EXPECT_EQ(formats::encode(t, -0.0f), sign);
-  const formats::ElementTraits tr = formats::traits(t);
-  const float min_sub = std::ldexp(1.0f, 1 - tr.bias - tr.man_bits);
+  // mxint8 has one zero: -0 is code 0.
+  EXPECT_EQ(formats::encode(t, -0.0f), negated(t, 0));
+  // The smallest positive value (the subnormal quantum; 1/64 for mxint8), from the oracle's model.
+  const float min_sub = std::ldexp(1.0f, oracle_format(t).quantum_exp());
   EXPECT_EQ(formats::encode(t, min_sub), 1);
-  EXPECT_EQ(formats::encode(t, -min_sub), sign | 1);
+  EXPECT_EQ(formats::encode(t, -min_sub), negated(t, 1));
   EXPECT_EQ(formats::encode(t, min_sub / 2), 0) << "tie with zero goes to even (zero)";
   EXPECT_EQ(formats::encode(t, min_sub * 0.75f), 1);
   EXPECT_EQ(formats::encode(t, std::numeric_limits<float>::denorm_min()), 0);

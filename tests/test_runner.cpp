@@ -83,7 +83,7 @@ TEST(Generators, CoverEveryDtypeRankLayoutCampaignAndRuleIn5000Cases) {
     if (c.model.input.shape.size() >= 3) batched.insert(c.lowering.batched_matmul);
     EXPECT_EQ(c.model.layers[0].in_width() % 32, 0);
   }
-  EXPECT_EQ(payloads.size(), 5u);
+  EXPECT_EQ(payloads.size(), 6u);  // the five fp payloads and mxint8
   EXPECT_EQ(ranks, (std::set<size_t>{1, 2, 3, 4}));
   EXPECT_EQ(layers, (std::set<size_t>{1, 2, 3}));
   EXPECT_EQ(campaigns.size(), std::size(generators::kAllCampaigns));

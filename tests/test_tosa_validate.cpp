@@ -269,22 +269,21 @@ TEST(TargetParse, RejectsUnknownTokensAndVersions) {
               !t.mx_elements.count(DType::fp8e4m3));
 }
 
-// MXINT8 is a TOSA 1.1 payload (EXT-MX-INT8) mxconf does not implement yet: "unsupported", never
-// "invalid", so a conformance harness does not count a rejection of it as a pass.
-TEST(TosaValidate, MxInt8IsUnsupportedNotInvalid) {
+// MXINT8 is a TOSA 1.1 payload (EXT-MX-INT8): the block-scaled ops take it like the fp payloads,
+// and its gating is its own extension.
+TEST(TosaValidate, MxInt8IsAPayloadGatedByExtMxInt8) {
+  EXPECT_TRUE(codes(cast_graph({4, 64}, DType::fp32, DType::mxint8)).empty());
+  EXPECT_TRUE(codes(matmul_graph({1, 4, 64}, {1, 8, 64}, DType::mxint8, DType::mxint8)).empty());
   const auto has = [](const std::vector<VC>& v, VC c) {
     return std::find(v.begin(), v.end(), c) != v.end();
   };
-  const auto cast = codes(cast_graph({4, 64}, DType::fp32, DType::mxint8));
-  EXPECT_TRUE(has(cast, VC::unsupported_type));
-  EXPECT_FALSE(has(cast, VC::output_dtype));
-  const auto mm = codes(matmul_graph({1, 4, 64}, {1, 8, 64}, DType::mxint8, DType::mxint8));
-  EXPECT_TRUE(has(mm, VC::unsupported_type));
-  EXPECT_FALSE(has(mm, VC::input_dtype));
+  const Target fp4_only = Target::parse("TOSA-1.1+FP+EXT-MX-COMMON+EXT-MX-FP4E2M1");
+  EXPECT_TRUE(has(codes(cast_graph({4, 64}, DType::fp32, DType::mxint8), fp4_only),
+                  VC::extension_mx_payload));
+  const Target int8 = Target::parse("TOSA-1.1+tosa-pro-fp+tosa-ext-mx-common+tosa-ext-mx-int8");
+  EXPECT_TRUE(codes(cast_graph({4, 64}, DType::fp32, DType::mxint8), int8).empty());
   // A type that is no payload at all stays a broken rule.
-  const auto bad = codes(cast_graph({4, 64}, DType::fp32, DType::fp32));
-  EXPECT_TRUE(has(bad, VC::output_dtype));
-  EXPECT_FALSE(has(bad, VC::unsupported_type));
+  EXPECT_TRUE(has(codes(cast_graph({4, 64}, DType::fp32, DType::fp32)), VC::output_dtype));
 }
 
 }  // namespace

@@ -51,7 +51,7 @@ uint8_t cast_block_bits(ScaleRule r, const uint32_t* __restrict bits, uint8_t* _
   }
   const float inv = inverse_scale(scale);
   for (size_t i = 0; i < kBlockSize; ++i) {
-    codes[i] = detail::encode_rne<T, Saturate>(std::bit_cast<float>(bits[i]) * inv);
+    codes[i] = detail::encode_element<T, Saturate>(std::bit_cast<float>(bits[i]) * inv);
   }
   return scale;
 }
@@ -85,6 +85,7 @@ void dispatch_rows(ElementType t, ScaleRule r, std::span<const In> in, std::span
     MXCONF_CAST_CASE(fp6e2m3)
     MXCONF_CAST_CASE(fp6e3m2)
     MXCONF_CAST_CASE(fp4e2m1)
+    MXCONF_CAST_CASE(mxint8)
   }
 #undef MXCONF_CAST_CASE
 }

@@ -14,6 +14,11 @@ using DecodeTable = std::array<float, 256>;
 DecodeTable make_decode_table(ElementType t) {
   const ElementTraits tr = traits(t);
   DecodeTable table{};
+  if (tr.twos_complement) {
+    for (int code = 0; code < 256; ++code)
+      table[code] = std::ldexp(float(int8_t(uint8_t(code))), -tr.man_bits);
+    return table;
+  }
   for (int code = 0; code < code_count(t); ++code) {
     if (is_nan_code(t, uint8_t(code))) {
       table[code] = std::numeric_limits<float>::quiet_NaN();
@@ -36,10 +41,10 @@ DecodeTable make_decode_table(ElementType t) {
 }
 
 const DecodeTable& decode_table(ElementType t) {
-  static const std::array<DecodeTable, 5> tables = {
+  static const std::array<DecodeTable, 6> tables = {
       make_decode_table(ElementType::fp8e4m3), make_decode_table(ElementType::fp8e5m2),
       make_decode_table(ElementType::fp6e2m3), make_decode_table(ElementType::fp6e3m2),
-      make_decode_table(ElementType::fp4e2m1)};
+      make_decode_table(ElementType::fp4e2m1), make_decode_table(ElementType::mxint8)};
   return tables[size_t(t)];
 }
 
@@ -56,6 +61,8 @@ uint8_t encode_as(ElementType t, float v) {
       return detail::encode_rne<ElementType::fp6e3m2, Saturate>(v);
     case ElementType::fp4e2m1:
       return detail::encode_rne<ElementType::fp4e2m1, Saturate>(v);
+    case ElementType::mxint8:
+      return detail::encode_int8<Saturate>(v);
   }
   return 0;
 }

@@ -63,4 +63,31 @@ inline uint8_t encode_rne(float y) {
   return uint8_t(code);
 }
 
+// mxint8: q = round-half-even(y * 64), clamped to the int8 range [-128, 127]. The spec's
+// round_to_nearest_float sends out-of-range values to NaN where a type has no Inf, and mxint8 has
+// neither (SPEC numeric_conversion_helpers.tosac l.13-17): the case is open, mxconf saturates
+// (UNVERIFIED). The TOSA block scale keeps every |y| below 255/128, so a cast never reaches it
+// unless the scale is clipped at 2^127. Clamping before rounding gives the same code as rounding
+// first: 127.x and -128.x both land on the limit either way.
+template <bool Saturate>
+inline uint8_t encode_int8(float y) {
+  if (y != y) return 0;  // NaN: nan_code(mxint8); the block scale is NaN too
+  float x = y * 64.0f;   // exact: a power-of-two multiply (Inf stays Inf and clamps)
+  x = x > 127.0f ? 127.0f : (x < -128.0f ? -128.0f : x);
+  // Adding and removing 1.5 * 2^23 rounds |x| <= 128 to an integer, ties to even.
+  constexpr float kMagic = 12582912.0f;
+  const float q = (x + kMagic) - kMagic;
+  return uint8_t(int8_t(q));
+}
+
+// The encoder for any element type: the float kernel or the fixed-point one.
+template <ElementType T, bool Saturate>
+inline uint8_t encode_element(float y) {
+  if constexpr (traits(T).twos_complement) {
+    return encode_int8<Saturate>(y);
+  } else {
+    return encode_rne<T, Saturate>(y);
+  }
+}
+
 }  // namespace mxconf::formats::detail

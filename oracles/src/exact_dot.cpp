@@ -78,8 +78,9 @@ DecodedMxVector DecodedMxVector::abs() const {
 
 DecodedMxVector DecodedMxVector::bound_operand(const std::vector<bool>* padding) const {
   DecodedMxVector r = abs();
-  // normal_min = 2^(1 - bias) is 2^man_bits quanta (a quantum is 2^(1 - bias - man_bits)).
-  const double nmin = std::ldexp(1.0, format->man_bits);
+  // normal_min in quanta: 2^man_bits for the float formats (normal_min 2^(1 - bias), a quantum
+  // 2^(1 - bias - man_bits)); 1 for mxint8, whose normal_min is its quantum, 1/64.
+  const double nmin = std::ldexp(format->normal_min(), -format->quantum_exp());
   for (size_t i = 0; i < r.mantissas.size(); ++i) {
     if (padding && (*padding)[i]) continue;
     r.mantissas[i] = std::max(r.mantissas[i], nmin);

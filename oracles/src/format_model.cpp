@@ -70,6 +70,7 @@ const ValueTable& value_table(const FormatSpec& f) {
 }  // namespace
 
 bool FormatSpec::is_nan(uint8_t code) const {
+  if (fixed_point) return false;
   const int e = (code >> man_bits) & ((1 << exp_bits) - 1);
   const int m = code & ((1 << man_bits) - 1);
   const bool top = e == (1 << exp_bits) - 1;
@@ -91,6 +92,12 @@ bool FormatSpec::is_inf(uint8_t code) const {
 }
 
 double FormatSpec::value(uint8_t code) const {
+  if (fixed_point) {
+    // Two's complement: the top bit weighs -2^(code_bits-1).
+    const int top = 1 << (code_bits() - 1);
+    const int q = (code & (top - 1)) - (code & top);
+    return std::ldexp(double(q), -man_bits);
+  }
   if (is_nan(code)) return std::numeric_limits<double>::quiet_NaN();
   const double sign = (code & sign_mask()) ? -1.0 : 1.0;
   if (is_inf(code)) return sign * std::numeric_limits<double>::infinity();
@@ -122,7 +129,14 @@ uint8_t FormatSpec::max_finite_code() const {
   return value_table(*this).codes.back();
 }
 double FormatSpec::normal_min() const {
-  return std::ldexp(1.0, 1 - bias);
+  return fixed_point ? std::ldexp(1.0, -man_bits) : std::ldexp(1.0, 1 - bias);
+}
+
+double FormatSpec::ulp_of(double r) const {
+  if (fixed_point) return std::ldexp(1.0, -man_bits);
+  const double a = std::fabs(r);
+  const double binade = (a == 0 || !std::isfinite(a)) ? 0.0 : std::ldexp(1.0, std::ilogb(a));
+  return std::max(binade, normal_min()) * std::ldexp(1.0, -man_bits);
 }
 
 double FormatSpec::ulp_at_max() const {
@@ -132,7 +146,19 @@ double FormatSpec::ulp_at_max() const {
 
 namespace {
 
+// Fixed point: round v / quantum to an integer, ties to even, then clamp to the code range. The
+// format has no Inf or NaN, so overflow saturates under either policy (the spec leaves it open:
+// tosa-mx-spec.md §1, UNVERIFIED). The most negative code (-2 for mxint8) is a value like any
+// other.
+uint8_t quantize_fixed(const FormatSpec& f, double v) {
+  if (std::isnan(v)) return f.nan_code();
+  const double top = std::ldexp(1.0, f.code_bits() - 1);
+  const double q = std::nearbyint(std::clamp(std::ldexp(v, f.man_bits), -top, top - 1));
+  return uint8_t(int64_t(q) & (f.code_count() - 1));
+}
+
 uint8_t quantize_in(const FormatSpec& f, const ValueTable& t, double v, OverflowPolicy overflow) {
+  if (f.fixed_point) return quantize_fixed(f, v);
   if (std::isnan(v)) return f.nan_code();
   const uint8_t sign = std::signbit(v) ? f.sign_mask() : uint8_t{0};
   const double mag = std::fabs(v);
@@ -200,9 +226,15 @@ const FormatSpec& fp4e2m1() {
   return f;
 }
 
+const FormatSpec& mxint8() {
+  // 1 sign bit, 1 integer bit, 6 fraction bits; OCP MX v1.0 gives MXINT8 emax_elem 0.
+  static const FormatSpec f{"mxint8", 1, 6, 0, NanEncoding::none, 0, true};
+  return f;
+}
+
 const std::vector<const FormatSpec*>& all_formats() {
-  static const std::vector<const FormatSpec*> v = {&fp8e4m3(), &fp8e5m2(), &fp6e2m3(), &fp6e3m2(),
-                                                   &fp4e2m1()};
+  static const std::vector<const FormatSpec*> v = {&fp8e4m3(), &fp8e5m2(), &fp6e2m3(),
+                                                   &fp6e3m2(), &fp4e2m1(), &mxint8()};
   return v;
 }
 

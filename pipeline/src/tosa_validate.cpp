@@ -42,7 +42,6 @@ const std::vector<validation::Checker>* checks_of(OpKind op) {
 
 constexpr Named<ValidationCode> kCodeNames[] = {
     {ValidationCode::unsupported_op, "unsupported_op"},
-    {ValidationCode::unsupported_type, "unsupported_type"},
     {ValidationCode::profile_missing, "profile_missing"},
     {ValidationCode::rank_zero, "rank_zero"},
     {ValidationCode::rank_not_3, "rank_not_3"},

@@ -31,7 +31,7 @@ std::optional<DType> parse_dtype(std::string_view s) {
 }
 
 bool is_mx_payload(DType t) {
-  return element_type(t).has_value() || t == DType::mxint8;
+  return element_type(t).has_value();
 }
 
 std::optional<formats::ElementType> element_type(DType t) {
@@ -46,6 +46,8 @@ std::optional<formats::ElementType> element_type(DType t) {
       return formats::ElementType::fp6e3m2;
     case DType::fp4e2m1:
       return formats::ElementType::fp4e2m1;
+    case DType::mxint8:
+      return formats::ElementType::mxint8;
     default:
       return std::nullopt;
   }
@@ -63,6 +65,8 @@ DType dtype_of(formats::ElementType t) {
       return DType::fp6e3m2;
     case formats::ElementType::fp4e2m1:
       return DType::fp4e2m1;
+    case formats::ElementType::mxint8:
+      return DType::mxint8;
   }
   return DType::unknown;
 }
@@ -73,7 +77,6 @@ std::optional<uint64_t> data_size(DType t, uint64_t count) {
     case DType::boolean:
     case DType::int8:
     case DType::fp8ue8m0:
-    case DType::mxint8:
       return count;
     case DType::int4:
       return (count + 1) / 2;

@@ -41,6 +41,7 @@ std::optional<NpyLayout> tosa_tools_layout(pipeline::DType t) {
     case DType::fp8ue8m0:
       return NpyLayout{io::NpyDtype::v1};
     case DType::fp8e5m2:
+    case DType::mxint8:  // the int8 two's complement byte as |u1 (tosa-tools 2026.8.0's generator)
       return NpyLayout{io::NpyDtype::u1};
     case DType::fp6e2m3:
     case DType::fp6e3m2:

@@ -48,7 +48,7 @@ namespace {
 void perturb_output_zero(formats::ElementType t, const Conv2dShape& s, const uint8_t* in_codes,
                          const uint8_t* in_scales, const uint8_t* w_codes, const uint8_t* w_scales,
                          const float* bias, float* out) {
-  const double nmin = formats::decode(t, uint8_t(1u << formats::traits(t).man_bits));
+  const double nmin = formats::decode(t, formats::normal_min_code(t));
   const int64_t blocks = s.ic / 32;
   double bnd = std::max(std::fabs(double(bias[0])), 0x1p-126);
   for (int64_t ky = 0; ky < s.kh; ++ky) {

@@ -65,8 +65,7 @@ void perturb_output_zero(formats::ElementType t, const std::array<float, 256>& t
                          const std::array<float, 256>& e8m0, int64_t c, const uint8_t* a_codes,
                          const uint8_t* a_scales, const uint8_t* b_codes, const uint8_t* b_scales,
                          float* out) {
-  // The smallest normal: exponent field 1, mantissa 0.
-  const float nmin = formats::decode(t, uint8_t(1u << formats::traits(t).man_bits));
+  const float nmin = formats::decode(t, formats::normal_min_code(t));
   double bnd = 0x1p-126;
   for (int64_t k = 0; k < c; ++k) {
     const double s = double(e8m0[a_scales[k / 32]]) * double(e8m0[b_scales[k / 32]]);

@@ -26,12 +26,17 @@ const ComplianceResult::OpVerdict* ComplianceResult::first_failing_op() const {
   return nullptr;
 }
 
+// The same order as symptom(): the message explains the symptom it stands next to.
 std::string ComplianceResult::reason() const {
   if (cast_failures) return cast_reason;
-  if (!dot_product_reason.empty() || !first_failing_op()) return dot_product_reason;
-  const OpVerdict& v = *first_failing_op();
-  return "op by op, layer " + std::to_string(v.layer) + "'s " +
-         std::string(pipeline::op_info(v.op)->name) + ": " + v.reason;
+  if (bf16_cast_failures > 0)
+    return std::to_string(bf16_cast_failures) +
+           " bf16 outputs are not the RNE cast of their fp32 results";
+  if (const OpVerdict* v = first_failing_op()) {
+    return "op by op, layer " + std::to_string(v->layer) + "'s " +
+           std::string(pipeline::op_info(v->op)->name) + ": " + v->reason;
+  }
+  return dot_product_reason;
 }
 
 std::string ComplianceResult::symptom() const {

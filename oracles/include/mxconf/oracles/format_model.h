@@ -28,6 +28,9 @@ struct FormatSpec {
   int bias;
   NanEncoding nan;
   int ocp_emax;  // OCP MX v1.0 table 1 "emax_elem"
+  // Fixed point (MXINT8): a two's complement integer q of code_bits() bits, value q * 2^-man_bits.
+  // exp_bits counts the integer bits then (1 for mxint8: values -2 .. 1 + 63/64).
+  bool fixed_point = false;
 
   int code_bits() const { return 1 + exp_bits + man_bits; }
   int code_count() const { return 1 << code_bits(); }
@@ -35,7 +38,7 @@ struct FormatSpec {
   bool has_inf() const { return nan == NanEncoding::ieee; }
   bool has_nan() const { return nan != NanEncoding::none; }
   // Exponent of the quantum: every finite value is an integer times 2^quantum_exp().
-  int quantum_exp() const { return 1 - bias - man_bits; }
+  int quantum_exp() const { return fixed_point ? -man_bits : 1 - bias - man_bits; }
 
   double value(uint8_t code) const;  // NaN for NaN codes, +-Inf for Inf codes
   // value() of every code, evaluated once per format (codes past code_count() hold 0).
@@ -44,7 +47,10 @@ struct FormatSpec {
   bool is_inf(uint8_t code) const;
   double max_finite() const;
   uint8_t max_finite_code() const;
-  double normal_min() const;
+  double normal_min() const;  // the spec's normal_min<in_t>: 1/64 for mxint8
+  // The spec's ulp of a value r (tosa_reference_check_fp): 2^-normal_frac at r's binade, at least
+  // normal_min's; for mxint8 always 1/64 (SPEC tosa_reference_check.tosac l.12-13).
+  double ulp_of(double r) const;
   // The step between max_finite and the value below it: what the next binade value would add.
   double ulp_at_max() const;
   // Code mxconf writes for NaN (see docs/formats.md): fp8 0x7F; fp6/fp4 +0 (spec is silent).
@@ -56,12 +62,13 @@ struct FormatSpec {
                      uint8_t* out) const;
 };
 
-// The five MX payload formats of the suite.
+// The six MX payload formats of the suite.
 const FormatSpec& fp8e4m3();
 const FormatSpec& fp8e5m2();
 const FormatSpec& fp6e2m3();
 const FormatSpec& fp6e3m2();
 const FormatSpec& fp4e2m1();
+const FormatSpec& mxint8();
 const std::vector<const FormatSpec*>& all_formats();
 const FormatSpec* format_by_name(std::string_view name);
 

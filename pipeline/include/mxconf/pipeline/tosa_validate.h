@@ -35,7 +35,6 @@ struct Target {
 
 enum class ValidationCode {
   unsupported_op,         // not a TOSA op mxconf validates (or an importer-level op)
-  unsupported_type,       // a type the spec allows there that mxconf does not implement (MXINT8)
   profile_missing,        // floating-point ops without the FP profile
   rank_zero,              // ERROR_IF(rank == 0)
   rank_not_3,             // MATMUL_T_BLOCK_SCALED / MATMUL operands must be rank 3
