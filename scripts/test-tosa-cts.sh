@@ -11,8 +11,8 @@
 # test, and the CONV2D tests of a 2x2 kernel over a 1x7x6x32 input (stride <= 2, pad <= 1).
 # --full (nightly): every generated test of all six MX operators, every payload.
 # Every positive test must pass and every negative test must be rejected as a TOSA error. Tests
-# that need what mxconf does not implement yet (EXT-MX-INT8; RESHAPE_BLOCK_SCALED and
-# ROW_GATHER_BLOCK_SCALED) are counted per operator and not run; they never count as passes.
+# that need what mxconf does not implement yet (RESHAPE_BLOCK_SCALED and ROW_GATHER_BLOCK_SCALED)
+# are counted per operator and not run; they never count as passes.
 # Exit 0 only if every run test passes; 2 when the setup cannot be made.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -108,6 +108,26 @@ TEST(CheckCastElement, OneBinadeScaleLeniency) {
   EXPECT_TRUE(check_cast_element(f, 3.0, 0x80, 0x0, 0xFF).pass) << "NaN reference scale";
 }
 
+// Types with neither Inf nor NaN (fp6, fp4, mxint8): tosa_reference_check_fp_bnd clamps both
+// limits into [normal_lowest, normal_max] (SPEC tosa_reference_check.tosac l.86-89). Input 11
+// (reference scale 2) at a test scale of 1, one ulp below: 11 +- 4 (1 ulp at binade 8) is
+// [7, 15], wholly past fp4's max 6, and clamps to [6, 6]: the saturated 6 passes (the unclamped
+// interval failed it), 4 does not.
+TEST(CheckCastElement, SaturatedValueWithTheSmallerScaleIsAccepted) {
+  const FormatSpec& f = fp4e2m1();
+  EXPECT_TRUE(check_cast_element(f, 11.0, 127, 0x7, 128).pass);
+  EXPECT_FALSE(check_cast_element(f, 11.0, 127, 0x6, 128).pass) << "4.0 is below the clamped 6";
+  // mxint8: ulp 1/64 everywhere, lowest -2. Input -2.1 at test scale 1 clamps to [-2, -2].
+  const FormatSpec& m = mxint8();
+  EXPECT_TRUE(check_cast_element(m, -2.1, 127, 0x80, 128).pass);
+  EXPECT_FALSE(check_cast_element(m, -2.1, 127, 0x81, 128).pass) << "-127/64 is not -2";
+  // Inside the range the mxint8 bound is 1/64: 0.5 accepts 31/64..33/64, not 30/64.
+  EXPECT_TRUE(check_cast_element(m, 0.5, 127, 33, 127).pass);
+  EXPECT_TRUE(check_cast_element(m, 0.5, 127, 31, 127).pass);
+  EXPECT_FALSE(check_cast_element(m, 0.5, 127, 30, 127).pass);
+  EXPECT_FALSE(check_cast_element(m, 0.5, 127, 34, 127).pass);
+}
+
 TEST(CheckCastElement, E4m3AllowsTwoUlps) {
   const FormatSpec& f = fp8e4m3();
   // input 1.0, ulp at 1.0 is 2^-3: 1.25 (2 ulps) passes for e4m3, 1.375 (3 ulps) fails.

@@ -118,6 +118,9 @@ TEST(ConvModel, BadLayersAreTypedErrorsWithTheirPath) {
             "mixed_layer_types at /layers/1/type");
   EXPECT_EQ(with([](auto& j) { j["layers"][0]["type"] = "conv3d"; }),
             "unknown_layer_type at /layers/0/type");
+  // CONV2D_BLOCK_SCALED has no MXINT8 row in its type support (tosa.xml); MATMUL_T does.
+  EXPECT_EQ(with([](auto& j) { j["layers"][0]["payload"] = "mxint8"; }),
+            "unsupported_payload at /layers/0/payload");
   EXPECT_NE(with([](auto& j) { j["layers"][1]["pad"] = {0, 1, 2}; }), "accepted");
   EXPECT_NE(with([](auto& j) { j["layers"][1]["padding"] = 1; }), "accepted") << "pad and padding";
   EXPECT_NE(with([](auto& j) { j["layers"][0]["stride"] = 0; }), "accepted");

@@ -42,6 +42,12 @@ std::vector<Campaign> campaign_order(const std::vector<Campaign>& wanted) {
   return out;
 }
 
+// A payload the operator's TOSA type support takes (its row's list, in the row's order).
+rc::Gen<formats::ElementType> gen_payload(pipeline::LayerKind kind) {
+  const auto& p = pipeline::layer_op(kind).payloads;
+  return rc::gen::elementOf(std::vector<formats::ElementType>(p.begin(), p.end()));
+}
+
 }  // namespace
 
 rc::Gen<int64_t> gen_dim() {
@@ -121,8 +127,7 @@ rc::Gen<pipeline::ModelSpec> gen_model_k(int max_k_blocks,
           {{3, pipeline::DType::fp32}, {1, pipeline::DType::bf16}});
       m.output.dtype = *rc::gen::weightedElement<pipeline::DType>(
           {{4, pipeline::DType::fp32}, {1, pipeline::DType::bf16}});
-      const formats::ElementType payload = *rc::gen::elementOf(std::vector<formats::ElementType>(
-          std::begin(formats::kAllElementTypes), std::end(formats::kAllElementTypes)));
+      const formats::ElementType payload = *gen_payload(pipeline::LayerKind::linear);
       int64_t k = k0;
       for (int i = 0; i < layers; ++i) {
         pipeline::LayerSpec l;
@@ -194,8 +199,7 @@ rc::Gen<pipeline::ModelSpec> gen_level_limit_conv(std::vector<formats::ScaleRule
     pipeline::ModelSpec m;
     pipeline::LayerSpec l;
     l.geometry = g;
-    const formats::ElementType payload = *rc::gen::elementOf(std::vector<formats::ElementType>(
-        std::begin(formats::kAllElementTypes), std::end(formats::kAllElementTypes)));
+    const formats::ElementType payload = *gen_payload(pipeline::LayerKind::conv2d);
     draw_layer_numbers(l, payload, weight_rules);
     m.layers.push_back(l);
     m.input.shape = {1, g.in_channels, on_x ? other_side : 1, on_x ? 1 : other_side};
@@ -238,8 +242,7 @@ rc::Gen<pipeline::ModelSpec> gen_conv_model(Campaign campaign,
       const int64_t ic =
           32 * *rc::gen::weightedOneOf<int64_t>(
                    {{4, rc::gen::inRange<int64_t>(1, 3)}, {1, rc::gen::inRange<int64_t>(1, 9)}});
-      const formats::ElementType payload = *rc::gen::elementOf(std::vector<formats::ElementType>(
-          std::begin(formats::kAllElementTypes), std::end(formats::kAllElementTypes)));
+      const formats::ElementType payload = *gen_payload(pipeline::LayerKind::conv2d);
       pipeline::ModelSpec m;
       std::vector<std::pair<AxisDraw, AxisDraw>> axes;
       int64_t channels = ic, per_pixel = 0;
@@ -352,9 +355,8 @@ bool wanted(const std::vector<Campaign>& campaigns, Campaign c) {
 // what it was before mixing existed.
 void draw_mixed_payloads(pipeline::ModelSpec& m) {
   if (m.layers.size() < 2 || !*rc::gen::weightedElement<bool>({{2, false}, {1, true}})) return;
-  const std::vector<formats::ElementType> all(std::begin(formats::kAllElementTypes),
-                                              std::end(formats::kAllElementTypes));
-  for (size_t i = 1; i < m.layers.size(); ++i) m.layers[i].payload = *rc::gen::elementOf(all);
+  const pipeline::LayerKind kind = m.layers[0].kind();
+  for (size_t i = 1; i < m.layers.size(); ++i) m.layers[i].payload = *gen_payload(kind);
 }
 
 // The operators a configuration lets cases exercise: those --ops names that can run one of the

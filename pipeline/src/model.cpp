@@ -325,6 +325,12 @@ ModelSpec parse_model(const nlohmann::json& j) {
     const std::string payload = o.string("payload");
     const auto p = formats::parse_element_type(payload);
     if (!p) throw JsonError(o.child("payload"), "'" + payload + "' is not an MX payload type");
+    if (std::find(op.payloads.begin(), op.payloads.end(), *p) == op.payloads.end()) {
+      throw JsonError(o.child("payload"),
+                      "'" + payload + "' is not a payload " + std::string(name(op.tosa_op)) +
+                          " takes (its type support in tosa.xml)",
+                      "unsupported_payload");
+    }
     l.payload = *p;
     const std::string rule = o.string_or(
         "weight_scale_rule", std::string(formats::name(formats::kDefaultWeightScaleRule)));

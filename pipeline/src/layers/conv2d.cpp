@@ -147,6 +147,12 @@ std::vector<LayerGeometry> simpler(const LayerGeometry& lg) {
 
 }  // namespace
 
+// CONV2D_BLOCK_SCALED's type support (SPEC tosa.xml l.556-570 at cd5acdd) lists the five fp
+// payloads; unlike MATMUL_T_BLOCK_SCALED (l.1067) it has no MXINT8 row.
+constexpr formats::ElementType kConvPayloads[] = {
+    formats::ElementType::fp8e4m3, formats::ElementType::fp8e5m2, formats::ElementType::fp6e2m3,
+    formats::ElementType::fp6e3m2, formats::ElementType::fp4e2m1};
+
 const LayerOp kConv2dOp = {
     .kind = LayerKind::conv2d,
     .name = "MXFP_CONV2D",
@@ -157,6 +163,7 @@ const LayerOp kConv2dOp = {
     // EXT-MXFP-CONV (MLIR: mxfp_conv). Not part of "mxfp": the conv op had its own extension in
     // the 1.1 draft (tosa-mx-spec.md, extension history).
     .extension = "mxfp_conv",
+    .payloads = kConvPayloads,
     .min_rank = 4,
     .max_rank = 4,
     .k_axis = [](size_t) -> size_t { return 1; },

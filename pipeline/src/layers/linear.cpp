@@ -47,6 +47,8 @@ const LayerOp kLinearOp = {
     .in_key = "in_features",
     .tosa_op = OpKind::matmul_t_block_scaled,
     .extension = "",
+    // MATMUL_T_BLOCK_SCALED takes every MX payload, MXINT8 included (SPEC tosa.xml l.1067).
+    .payloads = formats::kAllElementTypes,
     .min_rank = 1,
     .max_rank = 4,
     .k_axis = [](size_t rank) { return rank - 1; },

@@ -30,7 +30,11 @@ bool operands_present(Check& c) {
 // in_t an MX payload, weight_t == in_t, an FP32 bias and output.
 bool types(Check& c) {
   const Tensor &x = *c.in(kInput), &w = *c.in(kWeight), &bias = *c.in(kBias), &y = *c.out(0);
-  mx_payload(c, ValidationCode::input_dtype, "input_data", x);
+  if (mx_payload(c, ValidationCode::input_dtype, "input_data", x) && x.dtype == DType::mxint8) {
+    c.issue(ValidationCode::input_dtype, Check::operand("input_data", x),
+            "MXINT8 is not in CONV2D_BLOCK_SCALED's type support (tosa.xml lists fp4e2m1, "
+            "fp6e2m3, fp6e3m2, fp8e4m3 and fp8e5m2)");
+  }
   if (x.dtype != w.dtype) {
     c.issue(ValidationCode::payload_mismatch, Check::operand("weight_data", w),
             std::string(name(w.dtype)) + " differs from input_data's " +

@@ -12,10 +12,12 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "mxconf/formats/element_type.h"
 #include "mxconf/io/json_reader.h"
 #include "mxconf/pipeline/layer_geometry.h"
 #include "mxconf/pipeline/passes/pass.h"
@@ -36,6 +38,9 @@ struct LayerOp {
   // The extension that operator needs beyond the MX payload extensions, in the target's short
   // spelling ("" for none; "mxfp_conv" for CONV2D_BLOCK_SCALED).
   std::string_view extension;
+  // The payloads the TOSA operator's type support takes (tosa.xml): every MX payload for
+  // MATMUL_T_BLOCK_SCALED; no MXINT8 for CONV2D_BLOCK_SCALED.
+  std::span<const formats::ElementType> payloads;
   size_t min_rank, max_rank;  // of the model's input
 
   // The logical input axis the blocks run along (the last for linear, C of NCHW for conv2d).
