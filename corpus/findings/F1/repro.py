@@ -18,19 +18,28 @@ out_max = normal_max + 0.5 * ulp = 6 + 1 = 7 for fp4e2m1 (PR #44): log2(6/7) < 0
 out_max was normal_max = 6: floor(log2(1)) + 1 = 1, scale 2^1, and 1.3 / 2 = 0.65 rounds to 0.5
 (of 0.5 and 1.0), so 1.3 comes back as 1.0. A control block
 with 6.0 replaced by 5.0 has scale 2^0 under both rules (5.0 itself, halfway between fp4's 4
-and 6, rounds to even: 4).
+and 6, rounds to even: 4). The same pair of blocks for MXINT8 (see CASES) shows the rule is
+the same for that payload.
 """
 
 import os
 import subprocess
 import sys
 
-CASES = [("amax 6.0 (= normal_max)", 6.0), ("amax 5.0 (control)", 5.0)]
-# 5.0 lies halfway between fp4's 4 and 6: round to nearest even gives 4 (mantissa 0).
-EXPECTED = ["1.3 -> 1.5, amax -> 6", "1.3 -> 1.5, amax -> 4"]
+# (what, payload, amax). MXINT8 (q/64, normal_max 127/64, out_max 255/128 after PR #44):
+# amax 127.25/64 lies between the two out_max values, so the spec gives scale 2^0 (1.3 -> 83/64,
+# amax -> 127/64) and the pre-#44 rule 2^1 (1.3 / 2 * 64 = 41.6 -> 42, back 84/64 = 1.3125;
+# 127.25/128 * 64 = 63.625 -> 64, back 2.0). Control: amax 126/64, scale 2^0 under both.
+CASES = [("fp4e2m1 amax 6.0 (= normal_max)", "FP4E2M1", 6.0),
+         ("fp4e2m1 amax 5.0 (control)", "FP4E2M1", 5.0),
+         ("mxint8 amax 127.25/64", "MXINT8", 127.25 / 64),
+         ("mxint8 amax 126/64 (control)", "MXINT8", 126 / 64)]
+# fp4: 5.0 lies halfway between fp4's 4 and 6: round to nearest even gives 4 (mantissa 0).
+EXPECTED = ["1.3 -> 1.5, amax -> 6", "1.3 -> 1.5, amax -> 4",
+            "1.3 -> 1.29688, amax -> 1.98438", "1.3 -> 1.29688, amax -> 1.96875"]
 
 
-def build(amax):
+def build(payload, amax):
     import numpy as np
     import serializer.tosa_serializer as ts
     from tosa.DType import DType
@@ -40,7 +49,7 @@ def build(amax):
     values = np.full(32, 1.3, np.float32)
     values[5] = amax
     ser.addConst([1, 32], DType.FP32, values, name="x")
-    data = ser.addIntermediate([1, 32], DType.FP4E2M1)
+    data = ser.addIntermediate([1, 32], getattr(DType, payload))
     scale = ser.addIntermediate([1, 1], DType.FP8UE8M0)
     to = ts.TosaSerializerAttribute()
     to.CastToBlockScaledAttribute(32)
@@ -55,7 +64,7 @@ def build(amax):
 def run_one(index):
     import tosa_reference_model as rm
     try:
-        results, status = rm.run(build(CASES[index][1]), [], tosa_level="EIGHTK")
+        results, status = rm.run(build(CASES[index][1], CASES[index][2]), [], tosa_level="EIGHTK")
     except ValueError as e:
         print(f"refused: {e}")
         return
@@ -72,8 +81,8 @@ def main():
         run_one(int(sys.argv[2]))
         return 0
     present = False
-    print(f"{'block':<30} {'expected':<26} actual")
-    for i, (what, _) in enumerate(CASES):
+    print(f"{'block':<32} {'expected':<34} actual")
+    for i, (what, _, _) in enumerate(CASES):
         p = subprocess.run([sys.executable, __file__, "--one", str(i)], capture_output=True,
                            text=True, timeout=300)
         lines = p.stdout.strip().splitlines()
@@ -82,7 +91,7 @@ def main():
         else:
             actual = lines[-1] if lines else f"exit {p.returncode}, no status"
         present |= actual != EXPECTED[i]
-        print(f"{what:<30} {EXPECTED[i]:<26} {actual}")
+        print(f"{what:<32} {EXPECTED[i]:<34} {actual}")
     try:
         from importlib.metadata import version
         print(f"tosa-tools {version('tosa-tools')}: F1 {'PRESENT' if present else 'fixed'}")
