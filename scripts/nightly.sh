@@ -9,8 +9,9 @@
 #   options: --work DIR (shard run directories; default out/nightly-work)
 #            --out DIR  (report root; default reports/nightly)
 #            --update-baseline (after the run, make its report the new baseline)
-#            --sut PAIR[,PAIR...]  also judge external systems (sut/pairs.sh names them; "all"
-#                       for every one): per pair a run, its report with reports/pairs/PAIR/xfail.json
+#            --sut PAIR[,PAIR...]  also judge external systems (sut/pairs.sh names them, with
+#                       versions: executorch@1.5.1+refmodel@2026.8.0; "pinned" for the pinned
+#                       versions' pairs, "newest" for the newer versions', "all" for both): per pair a run, its report with reports/pairs/PAIR/xfail.json
 #                       and a diff against reports/pairs/PAIR/baseline.json when there is one; an
 #                       exported package run by the reference model and graded; the conformance
 #                       matrix of all pairs (OUT/<date>/matrix/); TOSA's full MX conformance
@@ -60,10 +61,15 @@ done
 source "$root/sut/pairs.sh"
 pairs=()
 if [[ -n $sut_pairs ]]; then
-  [[ $sut_pairs == all ]] && sut_pairs=$(IFS=,; echo "${PAIRS[*]:1}")
-  IFS=, read -ra pairs <<<"$sut_pairs"
-  for p in "${pairs[@]}"; do pair_flags "$p" >/dev/null || exit 2; done
-  "$root/scripts/setup-sut.sh" >/dev/null
+  case $sut_pairs in
+    all) sut_pairs=$(IFS=,; echo "${PAIRS[*]:1}") ;;
+    pinned) sut_pairs=$(IFS=,; echo "${PINNED_PAIRS[*]:1}") ;;
+    newest) sut_pairs=$(IFS=,; echo "${NEWEST_PAIRS[*]}") ;;
+  esac
+  IFS=, read -ra given <<<"$sut_pairs"
+  # Every pair under the name that spells out its versions (reports and xfail lists use it).
+  for p in "${given[@]}"; do n=$(pair_name "$p") || exit 2; pairs+=("$n"); done
+  "$root/scripts/setup-sut.sh" --all >/dev/null
 fi
 
 "$root/scripts/setup.sh" >/dev/null
@@ -149,7 +155,7 @@ if [[ ${#pairs[@]} -gt 0 ]]; then
   (cd "$root" && sut/tosa_reference_model/run-package "$pkg/tests" "$pkg/results" --verify "$pkg/verify.jsonl") ||
     status=1
   "$mxconf" check "$pkg/tests" --results "$pkg/results" --jobs "$(nproc)" --out "$pkg/check" >/dev/null || true
-  "$mxconf" report "$pkg/check" --xfail "$root/reports/pairs/mxconf+refmodel/xfail.json" \
+  "$mxconf" report "$pkg/check" --xfail "$root/reports/pairs/$(pair_name mxconf+refmodel)/xfail.json" \
     -o "$report_dir.tmp/package" || status=1
   (cd "$root" && sut/tosa_reference_model/compare-verify "$pkg/check" "$pkg/verify.jsonl" \
     -o "$report_dir.tmp/package/compare-verify.md") || true

@@ -3,8 +3,9 @@
 # builds mxconf, then
 #   1. the adapters' contract (sut/tests/test_adapters.py: exit codes, worker protocol, versions,
 #      tosa_serializer's packed layouts), and the standalone finding repros (corpus/findings/*/),
-#   2. the fixed cases (sut/tests/cases) through every system pair, each verdict against the
-#      triaged table sut/tests/expected.tsv,
+#   2. the fixed cases (sut/tests/cases) through every system pair (sut/pairs.sh: the pinned
+#      versions' pairs and the newest versions'), each verdict against the triaged table
+#      sut/tests/expected.tsv,
 #   3. an exported package run by the reference model (run-package --verify), graded by
 #      `mxconf check` and set beside tosa_verify's verdicts,
 #   4. a generated smoke campaign per pair, reported with that pair's known failures
@@ -59,11 +60,14 @@ step "adapters"
 "$venv/bin/python" -m unittest discover -s sut/tests -p 'test_*.py' || failed+=(adapters)
 
 step "standalone finding repros (corpus/findings/*/repro.py: each system's own tools, no mxconf)"
-# A repro exits 1 while its bug is present. A change (exit 0: fixed upstream?) is reported
-# loudly and fails nothing: docs/findings.md then needs the version it was fixed in.
+# A repro exits 1 while its bug is present. Its last known status per version is in
+# corpus/findings/status.tsv; a change (fixed upstream, or back, or new in a version) is
+# reported loudly and fails nothing: docs/findings.md and status.tsv then need the new status.
 # Each repro runs in every installed version of its system: the default venv (ExecuTorch's pins)
 # and each refmodel@VERSION venv (F6 needs torch and torchao, so only the default venv).
 mapfile -t systems < <(sut/venv-path --list | grep '^refmodel@')
+known_status() { awk -F'\t' -v f="$1" -v s="$2" '$1 == f && $2 == s { print $3 }' corpus/findings/status.tsv; }
+printf '   %-4s %-20s %-8s %-8s %s\n' finding version known now "repro's last line"
 for repro in corpus/findings/*/repro.py; do
   id=$(basename "$(dirname "$repro")")
   for system in "${systems[@]}"; do
@@ -71,12 +75,14 @@ for repro in corpus/findings/*/repro.py; do
     py=$(sut/venv-path --system "$system")/bin/python
     log=$out/repro-$id-$system.txt
     label=$system
-    [[ $id == F6 ]] && label="torchao $(sed -n 's/^torchao==//p' sut/requirements.txt)"
-    if (cd "$out" && "$py" "$root/$repro" >"$log" 2>&1); then
-      echo "   $id @ $label: NO LONGER REPRODUCES (fixed upstream?): $log"
-    else
-      echo "   $id @ $label: present ($(tail -1 "$log"))"
-    fi
+    [[ $id == F6 ]] && label="torchao@$(sed -n 's/^torchao==//p' sut/requirements.txt)"
+    now=present
+    (cd "$out" && "$py" "$root/$repro" >"$log" 2>&1) && now=fixed
+    known=$(known_status "$id" "$system")
+    [[ $known == absent && $now == fixed ]] && now=absent
+    note=""
+    [[ $now != "$known" ]] && note="   <== CHANGED (was ${known:-unknown}; update corpus/findings/status.tsv and docs/findings.md): $log"
+    printf '   %-4s %-20s %-8s %-8s %s%s\n' "$id" "$label" "${known:-?}" "$now" "$(tail -1 "$log" | cut -c1-60)" "$note"
   done
 done
 
@@ -98,7 +104,7 @@ sut/tosa_reference_model/run-package "$pkg/tests" "$pkg/results" --verify "$pkg/
   >"$pkg/run-package.log" 2>&1 || failed+=(package-run)
 echo "   reference model log (its backtraces on refused graphs): $pkg/run-package.log"
 "$mxconf" check "$pkg/tests" --results "$pkg/results" --jobs "$jobs" --out "$pkg/check" >/dev/null || true
-"$mxconf" report "$pkg/check" --xfail reports/pairs/mxconf+refmodel/xfail.json -o "$pkg/report" ||
+"$mxconf" report "$pkg/check" --xfail "reports/pairs/$(pair_name mxconf+refmodel)/xfail.json" -o "$pkg/report" ||
   failed+=(package)
 "$venv/bin/python" sut/tosa_reference_model/compare_verify.py "$pkg/check" "$pkg/verify.jsonl" \
   -o "$pkg/compare-verify.md" || true

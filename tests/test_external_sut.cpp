@@ -338,8 +338,12 @@ TEST(ExternalWorker, AHangingWorkerIsKilledAtTheTimeoutAndThePoolGivesUp) {
         std::string::npos)
       ++gave_up;
   }
-  EXPECT_EQ(timed_out, 2);
-  EXPECT_EQ(gave_up, 6);
+  // Both first workers start together and time out together; on a loaded machine one job may
+  // see its timeout and start one more fresh worker before the other's timeout makes the pool
+  // give up. That worker hangs too, so 2 or 3 time out, never more.
+  EXPECT_GE(timed_out, 2);
+  EXPECT_LE(timed_out, 3);
+  EXPECT_EQ(gave_up, 8 - timed_out);
   EXPECT_LT(o.seconds, 5.0) << "two 0.5 s timeouts, not eight";
 }
 
@@ -362,6 +366,29 @@ TEST(ExternalWorker, LostWorkersCountAgainstARestartBudget) {
   EXPECT_LE(crashed, 2 + 2);
   EXPECT_GT(budget, 0);
   EXPECT_EQ(o.count("error"), crashed + budget);
+}
+
+// A worker that runs each request in a process of its own (sut/common/adapter.py's isolate)
+// answers a crash with the signal: the case is an error blamed on that signal, as in one-shot
+// mode, and no worker is lost, so even a budget of 0 restarts never runs out.
+TEST(ExternalWorker, ACrashReportedByAnIsolatingWorkerCostsNoWorker) {
+  const auto dir = scratch_dir("external_worker_isolating");
+  const Outcome o =
+      run_against(fake("signal-every-third", "", dir, 30, true, 0), "worker_isolating", 30);
+  int crashed = 0;
+  for (const auto& r : o.results) {
+    if (r["verdict"] != "error") continue;
+    const std::string m = r["message"].get<std::string>();
+    EXPECT_EQ(m.find("restart budget"), std::string::npos) << m;
+    EXPECT_NE(m.find("killed by signal 6 (SIGABRT); stderr: fake_sut: the request's process "
+                     "aborted"),
+              std::string::npos)
+        << m;
+    ++crashed;
+  }
+  EXPECT_GT(crashed, 0);
+  EXPECT_EQ(o.count("error"), crashed);
+  EXPECT_GT(o.count("pass"), 0);
 }
 
 TEST(ExternalSystems, UnsupportedIsItsOwnOutcome) {

@@ -487,6 +487,10 @@ ProcessOutcome WorkerPool::request(const std::vector<std::string>& args, double 
         return r;
       }
       r.exit_code = j["exit"].get<int>();
+      // A worker that runs each request in a process of its own (a fork) reports the signal that
+      // ended it: the case crashed as a one-shot process would, and the worker lives on.
+      if (j.contains("signal") && j["signal"].is_number_integer() && j["signal"].get<int>() > 0)
+        r.signal = j["signal"].get<int>();
       r.stderr_tail = j.value("stderr", "");
       r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       fs::create_directories(log_dir);

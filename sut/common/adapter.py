@@ -131,7 +131,48 @@ class UsageError(Exception):
     pass
 
 
-def _serve(handler):
+def _run_forked(handler, argv):
+    """Runs one request in a forked child: (exit code, signal, stderr for the reply).
+
+    A system whose native code keeps state between runs, or crashes, then costs one request
+    and never the worker: each request meets the system as a one-shot process would, right
+    after loading. The child's native stderr (warnings, backtraces, an assertion) is captured:
+    a crash is answered with it, as a one-shot process's stderr would show it, and it is copied
+    to the worker's log either way."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as native, tempfile.TemporaryFile(mode="w+") as text:
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            code = INTERNAL
+            try:
+                os.dup2(native.fileno(), 2)
+                err = io.StringIO()
+                with contextlib.redirect_stderr(err):
+                    code = run_once(handler, argv, err)
+                text.write(err.getvalue())
+                text.flush()
+                sys.stderr.flush()
+            finally:
+                os._exit(code)
+        while True:
+            try:
+                _, status = os.waitpid(pid, 0)
+                break
+            except InterruptedError:
+                continue
+        native.seek(0)
+        native_text = native.read().decode("utf-8", "replace")
+        text.seek(0)
+        message = text.read()
+    sys.stderr.write(native_text + message)
+    if os.WIFSIGNALED(status):
+        return INTERNAL, os.WTERMSIG(status), native_text + message
+    return os.WEXITSTATUS(status), 0, message
+
+
+def _serve(handler, isolate):
     # The protocol owns the real stdout; stray prints from native code go to stderr.
     channel = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)
@@ -146,21 +187,34 @@ def _serve(handler):
         except (ValueError, KeyError, TypeError) as e:
             channel.write(json.dumps({"id": None, "exit": USAGE, "stderr": f"bad request: {e}"}) + "\n")
             continue
-        err = io.StringIO()
-        with contextlib.redirect_stderr(err):
-            code = run_once(handler, argv, err)
-        sys.stderr.write(err.getvalue())
-        channel.write(json.dumps({"id": rid, "exit": code, "stderr": err.getvalue()[-4096:]}) + "\n")
+        # The worker's own log (mxconf keeps it per worker) names every request before it runs,
+        # so a crash can be traced to the request that caused it.
+        sys.stderr.write(f"mxconf-worker: request {rid}: {' '.join(argv)}\n")
+        sys.stderr.flush()
+        reply = {"id": rid}
+        if isolate:
+            reply["exit"], sig, text = _run_forked(handler, argv)
+            if sig:
+                reply["signal"] = sig  # the request's process was killed (docs/external-sut.md)
+        else:
+            err = io.StringIO()
+            with contextlib.redirect_stderr(err):
+                reply["exit"] = run_once(handler, argv, err)
+            text = err.getvalue()
+            sys.stderr.write(text)
+        reply["stderr"] = text[-4096:]
+        channel.write(json.dumps(reply) + "\n")
 
 
-def main(handler, usage):
-    """The entry point: `--version-info`, `--worker`, or one request from the command line."""
+def main(handler, usage, isolate=False):
+    """The entry point: `--version-info`, `--worker`, or one request from the command line.
+    With isolate, a worker runs each request in a forked child (_run_forked)."""
     argv = sys.argv[1:]
     if argv == ["--version-info"]:
         print(json.dumps(versions(), sort_keys=True))
         return OK
     if argv == ["--worker"]:
-        _serve(handler)
+        _serve(handler, isolate)
         return OK
     if not argv or argv[0] in ("-h", "--help"):
         print(usage, file=sys.stderr)

@@ -85,6 +85,17 @@ class ExitCodes(unittest.TestCase):
             self.assertEqual(p.returncode, 3, p.stderr)
             self.assertIn("unsupported: weight_scale_rule tosa", p.stderr)
 
+    def test_mxint8_is_unsupported_not_a_failure(self):
+        # ExecuTorch's MXFPOpConfig offers the five float payloads only (its August 2026
+        # sources): an MXINT8 layer is outside what it lowers, not a wrong lowering.
+        model = case_model("linear_tosa_weight_rule.json")
+        model["layers"][0].update(payload="mxint8", weight_scale_rule="rceil")
+        with tempfile.TemporaryDirectory() as d:
+            p = run([LOWER, write_model(d, model), os.path.join(d, "out.tosa")])
+            self.assertEqual(p.returncode, 3, p.stderr)
+            self.assertIn("unsupported: payload mxint8", p.stderr)
+            self.assertFalse(os.path.exists(os.path.join(d, "out.tosa")))
+
 
 class LoweringCache(unittest.TestCase):
     """ExecuTorch's lowering is deterministic, so a cached .tosa is the one it would write."""
@@ -224,6 +235,34 @@ class Worker(unittest.TestCase):
         self.assertEqual(replies[1]["exit"], 2)
         self.assertIn(replies[2]["exit"], (2, 4))  # a missing file: usage, or the system's failure
         self.assertNotEqual(replies[2]["stderr"], "")
+
+    def test_an_isolating_worker_answers_a_crash_with_its_signal_and_serves_on(self):
+        # A handler that aborts from native code on request "abort" (after writing to fd 2, as
+        # the reference model's assertion does) and succeeds otherwise.
+        script = (
+            "import os, sys\n"
+            f"sys.path.insert(0, {SUT!r})\n"
+            "from common import adapter\n"
+            "def run(argv):\n"
+            "    if argv == ['abort']:\n"
+            "        os.write(2, b'native: assertion failed\\n')\n"
+            "        os.abort()\n"
+            "sys.exit(adapter.main(run, 'usage', isolate=True))\n")
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "isolating.py")
+            with open(path, "w") as f:
+                f.write(script)
+            stdin = "".join(json.dumps({"id": i, "argv": a}) + "\n"
+                            for i, a in ((1, ["ok"]), (2, ["abort"]), (3, ["ok"])))
+            p = run([sys.executable, path, "--worker"], stdin=stdin)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        replies = [json.loads(line) for line in p.stdout.splitlines()]
+        self.assertEqual([r["id"] for r in replies], [1, 2, 3])
+        self.assertEqual([r["exit"] for r in replies], [0, 4, 0])
+        self.assertNotIn("signal", replies[0])
+        self.assertEqual(replies[1]["signal"], 6)
+        self.assertEqual(replies[1]["stderr"].strip().splitlines()[-1], "native: assertion failed")
+        self.assertIn("mxconf-worker: request 2: abort", p.stderr)
 
     def test_a_malformed_request_line_is_answered_not_fatal(self):
         p = run([EXEC, "--worker"], stdin='not json\n{"id": 3, "argv": []}\n')

@@ -16,7 +16,10 @@
 //                                                    mode crash-every-third crashes the worker on
 //                                                    every third request and runs correctly
 //                                                    otherwise; exit-every-third exits with
-//                                                    status 0 there instead, without answering
+//                                                    status 0 there instead, without answering;
+//                                                    signal-every-third answers there that the
+//                                                    request's own process was killed by SIGABRT
+//                                                    (an isolating worker) and serves on
 #include <unistd.h>
 
 #include <cstdio>
@@ -158,7 +161,8 @@ int serve(const std::string& what, std::string mode) {
   char buf[1 << 16];
   int served = 0;
   const bool crashy = mode == "crash-every-third", quits = mode == "exit-every-third";
-  if (crashy || quits) mode = "correct";
+  const bool isolates = mode == "signal-every-third";
+  if (crashy || quits || isolates) mode = "correct";
   while (std::fgets(buf, sizeof buf, stdin)) {
     const std::string line = buf;
     const size_t id_at = line.find("\"id\":");
@@ -166,6 +170,14 @@ int serve(const std::string& what, std::string mode) {
         id_at == std::string::npos ? 0 : std::strtol(line.c_str() + id_at + 5, nullptr, 10);
     if (crashy && ++served % 3 == 0) std::abort();
     if (quits && ++served % 3 == 0) std::exit(0);  // ends cleanly, without answering
+    if (isolates && ++served % 3 == 0) {
+      std::printf(
+          "{\"id\": %ld, \"exit\": 4, \"signal\": 6, \"stderr\": \"fake_sut: the "
+          "request's process aborted\\n\"}\n",
+          id);
+      std::fflush(stdout);
+      continue;
+    }
     const std::vector<std::string> a = argv_of(line);
     int code = 2;
     try {
