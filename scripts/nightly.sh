@@ -5,7 +5,10 @@
 #
 #   scripts/nightly.sh [--cases N] [--seed S] [--shards K]        all shards on this machine
 #   scripts/nightly.sh --shard I/N [--cases N] [--seed S]         one shard of a CI matrix
-#   scripts/nightly.sh --merge DIR...                             gather a matrix's shards
+#   scripts/nightly.sh --merge DIR... [--pair-shards DIR...]      gather a matrix's shards
+#   scripts/nightly.sh --sut PAIR --shard I/N [--sut-cases N] [--et-cases N]
+#                                                                 one shard of one pair (a CI
+#                                                                 matrix job: .github/workflows/nightly.yml)
 #   options: --work DIR (shard run directories; default out/nightly-work)
 #            --out DIR  (report root; default reports/nightly)
 #            --update-baseline (after the run, make its report the new baseline)
@@ -18,6 +21,10 @@
 #                       suite with mxconf as SUT (scripts/test-tosa-cts.sh --full, OUT/<date>/tosa-cts/).
 #                       Needs scripts/setup-sut.sh --all.
 #            --sut-cases N (default 20000) --et-cases N (pairs through ExecuTorch; default 2000)
+#            --pair-shards DIR...  with --merge: the pairs' shard directories
+#                       (WORK/SEED/pairs/PAIR/shard-I-of-N, from --sut PAIR --shard I/N), merged
+#                       per pair and reported like a local run; the package and TOSA's suite are
+#                       not run then (the workflow runs them as jobs of their own)
 #
 # Writes OUT/<date>/ (report.json, junit.xml, summary.md, report.html, diff.json) and points
 # OUT/latest at it. Exit status: that of `mxconf report diff` (non-zero for new failures and for
@@ -29,6 +36,7 @@ seed=$(date -u +%Y%m%d)
 shards=$(nproc)
 shard=""
 merge_dirs=()
+pair_shard_dirs=()
 work=$root/out/nightly-work
 out=$root/reports/nightly
 update_baseline=0
@@ -51,7 +59,11 @@ while [[ $# -gt 0 ]]; do
       shift
       while [[ $# -gt 0 && $1 != --* ]]; do merge_dirs+=("$1"); shift; done
       [[ ${#merge_dirs[@]} -gt 0 ]] || { echo "nightly: --merge needs shard directories" >&2; exit 2; } ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    --pair-shards)
+      shift
+      while [[ $# -gt 0 && $1 != --* ]]; do pair_shard_dirs+=("$1"); shift; done
+      [[ ${#pair_shard_dirs[@]} -gt 0 ]] || { echo "nightly: --pair-shards needs shard directories" >&2; exit 2; } ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "nightly: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -60,6 +72,16 @@ done
 # shellcheck source=../sut/pairs.sh
 source "$root/sut/pairs.sh"
 pairs=()
+if [[ ${#pair_shard_dirs[@]} -gt 0 ]]; then
+  [[ ${#merge_dirs[@]} -gt 0 && -z $sut_pairs ]] || { echo "nightly: --pair-shards goes with --merge, without --sut" >&2; exit 2; }
+  for d in "${pair_shard_dirs[@]}"; do
+    [[ -f $d/run.json ]] || { echo "nightly: --pair-shards: $d is not a run directory (no run.json)" >&2; exit 2; }
+    p=$(basename "$(dirname "$d")")
+    n=$(pair_name "$p") || exit 2
+    [[ $n == "$p" ]] || { echo "nightly: --pair-shards: $d: '$p' is not a full pair name" >&2; exit 2; }
+    [[ " ${pairs[*]} " == *" $p "* ]] || pairs+=("$p")
+  done
+fi
 if [[ -n $sut_pairs ]]; then
   case $sut_pairs in
     all) sut_pairs=$(IFS=,; echo "${PAIRS[*]:1}") ;;
@@ -94,6 +116,24 @@ if [[ -n $shard ]]; then
   [[ $shard =~ ^([0-9]+)/([0-9]+)$ ]] || { echo "nightly: --shard must be I/N" >&2; exit 2; }
   if (( BASH_REMATCH[1] < 1 || BASH_REMATCH[1] > BASH_REMATCH[2] )); then
     echo "nightly: --shard I/N counts from 1 to N (the first of 4 is --shard 1/4)" >&2; exit 2
+  fi
+  if [[ ${#pairs[@]} -gt 0 ]]; then
+    # One shard of each named pair (a matrix job names one): WORK/SEED/pairs/PAIR/shard-I-of-N.
+    for pair in "${pairs[@]}"; do
+      [[ $pair == mxconf ]] && continue
+      mapfile -t flags < <(pair_flags "$pair")
+      n=$sut_cases
+      [[ $pair == executorch* ]] && n=$et_cases
+      dir=$work/$seed/pairs/$pair/shard-${BASH_REMATCH[1]}-of-${BASH_REMATCH[2]}
+      mkdir -p "$(dirname "$dir")"
+      resume=()
+      [[ -f $dir/run.json ]] && resume=(--resume)
+      (cd "$root" && "$mxconf" run --cases "$n" --seed "$seed" --invalid-fraction 0.1 --jobs "$(nproc)" \
+        --shard "$shard" --out "$dir" "${resume[@]}" "${flags[@]}") >"$dir.log" 2>&1 || true
+      [[ -f $dir/summary.json ]] || { echo "nightly: $pair shard $shard wrote no summary (see $dir.log)" >&2; exit 1; }
+      echo "nightly: $pair shard done in $dir (gather with --merge ... --pair-shards)"
+    done
+    exit 0
   fi
   dir=$(run_shard "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}")
   echo "nightly: shard done in $dir (gather the shards with --merge)"
@@ -130,16 +170,31 @@ for pair in "${pairs[@]}"; do
   n=$sut_cases
   [[ $pair == executorch* ]] && n=$et_cases
   dir=$work/$seed/pairs/$pair
-  resume=()
-  [[ -f $dir/run.json ]] && resume=(--resume)
-  mkdir -p "$(dirname "$dir")"
-  (cd "$root" && "$mxconf" run --cases "$n" --seed "$seed" --invalid-fraction 0.1 --jobs "$(nproc)" \
-    --out "$dir" "${resume[@]}" "${flags[@]}") >"$dir.log" 2>&1 || true
+  if [[ ${#pair_shard_dirs[@]} -gt 0 ]]; then
+    shards_of_pair=()
+    for d in "${pair_shard_dirs[@]}"; do
+      [[ $(basename "$(dirname "$d")") == "$pair" ]] && shards_of_pair+=("$d")
+    done
+    dir=$work/$seed/pairs-merged/$pair
+    rm -rf "$dir"
+    mkdir -p "$(dirname "$dir")"
+    "$mxconf" report merge "${shards_of_pair[@]}" -o "$dir" >"$dir.log" 2>&1 || true
+  else
+    resume=()
+    [[ -f $dir/run.json ]] && resume=(--resume)
+    mkdir -p "$(dirname "$dir")"
+    (cd "$root" && "$mxconf" run --cases "$n" --seed "$seed" --invalid-fraction 0.1 --jobs "$(nproc)" \
+      --out "$dir" "${resume[@]}" "${flags[@]}") >"$dir.log" 2>&1 || true
+  fi
   [[ -f $dir/summary.json ]] || { echo "nightly: $pair wrote no summary (see $dir.log)" >&2; status=1; continue; }
   xfail=()
   [[ -f $root/reports/pairs/$pair/xfail.json ]] && xfail=(--xfail "$root/reports/pairs/$pair/xfail.json")
-  "$mxconf" report "$dir" "${xfail[@]}" -o "$report_dir.tmp/pairs/$pair" || true
-  if [[ -f $root/reports/pairs/$pair/baseline.json ]]; then
+  # Without a baseline, a failure the pair's xfail list does not know fails the night.
+  pair_report=0
+  "$mxconf" report "$dir" "${xfail[@]}" -o "$report_dir.tmp/pairs/$pair" || pair_report=1
+  if [[ ! -f $root/reports/pairs/$pair/baseline.json ]]; then
+    [[ $pair_report == 0 ]] || { echo "nightly: $pair has failures its xfail list does not know" >&2; status=1; }
+  else
     "$mxconf" report diff --baseline "$root/reports/pairs/$pair/baseline.json" "${xfail[@]}" \
       -o "$report_dir.tmp/pairs/$pair/diff.json" "$report_dir.tmp/pairs/$pair/report.json" || status=1
   fi
@@ -147,6 +202,8 @@ for pair in "${pairs[@]}"; do
 done
 if [[ ${#pairs[@]} -gt 0 ]]; then
   "$mxconf" report pairs "${matrix[@]}" -o "$report_dir.tmp/matrix"
+fi
+if [[ ${#pairs[@]} -gt 0 && ${#pair_shard_dirs[@]} -eq 0 ]]; then
   # A package as a hardware team would take it: exported, run offline by the reference model,
   # graded by mxconf check and by tosa-tools' own tosa_verify, side by side.
   pkg=$work/$seed/package

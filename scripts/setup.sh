@@ -9,6 +9,7 @@ PACKAGES=(
   librapidcheck-dev libgtest-dev libbenchmark-dev
   libflatbuffers-dev flatbuffers-compiler
   nlohmann-json3-dev libcli11-dev
+  python3-yaml shellcheck   # the workflows' local run (scripts/test-workflows.sh) and actionlint
 )
 
 missing=()
