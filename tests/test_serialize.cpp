@@ -52,6 +52,52 @@ TEST(Serialize, RoundTripsGraphsAndBytes) {
   }
 }
 
+// Graphs keep SHAPE tensors after the others (Graph::add_tensor), the order the file reads
+// back in; a file whose SHAPE tensors sit among the others (mxconf's files before the `shapes`
+// table) reads back in that order too, and writes the new form.
+TEST(Serialize, ShapeTensorsStayLastAndOldFilesReadBackInTheSameOrder) {
+  Graph g;
+  g.add_tensor(make_shape_const("s0", {1, 2}));
+  g.add_tensor(make_const("c", DType::fp32, {1}, std::vector<uint8_t>(4, 0)));
+  g.add_tensor(make_shape_const("s1", {3}));
+  g.add_tensor(make_const("d", DType::fp32, {1}, std::vector<uint8_t>(4, 0)));
+  std::vector<std::string> order;
+  for (const Tensor& t : g.tensors) order.push_back(t.name);
+  EXPECT_EQ(order, (std::vector<std::string>{"c", "d", "s0", "s1"}));
+  const LoadResult r = deserialize_graph(serialize_graph(g));
+  ASSERT_TRUE(r.ok()) << r.error->message;
+  EXPECT_EQ(*r.graph, g);
+
+  // The old form: SHAPE tensors in `tensors`, between the others.
+  flatbuffers::FlatBufferBuilder b;
+  std::vector<flatbuffers::Offset<tosa::TosaTensor>> ts;
+  for (const char* n : {"s0", "c"}) {
+    const bool shape = n[0] == 's';
+    std::vector<uint8_t> bytes(shape ? 16 : 4, 0);
+    b.ForceVectorAlignment(bytes.size(), 1, 8);
+    const auto data = b.CreateVector(bytes);
+    ts.push_back(tosa::CreateTosaTensor(b, b.CreateString(n),
+                                        b.CreateVector(std::vector<int32_t>{shape ? 2 : 1}),
+                                        shape ? tosa::DType_SHAPE : tosa::DType_FP32, data));
+  }
+  const auto block = tosa::CreateTosaBasicBlock(b, b.CreateString("main"), 0, b.CreateVector(ts));
+  const auto region =
+      tosa::CreateTosaRegion(b, b.CreateString("main"), b.CreateVector(std::vector{block}));
+  b.ForceDefaults(true);
+  const auto v = tosa::CreateVersion(b, 1, 1, 0, true);
+  b.Finish(tosa::CreateTosaGraph(b, v, b.CreateVector(std::vector{region})),
+           tosa::TosaGraphIdentifier());
+  const LoadResult old =
+      deserialize_graph({b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize()});
+  ASSERT_TRUE(old.ok()) << old.error->message;
+  ASSERT_EQ(old.graph->tensors.size(), 2u);
+  EXPECT_EQ(old.graph->tensors[0].name, "c");
+  EXPECT_EQ(old.graph->tensors[1].name, "s0");
+  const LoadResult again = deserialize_graph(serialize_graph(*old.graph));
+  ASSERT_TRUE(again.ok()) << again.error->message;
+  EXPECT_EQ(*again.graph, *old.graph);
+}
+
 TEST(Serialize, BinaryContract) {
   const Graph g = lower_model(model({4, 64}, formats::ElementType::fp4e2m1, true));
   const std::vector<uint8_t> bytes = serialize_graph(g);
@@ -86,6 +132,24 @@ TEST(Serialize, BinaryContract) {
       EXPECT_EQ(reinterpret_cast<uintptr_t>(t->data()->data()) % 8, 0u) << "force_align: 8";
     }
   }
+  // Shape values in the block's `shapes` table, as tosa-tools' serializer (2026.05 on) writes
+  // them: consumers built on it (Arm's model converter) refuse SHAPE-typed tensors, and die on a
+  // software_version without its modifier string.
+  for (const tosa::TosaTensor* t : *block->tensors())
+    EXPECT_NE(t->type(), tosa::DType_SHAPE) << t->name()->str() << " is a SHAPE tensor";
+  ASSERT_NE(block->shapes(), nullptr);
+  ASSERT_GT(block->shapes()->size(), 0u) << "the linear graph reshapes: it has shape values";
+  for (const tosa::TosaShape* s : *block->shapes()) {
+    ASSERT_NE(s->data(), nullptr);
+    EXPECT_EQ(s->data()->size(), size_t(s->rank()) * 8) << "int64 values, rank = their count";
+  }
+  const tosa::SoftwareVersion* sw = root->software_version();
+  ASSERT_NE(sw, nullptr);
+  EXPECT_EQ(sw->_major(), 2026);
+  EXPECT_EQ(sw->_minor(), 5);
+  EXPECT_EQ(sw->_micro(), 0);
+  ASSERT_NE(sw->_modifier(), nullptr);
+  EXPECT_EQ(sw->_modifier()->str(), "");
   // Op and DType values of the contract (tosa-flatbuffer-format.md §5-6).
   EXPECT_EQ(uint32_t(tosa::Op_MATMUL_T_BLOCK_SCALED), 76u);
   EXPECT_EQ(uint32_t(tosa::Op_CAST_FROM_BLOCK_SCALED), 77u);

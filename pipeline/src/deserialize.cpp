@@ -1,6 +1,8 @@
 // The .tosa reader: verifies the flatbuffer, then every table it reads, against limits.
 #include "mxconf/pipeline/serialize.h"
 
+#include <algorithm>
+
 #include <limits>
 #include <stdexcept>
 #include <unordered_set>
@@ -218,6 +220,10 @@ LoadResult deserialize_graph(std::span<const uint8_t> bytes, const LoadLimits& l
       return fail(LoadErrorCode::malformed_graph, "shape '" + out.name + "' is declared twice");
     g.tensors.push_back(std::move(out));
   }
+
+  // The IR's order (Graph::add_tensor): SHAPE tensors last, whichever form the file used.
+  std::stable_partition(g.tensors.begin(), g.tensors.end(),
+                        [](const Tensor& t) { return t.dtype != DType::shape; });
 
   auto read_names = [&](const fb::Vector<fb::Offset<fb::String>>* v, std::vector<std::string>& out,
                         const std::string& who) -> std::optional<LoadError> {

@@ -1,5 +1,7 @@
 #include "mxconf/pipeline/graph.h"
 
+#include <algorithm>
+
 #include <cstring>
 #include <stdexcept>
 
@@ -24,8 +26,16 @@ Tensor* Graph::find(const std::string& name) {
 
 const std::string& Graph::add_tensor(Tensor t) {
   if (find(t.name)) throw std::logic_error("tensor '" + t.name + "' already exists");
-  tensors.push_back(std::move(t));
-  return tensors.back().name;
+  // SHAPE tensors stay after all others: the .tosa file keeps shape values apart (the block's
+  // `shapes` table), so this is the order a graph reads back in, and a graph equals its copy
+  // read from the file.
+  if (t.dtype == DType::shape) {
+    tensors.push_back(std::move(t));
+    return tensors.back().name;
+  }
+  const auto first_shape = std::find_if(tensors.begin(), tensors.end(),
+                                        [](const Tensor& x) { return x.dtype == DType::shape; });
+  return tensors.insert(first_shape, std::move(t))->name;
 }
 
 std::string Graph::unique_name(const std::string& stem) const {

@@ -58,7 +58,22 @@ std::vector<uint8_t> serialize_graph(const Graph& g) {
                                            outputs));
   }
   std::vector<fb::Offset<tosa::TosaTensor>> tensors;
+  std::vector<fb::Offset<tosa::TosaShape>> shapes;
   for (const Tensor& t : g.tensors) {
+    // Shape values go to the block's `shapes` table (name, rank = the number of values, int64
+    // data), as tosa-tools' serializer has written them since 2026.05 and ExecuTorch's files
+    // hold them: readers built on that serializer refuse SHAPE-typed tensors (Arm's model
+    // converter 0.11.0: "Cannot construct RankedTensorType out of tosa.shape type"). A SHAPE
+    // tensor the table cannot hold (not a list of values with its data: only broken graphs
+    // have one) is still written as a tensor; mxconf's reader takes both forms.
+    if (t.dtype == DType::shape && t.shape.size() == 1 && t.data &&
+        t.data->size() == uint64_t(t.shape[0]) * 8 && t.shape[0] <= (int64_t(1) << 28)) {
+      const auto n = b.CreateString(t.name);
+      const auto d =
+          t.data->empty() ? fb::Offset<fb::Vector<uint8_t>>() : aligned_bytes(b, *t.data);
+      shapes.push_back(tosa::CreateTosaShape(b, n, uint32_t(t.shape[0]), d));
+      continue;
+    }
     std::vector<int32_t> shape;
     for (int64_t d : t.shape) {
       if (d < 0 || d > std::numeric_limits<int32_t>::max()) {
@@ -76,14 +91,24 @@ std::vector<uint8_t> serialize_graph(const Graph& g) {
   }
   const auto block = tosa::CreateTosaBasicBlock(
       b, b.CreateString(g.block_name), b.CreateVector(ops), b.CreateVector(tensors),
-      b.CreateVectorOfStrings(g.inputs), b.CreateVectorOfStrings(g.outputs));
+      b.CreateVectorOfStrings(g.inputs), b.CreateVectorOfStrings(g.outputs),
+      shapes.empty() ? fb::Offset<fb::Vector<fb::Offset<tosa::TosaShape>>>()
+                     : b.CreateVector(shapes));
   const auto region =
       tosa::CreateTosaRegion(b, b.CreateString(g.region_name), b.CreateVector(std::vector{block}));
   b.ForceDefaults(true);  // write all four Version fields, even draft == its default true
   const auto version =
       tosa::CreateVersion(b, g.version.major, g.version.minor, g.version.patch, g.version.draft);
   b.ForceDefaults(false);
-  b.Finish(tosa::CreateTosaGraph(b, version, b.CreateVector(std::vector{region})),
+  // The serializer layout this file follows (the `shapes` table above): tosa-tools 2026.5.0's.
+  // Readers built on tosa-tools take it as "created with SerLib 2026.5.0, backward compatible".
+  // The modifier is written (empty) as tosa-tools writes it: Arm's model converter 0.11.0 dies
+  // with SIGSEGV on a software_version without one.
+  const auto modifier = b.CreateString("");
+  const auto software =
+      tosa::CreateSoftwareVersion(b, kSerializerLayoutVersion.major, kSerializerLayoutVersion.minor,
+                                  kSerializerLayoutVersion.patch, modifier);
+  b.Finish(tosa::CreateTosaGraph(b, version, b.CreateVector(std::vector{region}), software),
            tosa::TosaGraphIdentifier());
   return {b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize()};
 }

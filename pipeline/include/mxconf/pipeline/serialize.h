@@ -13,8 +13,16 @@
 
 namespace mxconf::pipeline {
 
+// The tosa-tools serializer whose layout the writer follows (shape values in the block's
+// `shapes` table), written as the file's software_version.
+struct SerializerLayoutVersion {
+  int32_t major, minor, patch;
+};
+inline constexpr SerializerLayoutVersion kSerializerLayoutVersion{2026, 5, 0};
+
 // Throws std::invalid_argument for graphs that cannot be written (importer-level ops, dims
-// beyond int32).
+// beyond int32). SHAPE tensors holding a list of values go to the block's `shapes` table; the
+// reader returns them after the other tensors, the order Graph::add_tensor keeps.
 std::vector<uint8_t> serialize_graph(const Graph& g);
 
 // Resource limits are part of the reader, not only of the fuzzer.
