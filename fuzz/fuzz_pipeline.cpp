@@ -15,6 +15,7 @@
 #include <fstream>
 #include <numeric>
 
+#include "mxconf/pipeline/layer_ops.h"
 #include "mxconf/runner/expectation.h"
 #include "mxconf/runner/reference_sut.h"
 #include "mxconf/runner/tiers.h"
@@ -66,7 +67,9 @@ int64_t conv_axis(FuzzedDataProvider& p, int64_t in, int64_t& k, int64_t& s, int
 generators::Case build_conv(FuzzedDataProvider& p) {
   generators::Case c;
   pipeline::ModelSpec& m = c.model;
-  const auto payload = pick(p, formats::kAllElementTypes);
+  // The payloads CONV2D_BLOCK_SCALED takes (the operator table's column: no MXINT8).
+  const auto& payloads = pipeline::layer_op(pipeline::LayerKind::conv2d).payloads;
+  const auto payload = payloads[p.ConsumeIntegralInRange<size_t>(0, payloads.size() - 1)];
   c.target.cast_rule = pick(p, formats::kAllScaleRules);
   const int64_t h = p.ConsumeIntegralInRange<int64_t>(1, 3),
                 w = p.ConsumeIntegralInRange<int64_t>(1, 3);

@@ -57,6 +57,14 @@ std::vector<uint8_t> serialize_graph(const Graph& g) {
     ops.push_back(tosa::CreateTosaOperator(b, tosa::Op(value), tosa::Attribute(value), attr, inputs,
                                            outputs));
   }
+  // All SHAPE tensors in one form, so they read back in the graph's order: the table when
+  // every one is a list of values with its data (every graph mxconf lowers), else tensors.
+  auto in_table = [](const Tensor& t) {
+    return t.shape.size() == 1 && t.data && t.data->size() == uint64_t(t.shape[0]) * 8 &&
+           t.shape[0] <= (int64_t(1) << 28);
+  };
+  bool table = true;
+  for (const Tensor& t : g.tensors) table = table && (t.dtype != DType::shape || in_table(t));
   std::vector<fb::Offset<tosa::TosaTensor>> tensors;
   std::vector<fb::Offset<tosa::TosaShape>> shapes;
   for (const Tensor& t : g.tensors) {
@@ -65,9 +73,8 @@ std::vector<uint8_t> serialize_graph(const Graph& g) {
     // hold them: readers built on that serializer refuse SHAPE-typed tensors (Arm's model
     // converter 0.11.0: "Cannot construct RankedTensorType out of tosa.shape type"). A SHAPE
     // tensor the table cannot hold (not a list of values with its data: only broken graphs
-    // have one) is still written as a tensor; mxconf's reader takes both forms.
-    if (t.dtype == DType::shape && t.shape.size() == 1 && t.data &&
-        t.data->size() == uint64_t(t.shape[0]) * 8 && t.shape[0] <= (int64_t(1) << 28)) {
+    // have one) makes the writer keep them all as tensors; mxconf's reader takes both forms.
+    if (t.dtype == DType::shape && table) {
       const auto n = b.CreateString(t.name);
       const auto d =
           t.data->empty() ? fb::Offset<fb::Vector<uint8_t>>() : aligned_bytes(b, *t.data);
