@@ -131,7 +131,7 @@ class UsageError(Exception):
     pass
 
 
-def _run_forked(handler, argv):
+def run_forked(handler, argv):
     """Runs one request in a forked child: (exit code, signal, stderr for the reply).
 
     A system whose native code keeps state between runs, or crashes, then costs one request
@@ -193,7 +193,7 @@ def _serve(handler, isolate):
         sys.stderr.flush()
         reply = {"id": rid}
         if isolate:
-            reply["exit"], sig, text = _run_forked(handler, argv)
+            reply["exit"], sig, text = run_forked(handler, argv)
             if sig:
                 reply["signal"] = sig  # the request's process was killed (docs/external-sut.md)
         else:
@@ -208,7 +208,7 @@ def _serve(handler, isolate):
 
 def main(handler, usage, isolate=False):
     """The entry point: `--version-info`, `--worker`, or one request from the command line.
-    With isolate, a worker runs each request in a forked child (_run_forked)."""
+    With isolate, a worker runs each request in a forked child (run_forked)."""
     argv = sys.argv[1:]
     if argv == ["--version-info"]:
         print(json.dumps(versions(), sort_keys=True))

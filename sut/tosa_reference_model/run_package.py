@@ -39,22 +39,15 @@ def tosa_verify(test_dir, desc, result_file):
 
 
 def run_isolated(args, err):
-    """run_graph.run in a forked child: its exit code, or "signal N" when the model crashed
-    the child (docs/findings.md F7), with that noted in `err`."""
-    err.flush()
-    pid = os.fork()
-    if pid == 0:
-        code = adapter.INTERNAL
-        try:
-            code = adapter.run_once(run_graph.run, args, err)
-            err.flush()
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    if os.WIFSIGNALED(status):
-        err.write(f"the reference model was killed by signal {os.WTERMSIG(status)}\n")
-        return f"signal {os.WTERMSIG(status)}"
-    return os.WEXITSTATUS(status)
+    """run_graph.run in a forked child (adapter.run_forked, as the worker runs it): its exit
+    code, or "signal N" when the model crashed the child (docs/findings.md F7), with that noted
+    in `err`."""
+    code, sig, text = adapter.run_forked(run_graph.run, args)
+    err.write(text)
+    if sig:
+        err.write(f"the reference model was killed by signal {sig}\n")
+        return f"signal {sig}"
+    return code
 
 
 def main(argv):

@@ -2,10 +2,13 @@
 // of one MX payload with E8M0 scales, an FP32 bias [BC], and CONST_SHAPE pad [4], stride [2],
 // dilation [2]; output FP32 [N, OH, OW, OC]. Its level limits are in levels.cpp, its extension in
 // extensions.cpp.
+#include <algorithm>
+#include <string>
 #include <tuple>
 
 #include "check.h"
 #include "mxconf/faults/faults.h"
+#include "mxconf/pipeline/layer_ops.h"
 
 namespace mxconf::pipeline::validation {
 namespace {
@@ -30,10 +33,18 @@ bool operands_present(Check& c) {
 // in_t an MX payload, weight_t == in_t, an FP32 bias and output.
 bool types(Check& c) {
   const Tensor &x = *c.in(kInput), &w = *c.in(kWeight), &bias = *c.in(kBias), &y = *c.out(0);
-  if (mx_payload(c, ValidationCode::input_dtype, "input_data", x) && x.dtype == DType::mxint8) {
+  // The payloads are the operator table's column (layer_op(conv2d).payloads), which the
+  // generators and the model reader use too: one list of what tosa.xml allows.
+  const auto& allowed = layer_op(LayerKind::conv2d).payloads;
+  const auto payload = element_type(x.dtype);
+  if (mx_payload(c, ValidationCode::input_dtype, "input_data", x) && payload &&
+      std::find(allowed.begin(), allowed.end(), *payload) == allowed.end()) {
+    std::string listed;
+    for (formats::ElementType t : allowed)
+      listed += (listed.empty() ? "" : ", ") + std::string(formats::name(t));
     c.issue(ValidationCode::input_dtype, Check::operand("input_data", x),
-            "MXINT8 is not in CONV2D_BLOCK_SCALED's type support (tosa.xml lists fp4e2m1, "
-            "fp6e2m3, fp6e3m2, fp8e4m3 and fp8e5m2)");
+            std::string(name(x.dtype)) +
+                " is not in CONV2D_BLOCK_SCALED's type support (tosa.xml lists " + listed + ")");
   }
   if (x.dtype != w.dtype) {
     c.issue(ValidationCode::payload_mismatch, Check::operand("weight_data", w),
