@@ -60,8 +60,8 @@ TEST(Npy, RejectsBadInputWithAClearMessage) {
   expect_error(header_cut, "truncated header");
   expect_error(npy_bytes("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 32), }", 256),
                "Fortran");
-  expect_error(npy_bytes("{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", 8),
-               "unsupported dtype '<i4'");
+  expect_error(npy_bytes("{'descr': '<i2', 'fortran_order': False, 'shape': (2,), }", 4),
+               "unsupported dtype '<i2'");
   expect_error(npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", 12),
                "trailing bytes");
   expect_error(npy_bytes("{'descr': '<f4', 'fortran_order': False, "

@@ -68,14 +68,34 @@ TEST(TosaNpy, LayoutsAreTosaToolsOwn) {
         Row{DType::fp8e5m2, io::NpyDtype::u1, {2, 32}},
         Row{DType::fp6e2m3, io::NpyDtype::u1, {2, 24}},
         Row{DType::fp6e3m2, io::NpyDtype::u1, {2, 24}},
-        Row{DType::fp4e2m1, io::NpyDtype::u1, {2, 16}}}) {
+        Row{DType::fp4e2m1, io::NpyDtype::u1, {2, 16}},
+        Row{DType::int32, io::NpyDtype::i4, {2, 32}},
+        Row{DType::int64, io::NpyDtype::i8, {2, 32}}}) {
     const auto layout = runner::tosa_tools_layout(r.t);
     ASSERT_TRUE(layout) << name(r.t);
     EXPECT_EQ(io::descr(layout->dtype), io::descr(r.dtype)) << name(r.t);
     EXPECT_EQ(runner::stored_shape(*layout, {2, 32}), r.stored) << name(r.t);
   }
   EXPECT_EQ(io::descr(io::NpyDtype::v1), "<V1");
-  EXPECT_FALSE(runner::tosa_tools_layout(DType::int32)) << "not a type exec carries";
+  EXPECT_FALSE(runner::tosa_tools_layout(DType::int16)) << "not a type exec carries";
+}
+
+// ROW_GATHER_BLOCK_SCALED's indices: INT32 <i4 and INT64 <i8 (numpy's own descr), widened.
+TEST(TosaNpy, IndicesAreReadAsIntegers) {
+  const fs::path dir = scratch_dir("tosa_npy_ints");
+  const std::vector<uint8_t> i4 = {3, 0, 0, 0, 0xff, 0xff, 0xff, 0xff};  // 3, -1
+  const pipeline::Value a =
+      read(write_npy(dir, "i4.npy", header("<i4", "(1, 2)"), i4), DType::int32, {1, 2});
+  EXPECT_EQ(a.ints, (std::vector<int64_t>{3, -1}));
+  std::vector<uint8_t> i8(16, 0);
+  i8[0] = 7;
+  i8[8] = 2;
+  const pipeline::Value b =
+      read(write_npy(dir, "i8.npy", header("<i8", "(2,)"), i8), DType::int64, {2});
+  EXPECT_EQ(b.ints, (std::vector<int64_t>{7, 2}));
+  // An <i8 file for an INT32 input is refused, naming both.
+  EXPECT_THROW(read(write_npy(dir, "wrong.npy", header("<i8", "(2,)"), i8), DType::int32, {2}),
+               runner::ExecInputError);
 }
 
 TEST(TosaNpy, PackedPayloadsAreReadAsTosaToolsPacksThem) {

@@ -20,7 +20,8 @@ constexpr size_t kMaxRank = 32;
 // The descr strings mxconf reads and writes (the first row of a dtype is what it writes).
 constexpr Named<NpyDtype> kDescr[] = {
     {NpyDtype::f4, "<f4"}, {NpyDtype::f8, "<f8"}, {NpyDtype::u1, "|u1"}, {NpyDtype::u1, "<u1"},
-    {NpyDtype::u2, "<u2"}, {NpyDtype::v2, "<V2"}, {NpyDtype::v1, "<V1"}, {NpyDtype::v1, "|V1"}};
+    {NpyDtype::u2, "<u2"}, {NpyDtype::v2, "<V2"}, {NpyDtype::v1, "<V1"}, {NpyDtype::v1, "|V1"},
+    {NpyDtype::i4, "<i4"}, {NpyDtype::i8, "<i8"}};
 
 // A tiny reader for the Python dict literal in the header; it accepts only what NumPy writes.
 class HeaderParser {
@@ -122,7 +123,10 @@ size_t itemsize(NpyDtype d) {
     case NpyDtype::f4:
       return 4;
     case NpyDtype::f8:
+    case NpyDtype::i8:
       return 8;
+    case NpyDtype::i4:
+      return 4;
     case NpyDtype::u1:
     case NpyDtype::v1:
       return 1;

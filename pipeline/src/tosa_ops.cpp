@@ -17,6 +17,11 @@ constexpr TosaOpInfo kOps[] = {
     {OpKind::cast_to_block_scaled, "CAST_TO_BLOCK_SCALED", 1, 2, AttrKind::block_size},
     // input, input_scale, weight, weight_scale, bias, pad, stride, dilation
     {OpKind::conv2d_block_scaled, "CONV2D_BLOCK_SCALED", 8, 1, AttrKind::block_size},
+    // Tensor lists (tosa.xml at cd5acdd, l.3035 and l.3516): values (, scales), then the rest.
+    // input (, input_scale), new_shape -> output (, output_scale)
+    {OpKind::reshape_block_scaled, "RESHAPE_BLOCK_SCALED", -1, -1, AttrKind::block_size},
+    // values (, values_scale), indices, row_count -> output (, output_scale)
+    {OpKind::row_gather_block_scaled, "ROW_GATHER_BLOCK_SCALED", -1, -1, AttrKind::block_size},
     // x, W (, bias) before QuantizeWeights; x, Wq, Ws (, bias) after
     {OpKind::layer, "mxconf.LAYER", -1, 1, AttrKind::none},
     {OpKind::mx_layer, "mxconf.MX_LAYER", -1, 1, AttrKind::none},

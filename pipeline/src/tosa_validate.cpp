@@ -25,6 +25,10 @@ const std::vector<validation::Checker>* checks_of(OpKind op) {
       return &matmul_t_block_scaled_checks();
     case OpKind::conv2d_block_scaled:
       return &conv2d_block_scaled_checks();
+    case OpKind::reshape_block_scaled:
+      return &reshape_block_scaled_checks();
+    case OpKind::row_gather_block_scaled:
+      return &row_gather_block_scaled_checks();
     case OpKind::reshape:
       return &reshape_checks();
     case OpKind::transpose:
@@ -76,6 +80,9 @@ constexpr Named<ValidationCode> kCodeNames[] = {
     {ValidationCode::level_pad, "level_pad"},
     {ValidationCode::level_stride, "level_stride"},
     {ValidationCode::extension_mx_conv, "extension_mx_conv"},
+    {ValidationCode::tensor_list, "tensor_list"},
+    {ValidationCode::gather_operand, "gather_operand"},
+    {ValidationCode::unsupported_type, "unsupported_type"},
 };
 
 }  // namespace
@@ -136,7 +143,8 @@ Target Target::parse(std::string_view text) {
     } else if (k == "mxfp_conv" || k == "EXT-MXFP-CONV") {
       t.mx_conv = true;
     } else if (k == "fp8e4m3" || k == "fp8e5m2" || k == "int16" || k == "int4" || k == "cf" ||
-               k == "u55" || k == "blockscale_ue5m3" || k == "EXT-FP8E4M3" || k == "EXT-FP8E5M2") {
+               k == "u55" || k == "blockscale_ue5m3" || k == "EXT-FP8E4M3" || k == "EXT-FP8E5M2" ||
+               k == "EXT-INT64" || k == "int64") {
       // other ExecuTorch / spec extensions: accepted, no bearing on MX gating
     } else {
       bool found = false;

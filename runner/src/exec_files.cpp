@@ -40,7 +40,8 @@ std::vector<std::pair<std::string, std::string>> exec_files(const ExecRequest& o
   const auto issues = pipeline::validate_tosa(g, o.target);
   for (const auto& i : issues) {
     // Something mxconf does not implement is no verdict on the graph, wherever it is listed.
-    if (i.code == pipeline::ValidationCode::unsupported_op)
+    if (i.code == pipeline::ValidationCode::unsupported_op ||
+        i.code == pipeline::ValidationCode::unsupported_type)
       throw ExecUnsupported(o.tosa + ": [" + std::string(pipeline::name(i.code)) + "] " +
                             i.message);
   }

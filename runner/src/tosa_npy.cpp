@@ -48,6 +48,10 @@ std::optional<NpyLayout> tosa_tools_layout(pipeline::DType t) {
       return NpyLayout{io::NpyDtype::u1, 6};
     case DType::fp4e2m1:
       return NpyLayout{io::NpyDtype::u1, 4};
+    case DType::int32:  // ROW_GATHER_BLOCK_SCALED's indices
+      return NpyLayout{io::NpyDtype::i4};
+    case DType::int64:
+      return NpyLayout{io::NpyDtype::i8};
     default:
       return std::nullopt;
   }
@@ -68,9 +72,27 @@ pipeline::Value read_tensor_npy(const io::NpyFile& a, const pipeline::Tensor& t,
   const std::string what = path + ": input '" + t.name + "' is " + std::string(name(t.dtype));
   const std::optional<NpyLayout> layout = tosa_tools_layout(t.dtype);
   if (!layout)
-    throw ExecInputError("graph input '" + t.name + "' is " + std::string(name(t.dtype)) +
-                         "; exec reads FP32, BF16, the MX payload types and FP8UE8M0");
+    throw ExecInputError(
+        "graph input '" + t.name + "' is " + std::string(name(t.dtype)) +
+        "; exec reads FP32, BF16, INT32, INT64, the MX payload types and FP8UE8M0");
   const auto want = stored_shape(*layout, t.shape);
+  if (t.dtype == DType::int32 || t.dtype == DType::int64) {
+    if (a.shape() != t.shape || a.dtype() != layout->dtype)
+      throw ExecInputError(what + dims(t.shape) + ", the file is " + io::descr(a.dtype()) +
+                           dims(a.shape()) + " (want " + descr(layout->dtype) + dims(t.shape) +
+                           ")");
+    pipeline::Value v;
+    v.dtype = t.dtype;
+    v.shape = t.shape;
+    if (t.dtype == DType::int32) {
+      const auto x = a.values<int32_t>();
+      v.ints.assign(x.begin(), x.end());
+    } else {
+      const auto x = a.values<int64_t>();
+      v.ints.assign(x.begin(), x.end());
+    }
+    return v;
+  }
   if (t.dtype == DType::fp32 || t.dtype == DType::bf16) {
     if (a.shape() != t.shape)
       throw ExecInputError(path + ": shape " + dims(a.shape()) + " differs from input '" + t.name +
@@ -126,7 +148,7 @@ void stage_tensor_npy(io::AtomicOutputs& out, const std::string& path, const std
                       const pipeline::Value& v) {
   using pipeline::DType;
   const std::optional<NpyLayout> layout = tosa_tools_layout(v.dtype);
-  if (!layout)
+  if (!layout || v.dtype == DType::int32 || v.dtype == DType::int64)
     throw ExecInputError("graph output '" + name + "' is " + std::string(pipeline::name(v.dtype)) +
                          "; exec writes FP32, BF16, the MX payload types and FP8UE8M0");
   // Header, then the data straight from the interpreter's result.

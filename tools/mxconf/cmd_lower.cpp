@@ -18,6 +18,7 @@ struct LowerCliOptions {
   std::string target;
   bool batched_matmul = false;
   bool no_fold_transposes = false;
+  bool reshape_after_cast = false;
 };
 
 int run_lower(const LowerCliOptions& o) {
@@ -29,6 +30,7 @@ int run_lower(const LowerCliOptions& o) {
   pipeline::LowerOptions lowering;
   lowering.batched_matmul = o.batched_matmul;
   lowering.fold_transposes = !o.no_fold_transposes;
+  lowering.reshape_after_cast = o.reshape_after_cast;
   const pipeline::Graph g = pipeline::lower_model(m, base_dir, lowering);
   const auto issues = pipeline::validate_tosa(g, target);
   if (!issues.empty()) {
@@ -87,6 +89,10 @@ void add_lower_command(CLI::App& app, int& result) {
   cmd->add_flag("--batched-matmul", opts->batched_matmul,
                 "keep the leading dims of a rank >= 3 input as the MATMUL batch (weights\n"
                 "broadcast with D = 1) instead of reshaping to [1, M, K]");
+  cmd->add_flag(
+      "--reshape-after-cast", opts->reshape_after_cast,
+      "cast each linear layer's input in its own shape, then move the MX tensor to\n"
+      "[B, M, K] with RESHAPE_BLOCK_SCALED (tosa-tools 2026.8.0 runs it; 2026.5.0 does not)");
   set_action(cmd, result, [opts] { return run_lower(*opts); });
 }
 

@@ -57,6 +57,14 @@ Value constant_value(const Tensor& t) {
     v.codes = Buffer<uint8_t>::borrow(d.data(), n);
   } else if (t.dtype == DType::shape || t.dtype == DType::int64) {
     v.ints = shape_values(t);
+  } else if (t.dtype == DType::int32) {
+    if (d.size() != n * 4) throw InterpretError("constant '" + t.name + "': bad INT32 size");
+    v.ints.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      int32_t x;
+      std::memcpy(&x, d.data() + 4 * i, 4);
+      v.ints[i] = x;
+    }
   } else {
     throw InterpretError("constant '" + t.name + "': dtype " + std::string(name(t.dtype)) +
                          " is not supported");
@@ -223,6 +231,10 @@ class Interpreter {
         return conv2d(op);
       case OpKind::matmul:
         return matmul(op);
+      case OpKind::reshape_block_scaled:
+        return reshape_block_scaled(op);
+      case OpKind::row_gather_block_scaled:
+        return row_gather_block_scaled(op);
       default:
         fail(op, "is not supported by the interpreter");
     }
@@ -234,6 +246,90 @@ class Interpreter {
     if (count_of(shape) != v.element_count()) fail(op, "element count changes");
     v.shape = shape;
     put(op, 0, std::move(v));
+  }
+
+  // RESHAPE_BLOCK_SCALED: each list element takes its new shape over the same flat order (the
+  // pseudocode's offset round trip), values to new_value_shape and scales to it with the last
+  // dimension / block_size. No element moves, so the values share their storage.
+  void reshape_block_scaled(const Operator& op) {
+    if (op.inputs.size() < 2 || op.outputs.size() != op.inputs.size() - 1)
+      fail(op, "needs (values (, scales), new_shape) and as many outputs as list elements");
+    const size_t len = op.inputs.size() - 1;
+    const std::vector<int64_t> shape = get(op, len).ints;
+    const int64_t bs = op.attrs.block_size;
+    for (size_t i = 0; i < len; ++i) {
+      Value v = get(op, i);
+      std::vector<int64_t> s = shape;
+      if (i == 1) {
+        if (s.empty() || bs < 1 || s.back() % bs != 0) fail(op, "new shape not block-aligned");
+        s.back() /= bs;
+      }
+      if (count_of(s) != v.element_count()) fail(op, "element count changes");
+      v.shape = std::move(s);
+      put(op, i, std::move(v));
+    }
+  }
+
+  template <typename T>
+  static Buffer<T> gather_rows(const Buffer<T>& in, int64_t n, int64_t k, int64_t c,
+                               const std::vector<int64_t>& idx, int64_t w, int64_t rows) {
+    std::vector<T> out(size_t(n * w * rows * c));
+    for (int64_t b = 0; b < n; ++b) {
+      for (int64_t j = 0; j < w; ++j) {
+        const int64_t first = idx[size_t(b * w + j)];
+        for (int64_t r = 0; r < rows; ++r) {
+          const T* src = in.data() + (b * k + first + r) * c;
+          std::copy(src, src + c, out.data() + (b * w * rows + j * rows + r) * c);
+        }
+      }
+    }
+    return out;
+  }
+
+  // ROW_GATHER_BLOCK_SCALED: for each index k of batch n, rows k .. k+row_count-1 of the values
+  // (and of the scales) in order. An index outside 0 <= k && k+row_count <= K breaks the op's
+  // REQUIRE: the result is unpredictable, so the interpreter refuses the run.
+  void row_gather_block_scaled(const Operator& op) {
+    if (op.inputs.size() < 3 || op.outputs.size() != op.inputs.size() - 2)
+      fail(op,
+           "needs (values (, scales), indices, row_count) and as many outputs as list elements");
+    const size_t len = op.inputs.size() - 2;
+    const Value& indices = get(op, len);
+    const Value& row_count = get(op, len + 1);
+    if (row_count.ints.size() != 1 || row_count.ints[0] < 1) fail(op, "row_count must be >= 1");
+    const int64_t rows = row_count.ints[0];
+    for (size_t i = 0; i < len; ++i) {
+      const Value& v = get(op, i);
+      if (v.shape.size() != 3 || indices.shape.size() != 2 || indices.shape[0] != v.shape[0] ||
+          indices.ints.size() != size_t(count_of(indices.shape)))
+        fail(op, "needs values [N,K,C] and indices [N,W]");
+      const int64_t n = v.shape[0], k = v.shape[1], c = v.shape[2], w = indices.shape[1];
+      const size_t held = v.dtype == DType::fp32   ? v.f32.size()
+                          : v.dtype == DType::bf16 ? v.bf16.size()
+                                                   : v.codes.size();
+      if (held != size_t(v.element_count()) ||
+          (v.dtype != DType::fp32 && v.dtype != DType::bf16 && !element_type(v.dtype) &&
+           v.dtype != DType::fp8ue8m0))
+        fail(op, "values of " + std::string(name(v.dtype)) + " are not data it can move");
+      for (size_t j = 0; j < indices.ints.size(); ++j) {
+        const int64_t first = indices.ints[j];
+        if (first < 0 || first > k - rows)
+          fail(op, "REQUIRE(0 <= k && (k+row_count) <= K) fails: index " + std::to_string(j) +
+                       " is " + std::to_string(first) + ", K is " + std::to_string(k));
+      }
+      out_tensor(op, i);
+      Value y;
+      y.dtype = v.dtype;
+      y.shape = {n, w * rows, c};
+      if (v.dtype == DType::fp32) {
+        y.f32 = gather_rows(v.f32, n, k, c, indices.ints, w, rows);
+      } else if (v.dtype == DType::bf16) {
+        y.bf16 = gather_rows(v.bf16, n, k, c, indices.ints, w, rows);
+      } else {
+        y.codes = gather_rows(v.codes, n, k, c, indices.ints, w, rows);
+      }
+      put(op, i, std::move(y));
+    }
   }
 
   void transpose(const Operator& op) {

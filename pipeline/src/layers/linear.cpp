@@ -91,7 +91,7 @@ const LayerOp kLinearOp = {
           return join_dims(m.input.shape, "x") + "_w" + join_dims(widths, "x");
         },
     .rewrite = [](const LowerOptions& o) -> std::unique_ptr<Pass> {
-      return std::make_unique<RewriteMxfpLinear>(o.batched_matmul);
+      return std::make_unique<RewriteMxfpLinear>(o.batched_matmul, o.reshape_after_cast);
     },
     .simpler = [](const LayerGeometry&) { return std::vector<LayerGeometry>{}; },
     .with_widths = [](const LayerGeometry&, int64_t in, int64_t out) -> LayerGeometry {

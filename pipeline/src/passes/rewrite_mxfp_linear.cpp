@@ -28,6 +28,7 @@ void RewriteMxfpLinear::run(Graph& g) const {
     const Tensor* xp = g.find(op.inputs[0]);
     const std::string x_name = xp->name;
     const DType x_dtype = xp->dtype;
+    const std::vector<int64_t> x_shape = xp->shape;
     const int64_t k = xp->shape.back();
     const int64_t rows = xp->element_count() / k;  // product of leading dims; 1 for rank 1
     // [batch, m, K]: batch 1 unless batched and the input has leading dims beyond [S, K].
@@ -39,16 +40,34 @@ void RewriteMxfpLinear::run(Graph& g) const {
     const std::vector<int64_t> y_shape = g.find(y_name)->shape;
     const std::string stem = y_name;
 
-    // 1. [..., K] -> [batch, M, K]
-    const std::string x3 = g.add_tensor({g.unique_name(stem + ".x3"), {batch, m, k}, x_dtype, {}});
-    reshape(g, rewritten, x_name, x3, {batch, m, k});
-    // 2. CAST_TO_BLOCK_SCALED -> data (payload) and scale (E8M0), in that order.
+    // 1. [..., K] -> [batch, M, K]; 2. CAST_TO_BLOCK_SCALED -> data (payload) and scale (E8M0),
+    // in that order. Or: 2 first, in the input's shape, then 1 with RESHAPE_BLOCK_SCALED.
     const std::string xq = g.add_tensor({g.unique_name(stem + ".xq"), {batch, m, k}, payload, {}});
     const std::string xs =
         g.add_tensor({g.unique_name(stem + ".xs"), {batch, m, k / 32}, DType::fp8ue8m0, {}});
-    Operator cast{OpKind::cast_to_block_scaled, 78, {x3}, {xq, xs}, {}};
-    cast.attrs.block_size = 32;
-    rewritten.push_back(cast);
+    if (reshape_after_cast_) {
+      std::vector<int64_t> in_scale = x_shape;
+      in_scale.back() /= 32;
+      const std::string q = g.add_tensor({g.unique_name(stem + ".q"), x_shape, payload, {}});
+      const std::string s =
+          g.add_tensor({g.unique_name(stem + ".s"), in_scale, DType::fp8ue8m0, {}});
+      Operator cast{OpKind::cast_to_block_scaled, 78, {x_name}, {q, s}, {}};
+      cast.attrs.block_size = 32;
+      rewritten.push_back(cast);
+      const std::string shape =
+          g.add_tensor(make_shape_const(g.unique_name(stem + ".xq.shape"), {batch, m, k}));
+      rewritten.push_back({OpKind::const_shape, 75, {}, {shape}, {}});
+      Operator move{OpKind::reshape_block_scaled, 97, {q, s, shape}, {xq, xs}, {}};
+      move.attrs.block_size = 32;
+      rewritten.push_back(move);
+    } else {
+      const std::string x3 =
+          g.add_tensor({g.unique_name(stem + ".x3"), {batch, m, k}, x_dtype, {}});
+      reshape(g, rewritten, x_name, x3, {batch, m, k});
+      Operator cast{OpKind::cast_to_block_scaled, 78, {x3}, {xq, xs}, {}};
+      cast.attrs.block_size = 32;
+      rewritten.push_back(cast);
+    }
     // 3. MATMUL_T_BLOCK_SCALED(A = activation, B = weights as they are, D = 1) -> [batch, M, N]
     const std::string y3 =
         g.add_tensor({g.unique_name(stem + ".y3"), {batch, m, n}, DType::fp32, {}});

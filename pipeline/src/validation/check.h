@@ -63,6 +63,8 @@ const std::vector<Checker>& cast_to_block_scaled_checks();
 const std::vector<Checker>& cast_from_block_scaled_checks();
 const std::vector<Checker>& matmul_t_block_scaled_checks();
 const std::vector<Checker>& conv2d_block_scaled_checks();
+const std::vector<Checker>& reshape_block_scaled_checks();
+const std::vector<Checker>& row_gather_block_scaled_checks();
 const std::vector<Checker>& reshape_checks();
 const std::vector<Checker>& transpose_checks();
 const std::vector<Checker>& add_checks();

@@ -18,7 +18,7 @@ class MappedFile;
 
 // v1 and v2: NumPy's opaque void types, as ml_dtypes' fp8e4m3/E8M0 and bfloat16 arrays are
 // saved (tosa-tools' numpy_utils.save_npy: '<V1', '<V2').
-enum class NpyDtype : uint8_t { f4, f8, u1, u2, v2, v1 };
+enum class NpyDtype : uint8_t { f4, f8, u1, u2, v2, v1, i4, i8 };
 
 std::string descr(NpyDtype d);
 size_t itemsize(NpyDtype d);

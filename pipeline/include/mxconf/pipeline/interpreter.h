@@ -16,7 +16,8 @@
 namespace mxconf::pipeline {
 
 // A runtime tensor. Exactly one payload vector is used, by dtype: f32 (FP32), bf16 (BF16 bits),
-// codes (MX payload codes unpacked one per element, or FP8UE8M0 bytes), ints (SHAPE/INT64).
+// codes (MX payload codes unpacked one per element, or FP8UE8M0 bytes), ints (SHAPE, INT64 and
+// INT32, widened: ROW_GATHER's indices and row_count).
 struct Value {
   DType dtype = DType::unknown;
   std::vector<int64_t> shape;

@@ -22,6 +22,11 @@ struct LowerOptions {
   // FoldTransposes: no NHWC -> NCHW -> NHWC round trip between conv layers (or after a
   // channels_last input). Off: every conv keeps both of its TRANSPOSEs, as ExecuTorch emits them.
   bool fold_transposes = true;
+  // Linear layers cast the activation in its own shape [..., K] and move the MX tensor (codes and
+  // scales) to [B, M, K] with RESHAPE_BLOCK_SCALED, instead of reshaping the fp32 activation
+  // before the cast. The same blocks (they run along K either way), so the same bits out; needs
+  // a runtime with RESHAPE_BLOCK_SCALED (tosa-tools 2026.8.0, not 2026.5.0).
+  bool reshape_after_cast = false;
   bool operator==(const LowerOptions&) const = default;
 };
 

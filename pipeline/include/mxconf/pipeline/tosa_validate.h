@@ -37,7 +37,7 @@ enum class ValidationCode {
   unsupported_op,         // not a TOSA op mxconf validates (or an importer-level op)
   profile_missing,        // floating-point ops without the FP profile
   rank_zero,              // ERROR_IF(rank == 0)
-  rank_not_3,             // MATMUL_T_BLOCK_SCALED / MATMUL operands must be rank 3
+  rank_not_3,             // MATMUL_T_BLOCK_SCALED / MATMUL / ROW_GATHER_* operands: rank 3
   block_size,             // block_size != 32
   block_misaligned,       // ERROR_IF(shape[-1] % block_size != 0)
   scale_shape,            // scale shape != data shape[:-1] + [C/32]
@@ -70,6 +70,11 @@ enum class ValidationCode {
   level_pad,           // pad > MAX_KERNEL
   level_stride,        // stride > MAX_STRIDE (8192)
   extension_mx_conv,   // CONV2D_BLOCK_SCALED without EXT-MXFP-CONV
+  // RESHAPE_BLOCK_SCALED / ROW_GATHER_BLOCK_SCALED (validation/block_scaled_data.cpp):
+  tensor_list,     // ERROR_IF(input_len != 1 && input_len != 2) or output_len != input_len
+  gather_operand,  // row_count not a CONST [1] INT32 >= 1, or indices not [N,W]
+  // Valid TOSA that mxconf does not implement (like unsupported_op: never a verdict on the graph)
+  unsupported_type,
 };
 
 std::string_view name(ValidationCode c);

@@ -56,10 +56,12 @@ enum class OpKind : uint32_t {
   cast_from_block_scaled = 77,
   cast_to_block_scaled = 78,
   conv2d_block_scaled = 94,
-  layer = 1000,     // importer: x, fp32 weights in their logical shape (, bias)
+  reshape_block_scaled = 97,     // tosa-tools 2026.8.0's Op value
+  row_gather_block_scaled = 98,  // tosa-tools 2026.8.0's Op value
+  layer = 1000,                  // importer: x, fp32 weights in their logical shape (, bias)
   mx_layer = 1001,  // after QuantizeWeights: x, MX payload + E8M0 weight constants (, bias)
 };
-inline constexpr uint32_t kMaxTosaOpValue = 96;
+inline constexpr uint32_t kMaxTosaOpValue = 98;
 
 std::string_view name(OpKind op);  // TOSA spelling, e.g. "MATMUL_T_BLOCK_SCALED"
 bool is_tosa_op(OpKind op);

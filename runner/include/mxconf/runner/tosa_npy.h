@@ -24,7 +24,8 @@ struct NpyLayout {
   unsigned code_bits = 8;  // 4 or 6: codes packed along the last dimension
 };
 
-// tosa-tools' layout of a tensor type; nullopt for a type exec does not carry (integers, SHAPE).
+// tosa-tools' layout of a tensor type (INT32 <i4 and INT64 <i8 are read only: ROW_GATHER's
+// indices); nullopt for a type exec does not carry (other integers, SHAPE).
 std::optional<NpyLayout> tosa_tools_layout(pipeline::DType t);
 
 // The stored shape of a tensor of `shape` in `layout` (the last dimension packed). Nullopt when
