@@ -129,6 +129,7 @@ generators::Case build(FuzzedDataProvider& p) {
                 m.input.dim_order[p.ConsumeIntegralInRange<size_t>(0, i - 1)]);
   }
   c.lowering.batched_matmul = p.ConsumeBool();
+  c.lowering.reshape_after_cast = p.ConsumeBool();
   int64_t in = k;
   for (int i = 0; i < layers; ++i) {
     pipeline::LayerSpec l;

@@ -65,7 +65,7 @@ TEST(Generators, CoverEveryDtypeRankLayoutCampaignAndRuleIn5000Cases) {
   cfg.invalid_fraction = 0.1;
   std::set<std::string> payloads, layouts, campaigns, rules, dtypes;
   std::set<size_t> ranks, layers;
-  std::set<bool> batched;
+  std::set<bool> batched, mx_reshape;
   for (uint64_t i = 0; i < 5000; ++i) {
     const Case c = generators::generate_case(cfg, 2026, i);
     payloads.insert(std::string(formats::name(c.model.layers[0].payload)));
@@ -81,6 +81,8 @@ TEST(Generators, CoverEveryDtypeRankLayoutCampaignAndRuleIn5000Cases) {
                                                            : "permuted");
     if (c.expect.rule) rules.insert(std::string(generators::name(*c.expect.rule)));
     if (c.model.input.shape.size() >= 3) batched.insert(c.lowering.batched_matmul);
+    if (generators::op_of(c) == pipeline::LayerKind::linear)
+      mx_reshape.insert(c.lowering.reshape_after_cast);
     EXPECT_EQ(c.model.layers[0].in_width() % 32, 0);
   }
   EXPECT_EQ(payloads.size(), 6u);  // the five fp payloads and mxint8
@@ -91,6 +93,8 @@ TEST(Generators, CoverEveryDtypeRankLayoutCampaignAndRuleIn5000Cases) {
   EXPECT_EQ(rules.size(), std::size(generators::kAllInvalidRules));
   EXPECT_EQ(dtypes, (std::set<std::string>{"FP32", "BF16"}));
   EXPECT_EQ(batched, (std::set<bool>{false, true})) << "both lowerings of rank >= 3 inputs";
+  EXPECT_EQ(mx_reshape, (std::set<bool>{false, true}))
+      << "linear: reshape before and after the cast";
 }
 
 // The conv2d generator reaches every part of the geometry the issue names, and every shape it

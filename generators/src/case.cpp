@@ -47,6 +47,7 @@ nlohmann::json to_json(const Case& c) {
   // Only when set, so cases (and fingerprints) from before the option stay as they were.
   if (c.lowering.batched_matmul) j["lowering"]["batched_matmul"] = true;
   if (!c.lowering.fold_transposes) j["lowering"]["fold_transposes"] = false;
+  if (c.lowering.reshape_after_cast) j["lowering"]["reshape_after_cast"] = true;
   return j;
 }
 
@@ -95,6 +96,7 @@ Case case_from_json(const nlohmann::json& j) {
     io::JsonObject lowering = root.object("lowering");
     c.lowering.batched_matmul = lowering.boolean_or("batched_matmul", false);
     c.lowering.fold_transposes = lowering.boolean_or("fold_transposes", true);
+    c.lowering.reshape_after_cast = lowering.boolean_or("reshape_after_cast", false);
     lowering.finish();
   }
   io::JsonObject expect = root.object("expect");
@@ -163,6 +165,7 @@ std::string case_name(const Case& c) {
                   "_" + std::to_string(c.data.seed % 100000);
   if (c.lowering.batched_matmul) s += "_batched";
   if (!c.lowering.fold_transposes) s += "_unfolded";
+  if (c.lowering.reshape_after_cast) s += "_mxreshape";
   if (c.expect.rule) {
     s += "_ERRORIF_";
     s += name(*c.expect.rule);

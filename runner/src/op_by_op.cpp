@@ -32,12 +32,28 @@ std::vector<OpSlice> slice_block_scaled_ops(const pipeline::Graph& g,
     if (!pipeline::is_layer_tosa_op(op.op)) continue;
     const size_t this_layer = layer++;
     if (op.inputs.size() < 2 || op.outputs.size() != 1) continue;
+    // The activation's cast, right before the op or with its MX tensor moved by a
+    // RESHAPE_BLOCK_SCALED between them (LowerOptions::reshape_after_cast).
     const pipeline::Operator* cast = producer(g, op.inputs[0]);
+    const pipeline::Operator* mover = nullptr;
+    std::string q = op.inputs[0], sc = op.inputs[1];
+    if (cast && cast->op == pipeline::OpKind::reshape_block_scaled && cast->inputs.size() == 3 &&
+        cast->outputs == std::vector<std::string>{op.inputs[0], op.inputs[1]}) {
+      mover = cast;
+      q = mover->inputs[0];
+      sc = mover->inputs[1];
+      cast = producer(g, q);
+    }
     if (!cast || cast->op != pipeline::OpKind::cast_to_block_scaled || cast->outputs.size() != 2 ||
-        cast->outputs[1] != op.inputs[1])
+        cast->outputs[0] != q || cast->outputs[1] != sc)
       continue;
     std::vector<const pipeline::Operator*> constants;
     bool all_constant = true;
+    if (mover) {
+      const pipeline::Operator* p = producer(g, mover->inputs[2]);
+      all_constant &= is_constant(p);
+      if (p) constants.push_back(p);
+    }
     for (size_t i = 2; i < op.inputs.size(); ++i) {
       const pipeline::Operator* p = producer(g, op.inputs[i]);
       all_constant &= is_constant(p);
@@ -56,6 +72,10 @@ std::vector<OpSlice> slice_block_scaled_ops(const pipeline::Graph& g,
       names.insert(c->outputs[0]);
     }
     s.graph.ops.push_back(*cast);
+    if (mover) {
+      s.graph.ops.push_back(*mover);
+      names.insert({op.inputs[0], op.inputs[1]});
+    }
     s.graph.ops.push_back(op);
     for (const std::string& n : names) s.graph.add_tensor(*g.find(n));
     s.graph.inputs = {cast->inputs[0]};

@@ -89,10 +89,9 @@ void add_lower_command(CLI::App& app, int& result) {
   cmd->add_flag("--batched-matmul", opts->batched_matmul,
                 "keep the leading dims of a rank >= 3 input as the MATMUL batch (weights\n"
                 "broadcast with D = 1) instead of reshaping to [1, M, K]");
-  cmd->add_flag(
-      "--reshape-after-cast", opts->reshape_after_cast,
-      "cast each linear layer's input in its own shape, then move the MX tensor to\n"
-      "[B, M, K] with RESHAPE_BLOCK_SCALED (tosa-tools 2026.8.0 runs it; 2026.5.0 does not)");
+  cmd->add_flag("--reshape-after-cast", opts->reshape_after_cast,
+                "cast each linear layer's input in its own shape, then move the MX tensor to\n"
+                "[B, M, K] with RESHAPE_BLOCK_SCALED (tosa-tools 2026.5.0 and 2026.8.0 run it)");
   set_action(cmd, result, [opts] { return run_lower(*opts); });
 }
 

@@ -25,7 +25,7 @@ struct LowerOptions {
   // Linear layers cast the activation in its own shape [..., K] and move the MX tensor (codes and
   // scales) to [B, M, K] with RESHAPE_BLOCK_SCALED, instead of reshaping the fp32 activation
   // before the cast. The same blocks (they run along K either way), so the same bits out; needs
-  // a runtime with RESHAPE_BLOCK_SCALED (tosa-tools 2026.8.0, not 2026.5.0).
+  // a runtime with RESHAPE_BLOCK_SCALED (tosa-tools 2026.5.0 and 2026.8.0 both run it).
   bool reshape_after_cast = false;
   bool operator==(const LowerOptions&) const = default;
 };

@@ -1,7 +1,8 @@
 // Op by op: a lowered graph split into one-operator graphs, one per block-scaled op whose
 // activation a CAST_TO_BLOCK_SCALED makes, so a runtime is judged per operator as TOSA's own
 // conformance tests are built (one op per test), and a deviation is told to the layer and
-// operator it happens in. Each graph holds the cast and the op with its constant operands; its
+// operator it happens in. Each graph holds the cast (and a RESHAPE_BLOCK_SCALED after it, if the
+// lowering moved the MX tensor) and the op with its constant operands; its
 // input is the value the cast reads when mxconf's interpreter runs the whole graph on the case's
 // input: the reference's exact input (the interpreter is bit-exact with the oracle, which tier
 // (a) holds on every run of mxconf's own pipeline). Offers OpSlice and slice_block_scaled_ops.
