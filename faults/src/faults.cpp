@@ -39,7 +39,8 @@ constexpr std::array<std::string_view, size_t(Fault::count)> kNames = {
     "quantize_last_chunk_dropped",
     "npy_misaligned_copy_offset",
     "exec_refuses_v2",
-    "interpreter_frees_inputs_early"};
+    "interpreter_frees_inputs_early",
+    "reshape_scales_rotated"};
 
 std::atomic<Fault> g_active{Fault::none};
 std::atomic<Variant> g_variant{Variant::none};

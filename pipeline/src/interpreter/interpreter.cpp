@@ -265,6 +265,11 @@ class Interpreter {
         s.back() /= bs;
       }
       if (count_of(s) != v.element_count()) fail(op, "element count changes");
+      if (i == 1 && MXCONF_FAULT(reshape_scales_rotated) && v.codes.size() > 1) {
+        std::vector<uint8_t> r = v.codes.to_vector();
+        std::rotate(r.begin(), r.begin() + 1, r.end());
+        v.codes = std::move(r);
+      }
       v.shape = std::move(s);
       put(op, i, std::move(v));
     }

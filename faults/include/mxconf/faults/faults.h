@@ -43,6 +43,7 @@ enum class Fault : uint32_t {
   npy_misaligned_copy_offset,     // a misaligned .npy's data copied from the aligned address below
   exec_refuses_v2,                // exec takes bf16 inputs as <u2 only, not <V2
   interpreter_frees_inputs_early,  // values freed before their last reader runs (exec's path)
+  reshape_scales_rotated,  // RESHAPE_BLOCK_SCALED gives block b the scale of block b+1 (mod count)
   count,
 };
 
