@@ -221,6 +221,18 @@ if [[ ${#pairs[@]} -gt 0 && ${#pair_shard_dirs[@]} -eq 0 ]]; then
   mkdir -p "$report_dir.tmp/tosa-cts"
   (cd "$root" && scripts/test-tosa-cts.sh --full --out "$work/$seed/tosa-cts") || status=1
   cp "$work/$seed/tosa-cts/summary.txt" "$report_dir.tmp/tosa-cts/" 2>/dev/null || true
+  # Robustness of the external loaders (sut/robustness/probe.py): the package's graphs broken
+  # (truncated, a byte flipped, a run zeroed) and fed to each installed converter and reference
+  # model, 10 minutes each; signals and hangs are kept with their command. Report only.
+  mkdir -p "$report_dir.tmp/robustness"
+  while read -r system; do
+    [[ $system == converter@* || $system == refmodel@* ]] || continue
+    (cd "$root" && "$(sut/venv-path --system "$system")/bin/python" sut/robustness/probe.py \
+      --system "${system%@*}" --package "$pkg/tests" --out "$work/$seed/robustness/$system" \
+      --seconds 600 --seed "$seed") || true
+    cp "$work/$seed/robustness/$system/summary.json" \
+      "$report_dir.tmp/robustness/$system.json" 2>/dev/null || true
+  done < <(cd "$root" && sut/venv-path --list)
 fi
 rm -rf "$report_dir"
 mv "$report_dir.tmp" "$report_dir"

@@ -63,13 +63,15 @@ step "standalone finding repros (corpus/findings/*/repro.py: each system's own t
 # A repro exits 1 while its bug is present. Its last known status per version is in
 # corpus/findings/status.tsv; a change (fixed upstream, or back, or new in a version) is
 # reported loudly and fails nothing: docs/findings.md and status.tsv then need the new status.
-# Each repro runs in every installed version of its system: the default venv (ExecuTorch's pins)
-# and each refmodel@VERSION venv (F6 needs torch and torchao, so only the default venv).
-mapfile -t systems < <(sut/venv-path --list | grep '^refmodel@')
+# Each repro runs in every installed version of its system (corpus/findings/<id>/system, default
+# refmodel): each refmodel@VERSION venv (F6 needs torch and torchao, so only the default venv's
+# version), each converter@VERSION venv.
 known_status() { awk -F'\t' -v f="$1" -v s="$2" '$1 == f && $2 == s { print $3 }' corpus/findings/status.tsv; }
 printf '   %-4s %-20s %-8s %-8s %s\n' finding version known now "repro's last line"
 for repro in corpus/findings/*/repro.py; do
   id=$(basename "$(dirname "$repro")")
+  kind=$(cat "$(dirname "$repro")/system" 2>/dev/null || echo refmodel)
+  mapfile -t systems < <(sut/venv-path --list | grep "^$kind@")
   for system in "${systems[@]}"; do
     [[ $id == F6 && $system != "refmodel@$(sed -n 's/^tosa-tools==//p' sut/requirements.txt)" ]] && continue
     py=$(sut/venv-path --system "$system")/bin/python
@@ -108,6 +110,17 @@ echo "   reference model log (its backtraces on refused graphs): $pkg/run-packag
   failed+=(package)
 "$venv/bin/python" sut/tosa_reference_model/compare_verify.py "$pkg/check" "$pkg/verify.jsonl" \
   -o "$pkg/compare-verify.md" || true
+
+step "robustness of the external loaders (sut/robustness/probe.py; report only)"
+# The package's graphs broken and fed to each installed converter and reference model for a few
+# seconds each: how many end in a signal or a hang (kept with their command under $out). These
+# are other projects' crashes, triaged in docs/findings.md; they fail nothing here.
+while read -r system; do
+  [[ $system == converter@* || $system == refmodel@* ]] || continue
+  "$(sut/venv-path --system "$system")/bin/python" sut/robustness/probe.py --system "${system%@*}" \
+    --package "$pkg/tests" --out "$out/robustness/$system" --seconds 15 --seed 1 |
+    sed "s/^/   $system: /" || true
+done < <(sut/venv-path --list)
 
 step "smoke campaigns ($cases cases; $et_cases through ExecuTorch)"
 runs=()
