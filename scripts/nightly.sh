@@ -18,7 +18,9 @@
 #                       and a diff against reports/pairs/PAIR/baseline.json when there is one; an
 #                       exported package run by the reference model and graded; the conformance
 #                       matrix of all pairs (OUT/<date>/matrix/); TOSA's full MX conformance
-#                       suite with mxconf as SUT (scripts/test-tosa-cts.sh --full, OUT/<date>/tosa-cts/).
+#                       suite with mxconf as SUT (scripts/test-tosa-cts.sh --full, OUT/<date>/tosa-cts/);
+#                       broken graphs fed to the external loaders (scripts/probe-loaders.sh,
+#                       OUT/<date>/robustness/).
 #                       Needs scripts/setup-sut.sh --all.
 #            --sut-cases N (default 20000) --et-cases N (pairs through ExecuTorch; default 2000)
 #            --pair-shards DIR...  with --merge: the pairs' shard directories
@@ -221,18 +223,14 @@ if [[ ${#pairs[@]} -gt 0 && ${#pair_shard_dirs[@]} -eq 0 ]]; then
   mkdir -p "$report_dir.tmp/tosa-cts"
   (cd "$root" && scripts/test-tosa-cts.sh --full --out "$work/$seed/tosa-cts") || status=1
   cp "$work/$seed/tosa-cts/summary.txt" "$report_dir.tmp/tosa-cts/" 2>/dev/null || true
-  # Robustness of the external loaders (sut/robustness/probe.py): the package's graphs broken
-  # (truncated, a byte flipped, a run zeroed) and fed to each installed converter and reference
-  # model, 10 minutes each; signals and hangs are kept with their command. Report only.
+  # Robustness of the external loaders: broken graphs fed to each installed converter and
+  # reference model, 10 minutes each (scripts/probe-loaders.sh). Report only.
+  (cd "$root" && scripts/probe-loaders.sh --seconds 600 --seed "$seed" --out "$work/$seed/robustness") ||
+    true
   mkdir -p "$report_dir.tmp/robustness"
-  while read -r system; do
-    [[ $system == converter@* || $system == refmodel@* ]] || continue
-    (cd "$root" && "$(sut/venv-path --system "$system")/bin/python" sut/robustness/probe.py \
-      --system "${system%@*}" --package "$pkg/tests" --out "$work/$seed/robustness/$system" \
-      --seconds 600 --seed "$seed") || true
-    cp "$work/$seed/robustness/$system/summary.json" \
-      "$report_dir.tmp/robustness/$system.json" 2>/dev/null || true
-  done < <(cd "$root" && sut/venv-path --list)
+  for f in "$work/$seed"/robustness/*/summary.json; do
+    if [[ -f $f ]]; then cp "$f" "$report_dir.tmp/robustness/$(basename "$(dirname "$f")").json"; fi
+  done
 fi
 rm -rf "$report_dir"
 mv "$report_dir.tmp" "$report_dir"

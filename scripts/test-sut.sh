@@ -111,16 +111,12 @@ echo "   reference model log (its backtraces on refused graphs): $pkg/run-packag
 "$venv/bin/python" sut/tosa_reference_model/compare_verify.py "$pkg/check" "$pkg/verify.jsonl" \
   -o "$pkg/compare-verify.md" || true
 
-step "robustness of the external loaders (sut/robustness/probe.py; report only)"
-# The package's graphs broken and fed to each installed converter and reference model for a few
-# seconds each: how many end in a signal or a hang (kept with their command under $out). These
-# are other projects' crashes, triaged in docs/findings.md; they fail nothing here.
-while read -r system; do
-  [[ $system == converter@* || $system == refmodel@* ]] || continue
-  "$(sut/venv-path --system "$system")/bin/python" sut/robustness/probe.py --system "${system%@*}" \
-    --package "$pkg/tests" --out "$out/robustness/$system" --seconds 15 --seed 1 |
-    sed "s/^/   $system: /" || true
-done < <(sut/venv-path --list)
+step "robustness of the external loaders (scripts/probe-loaders.sh; report only)"
+# Broken graphs fed to each installed converter and reference model for a few seconds each: how
+# many end in a signal or a hang (kept with their command under $out/robustness). These are other
+# projects' crashes, triaged in docs/findings.md; they fail nothing here.
+scripts/probe-loaders.sh --seconds 15 --cases 20 --out "$out/robustness" 2>&1 | grep -v '^setup-sut' |
+  sed 's/^/   /' || true
 
 step "smoke campaigns ($cases cases; $et_cases through ExecuTorch)"
 runs=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The workflows are not fiction: runs the nightly's jobs (.github/workflows/nightly.yml) here,
 # each run: step exactly as written (scripts/workflow_steps.py), on tiny shards: mxconf's own
-# campaign in 2 shards, every system pair in 1, then the merge job over them. Also
+# campaign in 2 shards, every system pair in 1, the robustness job for 3 s per system, then the
+# merge job over them. Also
 # checks what the workflows promise (actions pinned, timeouts, the pairs) and lints them.
 # Exit 0 only if every job's commands succeed and the merge job leaves its reports.
 #   scripts/test-workflows.sh [--out DIR]
@@ -39,7 +40,7 @@ rel=${out#"$root"/}
 # `report merge` wants every shard of a run: mxconf's campaign runs as 2 shards (both run here,
 # so the merge is a real one), each pair as 1 (its shard 1/1: the pairs cost seconds per case).
 tiny=(--env SEED=7 --env CASES=40 --env SHARDS=2 --env SUT_CASES=16 --env ET_CASES=3
-      --env PAIR_SHARDS=1 --env "NIGHTLY_WORK=$rel/work" --env "NIGHTLY_OUT=$rel/reports")
+      --env PAIR_SHARDS=1 --env PROBE_SECONDS=3 --env "NIGHTLY_WORK=$rel/work" --env "NIGHTLY_OUT=$rel/reports")
 wf=.github/workflows/nightly.yml
 failed=()
 for shard in 1 2; do
@@ -53,6 +54,11 @@ for pair in "${pairs[@]}"; do
   python3 scripts/workflow_steps.py run "$wf" pairs --matrix "pair=$pair" --matrix shard=1 "${tiny[@]}" \
     >"$out/pairs-$pair.log" 2>&1 || failed+=("pairs:$pair")
 done
+echo "== test-workflows: job robustness"
+python3 scripts/workflow_steps.py run "$wf" robustness "${tiny[@]}" >"$out/robustness.log" 2>&1 ||
+  failed+=(robustness)
+ls "$out"/work/robustness/*/summary.json >/dev/null 2>&1 ||
+  { echo "test-workflows: the robustness job wrote no summary" >&2; failed+=(robustness:summary); }
 echo "== test-workflows: job merge"
 python3 scripts/workflow_steps.py run "$wf" merge "${tiny[@]}" >"$out/merge.log" 2>&1 || failed+=(merge)
 # What the merge job leaves: mxconf's report and diff, every pair's report, the matrix.
