@@ -120,8 +120,8 @@ def main():
                     runs += 1
                     row = {"test": test, "mutation": how, "outcome": got, "exit": rc}
                     if got.startswith("signal") or got == "hang":
-                        keep = os.path.join(a.out, "crashes",
-                                            f"{test}.{how.replace(':', '_').replace('+', '_')}.tosa")
+                        tag = how.replace(":", "_").replace("+", "_")
+                        keep = os.path.join(a.out, "crashes", f"{test}.{tag}.tosa")
                         shutil.copy(tosa, keep)
                         row["mutant"] = keep
                         row["command"] = " ".join(cmd).replace(tosa, keep)

@@ -39,8 +39,9 @@ def main():
     print(f"{'Op value':<10} {'expected':<18} actual")
     with tempfile.TemporaryDirectory() as d:
         for op in VALUES:
-            p = subprocess.run([binary, "--tosa-flatbuffer", "-i", os.path.join(HERE, f"op{op}.tosa"),
-                                "-o", os.path.join(d, f"out{op}.tosa")], capture_output=True, timeout=300)
+            cmd = [binary, "--tosa-flatbuffer", "-i", os.path.join(HERE, f"op{op}.tosa"),
+                   "-o", os.path.join(d, f"out{op}.tosa")]
+            p = subprocess.run(cmd, capture_output=True, timeout=300)
             text = (p.stdout + p.stderr).decode("latin-1")
             lines = text.strip().splitlines()
             first = next((ln for ln in lines if "opcode" in ln), lines[0] if lines else "")
