@@ -23,17 +23,13 @@ while [[ $# -gt 0 ]]; do
     *) echo "probe-loaders: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-# --out is replaced on every run, so it must be ours: new, empty, or made by an earlier run.
-if [[ -e $out && ! -f $out/.mxconf-probe-loaders ]] && [[ ! -d $out || -n $(ls -A "$out") ]]; then
-  echo "probe-loaders: --out $out exists and was not made by probe-loaders; not deleting it." >&2
-  exit 2
-fi
+# shellcheck source=out_dir.sh
+source scripts/out_dir.sh
+out_dir_check probe-loaders "$out"
 scripts/setup-sut.sh --all
 cmake --preset default >/dev/null
 cmake --build --preset default --target mxconf >/dev/null
-rm -rf "$out"
-mkdir -p "$out"
-touch "$out/.mxconf-probe-loaders"
+out_dir_claim probe-loaders "$out"
 build/default/tools/mxconf export --cases "$cases" --seed "$seed" --invalid-fraction 0.1 \
   --out "$out/package" >/dev/null
 while read -r system; do

@@ -30,12 +30,9 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-# --out is replaced on every run, so it must be ours: new, empty, or made by an earlier test-sut.
-if [[ -e $out && ! -f $out/.mxconf-test-sut ]] && [[ ! -d $out || -n $(ls -A "$out") ]]; then
-  echo "test-sut: --out $out exists and was not made by test-sut (no .mxconf-test-sut marker);" >&2
-  echo "test-sut: not deleting it. Name a new or empty directory." >&2
-  exit 2
-fi
+# shellcheck source=out_dir.sh
+source scripts/out_dir.sh
+out_dir_check test-sut "$out"
 
 scripts/setup-sut.sh --all
 venv=$(sut/venv-path --check)
@@ -48,9 +45,8 @@ mxconf=$root/build/default/tools/mxconf
 jobs=$(nproc)
 # shellcheck source=../sut/pairs.sh
 source sut/pairs.sh
-rm -rf "$out"
+out_dir_claim test-sut "$out"
 mkdir -p "$out/fixed" "$out/smoke"
-touch "$out/.mxconf-test-sut"
 # The two ExecuTorch pairs lower the same models: lower each once (sut/executorch_arm/README.md).
 export MXCONF_ET_LOWERING_CACHE=$out/et-lowering-cache
 failed=()

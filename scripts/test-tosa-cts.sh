@@ -32,11 +32,9 @@ while [[ $# -gt 0 ]]; do
     *) echo "test-tosa-cts: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-# --out is replaced on every run, so it must be ours: new, empty, or made by an earlier run.
-if [[ -e $out && ! -f $out/.mxconf-test-tosa-cts ]] && [[ ! -d $out || -n $(ls -A "$out") ]]; then
-  echo "test-tosa-cts: --out $out exists and was not made by test-tosa-cts (no marker); not deleting it." >&2
-  exit 2
-fi
+# shellcheck source=out_dir.sh
+source scripts/out_dir.sh
+out_dir_check test-tosa-cts "$out"
 
 system=refmodel@2026.8.0
 scripts/setup-sut.sh --system "$system"
@@ -48,9 +46,8 @@ cmake --build --preset default --target mxconf |
   awk '/^\[[0-9]+\/[0-9]+\]/ { if (++n % 25 == 1) { print "   " $1; fflush() } } /error|FAILED/ { print }'
 mxconf=$root/build/default/tools/mxconf
 
-rm -rf "$out"
+out_dir_claim test-tosa-cts "$out"
 mkdir -p "$out/tests"
-touch "$out/.mxconf-test-tosa-cts"
 build() {  # FILTER [generator options...]
   local filter=$1; shift
   "$venv/bin/tosa_verif_build_tests" -o "$out/tests" --seed 42 --filter "$filter" \

@@ -20,13 +20,10 @@ while [[ $# -gt 0 ]]; do
     *) echo "test-workflows: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-if [[ -e $out && ! -f $out/.mxconf-test-workflows ]] && [[ ! -d $out || -n $(ls -A "$out") ]]; then
-  echo "test-workflows: --out $out exists and was not made by test-workflows; not deleting it." >&2
-  exit 2
-fi
-rm -rf "$out"
-mkdir -p "$out"
-touch "$out/.mxconf-test-workflows"
+# shellcheck source=out_dir.sh
+source scripts/out_dir.sh
+out_dir_check test-workflows "$out"
+out_dir_claim test-workflows "$out"
 
 echo "== test-workflows: what the workflows promise"
 python3 scripts/workflow_steps.py check

@@ -17,7 +17,6 @@ import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
 from pathlib import Path
 
-NOT_IMPLEMENTED_OPS = set()
 NOT_IMPLEMENTED_EXTENSIONS = set()
 # Operators whose one-element (unscaled) lists mxconf runs only for these types.
 TENSOR_LIST_OPS = {"RESHAPE_BLOCK_SCALED", "ROW_GATHER_BLOCK_SCALED"}
@@ -33,8 +32,6 @@ def _op(desc):
 
 
 def why_not_implemented(desc):
-    if _op(desc) in NOT_IMPLEMENTED_OPS:
-        return _op(desc)
     types = desc.get("test_details", {}).get("output_types", [])
     if _op(desc) in TENSOR_LIST_OPS and len(types) == 1 and types[0] not in UNSCALED_TYPES:
         return f"unscaled {types[0]}"

@@ -316,6 +316,7 @@ class Interpreter {
           (v.dtype != DType::fp32 && v.dtype != DType::bf16 && !element_type(v.dtype) &&
            v.dtype != DType::fp8ue8m0))
         fail(op, "values of " + std::string(name(v.dtype)) + " are not data it can move");
+      // Against this element's own K: each list element is read with its own shape.
       for (size_t j = 0; j < indices.ints.size(); ++j) {
         const int64_t first = indices.ints[j];
         if (first < 0 || first > k - rows)

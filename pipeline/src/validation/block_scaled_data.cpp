@@ -7,7 +7,6 @@
 //
 // The list is the leading operands: [values (, scales)] then RESHAPE's new_shape, or
 // ROW_GATHER's indices and row_count. Its length is the operand count minus those.
-#include <algorithm>
 #include <cstring>
 
 #include "check.h"
@@ -176,11 +175,8 @@ bool reshape_shapes(Check& c) {
 
 // row_count: a constant [1] INT32 (a compile-time constant in PRO-FP), its value.
 std::optional<int32_t> row_count_value(Check& c, const Tensor& r) {
-  const bool constant = std::any_of(c.graph().ops.begin(), c.graph().ops.end(), [&](const auto& o) {
-    return o.op == OpKind::const_tensor && !o.outputs.empty() && o.outputs[0] == r.name;
-  });
-  if (r.dtype != DType::int32 || r.shape != std::vector<int64_t>{1} || !constant || !r.data ||
-      r.data->size() != 4) {
+  if (r.dtype != DType::int32 || r.shape != std::vector<int64_t>{1} ||
+      !c.produced_by(r, OpKind::const_tensor) || r.data->size() != 4) {
     c.issue(ValidationCode::gather_operand, Check::operand("row_count", r),
             "must be a CONST INT32 tensor of shape [1] (a compile-time constant), is " +
                 std::string(name(r.dtype)) + shape_string(r.shape));

@@ -9,10 +9,9 @@ void Check::issue(ValidationCode c, const std::string& operand, const std::strin
   out_.push_back({c, index_, name_, operand, msg});
 }
 
-bool Check::produced_by_const_shape(const Tensor& s) const {
-  return s.dtype == DType::shape && s.data &&
-         std::any_of(g_.ops.begin(), g_.ops.end(), [&](const Operator& o) {
-           return o.op == OpKind::const_shape && !o.outputs.empty() && o.outputs[0] == s.name;
+bool Check::produced_by(const Tensor& t, OpKind k) const {
+  return t.data && std::any_of(g_.ops.begin(), g_.ops.end(), [&](const Operator& o) {
+           return o.op == k && !o.outputs.empty() && o.outputs[0] == t.name;
          });
 }
 

@@ -33,8 +33,12 @@ class Check {
   static std::string operand(const char* role, const Tensor& t) {
     return std::string(role) + " '" + t.name + "'";
   }
+  // Whether `t` holds data and an op of kind `k` produces it (a CONST or CONST_SHAPE result).
+  bool produced_by(const Tensor& t, OpKind k) const;
   // Whether `s` is a SHAPE tensor with data that a CONST_SHAPE op produces.
-  bool produced_by_const_shape(const Tensor& s) const;
+  bool produced_by_const_shape(const Tensor& s) const {
+    return s.dtype == DType::shape && produced_by(s, OpKind::const_shape);
+  }
 
  private:
   const Graph& g_;
