@@ -100,6 +100,8 @@ fi
 cmake --preset release >/dev/null
 cmake --build --preset release --target mxconf
 mxconf=$root/build/release/tools/mxconf
+# The converter's pairs run mxconf exec behind the converter (sut/model_converter/): this build.
+export MXCONF_BIN=$mxconf
 date_dir=$(date -u +%Y-%m-%d)
 run_args=(--cases "$cases" --seed "$seed" --invalid-fraction 0.1 --jobs 1)
 

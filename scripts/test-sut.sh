@@ -42,6 +42,8 @@ echo "== test-sut: building mxconf (build/default)"
 cmake --build --preset default --target mxconf |
   awk '/^\[[0-9]+\/[0-9]+\]/ { if (++n % 25 == 1) { print "   " $1; fflush() } } /error|FAILED/ { print }'
 mxconf=$root/build/default/tools/mxconf
+# The converter's pairs run mxconf exec behind the converter (sut/model_converter/): this build.
+export MXCONF_BIN=$mxconf
 jobs=$(nproc)
 # shellcheck source=../sut/pairs.sh
 source sut/pairs.sh

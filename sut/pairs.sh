@@ -4,7 +4,9 @@
 #
 # A pair names the version of every external system in it: LOWERING+RUNTIME, each `mxconf` or
 # SYSTEM@VERSION (`sut/venv-path --list` names the installed ones), e.g.
-# `executorch@1.5.1+refmodel@2026.8.0`. Without a version a system means the one
+# `executorch@1.5.1+refmodel@2026.8.0`. LOWERING+converter@VERSION+RUNTIME puts Arm's model
+# converter between the two (sut/model_converter/): it rewrites each .tosa before the runtime runs
+# it, e.g. `mxconf+converter@0.11.0+refmodel@2026.5.0`. Without a version a system means the one
 # sut/requirements.txt pins (`mxconf+refmodel` is `mxconf+refmodel@2026.5.0` while ExecuTorch
 # 1.5.1 pins tosa-tools 2026.5.0); pair_name spells it out, and reports use that spelling.
 #
@@ -39,7 +41,7 @@ _sut_system_name() {
     echo "mxconf has no versions to pick: '$1'" >&2
     return 2
   fi
-  if [[ $sys != executorch && $sys != refmodel ]]; then
+  if [[ $sys != executorch && $sys != refmodel && $sys != converter ]]; then
     echo "unknown system '$sys' (known: mxconf ${_sut_systems[*]})" >&2
     return 2
   fi
@@ -52,30 +54,52 @@ _sut_system_name() {
 }
 
 pair_name() {
-  local lower=${1%%+*} run=mxconf a b
-  [[ $1 == *+* ]] && run=${1#*+}
-  a=$(_sut_system_name "$lower") || return 2
-  b=$(_sut_system_name "$run") || return 2
-  if [[ ${a%@*} == refmodel || ${b%@*} == executorch ]]; then
+  local parts a b c=
+  IFS=+ read -ra parts <<<"$1"
+  if [[ ${#parts[@]} -lt 1 || ${#parts[@]} -gt 3 ]]; then
+    echo "unknown system pair '$1': LOWERING+RUNTIME or LOWERING+converter@VERSION+RUNTIME" >&2
+    return 2
+  fi
+  a=$(_sut_system_name "${parts[0]}") || return 2
+  b=$(_sut_system_name "${parts[${#parts[@]} - 1]}") || return 2
+  [[ ${#parts[@]} -eq 1 ]] && b=mxconf
+  if [[ ${#parts[@]} -eq 3 ]]; then
+    c=$(_sut_system_name "${parts[1]}") || return 2
+    if [[ ${c%@*} != converter ]]; then
+      echo "unknown system pair '$1': the stage between lowering and runtime is converter@VERSION" >&2
+      return 2
+    fi
+  fi
+  if [[ ${a%@*} != mxconf && ${a%@*} != executorch || ${b%@*} != mxconf && ${b%@*} != refmodel ]]; then
     echo "unknown system pair '$1': the lowering is mxconf or executorch, the runtime mxconf or refmodel" >&2
     return 2
   fi
-  [[ $a == mxconf && $b == mxconf ]] && { echo mxconf; return 0; }
-  echo "$a+$b"
+  if [[ -n $c ]]; then
+    echo "$a+$c+$b"
+  elif [[ $a == mxconf && $b == mxconf ]]; then
+    echo mxconf
+  else
+    echo "$a+$b"
+  fi
 }
 
 pair_flags() {
-  local name
+  local name parts lower run stage=
   name=$(pair_name "$1") || return 2
-  local lower=${name%%+*} run=mxconf
-  [[ $name == *+* ]] && run=${name#*+}
+  IFS=+ read -ra parts <<<"$name"
+  lower=${parts[0]} run=${parts[${#parts[@]} - 1]}
+  [[ ${#parts[@]} -eq 1 ]] && run=mxconf
+  [[ ${#parts[@]} -eq 3 ]] && stage=${parts[1]}
   # ExecuTorch quantizes weights with torchao's RCEIL or FLOOR (ocp) only, and lowering one case
   # takes seconds: restrict the weight rules and allow for a slow first torch.export.
   if [[ $lower == executorch@* ]]; then
     printf '%s\n' --sut-lower "sut/executorch_arm/lower --system $lower {case} {out_tosa} --target {target}" \
       --weight-scale-rule rceil --weight-scale-rule ocp --sut-timeout 300
   fi
-  if [[ $run == refmodel@* ]]; then
+  if [[ -n $stage ]]; then
+    # The runtime behind the converter: mxconf's interpreter (mxconf exec) or the reference model.
+    printf '%s\n' --sut-exec "sut/model_converter/exec --system $stage --runtime $run {tosa} {inputs} {outdir}"
+  elif [[ $run == refmodel@* ]]; then
     printf '%s\n' --sut-exec "sut/tosa_reference_model/exec --system $run {tosa} {inputs} {outdir}"
   fi
   [[ $name != mxconf ]] && printf '%s\n' --sut-worker
@@ -84,7 +108,9 @@ pair_flags() {
 
 _sut_et=executorch@$(_sut_pinned executorch)
 _sut_rm=refmodel@$(_sut_pinned refmodel)
-PINNED_PAIRS=(mxconf "mxconf+$_sut_rm" "$_sut_et+mxconf" "$_sut_et+$_sut_rm")
+_sut_cv=converter@$(_sut_pinned converter)
+PINNED_PAIRS=(mxconf "mxconf+$_sut_rm" "$_sut_et+mxconf" "$_sut_et+$_sut_rm"
+  "mxconf+$_sut_cv+mxconf" "mxconf+$_sut_cv+$_sut_rm" "$_sut_et+$_sut_cv+$_sut_rm")
 NEWEST_PAIRS=()
 if [[ refmodel@$(_sut_newest refmodel) != "$_sut_rm" ]]; then
   NEWEST_PAIRS+=("mxconf+refmodel@$(_sut_newest refmodel)" "$_sut_et+refmodel@$(_sut_newest refmodel)")

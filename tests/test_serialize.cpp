@@ -251,7 +251,8 @@ TEST(Reader, DataSizeMustMatchShape) {
 }
 
 // Hand-built flatbuffers for what our writer refuses to produce.
-std::vector<uint8_t> raw_graph(uint32_t op, uint8_t tag, uint32_t dtype) {
+std::vector<uint8_t> raw_graph(uint32_t op, uint8_t tag, uint32_t dtype,
+                               std::vector<uint8_t> data = {0, 0, 0, 0}) {
   flatbuffers::FlatBufferBuilder b;
   const auto attr = tosa::CreateConstAttribute(b).Union();
   const auto o =
@@ -259,7 +260,7 @@ std::vector<uint8_t> raw_graph(uint32_t op, uint8_t tag, uint32_t dtype) {
                                b.CreateVectorOfStrings({}), b.CreateVectorOfStrings({"t"}));
   const auto t =
       tosa::CreateTosaTensor(b, b.CreateString("t"), b.CreateVector(std::vector<int32_t>{1}),
-                             tosa::DType(dtype), b.CreateVector(std::vector<uint8_t>{0, 0, 0, 0}));
+                             tosa::DType(dtype), b.CreateVector(data));
   const auto blk = tosa::CreateTosaBasicBlock(
       b, b.CreateString("main"), b.CreateVector(std::vector{o}), b.CreateVector(std::vector{t}));
   const auto reg =
@@ -275,6 +276,25 @@ TEST(Reader, UnknownOpDtypeAndAttributeTag) {
   EXPECT_EQ(error_of(raw_graph(200, 200, 7)), LoadErrorCode::unknown_op);
   EXPECT_EQ(error_of(raw_graph(67, 15, 7)), LoadErrorCode::attribute_mismatch);
   EXPECT_EQ(error_of(raw_graph(67, 67, 99)), LoadErrorCode::unknown_dtype);
+}
+
+// tosa-tools' C++ writer (ForceAlignTensorData), and so Arm's model converter, pads each data
+// vector with zeros to a multiple of 8 bytes: an FP32 [1] constant holds 8 bytes.
+TEST(Reader, TakesZeroPaddingToEightBytesAndNothingElse) {
+  const LoadResult r = deserialize_graph(raw_graph(67, 67, 7, {0, 0, 0x80, 0x3f, 0, 0, 0, 0}));
+  ASSERT_TRUE(r.ok()) << r.error->message;
+  const Tensor* t = r.graph->find("t");
+  ASSERT_TRUE(t && t->data);
+  EXPECT_EQ(*t->data, (std::vector<uint8_t>{0, 0, 0x80, 0x3f})) << "1.0f, the padding dropped";
+  EXPECT_EQ(error_of(raw_graph(67, 67, 7, {0, 0, 0x80, 0x3f, 0, 0, 0, 1})),
+            LoadErrorCode::data_size_mismatch)
+      << "padding that is not zero is data of another size";
+  EXPECT_EQ(error_of(raw_graph(67, 67, 7, {0, 0, 0x80, 0x3f, 0, 0})),
+            LoadErrorCode::data_size_mismatch)
+      << "6 bytes is not aligned padding";
+  EXPECT_EQ(error_of(raw_graph(67, 67, 7, std::vector<uint8_t>(16, 0))),
+            LoadErrorCode::data_size_mismatch)
+      << "beyond the next multiple of 8";
 }
 
 // What tosa-tools writes that mxconf's writer does not: fp6 constants in ceil(6n/8) bytes

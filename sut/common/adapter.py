@@ -206,12 +206,13 @@ def _serve(handler, isolate):
         channel.write(json.dumps(reply) + "\n")
 
 
-def main(handler, usage, isolate=False):
+def main(handler, usage, isolate=False, version_info=versions):
     """The entry point: `--version-info`, `--worker`, or one request from the command line.
-    With isolate, a worker runs each request in a forked child (run_forked)."""
+    With isolate, a worker runs each request in a forked child (run_forked). version_info gives
+    --version-info's object (by default the packages of this Python's environment)."""
     argv = sys.argv[1:]
     if argv == ["--version-info"]:
-        print(json.dumps(versions(), sort_keys=True))
+        print(json.dumps(version_info(), sort_keys=True))
         return OK
     if argv == ["--worker"]:
         _serve(handler, isolate)

@@ -40,11 +40,30 @@ class PairNames(unittest.TestCase):
         code, out, _ = pairs_sh("pair_flags mxconf")
         self.assertEqual((code, out), (0, ""))
 
+    def test_a_converter_stage_names_its_version_and_wraps_the_runtime(self):
+        rm = pinned("tosa-tools")
+        for given, full in (("mxconf+converter+mxconf", "mxconf+converter@0.11.0+mxconf"),
+                            ("executorch+converter@0.11.0+refmodel",
+                             f"executorch@{pinned('executorch')}+converter@0.11.0+refmodel@{rm}")):
+            code, out, err = pairs_sh(f"pair_name {given}")
+            self.assertEqual((code, out), (0, full), err)
+        code, out, _ = pairs_sh("pair_flags mxconf+converter+refmodel@2026.8.0")
+        self.assertEqual(code, 0)
+        self.assertEqual(out.split("\n"), [
+            "--sut-exec", "sut/model_converter/exec --system converter@0.11.0 --runtime "
+            "refmodel@2026.8.0 {tosa} {inputs} {outdir}", "--sut-worker"])
+        code, out, _ = pairs_sh("pair_flags mxconf+converter+mxconf")
+        self.assertIn("--runtime mxconf {tosa}", out)
+
     def test_unknown_systems_versions_and_roles_are_refused_by_name(self):
         for given, words in (("mxconf+refmodel@1.0", "unknown version 'refmodel@1.0'"),
                              ("foo+mxconf", "unknown system 'foo'"),
                              ("refmodel+mxconf", "the lowering is mxconf or executorch"),
-                             ("mxconf@1+mxconf", "mxconf has no versions")):
+                             ("mxconf@1+mxconf", "mxconf has no versions"),
+                             ("mxconf+refmodel+mxconf", "the stage between lowering and runtime"),
+                             ("mxconf+converter", "the runtime mxconf or refmodel"),
+                             ("mxconf+converter@9.9+mxconf", "unknown version 'converter@9.9'"),
+                             ("a+b+c+d", "LOWERING+converter@VERSION+RUNTIME")):
             code, out, err = pairs_sh(f"pair_flags {given}")
             self.assertEqual(code, 2, given)
             self.assertEqual(out, "")
@@ -56,6 +75,8 @@ class PairNames(unittest.TestCase):
         pinned_pairs, newest = out.split("\n--")
         self.assertIn(f"mxconf+refmodel@{pinned('tosa-tools')}", pinned_pairs.split())
         self.assertIn("mxconf+refmodel@2026.8.0", newest.split())
+        self.assertIn(f"mxconf+converter@0.11.0+refmodel@{pinned('tosa-tools')}",
+                      pinned_pairs.split())
 
 
 class PerPairFiles(unittest.TestCase):
