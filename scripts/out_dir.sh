@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Sourced by the scripts that replace their --out directory on every run (test-sut, test-tosa-cts,
-# test-workflows, probe-loaders). Such a directory must be ours: new, empty, or made by an
+# test-workflows, probe-loaders, canaries). Such a directory must be ours: new, empty, or made by an
 # earlier run of the same script, which leaves the marker .mxconf-NAME in it. Anything else is
 # someone's data and is never deleted.
 

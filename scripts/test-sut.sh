@@ -10,6 +10,8 @@
 #      `mxconf check` and set beside tosa_verify's verdicts,
 #   4. a generated smoke campaign per pair, reported with that pair's known failures
 #      (reports/pairs/PAIR/xfail.json): any failure not known there fails this script.
+#   Report only, failing nothing: the robustness probe of the external loaders and the canaries
+#   (scripts/probe-loaders.sh, scripts/canaries.sh).
 #
 #   scripts/test-sut.sh [--cases N] [--et-cases N] [--out DIR]
 # Exit 0 only if every step passes. Without the package index or Python 3.11 the setup step says so
@@ -115,6 +117,11 @@ step "robustness of the external loaders (scripts/probe-loaders.sh; report only)
 # projects' crashes, triaged in docs/findings.md; they fail nothing here.
 scripts/probe-loaders.sh --seconds 15 --cases 20 --out "$out/robustness" 2>&1 | grep -v '^setup-sut' |
   sed 's/^/   /' || true
+
+step "canaries: systems that do not take MX graphs yet (scripts/canaries.sh; report only)"
+# The model converter's VGF output and the Ethos-U Vela compiler, one linear layer per payload,
+# each cell against sut/canaries/expected.tsv: a CHANGED cell means support has landed.
+scripts/canaries.sh --out "$out/canaries" 2>&1 | sed 's/^/   /' || true
 
 step "smoke campaigns ($cases cases; $et_cases through ExecuTorch)"
 runs=()

@@ -56,6 +56,8 @@ python3 scripts/workflow_steps.py run "$wf" robustness "${tiny[@]}" >"$out/robus
   failed+=(robustness)
 ls "$out"/work/robustness/*/summary.json >/dev/null 2>&1 ||
   { echo "test-workflows: the robustness job wrote no summary" >&2; failed+=(robustness:summary); }
+[[ -s $out/work/robustness/canaries/canaries.tsv ]] ||
+  { echo "test-workflows: the robustness job ran no canaries" >&2; failed+=(robustness:canaries); }
 echo "== test-workflows: job merge"
 python3 scripts/workflow_steps.py run "$wf" merge "${tiny[@]}" >"$out/merge.log" 2>&1 || failed+=(merge)
 # What the merge job leaves: mxconf's report and diff, every pair's report, the matrix.

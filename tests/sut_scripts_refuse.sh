@@ -18,7 +18,7 @@ grep -q "not made by mxconf" "$tmp/setup.out" || { echo "setup-sut: no reason gi
 
 # Every script that replaces its --out (scripts/out_dir.sh) refuses a directory of someone else's.
 mkdir -p "$tmp/results" && echo keep >"$tmp/results/mine.txt"
-for name in test-sut test-tosa-cts test-workflows probe-loaders; do
+for name in test-sut test-tosa-cts test-workflows probe-loaders canaries; do
   "$root/scripts/$name.sh" --out "$tmp/results" >"$tmp/$name.out" 2>&1
   rc=$?
   [[ $rc == 2 ]] || { echo "$name: exit $rc, want 2"; fail=1; }
