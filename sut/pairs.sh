@@ -29,7 +29,9 @@ _sut_pinned() {
 # The newest installed-or-installable version of SYSTEM (sort -V over --list).
 _sut_newest() {
   local s
-  for s in "${_sut_systems[@]}"; do [[ ${s%@*} == "$1" ]] && echo "${s#*@}"; done | sort -V | tail -1
+  for s in "${_sut_systems[@]}"; do
+    if [[ ${s%@*} == "$1" ]]; then echo "${s#*@}"; fi
+  done | sort -V | tail -1
 }
 
 # One side of a pair with its version spelled out; 2 when the system or version is unknown.

@@ -14,7 +14,10 @@ ROOT = os.path.dirname(SUT)
 
 
 def pairs_sh(snippet):
-    p = subprocess.run(["bash", "-c", f"source {SUT}/pairs.sh; {snippet}"], capture_output=True,
+    # As the scripts source it: under `set -euo pipefail` (a system listed last that is in no
+    # pair, vela@5.2.0, once made sourcing fail there).
+    p = subprocess.run(["bash", "-c", f"set -euo pipefail; source {SUT}/pairs.sh; {snippet}"],
+                       capture_output=True,
                        text=True, cwd=ROOT, timeout=60)
     return p.returncode, p.stdout.strip(), p.stderr.strip()
 
