@@ -18,6 +18,7 @@ import glob
 import json
 import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -33,6 +34,16 @@ from common import adapter  # noqa: E402
 # robustness probe found a graph the converter never finishes (docs/findings.md): mxconf's own
 # --sut-timeout would then kill the whole stage; this names the converter as the one that hung.
 CONVERT_SECONDS = 120
+
+
+# Address space for one conversion: a graph that makes the converter allocate without bound
+# (F12: a negative FP6/FP4 dimension) ends in std::bad_alloc within seconds instead of taking the
+# machine's memory until CONVERT_SECONDS.
+CONVERT_MEMORY = 4 << 30
+
+
+def _limit_memory():
+    resource.setrlimit(resource.RLIMIT_AS, (CONVERT_MEMORY, CONVERT_MEMORY))
 
 
 def _graph_io(path):
@@ -68,7 +79,8 @@ def convert(src, dst):
     binary = os.environ["MXCONF_CONVERTER_BINARY"]
     try:
         p = subprocess.run([binary, "--tosa-flatbuffer", "-i", src, "-o", dst],
-                           capture_output=True, text=True, timeout=CONVERT_SECONDS)
+                           capture_output=True, text=True, timeout=CONVERT_SECONDS,
+                           preexec_fn=_limit_memory)
     except subprocess.TimeoutExpired:
         raise RuntimeError(f"the model converter did not finish within {CONVERT_SECONDS} s")
     if p.returncode < 0:

@@ -13,7 +13,8 @@ files). Each file is broken in the ways mxconf's own corrupted-file tests use, i
   flip       one byte XOR 0xFF at a seeded offset (8 per file), header and tables alike
   zero       a seeded run of 16 bytes set to 0
 
-Every mutant runs in a child process with a timeout (20 s), until --seconds is spent. Writes
+Every mutant runs in a child process with a timeout (20 s) and 4 GiB of address space, until
+--seconds is spent. Writes
 DIR/results.jsonl (one line per run), DIR/summary.json (counts per outcome) and, for every signal
 or hang, the mutant itself under DIR/crashes/ with the command that shows it. Exit 0 whatever
 it finds (the findings are other projects' bugs); 2 on bad usage.
@@ -23,6 +24,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import signal
 import subprocess
@@ -61,6 +63,16 @@ def mutants(data, rng):
     if n > 16:
         i = rng.randrange(n - 16)
         yield f"zero:{i}+16", data[:i] + bytes(16) + data[i + 16:]
+
+
+# Address space per child. A mutant that makes a system allocate without bound (F12: the
+# converter on a negative FP6/FP4 dimension, 6 GB in 8 s) then ends in its allocator's failure
+# within seconds, instead of taking the machine's memory until the timeout.
+MEMORY = 4 << 30
+
+
+def limit_memory():
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
 
 
 def outcome(rc, text=""):
@@ -111,7 +123,8 @@ def main():
                         f.write(mutant)
                     cmd = COMMANDS[a.system](tosa, work)
                     try:
-                        p = subprocess.run(cmd, cwd=work, capture_output=True, timeout=TIMEOUT)
+                        p = subprocess.run(cmd, cwd=work, capture_output=True, timeout=TIMEOUT,
+                                           preexec_fn=limit_memory)
                         rc, text = p.returncode, (p.stdout + p.stderr).decode(errors="replace")
                     except subprocess.TimeoutExpired:
                         rc, text = None, ""
