@@ -42,9 +42,20 @@ def converter_command(tosa, workdir):
     return [binary, "--tosa-flatbuffer", "-i", tosa, "-o", os.path.join(workdir, "out.tosa")]
 
 
+def refmodel_binary():
+    """The reference model's native executable. Not the venv's bin/tosa_reference_model: that is
+    a Python shim that runs the binary and passes its return code to sys.exit, so a SIGSEGV
+    (-11) leaves the shim as exit 245 and looked like a refusal."""
+    from importlib import metadata
+    path = str(metadata.distribution("tosa-tools").locate_file("bin/tosa_reference_model"))
+    if not os.path.isfile(path):
+        sys.exit(f"probe: no reference model binary at {path}")
+    return path
+
+
 def refmodel_command(tosa, workdir):
-    binary = os.path.join(os.path.dirname(sys.executable), "tosa_reference_model")
-    return [binary, "--test_desc", os.path.join(workdir, "desc.json"), "--tosa_file", tosa]
+    return [refmodel_binary(), "--test_desc", os.path.join(workdir, "desc.json"),
+            "--tosa_file", tosa]
 
 
 COMMANDS = {"converter": converter_command, "refmodel": refmodel_command}
@@ -78,6 +89,11 @@ def limit_memory():
 def outcome(rc, text=""):
     if rc is None:
         return "hang"
+    # The reference model's own error path prints "FATAL ERROR AT file:line" and then aborts:
+    # a deliberate refusal, counted apart from the crashes (a host of its Python binding would
+    # still die with it).
+    if rc == -signal.SIGABRT and "FATAL ERROR AT" in text:
+        return "refused (FATAL ERROR, abort)"
     if rc < 0:
         return f"signal {signal.Signals(-rc).name}"
     # The reference model's CLI attaches gdb to itself on a fatal error and exits 250, so a crash

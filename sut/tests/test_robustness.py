@@ -49,6 +49,18 @@ class Probe(unittest.TestCase):
             self.assertEqual({r["outcome"] for r in rows if r["mutation"] == "truncate:16"},
                              {"refused"})
 
+    def test_the_reference_model_runs_natively_so_its_signals_show(self):
+        # The venv's bin/tosa_reference_model is a Python shim that exits 245 where the binary
+        # died of SIGSEGV; the probe must run the binary itself to see the signal.
+        code = ("import sys; sys.path.insert(0, %r); import probe; "
+                "print(probe.refmodel_command('m.tosa', '.')[0])" % os.path.dirname(PROBE))
+        for system in ("refmodel@2026.5.0", "refmodel@2026.8.0"):
+            p = subprocess.run([python_of(system), "-c", code], capture_output=True, text=True,
+                               timeout=60)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(p.stdout.strip(), "rb") as f:
+                self.assertEqual(f.read(4), b"\x7fELF", system)
+
     def test_a_directory_without_tests_is_refused(self):
         with tempfile.TemporaryDirectory() as d:
             p = subprocess.run([python_of("converter@0.11.0"), PROBE, "--system", "converter",
