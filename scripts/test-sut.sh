@@ -5,7 +5,8 @@
 #      tosa_serializer's packed layouts), and the standalone finding repros (corpus/findings/*/),
 #   2. the fixed cases (sut/tests/cases) through every system pair (sut/pairs.sh: the pinned
 #      versions' pairs and the newest versions'), each verdict against the triaged table
-#      sut/tests/expected.tsv,
+#      sut/tests/expected.tsv, and 60 generated MX embeddings through every pair
+#      (scripts/run-embedding.sh),
 #   3. an exported package run by the reference model (run-package --verify), graded by
 #      `mxconf check` and set beside tosa_verify's verdicts,
 #   4. a generated smoke campaign per pair, reported with that pair's known failures
@@ -95,6 +96,9 @@ for pair in "${PAIRS[@]}"; do
     >"$out/fixed/$pair.log" 2>&1 || true
   python3 sut/tests/check_expected.py "$pair" "$out/fixed/$pair" || failed+=("fixed:$pair")
 done
+
+step "MX embeddings through every pair (scripts/run-embedding.sh; --ops MX_EMBEDDING)"
+scripts/run-embedding.sh --cases 60 --seed 24 --out "$out/embedding" || failed+=(embedding)
 
 step "a package run by the reference model, graded by mxconf check and by tosa_verify"
 pkg=$out/package

@@ -37,7 +37,8 @@ rel=${out#"$root"/}
 # `report merge` wants every shard of a run: mxconf's campaign runs as 2 shards (both run here,
 # so the merge is a real one), each pair as 1 (its shard 1/1: the pairs cost seconds per case).
 tiny=(--env SEED=7 --env CASES=40 --env SHARDS=2 --env SUT_CASES=16 --env ET_CASES=3
-      --env PAIR_SHARDS=1 --env PROBE_SECONDS=3 --env "NIGHTLY_WORK=$rel/work" --env "NIGHTLY_OUT=$rel/reports")
+      --env PAIR_SHARDS=1 --env PROBE_SECONDS=3 --env EMBEDDING_CASES=10
+      --env "NIGHTLY_WORK=$rel/work" --env "NIGHTLY_OUT=$rel/reports")
 wf=.github/workflows/nightly.yml
 failed=()
 for shard in 1 2; do
@@ -58,6 +59,9 @@ ls "$out"/work/robustness/*/summary.json >/dev/null 2>&1 ||
   { echo "test-workflows: the robustness job wrote no summary" >&2; failed+=(robustness:summary); }
 [[ -s $out/work/robustness/canaries/canaries.tsv ]] ||
   { echo "test-workflows: the robustness job ran no canaries" >&2; failed+=(robustness:canaries); }
+echo "== test-workflows: job embedding"
+python3 scripts/workflow_steps.py run "$wf" embedding "${tiny[@]}" >"$out/embedding.log" 2>&1 ||
+  failed+=(embedding)
 echo "== test-workflows: job merge"
 python3 scripts/workflow_steps.py run "$wf" merge "${tiny[@]}" >"$out/merge.log" 2>&1 || failed+=(merge)
 # What the merge job leaves: mxconf's report and diff, every pair's report, the matrix.

@@ -225,7 +225,29 @@ std::vector<float> campaign_rows(const pipeline::ModelSpec& m, const DataSpec& d
 
 }  // namespace
 
+// An embedding's input: W row indices of a table of V rows, as floats holding integers. The
+// first and last index name the table's first and last row (ROW_GATHER's edges, 0 and K - 1);
+// the others are drawn from the seed. A `fixed` input gives them itself.
+static std::vector<float> index_input(const pipeline::ModelSpec& m, const DataSpec& data) {
+  const int64_t w = m.input.shape.back(), v = m.layers.front().in_width();
+  std::vector<float> x(static_cast<size_t>(w));
+  if (data.campaign == Campaign::fixed) {
+    if (data.input_bits.size() != x.size()) {
+      throw std::runtime_error("the fixed input holds " + std::to_string(data.input_bits.size()) +
+                               " values; the model's input has " + std::to_string(x.size()));
+    }
+    for (size_t i = 0; i < x.size(); ++i) x[i] = std::bit_cast<float>(data.input_bits[i]);
+    return x;
+  }
+  Rng rng(data.seed);
+  for (float& i : x) i = float(rng.below(uint64_t(v)));
+  x.front() = 0;
+  if (w > 1) x.back() = float(v - 1);
+  return x;
+}
+
 std::vector<float> campaign_input(const pipeline::ModelSpec& m, const DataSpec& data) {
+  if (pipeline::layer_op(m.layers.front().geometry).index_input) return index_input(m, data);
   const std::vector<int64_t> order = k_last_order(m);
   const int64_t k = m.input.shape[size_t(order.back())];
   int64_t rows = 1;
@@ -283,6 +305,24 @@ std::vector<float> campaign_rows(const pipeline::ModelSpec& m, const DataSpec& d
 }
 
 }  // namespace
+
+pipeline::ModelSpec campaign_model(const pipeline::ModelSpec& m, const DataSpec& data) {
+  const pipeline::LayerSpec& l0 = m.layers.front();
+  if (!pipeline::layer_op(l0.geometry).index_input || data.campaign == Campaign::fixed)
+    return campaign_model(m, data.campaign);
+  // An embedding casts no activation: the campaign's values go into its table instead, V rows
+  // of D made as an input's rows are (TOSA's sets are defined for dot products; the table takes
+  // the input set p = 0 with KS = 1, each row's column as k). Seeded apart from the indices.
+  pipeline::ModelSpec out = m;
+  pipeline::LayerSpec& l = out.layers.front();
+  const int64_t v = l.in_width(), d = l.out_width();
+  DataSpec table = data;
+  table.seed = data.seed ^ 0x7AB1E5EEDULL;
+  l.weights = {};
+  l.weights.kind = pipeline::ValueSource::Kind::values;
+  l.weights.values = campaign_rows(m, table, v, d);
+  return out;
+}
 
 pipeline::ModelSpec campaign_model(const pipeline::ModelSpec& m, Campaign c) {
   if (c == Campaign::e8m0_extremes) {

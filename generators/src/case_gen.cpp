@@ -304,6 +304,30 @@ rc::Gen<pipeline::ModelSpec> gen_conv_model(Campaign campaign,
   });
 }
 
+// An MX embedding read by indices (issue 24): a table of V rows (1-64, sometimes up to 4096) of
+// D = 32-256 values, W = 1-64 indices [1, W] (the first 0 and the last V - 1, campaign_input),
+// every payload, no bias; fp32 or bf16 output.
+rc::Gen<pipeline::ModelSpec> gen_embedding_model(std::vector<formats::ScaleRule> weight_rules) {
+  return rc::gen::exec([weight_rules] {
+    pipeline::EmbeddingGeom g;
+    g.num_embeddings = *rc::gen::weightedOneOf<int64_t>(
+        {{4, rc::gen::inRange<int64_t>(1, 65)}, {1, rc::gen::inRange<int64_t>(65, 4097)}});
+    g.embedding_dim = 32 * *rc::gen::inRange<int64_t>(1, 9);
+    pipeline::ModelSpec m;
+    pipeline::LayerSpec l;
+    l.geometry = g;
+    draw_layer_numbers(l, *gen_payload(pipeline::LayerKind::embedding), weight_rules);
+    l.bias = false;
+    m.layers.push_back(l);
+    m.input.shape = {1, *rc::gen::weightedOneOf<int64_t>({{1, rc::gen::just<int64_t>(1)},
+                                                          {4, rc::gen::inRange<int64_t>(1, 65)}})};
+    m.input.dtype = pipeline::DType::int32;
+    m.output.dtype = *rc::gen::weightedElement<pipeline::DType>(
+        {{4, pipeline::DType::fp32}, {1, pipeline::DType::bf16}});
+    return m;
+  });
+}
+
 // How each layer operator's cases are drawn, in operator-table order. The first row's model is
 // drawn first for every case (and replaced when another operator is drawn), so the cases a seed
 // made before later operators existed are still made. `weight`: the share of cases an operator
@@ -314,6 +338,9 @@ struct OpDraw {
   std::vector<Campaign> campaigns;
   rc::Gen<pipeline::ModelSpec> (*model)(const GenConfig& cfg, Campaign campaign);
   void (*lowering)(Case& c);  // the lowering options the operator varies
+  // Drawn only when --ops names it: an operator added after runs were pinned (the default
+  // streams, and every expectation over them, keep their cases).
+  bool opt_in = false;
 };
 
 // rc::gen::weightedElement over weights known only at run time (it takes an initializer_list):
@@ -347,6 +374,12 @@ const OpDraw kOpDraws[] = {
        // Both graph forms: folded round trips (the default) and every TRANSPOSE kept.
        c.lowering.fold_transposes = !*rc::gen::weightedElement<bool>({{3, false}, {1, true}});
      }},
+    {pipeline::LayerKind::embedding,
+     1,
+     {},
+     [](const GenConfig& cfg, Campaign) { return gen_embedding_model(cfg.weight_rules); },
+     [](Case&) {},
+     /*opt_in=*/true},
 };
 
 bool wanted(const std::vector<Campaign>& campaigns, Campaign c) {
@@ -371,7 +404,7 @@ std::vector<const OpDraw*> allowed_ops(const GenConfig& cfg) {
   for (const OpDraw& d : kOpDraws) {
     const bool own = std::any_of(d.campaigns.begin(), d.campaigns.end(),
                                  [&](Campaign x) { return wanted(cfg.campaigns, x); });
-    if ((cfg.ops.empty() || std::count(cfg.ops.begin(), cfg.ops.end(), d.kind)) &&
+    if ((cfg.ops.empty() ? !d.opt_in : std::count(cfg.ops.begin(), cfg.ops.end(), d.kind) > 0) &&
         (shared_campaigns || own))
       allowed.push_back(&d);
   }

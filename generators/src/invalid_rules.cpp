@@ -68,6 +68,9 @@ constexpr RuleRow kRules[] = {
      LayerKind::conv2d},
     {InvalidRule::conv_level_stride, "conv_level_stride", RuleStage::graph, "level_stride", 3,
      LayerKind::conv2d},
+    // ERROR_IF(C % block_size != 0) of ROW_GATHER_BLOCK_SCALED, caught in the model.
+    {InvalidRule::embedding_dim_not_multiple_of_32, "embedding_dim_not_multiple_of_32",
+     RuleStage::model, "embedding_dim_not_multiple_of_32", 3, LayerKind::embedding},
 };
 static_assert(std::size(kRules) == size_t(InvalidRule::count));
 
@@ -128,7 +131,10 @@ uint32_t variants(InvalidRule r) {
 }
 
 bool applies_to(InvalidRule r, pipeline::LayerKind kind) {
-  return !row(r).only || *row(r).only == kind;
+  if (row(r).only) return *row(r).only == kind;
+  // The shared rules break a layer's activation cast, its dot product's operands, its bias or
+  // its float input's layout; a layer that reads indices (an embedding) has none of them.
+  return !pipeline::layer_op(kind).index_input;
 }
 
 std::string expected_code(InvalidRule r) {
@@ -155,6 +161,13 @@ nlohmann::json break_model(InvalidRule r, const pipeline::ModelSpec& m, uint64_t
       const int64_t k = m.layers[0].in_width() + offsets[variant % 3];
       j["input"]["shape"][op.k_axis(rank)] = k;
       j["layers"][0][std::string(op.in_key)] = k;
+      j["layers"][0]["weights"] = {{"seed", 1}};
+      break;
+    }
+    case InvalidRule::embedding_dim_not_multiple_of_32: {
+      const int64_t offsets[] = {1, 16, 31};
+      j["layers"][0]["embedding_dim"] =
+          m.layers[0].out_width() + offsets[variant % std::size(offsets)];
       j["layers"][0]["weights"] = {{"seed", 1}};
       break;
     }

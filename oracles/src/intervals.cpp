@@ -36,7 +36,37 @@ Interval fp32_interval(double lo, double hi, float add_after) {
 bool Interval::contains(double v) const {
   if (any) return true;
   if (nan) return std::isnan(v);
+  if (or_zero && v == 0) return true;
   return !std::isnan(v) && lo <= v && v <= hi;
+}
+
+Interval from_block_interval(double x, double s) {
+  constexpr double kNormalMin = 0x1p-126, kNormalMax = double(FLT_MAX);
+  Interval r;
+  const double ref = x * s;  // exact: x has at most 8 significant bits, s is a power of two
+  if (std::isnan(ref)) {
+    r.nan = true;  // fp32 has NaN: the result must be a NaN (fp_bnd l.61-67)
+    return r;
+  }
+  double err = 0;
+  if (std::isfinite(ref) && ref != 0 && !std::isnan(s)) {
+    const double ref_pow2 = std::max(std::ldexp(1.0, std::ilogb(std::fabs(ref / s))), kNormalMin);
+    err = std::max(ref_pow2 * 0x1p-23 * s, kNormalMin);
+  }
+  if (!std::isfinite(err)) {
+    r.any = true;
+    return r;
+  }
+  const double mag = std::fabs(ref);
+  double hi = mag + err, lo = mag - err;
+  // fp32 has Inf (fp_bnd l.90-93): limits beyond normal_max widen to Inf.
+  if (hi > kNormalMax) hi = INFINITY;
+  if (lo > kNormalMax) lo = INFINITY;
+  if (lo < -kNormalMax) lo = -INFINITY;
+  r.or_zero = lo < kNormalMin;  // l.96-99: a zero result passes when ref_min < normal_min
+  r.lo = std::signbit(ref) ? -hi : lo;
+  r.hi = std::signbit(ref) ? -lo : hi;
+  return r;
 }
 
 double round_down_f32(double v) {
@@ -70,6 +100,7 @@ Interval to_bf16(const Interval& x) {
   Interval r;
   r.lo = double(round_to_bf16(float(x.lo)));
   r.hi = double(round_to_bf16(float(x.hi)));
+  r.or_zero = x.or_zero;  // a flushed zero stays zero through the CAST
   return r;
 }
 

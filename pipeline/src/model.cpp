@@ -221,7 +221,8 @@ std::vector<std::vector<int64_t>> layer_output_shapes(const ModelSpec& m) {
   for (size_t i = 0; i < m.layers.size(); ++i) {
     const LayerSpec& l = m.layers[i];
     const LayerOp& op = layer_op(l.geometry);
-    if (s.size() < op.min_rank || s.size() > op.max_rank || s[op.k_axis(s.size())] != l.in_width())
+    if (s.size() < op.min_rank || s.size() > op.max_rank ||
+        (!op.index_input && s[op.k_axis(s.size())] != l.in_width()))
       throw std::invalid_argument("layer " + std::to_string(i) + " does not fit its input " +
                                   shape_string(s));
     auto next = op.output_shape(s, l.geometry);
@@ -269,7 +270,12 @@ ModelSpec parse_model(const nlohmann::json& j) {
                       "is not a permutation of 0.." + std::to_string(m.input.shape.size() - 1),
                       "dim_order_not_permutation");
     }
-    m.input.dtype = parse_io_dtype(in, "dtype");
+    // int32: the row indices an embedding reads; checked against the layers below.
+    if (in.has("dtype") && in.string("dtype") == "int32") {
+      m.input.dtype = DType::int32;
+    } else {
+      m.input.dtype = parse_io_dtype(in, "dtype");
+    }
     in.finish();
   }
   // Caps on what one case may ask for (docs/model-format.md, "Limits"): far above anything the
@@ -320,8 +326,26 @@ ModelSpec parse_model(const nlohmann::json& j) {
                       "mixed_layer_types");
     }
     const LayerOp& op = layer_op(*kind);
+    if (op.index_input != (m.input.dtype == DType::int32)) {
+      throw JsonError("/input/dtype",
+                      op.index_input
+                          ? "an " + type +
+                                " layer reads int32 indices; say \"dtype\": "
+                                "\"int32\""
+                          : "int32 indices are read by an embedding layer only, not " + type,
+                      "input_dtype_mismatch");
+    }
+    if (op.index_input && !m.input.dim_order.empty() &&
+        m.input.dim_order != std::vector<int64_t>{0, 1}) {
+      // TRANSPOSE of i32 is PRO-INT only (tosa.xml), and these graphs are PRO-FP.
+      throw JsonError("/input/dim_order", "int32 indices are read as they are laid out",
+                      "embedding_dim_order");
+    }
     l.geometry = op.parse(o, i, shape);
     l.bias = o.boolean_or("bias", false);
+    if (l.bias && !op.takes_bias) {
+      throw JsonError(o.child("bias"), "an " + type + " layer has no bias", "bias_not_taken");
+    }
     const std::string payload = o.string("payload");
     const auto p = formats::parse_element_type(payload);
     if (!p) throw JsonError(o.child("payload"), "'" + payload + "' is not an MX payload type");
@@ -386,7 +410,9 @@ ModelSpec load_model_file(const std::string& path) {
 nlohmann::json to_json(const ModelSpec& m) {
   nlohmann::json in = {{"name", m.input.name},
                        {"shape", m.input.shape},
-                       {"dtype", m.input.dtype == DType::bf16 ? "bf16" : "fp32"}};
+                       {"dtype", m.input.dtype == DType::bf16    ? "bf16"
+                                 : m.input.dtype == DType::int32 ? "int32"
+                                                                 : "fp32"}};
   if (!m.input.dim_order.empty()) in["dim_order"] = m.input.dim_order;
   nlohmann::json layers = nlohmann::json::array();
   for (const LayerSpec& l : m.layers) {
@@ -417,7 +443,9 @@ static int64_t fan_in(const LayerSpec& l) {
 }
 
 static size_t weight_count(const LayerSpec& l) {
-  return size_t(l.out_width() * fan_in(l));
+  size_t n = 1;
+  for (int64_t d : layer_op(l.geometry).weight_shape(l.geometry)) n *= size_t(d);
+  return n;
 }
 
 std::vector<float> layer_weights(const LayerSpec& l, size_t index, const std::string& base_dir) {

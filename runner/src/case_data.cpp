@@ -4,7 +4,7 @@ namespace mxconf::runner {
 
 PreparedCase prepare_case(const generators::Case& c) {
   PreparedCase p;
-  p.model = generators::campaign_model(c.model, c.data.campaign);
+  p.model = generators::campaign_model(c.model, c.data);
   p.input = generators::campaign_input(p.model, c.data);
   return p;
 }

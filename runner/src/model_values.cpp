@@ -77,7 +77,7 @@ std::vector<float> expected_weights(const pipeline::LayerSpec& l, const std::str
   // the dot product's length (the judge's own table: K, or IC * KH * KW).
   const JudgeOp& op = judge_op(l.kind());
   const int64_t fan = op.ks(l.geometry);
-  return values_of(l.weights, size_t(op.out_width(l.geometry) * fan), 1.0 / std::sqrt(double(fan)),
+  return values_of(l.weights, size_t(op.weight_count(l.geometry)), 1.0 / std::sqrt(double(fan)),
                    base_dir, "weights");
 }
 

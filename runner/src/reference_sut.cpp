@@ -132,6 +132,13 @@ namespace {
 // An activation handed to the interpreter: fp32 values, or their bf16 bits for a bf16 input.
 pipeline::Value input_value(pipeline::DType t, const std::vector<int64_t>& shape,
                             const std::vector<float>& values) {
+  if (t == pipeline::DType::int32) {  // an embedding's indices: floats holding integers
+    pipeline::Value v;
+    v.dtype = t;
+    v.shape = shape;
+    for (float f : values) v.ints.push_back(index_value(f));
+    return v;
+  }
   if (t != pipeline::DType::bf16) return pipeline::Value::from_f32(shape, values);
   std::vector<uint16_t> bits(values.size());
   for (size_t i = 0; i < bits.size(); ++i) bits[i] = formats::float_to_bf16(values[i]);

@@ -44,7 +44,8 @@ std::vector<Case> reductions(const Case& c) {
   const auto& m = c.model;
   const pipeline::LayerOp& op = pipeline::layer_op(m.layers[0].geometry);
   const size_t rank = m.input.shape.size();
-  const size_t k_axis = op.k_axis(rank);
+  // A layer that reads indices has no K axis: every input dim may shrink (rank: none matches).
+  const size_t k_axis = op.index_input ? rank : op.k_axis(rank);
   if (m.layers.size() > 1) {  // keep the first layer only, its output the model's
     Case x = c;
     x.model.layers.resize(1);
@@ -73,7 +74,7 @@ std::vector<Case> reductions(const Case& c) {
     }
   }
   const int64_t k = m.layers[0].in_width();
-  if (k > 32) {  // fewer blocks along K (whole blocks)
+  if (k > 32 && !op.index_input) {  // fewer blocks along K (whole blocks)
     Case x = c;
     pipeline::LayerSpec& l = x.model.layers[0];
     const int64_t fewer = std::max<int64_t>(32, (k / 64) * 32);
@@ -116,9 +117,11 @@ void common_reductions(const Case& c, Push&& push) {
       push(x);
     }
   }
-  if (m.input.dtype != pipeline::DType::fp32 || m.output.dtype != pipeline::DType::fp32) {
+  if (m.input.dtype == pipeline::DType::bf16 || m.output.dtype != pipeline::DType::fp32) {
     Case x = c;
-    x.model.input.dtype = x.model.output.dtype = pipeline::DType::fp32;
+    // bf16 to fp32; int32 indices stay what they are.
+    if (x.model.input.dtype == pipeline::DType::bf16) x.model.input.dtype = pipeline::DType::fp32;
+    x.model.output.dtype = pipeline::DType::fp32;
     push(x);
   }
   if (c.data.campaign != generators::Campaign::uniform &&

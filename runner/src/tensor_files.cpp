@@ -1,6 +1,7 @@
 #include "mxconf/runner/tensor_files.h"
 
 #include <cctype>
+#include <cmath>
 #include <filesystem>
 #include <stdexcept>
 
@@ -31,6 +32,11 @@ std::string result_file_name(const std::string& tensor) {
   return s + ".npy";
 }
 
+int32_t index_value(float f) {
+  if (!(f >= -2147483648.0f && f < 2147483648.0f) || f != std::floor(f)) return -1;
+  return int32_t(f);
+}
+
 void write_activation_npy(const std::string& path, pipeline::DType t,
                           const std::vector<int64_t>& shape, const std::vector<float>& values,
                           io::NpyDtype bf16_layout) {
@@ -39,6 +45,11 @@ void write_activation_npy(const std::string& path, pipeline::DType t,
     std::vector<uint16_t> bits(values.size());
     for (size_t i = 0; i < values.size(); ++i) bits[i] = formats::float_to_bf16(values[i]);
     io::stage_npy(out, path, bf16_layout, shape, io::bytes_of(bits));
+  } else if (t == pipeline::DType::int32) {
+    // An embedding's indices: floats holding integers (campaign_input), written as <i4.
+    std::vector<int32_t> ints(values.size());
+    for (size_t i = 0; i < values.size(); ++i) ints[i] = index_value(values[i]);
+    io::stage_npy(out, path, io::NpyDtype::i4, shape, io::bytes_of(ints));
   } else {
     io::stage_npy(out, path, io::NpyDtype::f4, shape, io::bytes_of(values));
   }

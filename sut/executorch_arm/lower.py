@@ -85,6 +85,14 @@ def _pair(v):
     return (int(v), int(v)) if isinstance(v, int) else (int(v[0]), int(v[1]))
 
 
+# Read in the pinned ExecuTorch's sources (1.5.1; sut/tests/test_adapters.py reads them again):
+# backends/arm/ao_ext/mxfp.py line 70 swaps a module only when it is an nn.Linear or nn.Conv2d,
+# and no file of backends/arm outside its tests names ROW_GATHER. An embedding layer is therefore
+# not a model it lowers as MX: unsupported, not a failure.
+MXFP_EMBEDDING_NOTE = ("ExecuTorch's to_mxfp converts nn.Linear and nn.Conv2d layers only; it has "
+                       "no MX embedding (no ROW_GATHER_BLOCK_SCALED in its Arm backend)")
+
+
 class _Model:
     """The parts of mxconf's model description this adapter uses."""
 
@@ -100,6 +108,10 @@ class _Model:
         self.spec = None  # ExecuTorch's target, when the caller names one
         self.layers = []
         for i, l in enumerate(j["layers"]):
+            if l.get("type") == "embedding":
+                # An MX embedding (ROW_GATHER_BLOCK_SCALED of an MX table): ExecuTorch's MXFP
+                # conversion swaps nn.Linear and nn.Conv2d only (MXFP_EMBEDDING_NOTE below).
+                raise adapter.Unsupported(f"layer {i}: {MXFP_EMBEDDING_NOTE}")
             conv = l.get("type") == "conv2d"
             if conv:
                 k, n = int(l["in_channels"]), int(l["out_channels"])

@@ -97,6 +97,36 @@ class ExitCodes(unittest.TestCase):
             self.assertFalse(os.path.exists(os.path.join(d, "out.tosa")))
 
 
+    def test_an_mx_embedding_is_unsupported_not_a_failure(self):
+        model = {"mxconf_model": 1, "input": {"shape": [1, 4], "dtype": "int32"},
+                 "layers": [{"type": "embedding", "num_embeddings": 8, "embedding_dim": 32,
+                             "payload": "fp8e4m3", "weight_scale_rule": "rceil",
+                             "weights": {"seed": 3}}]}
+        with tempfile.TemporaryDirectory() as d:
+            p = run([LOWER, write_model(d, model), os.path.join(d, "out.tosa")])
+            self.assertEqual(p.returncode, 3, p.stderr)
+            self.assertIn("unsupported: layer 0: ExecuTorch's to_mxfp converts", p.stderr)
+            self.assertFalse(os.path.exists(os.path.join(d, "out.tosa")))
+
+    def test_the_reason_an_embedding_is_unsupported_still_holds_in_the_sources(self):
+        # What lower.py's MXFP_EMBEDDING_NOTE says, read again in the installed ExecuTorch: when a
+        # release adds an MX embedding, this fails and the adapter must lower it instead.
+        import executorch.backends.arm as arm
+        root = os.path.dirname(arm.__file__)
+        with open(os.path.join(root, "ao_ext", "mxfp.py")) as f:
+            swapped = re.findall(r"isinstance\(module, \(([^)]*)\)\)", f.read())
+        self.assertEqual(swapped, ["torch.nn.Linear, torch.nn.Conv2d"])
+        named = []
+        for d, dirs, files in os.walk(root):
+            dirs[:] = [x for x in dirs if x != "test"]
+            for name in files:
+                if name.endswith(".py"):
+                    with open(os.path.join(d, name), errors="replace") as f:
+                        if re.search("row_gather", f.read(), re.IGNORECASE):
+                            named.append(os.path.join(d, name))
+        self.assertEqual(named, [])
+
+
 class LoweringCache(unittest.TestCase):
     """ExecuTorch's lowering is deterministic, so a cached .tosa is the one it would write."""
 

@@ -5,7 +5,8 @@
     exec --worker                    serve such requests one JSON line at a time (sut/common)
     exec --version-info              the versions of the packages involved, as JSON
 
-Inputs: FP32 as <f4, BF16 as <u2 or <V2 holding bf16 bits. Outputs: FP32 as <f4, BF16 as <V2
+Inputs: FP32 as <f4, BF16 as <u2 or <V2 holding bf16 bits, INT32 as <i4 (an embedding's row
+indices). Outputs: FP32 as <f4, BF16 as <V2
 (ml_dtypes' bfloat16: the form tosa_verify reads; mxconf reads it too). Exit codes: 0 ran; 1 the reference model rejected the graph (TOSA_ERROR or
 TOSA_UNPREDICTABLE); 3 unsupported (an input or output type this adapter cannot pass); 4 the
 reference model or the adapter failed.
@@ -19,7 +20,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from common import adapter  # noqa: E402
 
 # tosa.DType values (tosa-flatbuffer-format.md §5) this adapter passes in and out.
-_FP32, _BF16 = 7, 9
+_INT32, _FP32, _BF16 = 5, 7, 9
 
 
 def _graph_io(buf):
@@ -62,7 +63,7 @@ def run(argv):
         if dtype == _BF16 and a.dtype in (np.uint16, np.dtype("V2")) or (
                 dtype == _BF16 and a.dtype.name == "bfloat16"):
             arrays.append(a.view(np.uint16))  # bf16 bits, as the reference model takes them
-        elif dtype == _FP32 and a.dtype == np.float32:
+        elif dtype == _FP32 and a.dtype == np.float32 or dtype == _INT32 and a.dtype == np.int32:
             arrays.append(a)
         else:
             raise adapter.Unsupported(f"graph input '{name}' of type {dtype} from a {a.dtype} file")

@@ -22,7 +22,9 @@ void add_generation_options(CLI::App* cmd, GenerationCliOptions& o) {
       add_scale_rule_option(cmd, "--cast-rule", o.cast_rule,
                             "the CAST_TO_BLOCK_SCALED rule the SUT implements (run without an\n"
                             "external runtime: each case draws one unless this is given)");
-  cmd->add_option("--ops", o.ops, "operators to generate: MXFP_LINEAR, MXFP_CONV2D (default: all)");
+  cmd->add_option("--ops", o.ops,
+                  "operators to generate: MXFP_LINEAR, MXFP_CONV2D, MX_EMBEDDING (default: "
+                  "MXFP_LINEAR and MXFP_CONV2D; MX_EMBEDDING only when named)");
   cmd->add_option("--weight-scale-rule", o.weight_rules,
                   "weight scale rules the cases may name (default: all; e.g. rceil and ocp for\n"
                   "ExecuTorch, which quantizes weights with torchao's modes)");

@@ -5,7 +5,7 @@ namespace mxconf::pipeline {
 namespace {
 
 // Indexed by LayerKind (= the geometry variant's index).
-const LayerOp* const kRows[] = {&kLinearOp, &kConv2dOp};
+const LayerOp* const kRows[] = {&kLinearOp, &kConv2dOp, &kEmbeddingOp};
 static_assert(std::size(kRows) == std::variant_size_v<LayerGeometry>);
 
 }  // namespace

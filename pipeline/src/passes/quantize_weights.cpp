@@ -42,10 +42,14 @@ void QuantizeWeights::run(Graph& g) const {
     const std::vector<int64_t> logical = row.weight_shape(geometry);
     if (w.shape != logical || w.dtype != DType::fp32 || !w.data)
       refuse("is not constant fp32 " + shape_string(logical));
-    const int64_t outs = row.out_width(geometry), ks = row.fan_in(geometry);
-    if (row.in_width(geometry) % 32 != 0) {
-      refuse("has K = " + std::to_string(row.in_width(geometry)) + ", not a multiple of 32");
+    // The weights run in blocks along the stored constant's last axis (K, IC, or D); `outs` rows
+    // of KS values each in the order the op reads them (an embedding: V*D rows of one value).
+    const std::vector<int64_t> stored = row.stored_weight_shape(geometry);
+    if (stored.back() % 32 != 0) {
+      refuse("has blocks along an axis of " + std::to_string(stored.back()) +
+             ", not a multiple of 32");
     }
+    const int64_t ks = row.fan_in(geometry), outs = int64_t(w.data->size() / 4) / ks;
     const formats::ElementType payload = op.attrs.payload;
     const formats::ScaleRule rule = op.attrs.weight_scale_rule;
 
@@ -69,7 +73,6 @@ void QuantizeWeights::run(Graph& g) const {
                                     std::span(codes).subspan(at, len),
                                     std::span(scales).subspan(at / 32, len / 32));
     }
-    const std::vector<int64_t> stored = row.stored_weight_shape(geometry);
     std::vector<int64_t> scale_shape = stored;
     scale_shape.back() /= 32;
     const std::string wq = g.unique_name(w_name + ".q");

@@ -171,11 +171,17 @@ extern const JudgeOp kJudgeConv2d;
 const JudgeOp kJudgeConv2d = {
     .kind = pipeline::LayerKind::conv2d,
     .tosa_op = pipeline::OpKind::conv2d_block_scaled,
+    .weight_operand = 2,
+    .dot_product = true,
     .ks =
         [](const pipeline::LayerGeometry& g) {
           return geom(g).in_channels * geom(g).kernel[0] * geom(g).kernel[1];
         },
     .out_width = [](const pipeline::LayerGeometry& g) { return geom(g).out_channels; },
+    .weight_count =
+        [](const pipeline::LayerGeometry& g) {
+          return geom(g).out_channels * geom(g).in_channels * geom(g).kernel[0] * geom(g).kernel[1];
+        },
     .output_shape = output_shape,
     .reference = reference,
     .propagate = propagate,

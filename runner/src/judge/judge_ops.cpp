@@ -12,11 +12,12 @@ namespace mxconf::runner {
 
 extern const JudgeOp kJudgeLinear;
 extern const JudgeOp kJudgeConv2d;
+extern const JudgeOp kJudgeEmbedding;
 
 namespace {
 
 // Indexed by LayerKind (= the geometry variant's index).
-const JudgeOp* const kRows[] = {&kJudgeLinear, &kJudgeConv2d};
+const JudgeOp* const kRows[] = {&kJudgeLinear, &kJudgeConv2d, &kJudgeEmbedding};
 static_assert(std::size(kRows) == std::variant_size_v<pipeline::LayerGeometry>);
 
 }  // namespace
@@ -67,6 +68,7 @@ oracles::DotProductBounds layer_bounds(const pipeline::LayerSpec& l) {
 
 std::vector<oracles::Interval> first_layer_intervals(const pipeline::LayerSpec& l,
                                                      const LayerExpectation& e) {
+  if (!judge_op(l.kind()).dot_product) return e.allowed;
   const oracles::DotProductBounds b = layer_bounds(l);
   std::vector<oracles::Interval> out(e.exact.size());
   for (size_t i = 0; i < out.size(); ++i)

@@ -137,8 +137,12 @@ extern const JudgeOp kJudgeLinear;
 const JudgeOp kJudgeLinear = {
     .kind = pipeline::LayerKind::linear,
     .tosa_op = pipeline::OpKind::matmul_t_block_scaled,
+    .weight_operand = 2,
+    .dot_product = true,
     .ks = [](const pipeline::LayerGeometry& g) { return geom(g).in_features; },
     .out_width = [](const pipeline::LayerGeometry& g) { return geom(g).out_features; },
+    .weight_count =
+        [](const pipeline::LayerGeometry& g) { return geom(g).out_features * geom(g).in_features; },
     .output_shape = output_shape,
     .reference = reference,
     .propagate = propagate,

@@ -208,7 +208,8 @@ ComplianceResult judge_compliance(const Observation& seen, const Expected& want)
   ComplianceResult b;
   const pipeline::ModelSpec& model = want.data.model;
   const bool bf16 = model.output.dtype == pipeline::DType::bf16;
-  if (model.layers.size() == 1 && (!bf16 || seen.output_fp32_observed)) {
+  if (model.layers.size() == 1 && judge_op(model.layers[0].kind()).dot_product &&
+      (!bf16 || seen.output_fp32_observed)) {
     judge_dot_product(seen, want, b);
   } else {
     judge_intervals(seen, want, b);

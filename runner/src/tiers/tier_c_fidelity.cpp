@@ -60,11 +60,12 @@ FidelityResult judge_fidelity(const Observation& seen, const Expected& want) {
   // layer of ordinary data with enough outputs, and enough distinct weight rows, for the metric
   // to be stable. (With a few rows every output shares the same weight quantization error; on
   // non-negative data such as `uniform` the row sum can cancel, and one row's relative error
-  // then reached 0.28 on fp6e3m2 with tiers (a) and (b) exact.)
+  // then reached 0.28 on fp6e3m2 with tiers (a) and (b) exact.) They were set for dot products:
+  // an embedding's output is its table's elements, each with its own quantization error.)
   c.applies =
       generators::is_numeric(want.c.data.campaign) && model.layers.size() == 1 && c.finite &&
       model.layers[0].weight_scale_rule == formats::ScaleRule::rceil &&
-      seen.output.size() >= kMinFidelityOutputs &&
+      seen.output.size() >= kMinFidelityOutputs && judge_op(model.layers[0].kind()).dot_product &&
       judge_op(model.layers[0].kind()).out_width(model.layers[0].geometry) >= kMinFidelityRows;
   if (!c.finite) return c;
   const oracles::Fidelity f = oracles::fidelity(seen.output, want.oracle.fp32_model);

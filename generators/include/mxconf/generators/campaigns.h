@@ -89,5 +89,10 @@ std::vector<float> campaign_input(const pipeline::ModelSpec& m, const DataSpec& 
 // TOSA sets define weights and biases too: the model with those values filled in. Other
 // campaigns return the model unchanged (its own seeded weights).
 pipeline::ModelSpec campaign_model(const pipeline::ModelSpec& m, Campaign c);
+// The model a case runs: as above, and for a model whose layer reads indices (an embedding,
+// which casts no activation) its table filled with the campaign's values, made as an input's
+// rows would be (seeded from d.seed, apart from the indices). Its input: campaign_input's
+// indices in [0, V), the first 0 and the last V - 1.
+pipeline::ModelSpec campaign_model(const pipeline::ModelSpec& m, const DataSpec& d);
 
 }  // namespace mxconf::generators

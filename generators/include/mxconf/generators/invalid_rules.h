@@ -38,6 +38,8 @@ enum class InvalidRule : uint8_t {
   conv_level_kernel,          // graph (stand-alone conv): dilation * KH = 8193 ..
   conv_level_pad,             // graph (stand-alone conv): pad_top 8193 ..
   conv_level_stride,          // graph (stand-alone conv): stride 8193 ..
+  // ROW_GATHER_BLOCK_SCALED (embedding cases only, asked for with --ops MX_EMBEDDING):
+  embedding_dim_not_multiple_of_32,  // model: embedding_dim D + 1, + 16 or + 31
   count,
 };
 
@@ -61,7 +63,8 @@ inline constexpr InvalidRule kAllInvalidRules[] = {InvalidRule::k_not_multiple_o
                                                    InvalidRule::conv_missing_extension,
                                                    InvalidRule::conv_level_kernel,
                                                    InvalidRule::conv_level_pad,
-                                                   InvalidRule::conv_level_stride};
+                                                   InvalidRule::conv_level_stride,
+                                                   InvalidRule::embedding_dim_not_multiple_of_32};
 
 enum class RuleStage { model, graph, target };
 

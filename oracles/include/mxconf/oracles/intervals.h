@@ -31,8 +31,20 @@ struct Interval {
   double lo = 0, hi = 0;  // fp32 (or bf16) values, lo <= hi; +-Inf where overflow is allowed
   bool any = false;       // no constraint at all (NaN possible, or the bound overflows)
   bool nan = false;       // must be NaN (the reference is NaN on exact inputs)
+  // A zero of either sign is allowed too (an fp32 subnormal flushed to sign-preserved zero,
+  // SPEC tosa_reference_check.tosac l.96-99 at cd5acdd), however far [lo, hi] is from it.
+  bool or_zero = false;
   bool contains(double v) const;
 };
+
+// CAST_FROM_BLOCK_SCALED to fp32 of one element whose decoded value is `x` (the payload code's
+// value) and scale `s` (the E8M0 value): what tosa_reference_check_from_block<in_t, fp32_t>
+// accepts (SPEC pseudocode/library/tosa_reference_check.tosac l.25-36, fp_bnd l.60-111, at
+// cd5acdd). With out_ref = x * s in fp64 and, for a finite nonzero out_ref,
+// err_bnd = max(max(2^ilog2(|x|), 2^-126) * 2^-23 * s, 2^-126): [out_ref - err_bnd,
+// out_ref + err_bnd], limits beyond the fp32 range widened to +-Inf, and zero when the lower
+// limit (in magnitude) is below 2^-126. A NaN out_ref must stay NaN.
+Interval from_block_interval(double x, double s);
 
 // The fp32 values an operator may output for exact inputs: ref +- B, with DOT_PRODUCT's
 // special cases (a NaN reference, a bound that overflows, bnd == 0). `add_after`: a constant

@@ -30,10 +30,20 @@ struct Conv2dGeom {
   bool operator==(const Conv2dGeom&) const = default;
 };
 
+// torch's nn.Embedding read by integer indices: a table W [V, D] of MX rows (blocks along D),
+// y[..., :] = W[idx, :], lowered to ROW_GATHER_BLOCK_SCALED + CAST_FROM_BLOCK_SCALED. It reads
+// the model's int32 input, so it is a model's only layer (model.cpp says why).
+struct EmbeddingGeom {
+  int64_t num_embeddings = 0;  // V >= 1, the rows an index may name
+  int64_t embedding_dim = 0;   // D, a multiple of 32
+  bool operator==(const EmbeddingGeom&) const = default;
+};
+
 // The alternative's index is the LayerKind.
-using LayerGeometry = std::variant<LinearGeom, Conv2dGeom>;
-enum class LayerKind : uint8_t { linear, conv2d };
-inline constexpr LayerKind kAllLayerKinds[] = {LayerKind::linear, LayerKind::conv2d};
+using LayerGeometry = std::variant<LinearGeom, Conv2dGeom, EmbeddingGeom>;
+enum class LayerKind : uint8_t { linear, conv2d, embedding };
+inline constexpr LayerKind kAllLayerKinds[] = {LayerKind::linear, LayerKind::conv2d,
+                                               LayerKind::embedding};
 
 constexpr LayerKind kind_of(const LayerGeometry& g) {
   return LayerKind(g.index());

@@ -42,6 +42,10 @@ struct LayerOp {
   // MATMUL_T_BLOCK_SCALED; no MXINT8 for CONV2D_BLOCK_SCALED.
   std::span<const formats::ElementType> payloads;
   size_t min_rank, max_rank;  // of the model's input
+  // The layer reads the model's int32 input as row indices (an embedding): there is no K axis
+  // and no activation cast, the campaign's values fill its table, and it is the only layer.
+  bool index_input = false;
+  bool takes_bias = true;  // whether the model may give it a bias
 
   // The logical input axis the blocks run along (the last for linear, C of NCHW for conv2d).
   size_t (*k_axis)(size_t rank);
@@ -102,6 +106,7 @@ std::optional<LayerKind> layer_kind_of_json_type(std::string_view type);
 // The rows, defined each in its own file (src/layers/).
 extern const LayerOp kLinearOp;
 extern const LayerOp kConv2dOp;
+extern const LayerOp kEmbeddingOp;
 
 // Helpers the rows share.
 namespace layers {

@@ -34,6 +34,9 @@ struct LayerExpectation {
   // ADD; empty when none).
   std::vector<double> exact, bound;
   std::vector<float> add_after;
+  // For a row that is not a dot product (an embedding's gather and CAST_FROM_BLOCK_SCALED): what
+  // its operators' own criteria allow per output (logical), in place of exact and bound.
+  std::vector<oracles::Interval> allowed;
 };
 
 // One layer's reference, asked of a row.
@@ -50,10 +53,18 @@ struct LayerCall {
 
 struct JudgeOp {
   pipeline::LayerKind kind;
-  // The graph operator that takes the layer's weights: operands 2 (payload) and 3 (scales).
+  // The graph operator that takes the layer's weights, as operands weight_operand (payload) and
+  // weight_operand + 1 (scales): 2 for MATMUL_T_BLOCK_SCALED and CONV2D_BLOCK_SCALED, 0 for
+  // ROW_GATHER_BLOCK_SCALED.
   pipeline::OpKind tosa_op;
+  size_t weight_operand;
+  // Whether the operator is a dot product judged by DOT_PRODUCT (appendix A's data sets, op by
+  // op, the fidelity tier); an embedding is not.
+  bool dot_product;
   int64_t (*ks)(const pipeline::LayerGeometry&);         // each output's dot product length
-  int64_t (*out_width)(const pipeline::LayerGeometry&);  // N, or OC
+  int64_t (*out_width)(const pipeline::LayerGeometry&);  // N, OC, or D
+  // The weights the model gives: N * K, OC * IC * KH * KW, V * D.
+  int64_t (*weight_count)(const pipeline::LayerGeometry&);
   // The logical output shape; throws std::invalid_argument when the layer cannot read `input`.
   std::vector<int64_t> (*output_shape)(const std::vector<int64_t>& input,
                                        const pipeline::LayerGeometry&);

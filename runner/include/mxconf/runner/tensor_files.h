@@ -14,10 +14,16 @@
 namespace mxconf::runner {
 
 // BF16 values are written as bf16 bits in `bf16_layout`: <u2 (mxconf's default) or <V2
-// (tosa-tools' layout).
+// (tosa-tools' layout). INT32 values (an embedding's indices, floats holding integers) as <i4,
+// each through index_value.
 void write_activation_npy(const std::string& path, pipeline::DType t,
                           const std::vector<int64_t>& shape, const std::vector<float>& values,
                           io::NpyDtype bf16_layout = io::NpyDtype::u2);
+
+// An index held in a float, as the int32 a graph input holds: the integer itself, or -1 (an
+// index no table has, which ROW_GATHER's REQUIRE refuses) for NaN, a fraction or a value beyond
+// int32. A case file may hold any float there; converting those directly is undefined.
+int32_t index_value(float f);
 
 // Reads what a system wrote for the output of model m into obs.output (logical layout). A
 // missing or unreadable file throws std::runtime_error naming it (an error verdict); a readable
