@@ -221,6 +221,17 @@ TEST(EmbeddingJudge, OneUlpOffIsCompliantTwoAreNot) {
   EXPECT_EQ(judged(0), std::pair(true, true));
   EXPECT_EQ(judged(1), std::pair(false, true));
   EXPECT_EQ(judged(2), std::pair(false, false));
+  // The failure names the embedding's own criterion.
+  runner::Observation o;
+  o.casts_observed = true;
+  o.output_fp32_observed = true;
+  o.output = want.pseudocode;
+  o.output[at] = -o.output[at] * 2;
+  o.output_fp32 = o.output;
+  const runner::TierResult b = runner::judge_tier(Tier::b, o, {c, p, want});
+  EXPECT_EQ(b.record()["dot_product"]["criterion"], "from_block");
+  EXPECT_EQ(b.symptom(),
+            "tier b: CAST_FROM_BLOCK_SCALED result outside tosa_reference_check_from_block");
 }
 
 TEST(EmbeddingJudge, AnIndexOutsideTheTableIsRefusedNotJudged) {

@@ -90,14 +90,20 @@ struct BitExactResult {
 // DOT_PRODUCT with the MX relaxation on it (element bound and, with >= 1000 dot products, the
 // variance and bias statistics). Otherwise (several layers, or a bf16 output whose fp32 result
 // is not visible): every output within the interval a system whose every operator meets its
-// TOSA criterion may produce (oracles/intervals.h). And the CAST_TO_BLOCK_SCALED check on every
-// observed cast, and an observed bf16 output equal to the RNE cast of its visible fp32 result.
+// TOSA criterion may produce (oracles/intervals.h). An embedding (a layer that is not a dot
+// product): every output within CAST_FROM_BLOCK_SCALED's own criterion, from_block. And the
+// CAST_TO_BLOCK_SCALED check on every observed cast, and an observed bf16 output equal to the
+// RNE cast of its visible fp32 result.
 struct ComplianceResult {
-  enum class Criterion : uint8_t { dot_product, graph_interval } criterion = Criterion::dot_product;
+  enum class Criterion : uint8_t {
+    dot_product,
+    graph_interval,
+    from_block
+  } criterion = Criterion::dot_product;
   size_t outputs = 0;
   size_t element_failures = 0;
   size_t nonfinite_failures = 0;  // of those: Inf or NaN where every allowed value is finite
-  // dot_product: max |err| / ABS_BOUND; graph_interval: max |y - mid| / half-width.
+  // dot_product: max |err| / ABS_BOUND; graph_interval, from_block: max |y - mid| / half-width.
   double max_err_over_bound = 0;
   bool statistical = false;  // >= 1000 dot products: the variance (and bias) checks apply
   std::optional<double> variance_ratio, bias_ratio;
