@@ -225,20 +225,24 @@ std::vector<float> campaign_rows(const pipeline::ModelSpec& m, const DataSpec& d
 
 }  // namespace
 
+// A `fixed` campaign's values, given as fp32 bits, checked against the count the model reads.
+static std::vector<float> fixed_values(const DataSpec& data, size_t count) {
+  if (data.input_bits.size() != count) {
+    throw std::runtime_error("the fixed input holds " + std::to_string(data.input_bits.size()) +
+                             " values; the model's input has " + std::to_string(count));
+  }
+  std::vector<float> x(count);
+  for (size_t i = 0; i < count; ++i) x[i] = std::bit_cast<float>(data.input_bits[i]);
+  return x;
+}
+
 // An embedding's input: W row indices of a table of V rows, as floats holding integers. The
 // first and last index name the table's first and last row (ROW_GATHER's edges, 0 and K - 1);
 // the others are drawn from the seed. A `fixed` input gives them itself.
 static std::vector<float> index_input(const pipeline::ModelSpec& m, const DataSpec& data) {
   const int64_t w = m.input.shape.back(), v = m.layers.front().in_width();
+  if (data.campaign == Campaign::fixed) return fixed_values(data, size_t(w));
   std::vector<float> x(static_cast<size_t>(w));
-  if (data.campaign == Campaign::fixed) {
-    if (data.input_bits.size() != x.size()) {
-      throw std::runtime_error("the fixed input holds " + std::to_string(data.input_bits.size()) +
-                               " values; the model's input has " + std::to_string(x.size()));
-    }
-    for (size_t i = 0; i < x.size(); ++i) x[i] = std::bit_cast<float>(data.input_bits[i]);
-    return x;
-  }
   Rng rng(data.seed);
   for (float& i : x) i = float(rng.below(uint64_t(v)));
   x.front() = 0;
@@ -267,11 +271,7 @@ std::vector<float> campaign_rows(const pipeline::ModelSpec& m, const DataSpec& d
   std::vector<float> x(size_t(rows * k));
   Rng rng(data.seed);
   if (c == Campaign::fixed) {
-    if (data.input_bits.size() != x.size()) {
-      throw std::runtime_error("the fixed input holds " + std::to_string(data.input_bits.size()) +
-                               " values; the model's input has " + std::to_string(x.size()));
-    }
-    for (size_t i = 0; i < x.size(); ++i) x[i] = std::bit_cast<float>(data.input_bits[i]);
+    x = fixed_values(data, x.size());
   } else if (auto s = tosa_set(c)) {
     // tosa_pro_fp_data(S, KS, 0, k, i): KS the first layer's dot product length, k the element's
     // position in it (its operator row says), i its index in the rows.

@@ -88,11 +88,15 @@ ValueSource parse_source(JsonObject o, const std::vector<int64_t>& dims,
   return s;
 }
 
-DType parse_io_dtype(JsonObject& o, const std::string& key) {
+// `indices`: the input, which may also hold int32 row indices (an embedding's; the layers are
+// checked against it when they are read).
+DType parse_io_dtype(JsonObject& o, const std::string& key, bool indices = false) {
   const std::string s = o.string_or(key, "fp32");
   if (s == "fp32") return DType::fp32;
   if (s == "bf16") return DType::bf16;
-  throw JsonError(o.child(key), "'" + s + "' is not fp32 or bf16");
+  if (indices && s == "int32") return DType::int32;
+  throw JsonError(o.child(key),
+                  "'" + s + "' is not fp32" + (indices ? ", bf16 or int32" : " or bf16"));
 }
 
 // SplitMix64: a tiny portable generator, so generated weights are the same on every platform.
@@ -270,12 +274,7 @@ ModelSpec parse_model(const nlohmann::json& j) {
                       "is not a permutation of 0.." + std::to_string(m.input.shape.size() - 1),
                       "dim_order_not_permutation");
     }
-    // int32: the row indices an embedding reads; checked against the layers below.
-    if (in.has("dtype") && in.string("dtype") == "int32") {
-      m.input.dtype = DType::int32;
-    } else {
-      m.input.dtype = parse_io_dtype(in, "dtype");
-    }
+    m.input.dtype = parse_io_dtype(in, "dtype", /*indices=*/true);
     in.finish();
   }
   // Caps on what one case may ask for (docs/model-format.md, "Limits"): far above anything the
@@ -403,16 +402,17 @@ ModelSpec parse_model(const nlohmann::json& j) {
   return m;
 }
 
+std::string_view io_dtype_name(DType t) {
+  return t == DType::bf16 ? "bf16" : t == DType::int32 ? "int32" : "fp32";
+}
+
 ModelSpec load_model_file(const std::string& path) {
   return parse_model(io::read_json_file(path));
 }
 
 nlohmann::json to_json(const ModelSpec& m) {
-  nlohmann::json in = {{"name", m.input.name},
-                       {"shape", m.input.shape},
-                       {"dtype", m.input.dtype == DType::bf16    ? "bf16"
-                                 : m.input.dtype == DType::int32 ? "int32"
-                                                                 : "fp32"}};
+  nlohmann::json in = {
+      {"name", m.input.name}, {"shape", m.input.shape}, {"dtype", io_dtype_name(m.input.dtype)}};
   if (!m.input.dim_order.empty()) in["dim_order"] = m.input.dim_order;
   nlohmann::json layers = nlohmann::json::array();
   for (const LayerSpec& l : m.layers) {
@@ -426,8 +426,7 @@ nlohmann::json to_json(const ModelSpec& m) {
     if (l.bias && l.bias_values) j["bias_values"] = source_json(*l.bias_values, {l.out_width()});
     layers.push_back(j);
   }
-  nlohmann::json out = {{"name", m.output.name},
-                        {"dtype", m.output.dtype == DType::bf16 ? "bf16" : "fp32"}};
+  nlohmann::json out = {{"name", m.output.name}, {"dtype", io_dtype_name(m.output.dtype)}};
   if (!m.output.dim_order.empty()) out["dim_order"] = m.output.dim_order;
   return {
       {"mxconf_model", kModelFormatVersion}, {"input", in}, {"layers", layers}, {"output", out}};

@@ -130,10 +130,8 @@ std::string package_test_name(const generators::Case& c) {
   std::string data(generators::name(c.data.campaign));
   if (set) data = 's' + std::to_string(*set);
   return stem + "_" + op.test_geometry(m) + "_" + payloads + "_" +
-         std::string(m.input.dtype == pipeline::DType::bf16    ? "bf16"
-                     : m.input.dtype == pipeline::DType::int32 ? "int32"
-                                                               : "fp32") +
-         "_" + (m.layers.back().bias ? "bias" : "nobias") + "_" + data + "_" + fp;
+         std::string(pipeline::io_dtype_name(m.input.dtype)) + "_" +
+         (m.layers.back().bias ? "bias" : "nobias") + "_" + data + "_" + fp;
 }
 
 namespace {

@@ -153,9 +153,7 @@ nlohmann::json CaseFacets::to_json() const {
   return {{"op", rule ? "ERROR_IF:" + std::string(generators::name(*rule))
                       : std::string(pipeline::name(op))},
           {"payload", payloads},
-          {"input_dtype", input_dtype == pipeline::DType::bf16    ? "bf16"
-                          : input_dtype == pipeline::DType::int32 ? "int32"
-                                                                  : "fp32"},
+          {"input_dtype", pipeline::io_dtype_name(input_dtype)},
           {"rank", rank},
           {"dim_order", kLayouts[size_t(layout)]},
           {"campaign", generators::name(campaign)},

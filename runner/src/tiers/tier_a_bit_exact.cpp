@@ -88,19 +88,16 @@ void compare_casts(const Observation& seen, const Expected& want, BitExactResult
   a.casts_complete = !seen.casts_observed || seen.casts.size() == casting;
 }
 
-// The constant weight operands (inputs 2 and 3) of the graph ops that take each layer's weights
-// (the judge's table names them: MATMUL_T_BLOCK_SCALED, CONV2D_BLOCK_SCALED), one per layer in
-// order.
+// The constant weight operands of the graph ops that take each layer's weights, one per layer in
+// order. The judge's table names the ops and where their weights sit: inputs 2 and 3 of
+// MATMUL_T_BLOCK_SCALED and CONV2D_BLOCK_SCALED, 0 and 1 of ROW_GATHER_BLOCK_SCALED.
 void compare_constants(const Observation& seen, const Expected& want, BitExactResult& a) {
   const auto& layers = want.data.model.layers;
   std::vector<const pipeline::Operator*> matmuls;
   if (seen.graph) {
     for (const auto& op : seen.graph->ops) {
-      const bool weighted =
-          std::any_of(std::begin(pipeline::kAllLayerKinds), std::end(pipeline::kAllLayerKinds),
-                      [&](pipeline::LayerKind k) { return op.op == judge_op(k).tosa_op; });
-      if (weighted && op.inputs.size() >= judge_op_for(op.op)->weight_operand + 2)
-        matmuls.push_back(&op);
+      const JudgeOp* row = judge_op_for(op.op);  // null: not an op that takes weights
+      if (row && op.inputs.size() >= row->weight_operand + 2) matmuls.push_back(&op);
     }
   }
   a.constants_observed = seen.graph.has_value() && matmuls.size() == layers.size();

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mxconf/formats/block_cast.h"
@@ -82,6 +83,8 @@ inline constexpr int64_t kMaxCaseMacs = int64_t{1} << 32;
 // Throws io::JsonError with the JSON path of the first problem. `base_dir` resolves npy paths.
 ModelSpec parse_model(const nlohmann::json& j);
 ModelSpec load_model_file(const std::string& path);
+// An input's or output's dtype as the description spells it: "fp32", "bf16" or "int32".
+std::string_view io_dtype_name(DType t);
 nlohmann::json to_json(const ModelSpec& m);
 
 // The layer's fp32 weights in their logical shape (the operator table's weight_shape) and bias
